@@ -1,0 +1,165 @@
+package io.dynrag.app;
+
+import io.dynrag.app.config.InvalidSettingException;
+import io.dynrag.app.config.Settings;
+import io.dynrag.app.dev.DevMode;
+import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.S3Settings;
+import io.dynrag.app.roles.Role;
+import io.dynrag.app.roles.RunningRoles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code dynrag} command. */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    static final String USAGE = """
+            Usage: dynrag <command>
+
+              dev                    run everything in this process on embedded Kafka, PostgreSQL and S3
+                                     (data in $DYNRAG_DATA_DIR, default ./.dynrag)
+              run <role>...          run roles against external servers; roles: api, pipeline, projections
+                                     (needs DYNRAG_KAFKA_BOOTSTRAP_SERVERS, DYNRAG_JDBC_URL, DYNRAG_S3_ENDPOINT)
+              help                   show this text
+
+            Configuration is read from DYNRAG_* environment variables; see the README.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            Settings settings = Settings.fromEnvironment();
+            return switch (args[0]) {
+                case "dev" -> {
+                    requireNoMoreArguments(args, 1);
+                    yield runDev(settings, out);
+                }
+                case "run" -> runRoles(parseRoles(Arrays.copyOfRange(args, 1, args.length)), settings, out);
+                default -> throw new UsageException("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageException | InvalidSettingException e) {
+            err.println("dynrag: " + e.getMessage());
+            err.println();
+            err.print(USAGE);
+            return 2;
+        } catch (RuntimeException e) {
+            log.error("dynrag stopped because of an error", e);
+            err.println("dynrag: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int runDev(Settings settings, PrintStream out) {
+        DevMode dev = DevMode.start(settings);
+        String url = "http://" + displayHost(settings.httpHost()) + ":" + dev.httpPort();
+        out.println();
+        out.println("Dynamic RAG is running (dev mode, data in " + settings.dataDir() + ")");
+        out.println("  API:         " + url);
+        out.println("  Health:      " + url + "/health");
+        out.println("  Admin token: " + dev.adminToken());
+        out.println("               (also in " + settings.dataDir().resolve("admin-token") + ")");
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        awaitShutdown(dev);
+        return 0;
+    }
+
+    private static int runRoles(Set<Role> roles, Settings settings, PrintStream out) {
+        Infrastructure infrastructure = new Infrastructure(
+                settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS")),
+                settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
+                settings.jdbcUser(), settings.jdbcPassword(),
+                new S3Settings(URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT"))),
+                        settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(), settings.s3Bucket()),
+                settings.lanceRoot().orElse(settings.dataDir().resolve("lance")));
+        RunningRoles running = RunningRoles.start(roles, settings, infrastructure);
+        out.println("Dynamic RAG roles " + roles + " running against " + infrastructure);
+        if (roles.contains(Role.API)) {
+            out.println("  API: http://" + displayHost(settings.httpHost()) + ":" + running.httpPort());
+        }
+        out.flush();
+        awaitShutdown(running);
+        return 0;
+    }
+
+    private static Set<Role> parseRoles(String[] names) {
+        if (names.length == 0) {
+            throw new UsageException("name at least one role to run");
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : names) {
+            try {
+                roles.add(Role.valueOf(name.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("unknown role '" + name + "'");
+            }
+        }
+        return roles;
+    }
+
+    /** Blocks until SIGINT/SIGTERM, then stops everything before the JVM exits. */
+    private static void awaitShutdown(AutoCloseable system) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping Dynamic RAG");
+            try {
+                system.close();
+            } catch (Exception e) {
+                log.warn("Stopping failed: {}", e.toString());
+            } finally {
+                stopped.countDown();
+            }
+        }, "dynrag-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void requireNoMoreArguments(String[] args, int expected) {
+        if (args.length > expected) {
+            throw new UsageException("unexpected argument '" + args[expected] + "'");
+        }
+    }
+
+    private static InvalidSettingException missing(String variable) {
+        return new InvalidSettingException(variable + " must be set to run roles against external servers");
+    }
+
+    private static String displayHost(String host) {
+        return host.equals("0.0.0.0") ? "localhost" : host;
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.dynrag.app.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of the executable, read from environment variables with a default each. The
+ * README's configuration table lists exactly these names.
+ */
+public record Settings(
+        Path dataDir,
+        String httpHost,
+        int httpPort,
+        Optional<String> adminToken,
+        long maxUploadBytes,
+        int maxChunkTokens,
+        int embeddingThreads,
+        int streamThreads,
+        int topicPartitions,
+        short topicReplication,
+        Optional<String> kafkaBootstrapServers,
+        Optional<String> jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        Optional<String> s3Endpoint,
+        String s3Region,
+        String s3AccessKey,
+        String s3SecretKey,
+        String s3Bucket,
+        Optional<Path> lanceRoot) {
+
+    public static Settings fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public static Settings from(Map<String, String> env) {
+        Reader read = new Reader(env);
+        return new Settings(
+                Path.of(read.text("DYNRAG_DATA_DIR", ".dynrag")).toAbsolutePath().normalize(),
+                read.text("DYNRAG_HTTP_HOST", "127.0.0.1"),
+                read.integer("DYNRAG_HTTP_PORT", 8080, 0, 65_535),
+                read.optional("DYNRAG_ADMIN_TOKEN"),
+                read.longInteger("DYNRAG_MAX_UPLOAD_BYTES", 25L * 1024 * 1024, 1, 1L << 40),
+                read.integer("DYNRAG_CHUNK_TOKENS", 200, 16, 254),
+                read.integer("DYNRAG_EMBEDDING_THREADS", Runtime.getRuntime().availableProcessors(), 1, 256),
+                read.integer("DYNRAG_STREAM_THREADS", 1, 1, 64),
+                read.integer("DYNRAG_KAFKA_PARTITIONS", 6, 1, 10_000),
+                (short) read.integer("DYNRAG_KAFKA_REPLICATION", 1, 1, 32),
+                read.optional("DYNRAG_KAFKA_BOOTSTRAP_SERVERS"),
+                read.optional("DYNRAG_JDBC_URL"),
+                read.text("DYNRAG_JDBC_USER", "dynrag"),
+                read.text("DYNRAG_JDBC_PASSWORD", "dynrag"),
+                read.optional("DYNRAG_S3_ENDPOINT"),
+                read.text("DYNRAG_S3_REGION", "us-east-1"),
+                read.text("DYNRAG_S3_ACCESS_KEY", "dynrag"),
+                read.text("DYNRAG_S3_SECRET_KEY", "dynrag-secret"),
+                read.text("DYNRAG_S3_BUCKET", "dynrag-documents"),
+                read.optional("DYNRAG_LANCE_ROOT").map(Path::of));
+    }
+
+    public Settings withAdminToken(String token) {
+        return new Settings(dataDir, httpHost, httpPort, Optional.of(token), maxUploadBytes, maxChunkTokens,
+                embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, jdbcUrl,
+                jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot);
+    }
+
+    /** Keeps secrets out of logs. */
+    @Override
+    public String toString() {
+        return "Settings[dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort
+                + ", maxUploadBytes=" + maxUploadBytes + ", maxChunkTokens=" + maxChunkTokens
+                + ", embeddingThreads=" + embeddingThreads + ", streamThreads=" + streamThreads
+                + ", kafka=" + kafkaBootstrapServers.orElse("embedded") + ", jdbc=" + jdbcUrl.orElse("embedded")
+                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded") + ", bucket=" + s3Bucket + "]";
+    }
+
+    private record Reader(Map<String, String> env) {
+
+        Optional<String> optional(String name) {
+            return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
+        }
+
+        String text(String name, String fallback) {
+            return optional(name).orElse(fallback);
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            return (int) longInteger(name, fallback, min, max);
+        }
+
+        long longInteger(String name, long fallback, long min, long max) {
+            Optional<String> raw = optional(name);
+            if (raw.isEmpty()) {
+                return fallback;
+            }
+            long value;
+            try {
+                value = Long.parseLong(raw.get());
+            } catch (NumberFormatException e) {
+                throw new InvalidSettingException(name + " must be a whole number, not '" + raw.get() + "'");
+            }
+            if (value < min || value > max) {
+                throw new InvalidSettingException(name + " must be between " + min + " and " + max + ", not " + value);
+            }
+            return value;
+        }
+    }
+}

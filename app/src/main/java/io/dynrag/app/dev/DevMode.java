@@ -1,0 +1,126 @@
+package io.dynrag.app.dev;
+
+import io.dynrag.api.auth.Secrets;
+import io.dynrag.app.config.Settings;
+import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.S3Settings;
+import io.dynrag.app.roles.Role;
+import io.dynrag.app.roles.RunningRoles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+
+/**
+ * The whole system in one JVM: a real Kafka broker, a real PostgreSQL and an S3 API server,
+ * all keeping their data under one directory, and every role on top of them.
+ */
+public final class DevMode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DevMode.class);
+    static final String ADMIN_TOKEN_FILE = "admin-token";
+
+    private final EmbeddedPostgres postgres;
+    private final EmbeddedKafka kafka;
+    private final EmbeddedS3 s3;
+    private final RunningRoles roles;
+    private final String adminToken;
+
+    private DevMode(EmbeddedPostgres postgres, EmbeddedKafka kafka, EmbeddedS3 s3, RunningRoles roles,
+                    String adminToken) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.roles = roles;
+        this.adminToken = adminToken;
+    }
+
+    public static DevMode start(Settings settings) {
+        Path data = settings.dataDir();
+        String adminToken = settings.adminToken().orElseGet(() -> adminTokenIn(data));
+        Settings withToken = settings.withAdminToken(adminToken);
+
+        EmbeddedPostgres postgres = null;
+        EmbeddedKafka kafka = null;
+        EmbeddedS3 s3 = null;
+        try {
+            postgres = EmbeddedPostgres.start(data.resolve("postgres"), 0);
+            kafka = EmbeddedKafka.start(data.resolve("kafka"), 0);
+            s3 = EmbeddedS3.start(data.resolve("s3"), 0, settings.s3AccessKey(), settings.s3SecretKey());
+            Infrastructure infrastructure = new Infrastructure(kafka.bootstrapServers(), postgres.jdbcUrl(),
+                    postgres.user(), postgres.password(),
+                    new S3Settings(s3.endpoint(), settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(),
+                            settings.s3Bucket()),
+                    settings.lanceRoot().orElse(data.resolve("lance")));
+            log.info("Embedded servers up: {}", infrastructure);
+            RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), withToken, infrastructure);
+            return new DevMode(postgres, kafka, s3, roles, adminToken);
+        } catch (RuntimeException e) {
+            closeQuietly(s3);
+            closeQuietly(kafka);
+            closeQuietly(postgres);
+            throw e;
+        }
+    }
+
+    public int httpPort() {
+        return roles.httpPort();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public boolean isReady() {
+        return roles.isReady();
+    }
+
+    /** The operator's token survives restarts in the data directory, readable by its owner only. */
+    static String adminTokenIn(Path dataDir) {
+        Path file = dataDir.resolve(ADMIN_TOKEN_FILE);
+        try {
+            if (Files.exists(file)) {
+                String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (!token.isEmpty()) {
+                    return token;
+                }
+            }
+            Files.createDirectories(dataDir);
+            String token = Secrets.newSecret("dra_");
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the file system has no POSIX permissions; the data directory's own protection applies
+            }
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(roles);
+        closeQuietly(s3);
+        closeQuietly(kafka);
+        closeQuietly(postgres);
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            log.warn("Stopping {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.dynrag.app.infra;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/** Connection pools; each owner of tables gets its own pool bound to its own schema. */
+public final class DataSources {
+
+    private DataSources() {
+    }
+
+    public static HikariDataSource pool(Infrastructure infrastructure, String schema, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("dynrag-" + schema);
+        config.setJdbcUrl(infrastructure.jdbcUrl());
+        config.setUsername(infrastructure.jdbcUser());
+        config.setPassword(infrastructure.jdbcPassword());
+        // Flyway creates the schema on first start, so it cannot be a connection property yet.
+        config.setConnectionInitSql("SET search_path TO " + schema);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        // Do not fail the role's start when the database is still starting; retries happen per use.
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+}

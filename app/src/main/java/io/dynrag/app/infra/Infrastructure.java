@@ -1,0 +1,19 @@
+package io.dynrag.app.infra;
+
+import java.nio.file.Path;
+
+/** Where the servers every role talks to are: embedded in {@code dev}, external otherwise. */
+public record Infrastructure(
+        String kafkaBootstrapServers,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        S3Settings s3,
+        Path lanceRoot) {
+
+    @Override
+    public String toString() {
+        return "Infrastructure[kafka=" + kafkaBootstrapServers + ", jdbc=" + jdbcUrl + ", s3=" + s3
+                + ", lance=" + lanceRoot + "]";
+    }
+}

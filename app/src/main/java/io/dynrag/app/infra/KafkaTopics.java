@@ -1,0 +1,44 @@
+package io.dynrag.app.infra;
+
+import io.dynrag.schemas.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+/** Creates the public topics with their contract settings (retention forever for event topics). */
+public final class KafkaTopics {
+
+    private KafkaTopics() {
+    }
+
+    public static void ensure(String bootstrapServers, int partitions, short replication) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = Topics.creationConfigs().entrySet().stream()
+                    .filter(topic -> !existing.contains(topic.getKey()))
+                    .map(topic -> new NewTopic(topic.getKey(), partitions, replication).configs(topic.getValue()))
+                    .toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create the Kafka topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating Kafka topics", e);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.dynrag.app.roles;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dynrag.api.CommandApi;
+import io.dynrag.api.CommandApiSettings;
+import io.dynrag.api.document.DocumentView;
+import io.dynrag.api.persistence.Migrations;
+import io.dynrag.api.search.SearchHit;
+import io.dynrag.app.config.Settings;
+import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.KafkaTopics;
+import io.dynrag.app.infra.S3Clients;
+import io.dynrag.pipeline.IngestionService;
+import io.dynrag.pipeline.IngestionSettings;
+import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.pipeline.search.ChunkSearcher;
+import io.dynrag.projections.Projections;
+import io.dynrag.projections.document.DocumentCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one place that wires the roles: it builds each role's dependencies once, hands the
+ * query ports across (the API reads the projections' catalogue and searches the pipeline's
+ * datasets), starts the roles and stops everything in reverse order.
+ */
+public final class RunningRoles implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RunningRoles.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+    private CommandApi api;
+
+    private RunningRoles() {
+    }
+
+    public static RunningRoles start(Set<Role> roles, Settings settings, Infrastructure infrastructure) {
+        RunningRoles running = new RunningRoles();
+        try {
+            running.startAll(EnumSet.copyOf(roles), settings, infrastructure);
+            return running;
+        } catch (RuntimeException e) {
+            running.close();
+            throw e;
+        }
+    }
+
+    private void startAll(EnumSet<Role> roles, Settings settings, Infrastructure infrastructure) {
+        KafkaTopics.ensure(infrastructure.kafkaBootstrapServers(), settings.topicPartitions(),
+                settings.topicReplication());
+        S3Client s3 = own(S3Clients.create(infrastructure.s3()));
+        S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
+
+        EmbeddingModel model = null;
+        LanceChunkStore store = null;
+        if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
+            model = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
+            store = own(new LanceChunkStore(infrastructure.lanceRoot(), model.dimensions()));
+        }
+
+        HikariDataSource projectionsPool = own(DataSources.pool(infrastructure, Projections.SCHEMA, 4));
+        if (roles.contains(Role.PROJECTIONS)) {
+            Projections projections = own(new Projections(projectionsPool, infrastructure.kafkaBootstrapServers()));
+            projections.start();
+            readiness.put("projections", projections::isReady);
+        }
+        if (roles.contains(Role.PIPELINE)) {
+            IngestionService pipeline = own(new IngestionService(new IngestionSettings(
+                    infrastructure.kafkaBootstrapServers(), "dynrag-ingestion",
+                    settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
+                    settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads()),
+                    s3, model, store));
+            pipeline.start();
+            readiness.put("pipeline", pipeline::isReady);
+        }
+        if (roles.contains(Role.API)) {
+            HikariDataSource commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
+            DocumentCatalog catalog = new DocumentCatalog(projectionsPool);
+            ChunkSearcher searcher = new ChunkSearcher(model, store);
+            api = own(new CommandApi(new CommandApiSettings(settings.httpHost(), settings.httpPort(),
+                    settings.adminToken().orElse(null), settings.maxUploadBytes(), infrastructure.s3().bucket(),
+                    infrastructure.kafkaBootstrapServers(), "dynrag-publisher-0"),
+                    commandPool, s3,
+                    (customerId, documentId) -> catalog.find(customerId, documentId).map(row -> new DocumentView(
+                            row.documentId(), row.title(), row.contentType(), row.bytes(), row.version(),
+                            row.status(), row.chunks(), row.tokens(), row.failureReason(), row.updatedAt())),
+                    (customerId, query, topK) -> searcher.search(customerId, query, topK).stream()
+                            .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
+                                    match.text(), match.score()))
+                            .toList(),
+                    readiness));
+            api.start();
+        }
+        log.info("Started roles {}", roles);
+    }
+
+    /** The HTTP port, once the API role runs. */
+    public int httpPort() {
+        if (api == null) {
+            throw new IllegalStateException("the API role is not running in this process");
+        }
+        return api.httpPort();
+    }
+
+    public boolean isReady() {
+        return readiness.values().stream().allMatch(BooleanSupplier::getAsBoolean);
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable resource = started.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.dynrag.app.infra;
+
+import org.junit.jupiter.api.Test;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/** The checks of {@link EmbeddedInfraTest} against containers; skipped where no Docker engine answers. */
+@Testcontainers(disabledWithoutDocker = true)
+class ContainersInfraTest {
+
+    @Test
+    void serversWork() throws Exception {
+        try (ContainersInfra infra = ContainersInfra.start()) {
+            InfraChecks.writeAndReadBack(infra);
+            InfraChecks.writtenDataIsStillThere(infra);
+        }
+    }
+}

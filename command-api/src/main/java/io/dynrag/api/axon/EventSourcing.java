@@ -1,0 +1,128 @@
+package io.dynrag.api.axon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.Customer;
+import io.dynrag.domain.document.Document;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
+import org.axonframework.config.Configuration;
+import org.axonframework.config.Configurer;
+import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.eventhandling.EventMessageHandler;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+
+/**
+ * Axon on PostgreSQL without a container: the event store, the aggregates, and the one
+ * tracking processor that publishes every event to Kafka.
+ *
+ * <p>Events are stored as JSON (Jackson, because Axon's default XStream cannot read
+ * records). Table and column names are snake_case, because PostgreSQL folds Axon's
+ * camel-case defaults and the tables are created by our migrations.
+ */
+public final class EventSourcing implements AutoCloseable {
+
+    public static final String PUBLISHER_PROCESSOR = "kafka-publisher";
+    private static final String DUPLICATE_KEY = "23505";
+
+    private final Configuration configuration;
+
+    public EventSourcing(ThreadBoundTransactionManager transactions, ObjectMapper objectMapper,
+                         EventMessageHandler publisher, int publisherBatchSize) {
+        Serializer serializer = JacksonSerializer.builder()
+                .objectMapper(objectMapper)
+                .lenientDeserialization()
+                .build();
+        PersistenceExceptionResolver duplicateKeyIsConflict = new SQLStateResolver(DUPLICATE_KEY);
+
+        Configurer configurer = DefaultConfigurer.defaultConfiguration()
+                .configureTransactionManager(c -> transactions)
+                .configureSerializer(c -> serializer)
+                .configureMessageSerializer(c -> serializer)
+                .configureEventSerializer(c -> serializer)
+                .configureEmbeddedEventStore(c -> JdbcEventStorageEngine.builder()
+                        .connectionProvider(transactions)
+                        .transactionManager(transactions)
+                        .eventSerializer(serializer)
+                        .snapshotSerializer(serializer)
+                        .dataType(byte[].class)
+                        .schema(eventSchema())
+                        .persistenceExceptionResolver(duplicateKeyIsConflict)
+                        .build())
+                .configureAggregate(Customer.class)
+                .configureAggregate(Document.class);
+
+        configurer.eventProcessing()
+                .registerTokenStore(c -> JdbcTokenStore.builder()
+                        .connectionProvider(transactions)
+                        .serializer(serializer)
+                        .schema(tokenSchema())
+                        .build())
+                .registerTrackingEventProcessor(PUBLISHER_PROCESSOR,
+                        c -> c.eventStore(),
+                        c -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                .andBatchSize(publisherBatchSize)
+                                .andInitialSegmentsCount(1))
+                .registerEventHandler(c -> publisher)
+                .assignHandlerInstancesMatching(PUBLISHER_PROCESSOR, publisher::equals)
+                // The default handler logs and moves on, which would silently drop events from Kafka.
+                .registerListenerInvocationErrorHandler(PUBLISHER_PROCESSOR, c -> PropagatingErrorHandler.instance());
+
+        this.configuration = configurer.buildConfiguration();
+    }
+
+    public void start() {
+        configuration.start();
+    }
+
+    public CommandGateway commandGateway() {
+        return configuration.commandGateway();
+    }
+
+    public EventStore eventStore() {
+        return configuration.eventStore();
+    }
+
+    @Override
+    public void close() {
+        configuration.shutdown();
+    }
+
+    static EventSchema eventSchema() {
+        return EventSchema.builder()
+                .eventTable("domain_event_entry")
+                .snapshotTable("snapshot_event_entry")
+                .globalIndexColumn("global_index")
+                .timestampColumn("time_stamp")
+                .eventIdentifierColumn("event_identifier")
+                .aggregateIdentifierColumn("aggregate_identifier")
+                .sequenceNumberColumn("sequence_number")
+                .typeColumn("type")
+                .payloadTypeColumn("payload_type")
+                .payloadRevisionColumn("payload_revision")
+                .payloadColumn("payload")
+                .metaDataColumn("meta_data")
+                .build();
+    }
+
+    static TokenSchema tokenSchema() {
+        return TokenSchema.builder()
+                .setTokenTable("token_entry")
+                .setProcessorNameColumn("processor_name")
+                .setSegmentColumn("segment")
+                .setTokenColumn("token")
+                .setTokenTypeColumn("token_type")
+                .setTimestampColumn("timestamp")
+                .setOwnerColumn("owner")
+                .build();
+    }
+}

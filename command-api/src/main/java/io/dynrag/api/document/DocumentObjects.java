@@ -1,0 +1,31 @@
+package io.dynrag.api.document;
+
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The raw bytes of document versions in the object store, one object per content hash. */
+public final class DocumentObjects {
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public DocumentObjects(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    public static String keyOf(String customerId, String documentId, String sha256) {
+        return "tenants/" + customerId + "/documents/" + documentId + "/" + sha256;
+    }
+
+    /** The provider may be opened more than once: the SDK re-reads it when it retries. */
+    public void put(String key, ContentStreamProvider content, long bytes, String contentType) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength(bytes),
+                RequestBody.fromContentProvider(content, bytes, contentType));
+    }
+
+    public void delete(String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+}

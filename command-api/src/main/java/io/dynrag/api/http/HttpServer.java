@@ -1,0 +1,128 @@
+package io.dynrag.api.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.api.auth.Authenticator;
+import io.dynrag.api.persistence.DatabaseException;
+import io.dynrag.domain.DomainRuleViolation;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP front door: routes of every feature, authentication of {@code /v1}, and one
+ * place that turns every failure into {@code application/problem+json} without leaking
+ * internals (stack traces go to the log, never to the client).
+ */
+public final class HttpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+    private final Javalin javalin;
+
+    /**
+     * @param features  each registers its routes
+     * @param readiness named readiness checks; {@code /health} is 200 only when all pass
+     */
+    public HttpServer(String host, int port, long maxJsonBytes, long maxUploadBytes, Authenticator authenticator, ObjectMapper json,
+                      List<Consumer<RoutesConfig>> features, Map<String, BooleanSupplier> readiness) {
+        this.javalin = Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = maxJsonBytes;
+            config.http.prefer405over404 = true;
+            config.jetty.multipartConfig.maxFileSize(maxUploadBytes, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(maxUploadBytes + 64 * 1024, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize(64 * 1024, SizeUnit.BYTES);
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json, true));
+
+            config.routes.before("/v1/*", ctx -> authenticator
+                    .authenticate(ctx.header("Authorization"))
+                    .ifPresent(principal -> ctx.attribute(Access.PRINCIPAL, principal)));
+            config.routes.get("/health", ctx -> health(ctx, readiness));
+            features.forEach(feature -> feature.accept(config.routes));
+
+            config.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e.status(), e.title(), e.detail()));
+            config.routes.exception(DomainRuleViolation.class, (e, ctx) -> problem(ctx, 400, "Bad Request", e.getMessage()));
+            config.routes.exception(CommandExecutionException.class, HttpServer::commandFailed);
+            config.routes.exception(JacksonException.class, (e, ctx) -> problem(ctx, 400, "Bad Request",
+                    "the body is not valid JSON for this endpoint: " + e.getOriginalMessage()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, e.getStatus(),
+                    titleOf(e.getStatus()), e.getMessage()));
+            config.routes.exception(DatabaseException.class, (e, ctx) -> {
+                log.error("Database failure on {} {}", ctx.method(), ctx.path(), e);
+                problem(ctx, 503, "Service Unavailable", "the database is unavailable; retry shortly");
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                problem(ctx, 500, "Internal Server Error", "the request failed unexpectedly; it was logged");
+            });
+        });
+    }
+
+    public HttpServer start() {
+        javalin.start();
+        return this;
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+    }
+
+    private static void health(Context ctx, Map<String, BooleanSupplier> readiness) {
+        Map<String, String> checks = new java.util.TreeMap<>();
+        readiness.forEach((name, check) -> checks.put(name, check.getAsBoolean() ? "UP" : "DOWN"));
+        boolean up = !checks.containsValue("DOWN");
+        ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN", "checks", checks));
+    }
+
+    private static void commandFailed(CommandExecutionException e, Context ctx) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof DomainRuleViolation violation) {
+            problem(ctx, 400, "Bad Request", violation.getMessage());
+            return;
+        }
+        log.error("Command failed on {} {}", ctx.method(), ctx.path(), e);
+        problem(ctx, 500, "Internal Server Error", "the command failed unexpectedly; it was logged");
+    }
+
+    static void problem(Context ctx, int status, String title, String detail) {
+        if (status == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        ctx.status(status).json(ProblemDetails.of(status, title, detail, ctx.path()));
+        ctx.contentType(ProblemDetails.MEDIA_TYPE);
+    }
+
+    private static String titleOf(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
+            case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            default -> status >= 500 ? "Server Error" : "Client Error";
+        };
+    }
+}

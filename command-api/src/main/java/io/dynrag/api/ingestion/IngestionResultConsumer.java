@@ -1,0 +1,156 @@
+package io.dynrag.api.ingestion;
+
+import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.domain.document.RecordIngestionFailed;
+import io.dynrag.domain.document.RecordIngestionStarted;
+import io.dynrag.domain.document.RecordIngestionSucceeded;
+import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.ingestion.IngestionFailed;
+import io.dynrag.schemas.ingestion.IngestionResult;
+import io.dynrag.schemas.ingestion.IngestionStarted;
+import io.dynrag.schemas.ingestion.IngestionSucceeded;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feeds the pipeline's outcomes back into the {@code Document} aggregate, so that every
+ * state change, including what the pipeline did, is an event in the event store.
+ *
+ * <p>Offsets are committed only after the command succeeded; the aggregate ignores a
+ * redelivered outcome, so at-least-once delivery is enough. A failing command (the database
+ * is down, say) is retried with backoff and holds the partition: results are never skipped.
+ */
+public final class IngestionResultConsumer implements AutoCloseable {
+
+    static final String GROUP_ID = "dynrag-command-api-ingestion-results";
+    private static final Logger log = LoggerFactory.getLogger(IngestionResultConsumer.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final KafkaConsumer<String, IngestionResult> consumer;
+    private final CommandGateway commands;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean assigned;
+
+    public IngestionResultConsumer(String bootstrapServers, CommandGateway commands) {
+        this.commands = commands;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),
+                Topics.INGESTION_RESULTS.keySerde().deserializer(),
+                Topics.INGESTION_RESULTS.valueSerde().deserializer());
+        this.thread = new Thread(this::run, "ingestion-result-consumer");
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public boolean isReady() {
+        return running && thread.isAlive() && assigned;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(Topics.INGESTION_RESULTS.name()));
+            while (running) {
+                pollOnce();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void pollOnce() {
+        try {
+            var records = consumer.poll(Duration.ofMillis(500));
+            assigned = !consumer.assignment().isEmpty();
+            for (ConsumerRecord<String, IngestionResult> record : records) {
+                if (!applyWithRetry(record)) {
+                    return;
+                }
+            }
+            if (!records.isEmpty()) {
+                consumer.commitSync();
+            }
+        } catch (RecordDeserializationException e) {
+            log.error("Skipping unreadable ingestion result at {} offset {}: {}",
+                    e.topicPartition(), e.offset(), e.getMessage());
+            consumer.seek(e.topicPartition(), e.offset() + 1);
+        }
+    }
+
+    /** @return false when stopped before the record was applied */
+    private boolean applyWithRetry(ConsumerRecord<String, IngestionResult> record) {
+        Duration backoff = Duration.ofMillis(200);
+        while (running) {
+            try {
+                apply(record.value());
+                return true;
+            } catch (DomainRuleViolation e) {
+                log.warn("Ignoring ingestion result the document refuses ({} offset {}): {}",
+                        record.partition(), record.offset(), e.getMessage());
+                return true;
+            } catch (RuntimeException e) {
+                log.warn("Recording an ingestion result failed, retrying in {} ms: {}", backoff.toMillis(), e.toString());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        return false;
+    }
+
+    private void apply(IngestionResult result) {
+        if (result == null) {
+            return;
+        }
+        Object command = switch (result.getOutcome()) {
+            case IngestionStarted ignored -> new RecordIngestionStarted(result.getDocumentId(), result.getVersion());
+            case IngestionSucceeded s -> new RecordIngestionSucceeded(result.getDocumentId(), result.getVersion(),
+                    new IndexingStats(s.getChunks(), s.getTokens(), s.getEmbeddedTokens(), s.getReusedChunks(),
+                            s.getLanceVersion(), s.getModel(), s.getStageMillis()));
+            case IngestionFailed f -> new RecordIngestionFailed(result.getDocumentId(), result.getVersion(),
+                    f.getReason(), f.getRetryable());
+            default -> throw new IllegalStateException("unknown ingestion outcome " + result.getOutcome().getClass());
+        };
+        commands.sendAndWait(command);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.dynrag.api.publishing;
+
+import io.dynrag.domain.customer.CustomerRegistered;
+import io.dynrag.domain.document.DocumentIngestionStarted;
+import io.dynrag.domain.document.DocumentVersionFailed;
+import io.dynrag.domain.document.DocumentVersionIndexed;
+import io.dynrag.domain.document.DocumentVersionUploaded;
+import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.schemas.EventHeaders;
+import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.document.DocumentEvent;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
+
+import java.util.Optional;
+
+/**
+ * Turns a stored domain event into the Kafka record of the public contract: the topic of
+ * its aggregate type, key = customer id (so each tenant's events stay in order on one
+ * partition), value = the Avro envelope, and the event's identity in headers so consumers
+ * can deduplicate redeliveries.
+ */
+final class AvroEventMapper {
+
+    private AvroEventMapper() {
+    }
+
+    static Optional<ProducerRecord<String, byte[]>> toRecord(EventMessage<?> message) {
+        if (!(message instanceof DomainEventMessage<?> event)) {
+            return Optional.empty();
+        }
+        Object payload = event.getPayload();
+        if (payload instanceof CustomerRegistered registered) {
+            var customerPayload = io.dynrag.schemas.customer.CustomerRegistered.newBuilder()
+                    .setName(registered.name())
+                    .build();
+            CustomerEvent value = CustomerEvent.newBuilder()
+                    .setEventId(event.getIdentifier())
+                    .setOccurredAt(event.getTimestamp())
+                    .setCustomerId(registered.customerId())
+                    .setSequenceNumber(event.getSequenceNumber())
+                    .setPayload(customerPayload)
+                    .build();
+            return Optional.of(record(Topics.CUSTOMER_EVENTS.name(), registered.customerId(),
+                    Topics.CUSTOMER_EVENTS.valueSerde().serializer().serialize(Topics.CUSTOMER_EVENTS.name(), value),
+                    event, customerPayload));
+        }
+        SpecificRecord documentPayload = documentPayload(payload);
+        if (documentPayload == null) {
+            return Optional.empty();
+        }
+        String customerId = customerIdOf(payload);
+        DocumentEvent value = DocumentEvent.newBuilder()
+                .setEventId(event.getIdentifier())
+                .setOccurredAt(event.getTimestamp())
+                .setCustomerId(customerId)
+                .setDocumentId(event.getAggregateIdentifier())
+                .setSequenceNumber(event.getSequenceNumber())
+                .setPayload(documentPayload)
+                .build();
+        return Optional.of(record(Topics.DOCUMENT_EVENTS.name(), customerId,
+                Topics.DOCUMENT_EVENTS.valueSerde().serializer().serialize(Topics.DOCUMENT_EVENTS.name(), value),
+                event, documentPayload));
+    }
+
+    private static SpecificRecord documentPayload(Object payload) {
+        return switch (payload) {
+            case DocumentVersionUploaded e -> io.dynrag.schemas.document.DocumentVersionUploaded.newBuilder()
+                    .setVersion(e.version())
+                    .setTitle(e.title())
+                    .setContentType(e.contentType())
+                    .setS3Key(e.s3Key())
+                    .setSha256(e.sha256())
+                    .setBytes(e.bytes())
+                    .build();
+            case DocumentIngestionStarted e -> io.dynrag.schemas.document.DocumentIngestionStarted.newBuilder()
+                    .setVersion(e.version())
+                    .build();
+            case DocumentVersionIndexed e -> indexed(e.version(), e.stats());
+            case DocumentVersionFailed e -> io.dynrag.schemas.document.DocumentVersionFailed.newBuilder()
+                    .setVersion(e.version())
+                    .setReason(e.reason())
+                    .setRetryable(e.retryable())
+                    .build();
+            default -> null;
+        };
+    }
+
+    private static io.dynrag.schemas.document.DocumentVersionIndexed indexed(int version, IndexingStats stats) {
+        return io.dynrag.schemas.document.DocumentVersionIndexed.newBuilder()
+                .setVersion(version)
+                .setChunks(stats.chunks())
+                .setTokens(stats.tokens())
+                .setEmbeddedTokens(stats.embeddedTokens())
+                .setReusedChunks(stats.reusedChunks())
+                .setLanceVersion(stats.lanceVersion())
+                .setModel(stats.model())
+                .setStageMillis(stats.stageMillis())
+                .build();
+    }
+
+    private static String customerIdOf(Object payload) {
+        return switch (payload) {
+            case DocumentVersionUploaded e -> e.customerId();
+            case DocumentIngestionStarted e -> e.customerId();
+            case DocumentVersionIndexed e -> e.customerId();
+            case DocumentVersionFailed e -> e.customerId();
+            default -> throw new IllegalArgumentException("not a document event: " + payload.getClass());
+        };
+    }
+
+    private static ProducerRecord<String, byte[]> record(String topic, String key, byte[] value,
+                                                         DomainEventMessage<?> event, SpecificRecord payload) {
+        RecordHeaders headers = new RecordHeaders();
+        EventHeaders.add(headers, event.getIdentifier(), event.getAggregateIdentifier(),
+                event.getSequenceNumber(), EventHeaders.eventTypeOf(payload));
+        return new ProducerRecord<>(topic, null, key, value, headers);
+    }
+}

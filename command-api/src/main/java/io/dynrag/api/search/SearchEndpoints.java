@@ -1,0 +1,57 @@
+package io.dynrag.api.search;
+
+import io.dynrag.api.auth.Principal;
+import io.dynrag.api.http.Access;
+import io.dynrag.api.http.ApiProblem;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Semantic search over the caller's own documents. */
+public final class SearchEndpoints implements Consumer<RoutesConfig> {
+
+    static final int DEFAULT_TOP_K = 10;
+    static final int MAX_TOP_K = 100;
+    static final int MAX_QUERY_CHARS = 2_000;
+
+    private final ChunkSearch search;
+
+    public SearchEndpoints(ChunkSearch search) {
+        this.search = search;
+    }
+
+    public record SearchRequest(String query, Integer topK) {
+    }
+
+    public record SearchResponse(List<SearchHit> results) {
+    }
+
+    @Override
+    public void accept(RoutesConfig routes) {
+        routes.post("/v1/search", this::search);
+    }
+
+    private void search(Context ctx) {
+        Principal.CustomerKey caller = Access.customer(ctx);
+        SearchRequest request = ctx.bodyAsClass(SearchRequest.class);
+        if (request == null || request.query() == null || request.query().isBlank()) {
+            throw ApiProblem.badRequest("'query' is required and must not be blank");
+        }
+        if (request.query().length() > MAX_QUERY_CHARS) {
+            throw ApiProblem.badRequest("'query' must be at most " + MAX_QUERY_CHARS + " characters");
+        }
+        int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
+        if (topK < 1 || topK > MAX_TOP_K) {
+            throw ApiProblem.badRequest("'topK' must be between 1 and " + MAX_TOP_K);
+        }
+        List<SearchHit> hits;
+        try {
+            hits = search.search(caller.customerId(), request.query().strip(), topK);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
+        ctx.json(new SearchResponse(hits));
+    }
+}

@@ -1,0 +1,105 @@
+package io.dynrag.domain.document;
+
+import io.dynrag.domain.DomainRuleViolation;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateIdentifier;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+/**
+ * A customer's document and the pipeline state of each of its versions.
+ *
+ * <p>Pipeline outcomes arrive at least once (Kafka redelivers after a crash), so every
+ * ingestion command is idempotent: a result for a version that already reached a final
+ * state changes nothing.
+ */
+public class Document {
+
+    @AggregateIdentifier
+    private String documentId;
+    private String customerId;
+    private final Map<Integer, DocumentStatus> statusByVersion = new HashMap<>();
+
+    protected Document() {
+        // required by Axon to rebuild the aggregate from its events
+    }
+
+    @CommandHandler
+    public Document(UploadDocument command) {
+        requireText(command.customerId(), "customerId");
+        requireText(command.s3Key(), "s3Key");
+        requireText(command.contentType(), "contentType");
+        if (command.sha256() == null || !command.sha256().matches("[0-9a-f]{64}")) {
+            throw new DomainRuleViolation("sha256 must be 64 lower-case hex digits");
+        }
+        if (command.bytes() <= 0) {
+            throw new DomainRuleViolation("a document must not be empty");
+        }
+        apply(new DocumentVersionUploaded(command.documentId(), command.customerId(), 1,
+                command.title() == null ? "" : command.title(), command.contentType(),
+                command.s3Key(), command.sha256(), command.bytes()));
+    }
+
+    @CommandHandler
+    void handle(RecordIngestionStarted command) {
+        if (statusOf(command.version()) == DocumentStatus.PENDING) {
+            apply(new DocumentIngestionStarted(documentId, customerId, command.version()));
+        }
+    }
+
+    @CommandHandler
+    void handle(RecordIngestionSucceeded command) {
+        if (!statusOf(command.version()).isFinal()) {
+            apply(new DocumentVersionIndexed(documentId, customerId, command.version(), command.stats()));
+        }
+    }
+
+    @CommandHandler
+    void handle(RecordIngestionFailed command) {
+        if (!statusOf(command.version()).isFinal()) {
+            String reason = command.reason() == null || command.reason().isBlank()
+                    ? "unknown failure" : command.reason();
+            apply(new DocumentVersionFailed(documentId, customerId, command.version(), reason, command.retryable()));
+        }
+    }
+
+    private DocumentStatus statusOf(int version) {
+        DocumentStatus status = statusByVersion.get(version);
+        if (status == null) {
+            throw new DomainRuleViolation("document " + documentId + " has no version " + version);
+        }
+        return status;
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new DomainRuleViolation(name + " must not be blank");
+        }
+    }
+
+    @EventSourcingHandler
+    void on(DocumentVersionUploaded event) {
+        this.documentId = event.documentId();
+        this.customerId = event.customerId();
+        statusByVersion.put(event.version(), DocumentStatus.PENDING);
+    }
+
+    @EventSourcingHandler
+    void on(DocumentIngestionStarted event) {
+        statusByVersion.put(event.version(), DocumentStatus.PROCESSING);
+    }
+
+    @EventSourcingHandler
+    void on(DocumentVersionIndexed event) {
+        statusByVersion.put(event.version(), DocumentStatus.INDEXED);
+    }
+
+    @EventSourcingHandler
+    void on(DocumentVersionFailed event) {
+        statusByVersion.put(event.version(), DocumentStatus.FAILED);
+    }
+}

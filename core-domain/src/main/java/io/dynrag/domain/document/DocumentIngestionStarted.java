@@ -1,0 +1,4 @@
+package io.dynrag.domain.document;
+
+public record DocumentIngestionStarted(String documentId, String customerId, int version) {
+}

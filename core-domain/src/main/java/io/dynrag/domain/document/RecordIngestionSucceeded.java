@@ -1,0 +1,7 @@
+package io.dynrag.domain.document;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+public record RecordIngestionSucceeded(
+        @TargetAggregateIdentifier String documentId, int version, IndexingStats stats) {
+}

@@ -1,0 +1,103 @@
+package io.dynrag.domain.document;
+
+import io.dynrag.domain.DomainRuleViolation;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+class DocumentTest {
+
+    private static final String SHA = "a".repeat(64);
+    private static final DocumentVersionUploaded UPLOADED = new DocumentVersionUploaded(
+            "d-1", "c-1", 1, "Notes", "text/plain", "tenants/c-1/documents/d-1/" + SHA, SHA, 42);
+    private static final IndexingStats STATS = new IndexingStats(
+            3, 120, 120, 0, 7, "all-minilm-l6-v2", Map.of("embed", 15L));
+
+    private AggregateTestFixture<Document> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Document.class);
+    }
+
+    @Test
+    void uploadCreatesVersionOne() {
+        fixture.givenNoPriorActivity()
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42))
+                .expectSuccessfulHandlerExecution()
+                .expectEvents(UPLOADED);
+    }
+
+    @Test
+    void uploadWithoutContentIsRefused() {
+        fixture.givenNoPriorActivity()
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 0))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void uploadWithMalformedHashIsRefused() {
+        fixture.givenNoPriorActivity()
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), "abc", 42))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void startedMovesPendingVersionToProcessing() {
+        fixture.given(UPLOADED)
+                .when(new RecordIngestionStarted("d-1", 1))
+                .expectEvents(new DocumentIngestionStarted("d-1", "c-1", 1));
+    }
+
+    @Test
+    void startedAfterTheOutcomeIsIgnored() {
+        fixture.given(UPLOADED, new DocumentVersionIndexed("d-1", "c-1", 1, STATS))
+                .when(new RecordIngestionStarted("d-1", 1))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void successIndexesTheVersion() {
+        fixture.given(UPLOADED, new DocumentIngestionStarted("d-1", "c-1", 1))
+                .when(new RecordIngestionSucceeded("d-1", 1, STATS))
+                .expectEvents(new DocumentVersionIndexed("d-1", "c-1", 1, STATS));
+    }
+
+    @Test
+    void redeliveredSuccessChangesNothing() {
+        fixture.given(UPLOADED, new DocumentVersionIndexed("d-1", "c-1", 1, STATS))
+                .when(new RecordIngestionSucceeded("d-1", 1, STATS))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void failureRecordsReasonAndIsFinal() {
+        fixture.given(UPLOADED)
+                .when(new RecordIngestionFailed("d-1", 1, "no text could be extracted", false))
+                .expectEvents(new DocumentVersionFailed("d-1", "c-1", 1, "no text could be extracted", false));
+        fixture.given(UPLOADED, new DocumentVersionFailed("d-1", "c-1", 1, "boom", false))
+                .when(new RecordIngestionSucceeded("d-1", 1, STATS))
+                .expectNoEvents();
+    }
+
+    @Test
+    void failureWithoutReasonGetsOne() {
+        fixture.given(UPLOADED)
+                .when(new RecordIngestionFailed("d-1", 1, " ", true))
+                .expectEvents(new DocumentVersionFailed("d-1", "c-1", 1, "unknown failure", true));
+    }
+
+    @Test
+    void resultForUnknownVersionIsRefused() {
+        fixture.given(UPLOADED)
+                .when(new RecordIngestionSucceeded("d-1", 2, STATS))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+}

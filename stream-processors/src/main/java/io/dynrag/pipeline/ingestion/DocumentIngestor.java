@@ -1,0 +1,182 @@
+package io.dynrag.pipeline.ingestion;
+
+import io.dynrag.pipeline.chunking.Chunk;
+import io.dynrag.pipeline.chunking.StructuralChunker;
+import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Indexes one document version: fetch, extract, chunk, embed what is new, write the
+ * tenant's dataset. Every failure ends in an outcome with a reason the user can read; a
+ * failing dependency is retried a few times first.
+ *
+ * <p>Running the same job twice gives the same rows: chunking is deterministic, vectors of
+ * chunks already stored are reused, and the dataset write replaces the document's rows.
+ */
+public final class DocumentIngestor {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentIngestor.class);
+
+    private final DocumentObjectReader objects;
+    private final StructuralChunker chunker;
+    private final EmbeddingModel model;
+    private final LanceChunkStore store;
+    private final IngestionLimits limits;
+
+    public DocumentIngestor(DocumentObjectReader objects, StructuralChunker chunker, EmbeddingModel model,
+                            LanceChunkStore store, IngestionLimits limits) {
+        this.objects = objects;
+        this.chunker = chunker;
+        this.model = model;
+        this.store = store;
+        this.limits = limits;
+    }
+
+    /**
+     * @param maxBytes    the largest document the pipeline reads
+     * @param attempts    how often a failing dependency is tried before the job fails as retryable
+     * @param firstBackoff wait before the second attempt; doubles after each further attempt
+     */
+    public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff) {
+    }
+
+    public IngestionOutcome ingest(IngestionJob job) {
+        try {
+            return index(job);
+        } catch (DocumentObjectReader.StorageUnavailableException e) {
+            return failed(job, e.getMessage() + " after " + limits.attempts() + " attempts", true, e);
+        } catch (DocumentObjectReader.MissingObjectException | DocumentObjectReader.DocumentTooLargeException
+                 | UnreadableDocumentException e) {
+            return failed(job, e.getMessage(), false, null);
+        } catch (RuntimeException e) {
+            return failed(job, "indexing failed unexpectedly (" + e.getClass().getSimpleName() + ")", false, e);
+        }
+    }
+
+    private IngestionOutcome index(IngestionJob job) {
+        Map<String, Long> stageMillis = new LinkedHashMap<>();
+        long start = System.nanoTime();
+
+        byte[] bytes = withRetries(() -> objects.read(job.s3Key(), limits.maxBytes()));
+        start = lap(stageMillis, "fetch", start);
+
+        String text = utf8(bytes);
+        start = lap(stageMillis, "extract", start);
+
+        List<Chunk> chunks = chunker.chunk(text, job.contentType());
+        if (chunks.isEmpty()) {
+            throw new UnreadableDocumentException("the document contains no text to index");
+        }
+        start = lap(stageMillis, "chunk", start);
+
+        Map<String, float[]> stored = store.vectorsByContentHash(job.customerId(), model.id(), job.documentId());
+        Map<String, Chunk> toEmbed = new LinkedHashMap<>();
+        for (Chunk chunk : chunks) {
+            if (!stored.containsKey(chunk.contentHash())) {
+                toEmbed.putIfAbsent(chunk.contentHash(), chunk);
+            }
+        }
+        List<float[]> embedded = model.embed(toEmbed.values().stream().map(Chunk::text).toList());
+        Map<String, float[]> vectors = new HashMap<>(stored);
+        int next = 0;
+        for (String contentHash : toEmbed.keySet()) {
+            vectors.put(contentHash, embedded.get(next++));
+        }
+        start = lap(stageMillis, "embed", start);
+
+        List<ChunkRow> rows = new ArrayList<>(chunks.size());
+        for (Chunk chunk : chunks) {
+            rows.add(new ChunkRow(job.documentId(), job.version(), chunk.index(), chunk.text(), chunk.tokenCount(),
+                    chunk.contentHash(), chunk.charStart(), chunk.charEnd(), null, model.id(),
+                    vectors.get(chunk.contentHash())));
+        }
+        long lanceVersion = store.replaceDocument(job.customerId(), model.id(), job.documentId(), rows);
+        lap(stageMillis, "write", start);
+
+        long tokens = chunks.stream().mapToLong(Chunk::tokenCount).sum();
+        long embeddedTokens = toEmbed.values().stream().mapToLong(Chunk::tokenCount).sum();
+        int reused = (int) chunks.stream().filter(c -> stored.containsKey(c.contentHash())).count();
+        log.info("Indexed document {} v{} of {}: {} chunks, {} tokens ({} embedded), dataset version {}",
+                job.documentId(), job.version(), job.customerId(), chunks.size(), tokens, embeddedTokens,
+                lanceVersion);
+        return new IngestionOutcome.Indexed(chunks.size(), tokens, embeddedTokens, reused, lanceVersion, model.id(),
+                stageMillis);
+    }
+
+    private <T> T withRetries(Supplier<T> call) {
+        Duration backoff = limits.firstBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (DocumentObjectReader.StorageUnavailableException e) {
+                if (attempt >= limits.attempts()) {
+                    throw e;
+                }
+                log.warn("Object store unavailable (attempt {} of {}), retrying in {} ms: {}", attempt,
+                        limits.attempts(), backoff.toMillis(), e.getMessage());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new UnreadableDocumentException("the document is not valid UTF-8 text");
+        }
+    }
+
+    private static long lap(Map<String, Long> stageMillis, String stage, long since) {
+        long now = System.nanoTime();
+        stageMillis.put(stage, Duration.ofNanos(now - since).toMillis());
+        return now;
+    }
+
+    private static IngestionOutcome failed(IngestionJob job, String reason, boolean retryable, Exception cause) {
+        if (cause != null) {
+            log.warn("Indexing document {} v{} of {} failed: {}", job.documentId(), job.version(), job.customerId(),
+                    reason, cause);
+        } else {
+            log.info("Indexing document {} v{} of {} failed: {}", job.documentId(), job.version(),
+                    job.customerId(), reason);
+        }
+        return new IngestionOutcome.Failed(reason, retryable);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry", e);
+        }
+    }
+
+    /** The bytes are there but hold nothing we can index. */
+    static final class UnreadableDocumentException extends RuntimeException {
+        UnreadableDocumentException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.dynrag.pipeline.ingestion;
+
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.IOException;
+
+/** Reads uploaded document bytes from the object store. */
+public final class DocumentObjectReader {
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public DocumentObjectReader(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    /**
+     * @throws MissingObjectException   the object does not exist (retrying cannot help)
+     * @throws StorageUnavailableException the store could not be reached or failed (retrying may help)
+     */
+    public byte[] read(String key, long maxBytes) {
+        try {
+            try (var object = s3.getObject(b -> b.bucket(bucket).key(key))) {
+                Long length = object.response().contentLength();
+                if (length != null && length > maxBytes) {
+                    throw new DocumentTooLargeException(length, maxBytes);
+                }
+                return object.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new StorageUnavailableException("reading the object failed", e);
+        } catch (NoSuchKeyException e) {
+            throw new MissingObjectException(key);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new MissingObjectException(key);
+            }
+            throw new StorageUnavailableException("the object store answered " + e.statusCode(), e);
+        } catch (SdkClientException e) {
+            throw new StorageUnavailableException("the object store is unreachable", e);
+        }
+    }
+
+    public static final class MissingObjectException extends RuntimeException {
+        MissingObjectException(String key) {
+            super("the uploaded bytes are missing from the object store (" + key + ")");
+        }
+    }
+
+    public static final class DocumentTooLargeException extends RuntimeException {
+        DocumentTooLargeException(long length, long maxBytes) {
+            super("the document has " + length + " bytes, more than the pipeline's limit of " + maxBytes);
+        }
+    }
+
+    public static final class StorageUnavailableException extends RuntimeException {
+        StorageUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.dynrag.pipeline.lance;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.ReadOptions;
+import com.lancedb.lance.WriteParams;
+import com.lancedb.lance.index.DistanceType;
+import com.lancedb.lance.ipc.LanceScanner;
+import com.lancedb.lance.ipc.Query;
+import com.lancedb.lance.ipc.ScanOptions;
+import com.lancedb.lance.merge.MergeInsertParams;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * The chunks of every document, one Lance dataset per tenant and embedding model at
+ * {@code {lanceRoot}/{customerId}/chunks-{model}.lance}.
+ *
+ * <p>A document's rows are replaced in one commit, so every dataset version holds a consistent
+ * state of every document; the version numbers this store returns are the document history and
+ * can be read back with the {@code ...AsOf} methods. Lance's automatic cleanup of old versions is
+ * therefore switched off on every dataset this store writes.
+ *
+ * <p>Thread-safety: every call opens its own dataset handle, so any number of searches and reads
+ * run concurrently with each other and with writes; a read sees the latest version committed when
+ * it started. Writes to the same dataset are serialised within this store. Writers in other
+ * processes are detected by Lance's optimistic commit, which retries the merge; the pipeline still
+ * keeps one writer per tenant by keying its topics by tenant. {@link #close()} waits for running
+ * calls and then releases the Arrow memory.
+ *
+ * <p>Needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (Arrow). Lance unpacks a 127 MB
+ * native library into {@code java.io.tmpdir} when the first store is used.
+ */
+public final class LanceChunkStore implements AutoCloseable {
+
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final List<String> KEY_COLUMNS = List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX);
+    private static final Set<String> AUTO_CLEANUP_KEYS =
+            Set.of("lance.auto_cleanup.interval", "lance.auto_cleanup.older_than");
+
+    private final String root;
+    private final Map<String, String> storageOptions;
+    private final ChunkTable table;
+    private final RootAllocator allocator = new RootAllocator();
+    private final ConcurrentMap<String, Lock> writeLocks = new ConcurrentHashMap<>();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    /** A store in a local directory. */
+    public LanceChunkStore(Path lanceRoot, int dimensions) {
+        this(lanceRoot.toAbsolutePath().normalize().toString(), Map.of(), dimensions);
+    }
+
+    /**
+     * @param lanceRoot a local directory or an object store URI such as {@code s3://bucket/prefix}
+     * @param storageOptions Lance storage options for object stores ({@code aws_endpoint},
+     *     {@code aws_access_key_id}, {@code aws_region}, ...); empty for local directories
+     * @param dimensions length of every vector, fixed per dataset
+     */
+    public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions, int dimensions) {
+        Objects.requireNonNull(lanceRoot, "lanceRoot");
+        if (dimensions < 1) {
+            throw new IllegalArgumentException("dimensions must be positive, was " + dimensions);
+        }
+        this.root = lanceRoot.endsWith("/") ? lanceRoot.substring(0, lanceRoot.length() - 1) : lanceRoot;
+        this.storageOptions = Map.copyOf(storageOptions);
+        this.table = new ChunkTable(dimensions);
+    }
+
+    /**
+     * Makes {@code rows} the complete set of rows of the document: rows with the same
+     * (document_id, chunk_index) are updated, new ones inserted and the document's other rows
+     * deleted, all in one commit. Creates the dataset if it does not exist. Replaying the same call
+     * leaves the same rows. Empty {@code rows} delete the document.
+     *
+     * @return the dataset version that holds the new rows
+     */
+    public long replaceDocument(String customerId, String model, String documentId, List<ChunkRow> rows) {
+        String uri = datasetUri(customerId, model);
+        Objects.requireNonNull(documentId, "documentId");
+        checkRows(model, documentId, rows);
+        return whileOpen(() -> {
+            Lock writeLock = writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
+            writeLock.lock();
+            try (BufferAllocator memory = allocator.newChildAllocator("replace-document", 0, Long.MAX_VALUE);
+                    Dataset dataset = openOrCreate(memory, uri)) {
+                keepAllVersions(dataset);
+                return merge(dataset, documentId, rows, memory);
+            } finally {
+                writeLock.unlock();
+            }
+        });
+    }
+
+    /** Vectors of the document's current rows by content hash, to reuse for unchanged chunks. */
+    public Map<String, float[]> vectorsByContentHash(String customerId, String model, String documentId) {
+        Objects.requireNonNull(documentId, "documentId");
+        return read(customerId, model, OptionalLong.empty(), Map.of(), dataset -> {
+            Map<String, float[]> vectors = new LinkedHashMap<>();
+            scan(dataset, scanOfDocument(documentId, List.of(ChunkTable.CONTENT_HASH, ChunkTable.VECTOR)),
+                    (batch, i) -> vectors.putIfAbsent(ChunkTable.string(batch, ChunkTable.CONTENT_HASH, i),
+                            table.vector(batch, i)));
+            return vectors;
+        });
+    }
+
+    /** The document's rows in the latest version, by chunk index; empty if there are none. */
+    public List<ChunkRow> documentRows(String customerId, String model, String documentId) {
+        return documentRows(customerId, model, documentId, OptionalLong.empty());
+    }
+
+    /** The document's rows as they were in dataset version {@code datasetVersion}. */
+    public List<ChunkRow> documentRowsAsOf(String customerId, String model, String documentId, long datasetVersion) {
+        return documentRows(customerId, model, documentId, OptionalLong.of(checkVersion(datasetVersion)));
+    }
+
+    /**
+     * The {@code k} chunks nearest to {@code query} by cosine similarity, best first, over the
+     * latest version. Empty if the tenant has no dataset for the model.
+     *
+     * @throws IllegalArgumentException if the query does not have the dataset's dimensions
+     */
+    public List<ChunkMatch> search(String customerId, String model, float[] query, int k) {
+        return search(customerId, model, query, k, OptionalLong.empty());
+    }
+
+    /** Like {@link #search}, over dataset version {@code datasetVersion}. */
+    public List<ChunkMatch> searchAsOf(String customerId, String model, long datasetVersion, float[] query, int k) {
+        return search(customerId, model, query, k, OptionalLong.of(checkVersion(datasetVersion)));
+    }
+
+    /** The latest version of the tenant's dataset for the model, empty if it does not exist. */
+    public OptionalLong latestVersion(String customerId, String model) {
+        return read(customerId, model, OptionalLong.empty(), OptionalLong.empty(),
+                dataset -> OptionalLong.of(dataset.version()));
+    }
+
+    /** Waits for running calls, then releases all Arrow memory. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                allocator.close();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private long merge(Dataset dataset, String documentId, List<ChunkRow> rows, BufferAllocator memory) {
+        byte[] arrowStream = table.toArrowStream(rows, memory);
+        MergeInsertParams replaceDocument = new MergeInsertParams(KEY_COLUMNS)
+                .withMatchedUpdateAll()
+                .withNotMatched(MergeInsertParams.WhenNotMatched.InsertAll)
+                .withNotMatchedBySourceDeleteIf(ChunkTable.DOCUMENT_ID + " = " + sqlString(documentId))
+                .withSkipAutoCleanup(true);
+        try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(arrowStream), memory);
+                ArrowArrayStream source = ArrowArrayStream.allocateNew(memory)) {
+            Data.exportArrayStream(memory, reader, source);
+            try (Dataset merged = dataset.mergeInsert(replaceDocument, source).dataset()) {
+                return merged.version();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back the serialised rows", e);
+        }
+    }
+
+    private List<ChunkRow> documentRows(String customerId, String model, String documentId, OptionalLong version) {
+        Objects.requireNonNull(documentId, "documentId");
+        return read(customerId, model, version, List.of(), dataset -> {
+            List<ChunkRow> rows = new ArrayList<>();
+            scan(dataset, scanOfDocument(documentId, ChunkTable.ALL_COLUMNS),
+                    (batch, i) -> rows.add(table.row(batch, i)));
+            rows.sort(Comparator.comparingInt(ChunkRow::chunkIndex));
+            return rows;
+        });
+    }
+
+    private List<ChunkMatch> search(String customerId, String model, float[] query, int k, OptionalLong version) {
+        checkQuery(query);
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be positive, was " + k);
+        }
+        ScanOptions nearest = new ScanOptions.Builder()
+                .nearest(new Query.Builder()
+                        .setColumn(ChunkTable.VECTOR)
+                        .setKey(query)
+                        .setK(k)
+                        .setDistanceType(DistanceType.Cosine)
+                        .build())
+                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                        ChunkTable.TEXT, ChunkTable.DISTANCE))
+                .build();
+        return read(customerId, model, version, List.of(), dataset -> {
+            List<ChunkMatch> matches = new ArrayList<>();
+            scan(dataset, nearest, (batch, i) -> matches.add(new ChunkMatch(
+                    ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
+                    ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
+                    ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
+                    ChunkTable.string(batch, ChunkTable.TEXT, i),
+                    1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i))));
+            matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
+                    .thenComparing(ChunkMatch::documentId)
+                    .thenComparingInt(ChunkMatch::chunkIndex));
+            return matches;
+        });
+    }
+
+    private static ScanOptions scanOfDocument(String documentId, List<String> columns) {
+        return new ScanOptions.Builder()
+                .columns(columns)
+                .filter(ChunkTable.DOCUMENT_ID + " = " + sqlString(documentId))
+                .build();
+    }
+
+    private interface RowVisitor {
+        void visit(VectorSchemaRoot batch, int row);
+    }
+
+    private static void scan(Dataset dataset, ScanOptions options, RowVisitor visitor) {
+        try (LanceScanner scanner = dataset.newScan(options);
+                ArrowReader reader = scanner.scanBatches()) {
+            while (reader.loadNextBatch()) {
+                VectorSchemaRoot batch = reader.getVectorSchemaRoot();
+                for (int i = 0; i < batch.getRowCount(); i++) {
+                    visitor.visit(batch, i);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scan " + dataset.uri(), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot close the scanner of " + dataset.uri(), e);
+        }
+    }
+
+    private <T> T read(String customerId, String model, OptionalLong version, T absent, Function<Dataset, T> action) {
+        String uri = datasetUri(customerId, model);
+        return whileOpen(() -> {
+            try (BufferAllocator memory = allocator.newChildAllocator("read", 0, Long.MAX_VALUE)) {
+                Optional<Dataset> opened = open(memory, uri, version);
+                if (opened.isEmpty()) {
+                    return absent;
+                }
+                try (Dataset dataset = opened.get()) {
+                    return action.apply(dataset);
+                }
+            }
+        });
+    }
+
+    private Optional<Dataset> open(BufferAllocator memory, String uri, OptionalLong version) {
+        ReadOptions.Builder options = new ReadOptions.Builder().setStorageOptions(storageOptions);
+        version.ifPresent(v -> options.setVersion((int) v));
+        Dataset dataset;
+        try {
+            dataset = Dataset.open(memory, uri, options.build());
+        } catch (IllegalArgumentException e) {
+            // Lance reports a missing dataset (no _versions directory) only through the message.
+            if (version.isEmpty() && String.valueOf(e.getMessage()).contains("was not found")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        checkDimensions(dataset);
+        return Optional.of(dataset);
+    }
+
+    private Dataset openOrCreate(BufferAllocator memory, String uri) {
+        Optional<Dataset> existing = open(memory, uri, OptionalLong.empty());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        return Dataset.create(memory, uri, table.schema(), new WriteParams.Builder()
+                .withMode(WriteParams.WriteMode.CREATE)
+                .withStorageOptions(storageOptions)
+                .build());
+    }
+
+    /**
+     * New datasets get auto-cleanup settings that delete untagged versions older than 14 days on
+     * every 20th commit; those versions are the document history, so the settings are removed.
+     * Checked on every write, so a crash between creating a dataset and removing them is healed.
+     */
+    @SuppressWarnings("deprecation")
+    private static void keepAllVersions(Dataset dataset) {
+        Set<String> present = new HashSet<>(dataset.getConfig().keySet());
+        present.retainAll(AUTO_CLEANUP_KEYS);
+        if (!present.isEmpty()) {
+            dataset.deleteConfigKeys(present);
+        }
+    }
+
+    private void checkDimensions(Dataset dataset) {
+        Field vector = dataset.getSchema().findField(ChunkTable.VECTOR);
+        if (!(vector.getType() instanceof ArrowType.FixedSizeList list) || list.getListSize() != table.dimensions()) {
+            String uri = dataset.uri();
+            dataset.close();
+            throw new IllegalStateException(uri + " stores vectors of type " + vector.getType()
+                    + ", not of " + table.dimensions() + " dimensions");
+        }
+    }
+
+    private void checkRows(String model, String documentId, List<ChunkRow> rows) {
+        Objects.requireNonNull(rows, "rows");
+        Set<Integer> indexes = new HashSet<>();
+        for (ChunkRow row : rows) {
+            if (!row.documentId().equals(documentId)) {
+                throw new IllegalArgumentException("row of document " + row.documentId() + " in rows of " + documentId);
+            }
+            if (!row.embeddingModel().equals(model)) {
+                throw new IllegalArgumentException("row embedded with " + row.embeddingModel()
+                        + " cannot go into the dataset of " + model);
+            }
+            if (row.vector().length != table.dimensions()) {
+                throw new IllegalArgumentException("chunk " + row.chunkIndex() + " has a vector of "
+                        + row.vector().length + " dimensions, the dataset needs " + table.dimensions());
+            }
+            if (!indexes.add(row.chunkIndex())) {
+                throw new IllegalArgumentException("chunk index " + row.chunkIndex() + " appears twice");
+            }
+        }
+    }
+
+    private void checkQuery(float[] query) {
+        Objects.requireNonNull(query, "query");
+        if (query.length != table.dimensions()) {
+            // Lance would silently fall back to a full scan with a mismatched key.
+            throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset has "
+                    + table.dimensions());
+        }
+        boolean nonZero = false;
+        for (float value : query) {
+            if (!Float.isFinite(value)) {
+                throw new IllegalArgumentException("query vector contains " + value);
+            }
+            nonZero |= value != 0;
+        }
+        if (!nonZero) {
+            throw new IllegalArgumentException("query vector is zero; cosine similarity is undefined");
+        }
+    }
+
+    private static long checkVersion(long datasetVersion) {
+        if (datasetVersion < 1 || datasetVersion > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("no dataset version " + datasetVersion);
+        }
+        return datasetVersion;
+    }
+
+    private String datasetUri(String customerId, String model) {
+        return root + "/" + pathSegment("customer id", customerId) + "/chunks-" + pathSegment("model id", model)
+                + ".lance";
+    }
+
+    /** Tenant and model ids become path segments: only a safe alphabet, and never "." or "..". */
+    private static String pathSegment(String what, String value) {
+        Objects.requireNonNull(value, what);
+        if (!SAFE_NAME.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw new IllegalArgumentException(what + " must be 1 to 128 of [A-Za-z0-9._-] and not . or ..: '"
+                    + value + "'");
+        }
+        return value;
+    }
+
+    private static String sqlString(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    private <T> T whileOpen(Supplier<T> call) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the chunk store is closed");
+            }
+            return call.get();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+}

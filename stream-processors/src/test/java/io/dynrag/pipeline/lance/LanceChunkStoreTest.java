@@ -1,0 +1,286 @@
+package io.dynrag.pipeline.lance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.lancedb.lance.Dataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LanceChunkStoreTest {
+
+    private static final int DIMENSIONS = 8;
+    private static final String MODEL = "all-minilm-l6-v2";
+
+    @TempDir
+    Path lanceRoot;
+
+    private LanceChunkStore store;
+
+    @BeforeEach
+    void openStore() {
+        store = new LanceChunkStore(lanceRoot, DIMENSIONS);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void createsTheDatasetAndFindsNearestChunksBestFirst() {
+        List<ChunkRow> rows = rows("doc-1", 1, 5, "first");
+
+        long version = store.replaceDocument("tenant-a", MODEL, "doc-1", rows);
+
+        assertThat(datasetPath("tenant-a")).isDirectory();
+        assertThat(store.latestVersion("tenant-a", MODEL)).hasValue(version);
+        List<ChunkMatch> matches = store.search("tenant-a", MODEL, rows.get(3).vector(), 3);
+        assertThat(matches).hasSize(3);
+        assertThat(matches.getFirst()).satisfies(best -> {
+            assertThat(best.documentId()).isEqualTo("doc-1");
+            assertThat(best.docVersion()).isEqualTo(1);
+            assertThat(best.chunkIndex()).isEqualTo(3);
+            assertThat(best.text()).isEqualTo("first chunk 3");
+            assertThat(best.score()).isCloseTo(1.0, within(1e-5));
+        });
+        assertThat(matches).extracting(ChunkMatch::score).isSortedAccordingTo((a, b) -> Double.compare(b, a));
+        assertThat(matches.get(1).score()).isLessThan(0.999);
+        assertThat(store.search("tenant-a", MODEL, rows.get(0).vector(), 50)).hasSize(5);
+    }
+
+    @Test
+    void storesEveryColumnAsGiven() {
+        ChunkRow withPage = new ChunkRow("doc-1", 7, 0, "text with ünïcödé and 東京 🙂", 12, "hash-0", 10, 42, 3,
+                MODEL, vector(0));
+        ChunkRow withoutPage = new ChunkRow("doc-1", 7, 1, "second", 1, "hash-1", 43, 49, null, MODEL, vector(1));
+
+        store.replaceDocument("tenant-a", MODEL, "doc-1", List.of(withoutPage, withPage));
+
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).containsExactly(withPage, withoutPage);
+        assertThat(store.vectorsByContentHash("tenant-a", MODEL, "doc-1"))
+                .containsOnlyKeys("hash-0", "hash-1")
+                .hasEntrySatisfying("hash-1", stored -> assertThat(stored).isEqualTo(vector(1)));
+    }
+
+    @Test
+    void replacingADocumentUpdatesInsertsAndDeletesInOneNewVersion() {
+        long first = store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 5, "old"));
+        List<ChunkRow> other = rows("doc-2", 1, 2, "other");
+        store.replaceDocument("tenant-a", MODEL, "doc-2", other);
+        List<ChunkRow> replacement = rows("doc-1", 2, 3, "new");
+
+        long replaced = store.replaceDocument("tenant-a", MODEL, "doc-1", replacement);
+
+        assertThat(replaced).isEqualTo(first + 2);
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).containsExactlyElementsOf(replacement);
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-2")).containsExactlyElementsOf(other);
+        assertThat(store.search("tenant-a", MODEL, vector(0), 100)).hasSize(5)
+                .filteredOn(match -> match.documentId().equals("doc-1"))
+                .allSatisfy(match -> assertThat(match.text()).startsWith("new"));
+    }
+
+    @Test
+    void replayingTheSameReplacementLeavesTheSameRows() {
+        List<ChunkRow> rows = rows("doc-1", 1, 4, "same");
+
+        long first = store.replaceDocument("tenant-a", MODEL, "doc-1", rows);
+        long second = store.replaceDocument("tenant-a", MODEL, "doc-1", rows);
+
+        assertThat(second).isGreaterThan(first);
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).containsExactlyElementsOf(rows);
+        assertThat(store.search("tenant-a", MODEL, vector(1), 100)).hasSize(4);
+    }
+
+    @Test
+    void emptyRowsDeleteOnlyThatDocument() {
+        store.replaceDocument("tenant-a", MODEL, "it's mine", rows("it's mine", 1, 3, "quoted"));
+        store.replaceDocument("tenant-a", MODEL, "its", rows("its", 1, 2, "unquoted"));
+
+        store.replaceDocument("tenant-a", MODEL, "it's mine", List.of());
+
+        assertThat(store.documentRows("tenant-a", MODEL, "it's mine")).isEmpty();
+        assertThat(store.documentRows("tenant-a", MODEL, "its")).hasSize(2);
+        assertThat(store.vectorsByContentHash("tenant-a", MODEL, "it's mine")).isEmpty();
+    }
+
+    @Test
+    void tenantsAreIsolated() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 3, "alpha"));
+        store.replaceDocument("tenant-b", MODEL, "doc-1", rows("doc-1", 1, 2, "beta"));
+
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).hasSize(3)
+                .allSatisfy(match -> assertThat(match.text()).startsWith("alpha"));
+        assertThat(store.search("tenant-b", MODEL, vector(0), 10)).hasSize(2)
+                .allSatisfy(match -> assertThat(match.text()).startsWith("beta"));
+        assertThat(store.search("tenant-c", MODEL, vector(0), 10)).isEmpty();
+        assertThat(store.latestVersion("tenant-c", MODEL)).isEmpty();
+        assertThat(store.vectorsByContentHash("tenant-c", MODEL, "doc-1")).isEmpty();
+        assertThat(store.documentRows("tenant-c", MODEL, "doc-1")).isEmpty();
+        assertThat(lanceRoot.resolve("tenant-c")).doesNotExist();
+    }
+
+    @Test
+    void oldVersionsStayReadableBecauseAutoCleanupIsOff() throws Exception {
+        List<ChunkRow> original = rows("doc-1", 1, 3, "original");
+        long originalVersion = store.replaceDocument("tenant-a", MODEL, "doc-1", original);
+        for (int edit = 2; edit <= 26; edit++) {
+            store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", edit, 3, "edit " + edit));
+        }
+
+        assertThat(store.latestVersion("tenant-a", MODEL)).hasValue(originalVersion + 25);
+        assertThat(store.documentRowsAsOf("tenant-a", MODEL, "doc-1", originalVersion))
+                .containsExactlyElementsOf(original);
+        assertThat(store.searchAsOf("tenant-a", MODEL, originalVersion, vector(2), 1))
+                .extracting(ChunkMatch::text).containsExactly("original chunk 2");
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1"))
+                .allSatisfy(row -> assertThat(row.text()).startsWith("edit 26"));
+        try (RootAllocator allocator = new RootAllocator();
+                Dataset dataset = Dataset.open(datasetPath("tenant-a").toString(), allocator)) {
+            assertThat(dataset.getConfig()).doesNotContainKeys("lance.auto_cleanup.interval",
+                    "lance.auto_cleanup.older_than");
+            assertThat(dataset.listVersions()).hasSizeGreaterThanOrEqualTo(27);
+        }
+        try (var versions = Files.list(datasetPath("tenant-a").resolve("_versions"))) {
+            assertThat(versions.count()).isGreaterThanOrEqualTo(27);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"..", ".", "", "../escape", "a/b", "a\\b", "tenant a", "tenant%2F", "ténant"})
+    void rejectsIdsThatCouldLeaveTheTenantDirectory(String unsafe) {
+        List<ChunkRow> rows = rows("doc-1", 1, 1, "x");
+
+        assertThatThrownBy(() -> store.replaceDocument(unsafe, MODEL, "doc-1", rows))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("customer id");
+        assertThatThrownBy(() -> store.search(unsafe, MODEL, vector(0), 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.latestVersion("tenant-a", unsafe))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model id");
+        assertThat(lanceRoot.getParent().resolve("escape")).doesNotExist();
+    }
+
+    @Test
+    void rejectsQueriesAndRowsThatDoNotFit() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 2, "x"));
+        ChunkRow shortVector = new ChunkRow("doc-1", 1, 0, "t", 1, "h", 0, 1, null, MODEL, new float[3]);
+        ChunkRow otherModel = new ChunkRow("doc-1", 1, 0, "t", 1, "h", 0, 1, null, "other-model", vector(0));
+
+        assertThatThrownBy(() -> store.search("tenant-a", MODEL, new float[DIMENSIONS + 1], 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("9 dimensions");
+        assertThatThrownBy(() -> store.search("tenant-a", MODEL, new float[DIMENSIONS], 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zero");
+        assertThatThrownBy(() -> store.search("tenant-a", MODEL, vector(0), 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.replaceDocument("tenant-a", MODEL, "doc-1", List.of(shortVector)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 dimensions");
+        assertThatThrownBy(() -> store.replaceDocument("tenant-a", MODEL, "doc-1", List.of(otherModel)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other-model");
+        assertThatThrownBy(() -> store.replaceDocument("tenant-a", MODEL, "doc-2", rows("doc-1", 1, 1, "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc-1");
+        List<ChunkRow> duplicate = List.of(rows("doc-1", 1, 1, "a").getFirst(), rows("doc-1", 1, 1, "b").getFirst());
+        assertThatThrownBy(() -> store.replaceDocument("tenant-a", MODEL, "doc-1", duplicate))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).hasSize(2);
+    }
+
+    @Test
+    void aDatasetOfOtherDimensionsIsNotMixedWith() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 1, "x"));
+
+        try (LanceChunkStore wider = new LanceChunkStore(lanceRoot, DIMENSIONS * 2)) {
+            float[] query = new float[DIMENSIONS * 2];
+            query[0] = 1;
+            assertThatThrownBy(() -> wider.search("tenant-a", MODEL, query, 1))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("8");
+        }
+    }
+
+    @Test
+    void searchesRunWhileADocumentIsReplacedAndSeeWholeVersions() throws Exception {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 6, "v1"));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> writer = threads.submit(() -> {
+                for (int version = 2; version <= 12; version++) {
+                    store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", version, 6, "v" + version));
+                }
+                writing.set(false);
+            });
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(threads.submit(() -> {
+                    int searches = 0;
+                    while (writing.get() || searches == 0) {
+                        List<ChunkMatch> matches = store.search("tenant-a", MODEL, vector(searches % 6), 10);
+                        assertThat(matches).hasSize(6);
+                        assertThat(matches).extracting(ChunkMatch::docVersion)
+                                .containsOnly(matches.getFirst().docVersion());
+                        searches++;
+                    }
+                    return searches;
+                }));
+            }
+            writer.get(60, TimeUnit.SECONDS);
+            for (Future<Integer> reader : readers) {
+                assertThat(reader.get(60, TimeUnit.SECONDS)).isPositive();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).extracting(ChunkRow::docVersion).containsOnly(12);
+    }
+
+    @Test
+    void closedStoreRefusesCalls() {
+        store.close();
+
+        assertThatThrownBy(() -> store.latestVersion("tenant-a", MODEL)).isInstanceOf(IllegalStateException.class);
+    }
+
+    private Path datasetPath(String customerId) {
+        return lanceRoot.resolve(customerId).resolve("chunks-" + MODEL + ".lance");
+    }
+
+    private static List<ChunkRow> rows(String documentId, int docVersion, int count, String textPrefix) {
+        List<ChunkRow> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String text = textPrefix + " chunk " + i;
+            rows.add(new ChunkRow(documentId, docVersion, i, text, 3, "hash-" + textPrefix + "-" + i, i * 20,
+                    i * 20 + text.length(), null, MODEL, vector(i)));
+        }
+        return rows;
+    }
+
+    /** A unit vector mostly along axis {@code i}, so each chunk has its own direction. */
+    private static float[] vector(int i) {
+        float[] vector = new float[DIMENSIONS];
+        for (int d = 0; d < DIMENSIONS; d++) {
+            vector[d] = d == i % DIMENSIONS ? 0.9f : 0.1f;
+        }
+        double norm = 0;
+        for (float v : vector) {
+            norm += v * v;
+        }
+        for (int d = 0; d < DIMENSIONS; d++) {
+            vector[d] /= (float) Math.sqrt(norm);
+        }
+        return vector;
+    }
+}
