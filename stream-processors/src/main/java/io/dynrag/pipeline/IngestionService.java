@@ -31,23 +31,28 @@ public final class IngestionService implements AutoCloseable {
     private final KafkaStreams streams;
 
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModel model, LanceChunkStore store) {
-        if (settings.maxChunkTokens() > model.maxInputTokens()) {
-            throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
-                    + "input limit of " + model.id() + " (" + model.maxInputTokens() + ")");
-        }
-        DocumentIngestor ingestor = new DocumentIngestor(
-                new DocumentObjectReader(s3, settings.documentBucket()),
-                new StructuralChunker(model.tokenizer(), settings.maxChunkTokens()),
-                model, store,
-                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)));
-        this.streams = new KafkaStreams(IngestionTopology.build(ingestor), properties(settings));
+        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, model, store)),
+                properties(settings));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Ingestion stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
 
-    static Properties properties(IngestionSettings settings) {
+    public static DocumentIngestor ingestor(IngestionSettings settings, S3Client s3, EmbeddingModel model,
+                                            LanceChunkStore store) {
+        if (settings.maxChunkTokens() > model.maxInputTokens()) {
+            throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
+                    + "input limit of " + model.id() + " (" + model.maxInputTokens() + ")");
+        }
+        return new DocumentIngestor(
+                new DocumentObjectReader(s3, settings.documentBucket()),
+                new StructuralChunker(model.tokenizer(), settings.maxChunkTokens()),
+                model, store,
+                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)));
+    }
+
+    public static Properties properties(IngestionSettings settings) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
@@ -60,6 +65,9 @@ public final class IngestionService implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
                 (int) LONGEST_DOCUMENT.toMillis());
+        // Kept above the poll interval so a long document does not drop the coordinator connection.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG),
+                (int) LONGEST_DOCUMENT.plusMinutes(5).toMillis());
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 (int) LONGEST_DOCUMENT.toMillis());
         return props;

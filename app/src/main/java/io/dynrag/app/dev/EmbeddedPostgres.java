@@ -64,6 +64,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .setOverrideWorkingDirectory(binariesDirectory.toFile())
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
+                    // Our own shutdown stops the roles first; the library's hook would pull the database away
+                    // from under them.
+                    .setRegisterShutdownHook(false)
                     .setPort(FreePorts.pickUnless(port))
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")

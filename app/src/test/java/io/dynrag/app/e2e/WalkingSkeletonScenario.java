@@ -7,6 +7,16 @@ import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
+import io.dynrag.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +37,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -161,10 +172,40 @@ abstract class WalkingSkeletonScenario {
         assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "{\"name\": \"\"}"), 400);
         assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "not json"), 400);
         assertProblem(api.get("/v1/documents/not-a-uuid", customer), 404);
-        assertProblem(api.get("/v1/documents/" + java.util.UUID.randomUUID(), customer), 404);
+        assertProblem(api.get("/v1/documents/" + UUID.randomUUID(), customer), 404);
         assertProblem(api.get("/v1/nothing-here", customer), 404);
 
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void unreadableEventsGoToTheDeadLetterTopicAndIndexingContinues() throws Exception {
+        String customer = registerCustomer("Umbrella");
+        byte[] poison = bytes("this is not an Avro message");
+        try (var producer = new KafkaProducer<String, byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.DOCUMENT_EVENTS.name(), "poisoned-tenant", poison)).get();
+        }
+
+        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "dlq-check-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.INGESTION_DLQ.name()));
+            List<byte[]> deadLetters = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> deadLetters.add(record.value()));
+                return !deadLetters.isEmpty();
+            });
+            assertThat(deadLetters).anySatisfy(value -> assertThat(value).isEqualTo(poison));
+        }
+
+        ApiClient.Response after = api.upload(customer, "file", "after.txt", bytes(Corpus.recipes()), null);
+        assertThat(after.status()).isEqualTo(202);
+        awaitStatus(customer, after.json().get("documentId").asText(), "INDEXED");
     }
 
     private String registerCustomer(String name) {

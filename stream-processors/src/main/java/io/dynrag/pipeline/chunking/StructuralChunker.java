@@ -22,7 +22,8 @@ import java.util.Objects;
  * <p>Markdown headings start sections; a chunk never spans two sections and the heading opens the
  * first chunk of its section. Inside a section the blank-line separated blocks (paragraphs, fenced
  * code) are the units that chunks are made of; a block over the limit is broken at sentence ends,
- * then line breaks, then spaces, and a single over-long word at the longest prefix that fits.
+ * then clause punctuation, then line breaks, then spaces (code: line breaks first), and a single
+ * over-long word at the longest prefix that fits.
  *
  * <p>Where a chunk ends is decided by the content next to the boundary, not by counting from the
  * start of the section: a unit starts a new segment when a hash of its text falls under a
@@ -167,15 +168,15 @@ public final class StructuralChunker {
     private void addVerified(List<Unit> piece, NormalizedText normalized, List<Chunk> chunks) {
         int first = 0;
         while (first < piece.size()) {
-            int last = piece.size() - 1;
-            String text = textOf(piece, first, last, normalized);
-            int tokens = counter.count(text);
+            int last = piece.size();
+            String text;
+            int tokens;
             // Counts of units need not add up for every tokenizer; shrink until the real count fits.
-            while (tokens > maxTokens && last > first) {
+            do {
                 last--;
                 text = textOf(piece, first, last, normalized);
-                tokens = counter.count(text);
-            }
+                tokens = first == last ? piece.get(first).tokens() : counter.count(text);
+            } while (tokens > maxTokens && last > first);
             Span span = new Span(piece.get(first).span().start(), piece.get(last).span().end());
             chunks.add(new Chunk(chunks.size(), text, tokens, sha256Hex(text),
                     normalized.sourceOffset(span.start()), normalized.sourceOffset(span.end())));

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,16 +34,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * being embedded in part. The vector is the mean of the last hidden states over all positions
  * (including [CLS] and [SEP], as sentence-transformers does), L2-normalised.
  *
- * <p>Throughput: the model is evaluated by a pool of sessions, each with one intra-op thread and
- * owned by one worker thread, one text at a time. On small machines this beats one session with
+ * <p>Throughput: texts are spread over a pool of sessions, as many as worker threads, each session
+ * with one intra-op thread and one text at a time. On small machines this beats one session with
  * several threads, and padded batches cost more than they save. Each text is computed the same way
  * whatever the pool size or call pattern, so vectors are bit-identical across runs.
  *
- * <p>Runtime needs: about 100 MB of heap to load the model plus roughly 100 MB of native memory per
- * session. ONNX Runtime unpacks its native library into {@code java.io.tmpdir}; the tokenizer's
- * native library goes to {@code $DJL_CACHE_DIR/tokenizers} ({@code DJL_CACHE_DIR} is read from
- * the environment, else from the system property of that name, else {@code ~/.djl.ai}). The
- * launcher points both at the data directory.
+ * <p>{@link #embed} may be called from any number of threads; {@link #close()} waits up to 30
+ * seconds for running embeddings. Loading reads the 90 MB model onto the heap once; every session
+ * then holds its own native copy of the weights. ONNX Runtime unpacks its native library into
+ * {@code java.io.tmpdir}; the tokenizer's native library goes to {@code $DJL_CACHE_DIR/tokenizers}
+ * ({@code DJL_CACHE_DIR} is read from the environment, else from the system property of that
+ * name, else {@code ~/.djl.ai} is used). The launcher points both at the data directory.
  */
 public final class MiniLmEmbeddingModel implements EmbeddingModel {
 
@@ -62,6 +64,7 @@ public final class MiniLmEmbeddingModel implements EmbeddingModel {
     private final ExecutorService workers;
     private final HuggingFaceTokenizer tokenizer;
     private final TokenCounter tokenCounter;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** One session per available processor. */
     public MiniLmEmbeddingModel() {
@@ -79,18 +82,21 @@ public final class MiniLmEmbeddingModel implements EmbeddingModel {
         this.tokenizer = loadTokenizer();
         this.tokenCounter = new WordPieceCounter(tokenizer);
         this.environment = OrtEnvironment.getEnvironment();
+        List<OrtSession> created = new ArrayList<>(sessions);
+        OrtSession.SessionOptions options = null;
         try {
-            this.sessionOptions = singleThreadedOptions();
+            options = singleThreadedOptions();
             byte[] model = readResource(MODEL_RESOURCE);
-            List<OrtSession> created = new ArrayList<>(sessions);
             for (int i = 0; i < sessions; i++) {
-                created.add(environment.createSession(model, sessionOptions));
+                created.add(environment.createSession(model, options));
             }
-            this.sessions = List.copyOf(created);
-        } catch (OrtException e) {
+        } catch (OrtException | RuntimeException e) {
+            closeAll(created, options);
             tokenizer.close();
             throw new IllegalStateException("cannot load the " + ID + " ONNX model", e);
         }
+        this.sessionOptions = options;
+        this.sessions = List.copyOf(created);
         this.idleSessions = new ArrayBlockingQueue<>(sessions, false, this.sessions);
         this.workers = Executors.newFixedThreadPool(sessions, workerThreads());
     }
@@ -152,6 +158,9 @@ public final class MiniLmEmbeddingModel implements EmbeddingModel {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         workers.shutdown();
         try {
             if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -161,6 +170,11 @@ public final class MiniLmEmbeddingModel implements EmbeddingModel {
             workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        closeAll(sessions, sessionOptions);
+        tokenizer.close();
+    }
+
+    private static void closeAll(List<OrtSession> sessions, OrtSession.SessionOptions options) {
         for (OrtSession session : sessions) {
             try {
                 session.close();
@@ -168,8 +182,9 @@ public final class MiniLmEmbeddingModel implements EmbeddingModel {
                 throw new IllegalStateException("cannot close an ONNX session", e);
             }
         }
-        sessionOptions.close();
-        tokenizer.close();
+        if (options != null) {
+            options.close();
+        }
     }
 
     private float[] embedOnIdleSession(Encoding encoding) throws OrtException, InterruptedException {

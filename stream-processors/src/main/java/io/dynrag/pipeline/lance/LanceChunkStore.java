@@ -248,8 +248,8 @@ public final class LanceChunkStore implements AutoCloseable {
     }
 
     private static void scan(Dataset dataset, ScanOptions options, RowVisitor visitor) {
-        try (LanceScanner scanner = dataset.newScan(options);
-                ArrowReader reader = scanner.scanBatches()) {
+        LanceScanner scanner = dataset.newScan(options);
+        try (ArrowReader reader = scanner.scanBatches()) {
             while (reader.loadNextBatch()) {
                 VectorSchemaRoot batch = reader.getVectorSchemaRoot();
                 for (int i = 0; i < batch.getRowCount(); i++) {
@@ -258,10 +258,21 @@ public final class LanceChunkStore implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan " + dataset.uri(), e);
+        } finally {
+            close(scanner);
+        }
+    }
+
+    private static void close(LanceScanner scanner) {
+        try {
+            scanner.close();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot close the scanner of " + dataset.uri(), e);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot close a Lance scanner", e);
         }
     }
 

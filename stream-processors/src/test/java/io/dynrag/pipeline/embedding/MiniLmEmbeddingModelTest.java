@@ -2,10 +2,15 @@ package io.dynrag.pipeline.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +47,7 @@ class MiniLmEmbeddingModelTest {
 
         assertThat(vectors).hasSize(2).allSatisfy(vector -> {
             assertThat(vector).hasSize(384);
-            assertThat(norm(vector)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(norm(vector)).isCloseTo(1.0, within(1e-5));
         });
     }
 
@@ -57,6 +62,28 @@ class MiniLmEmbeddingModelTest {
         assertThat(together.get(0)).isEqualTo(together.get(2));
         for (int i = 0; i < texts.size(); i++) {
             assertThat(together.get(i)).isEqualTo(oneByOne.get(i));
+        }
+    }
+
+    @Test
+    void concurrentCallersGetTheSameVectorsAsOneCaller() throws Exception {
+        List<String> texts = List.of("one", "two rivers", "three green mountains", "four", "five stones",
+                "six windows in a house");
+        List<float[]> expected = model.embed(texts);
+        ExecutorService callers = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<List<float[]>>> results = new ArrayList<>();
+            for (int caller = 0; caller < 3; caller++) {
+                results.add(callers.submit(() -> model.embed(texts)));
+            }
+            for (Future<List<float[]>> result : results) {
+                List<float[]> vectors = result.get(60, TimeUnit.SECONDS);
+                for (int i = 0; i < texts.size(); i++) {
+                    assertThat(vectors.get(i)).isEqualTo(expected.get(i));
+                }
+            }
+        } finally {
+            callers.shutdownNow();
         }
     }
 
@@ -127,7 +154,7 @@ class MiniLmEmbeddingModelTest {
         return words;
     }
 
-    static double cosine(float[] a, float[] b) {
+    private static double cosine(float[] a, float[] b) {
         double dot = 0;
         double na = 0;
         double nb = 0;

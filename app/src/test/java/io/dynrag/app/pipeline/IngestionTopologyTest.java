@@ -1,0 +1,208 @@
+package io.dynrag.app.pipeline;
+
+import io.dynrag.app.dev.EmbeddedS3;
+import io.dynrag.app.infra.S3Clients;
+import io.dynrag.app.infra.S3Settings;
+import io.dynrag.pipeline.IngestionService;
+import io.dynrag.pipeline.IngestionSettings;
+import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.pipeline.ingestion.IngestionTopology;
+import io.dynrag.pipeline.lance.ChunkMatch;
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.document.DocumentEvent;
+import io.dynrag.schemas.document.DocumentIngestionStarted;
+import io.dynrag.schemas.document.DocumentVersionUploaded;
+import io.dynrag.schemas.ingestion.IngestionFailed;
+import io.dynrag.schemas.ingestion.IngestionResult;
+import io.dynrag.schemas.ingestion.IngestionStarted;
+import io.dynrag.schemas.ingestion.IngestionSucceeded;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The ingestion topology exactly as it runs, driven by Kafka's TopologyTestDriver, with the
+ * real object store (S3 API server), the real embedding model and real Lance datasets.
+ * (The test driver does not capture dead-letter records; the end-to-end test covers those on
+ * the real broker.)
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IngestionTopologyTest {
+
+    private static final String BUCKET = "documents";
+    private static final String CUSTOMER = "customer-1";
+
+    private EmbeddedS3 s3Server;
+    private S3Client s3;
+    private MiniLmEmbeddingModel model;
+    private LanceChunkStore store;
+    private IngestionSettings settings;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, DocumentEvent> events;
+    private TestOutputTopic<String, IngestionResult> results;
+
+    @BeforeAll
+    void startDependencies(@TempDir Path dir) {
+        s3Server = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key");
+        s3 = S3Clients.create(new S3Settings(s3Server.endpoint(), "us-east-1", "key", "secret-key", BUCKET));
+        S3Clients.ensureBucket(s3, BUCKET);
+        model = new MiniLmEmbeddingModel(1);
+        store = new LanceChunkStore(dir.resolve("lance"), model.dimensions());
+        settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
+                1_000_000, 120, 1);
+    }
+
+    @BeforeEach
+    void startDriver() {
+        driver = new TopologyTestDriver(
+                IngestionTopology.build(IngestionService.ingestor(settings, s3, model, store)),
+                IngestionService.properties(settings));
+        events = driver.createInputTopic(Topics.DOCUMENT_EVENTS.name(), Serdes.String().serializer(),
+                Topics.DOCUMENT_EVENTS.valueSerde().serializer());
+        results = driver.createOutputTopic(Topics.INGESTION_RESULTS.name(), Serdes.String().deserializer(),
+                Topics.INGESTION_RESULTS.valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void stopDriver() {
+        driver.close();
+    }
+
+    @AfterAll
+    void stopDependencies() {
+        store.close();
+        model.close();
+        s3.close();
+        s3Server.close();
+    }
+
+    @Test
+    void anUploadIsAcknowledgedThenIndexedIntoTheTenantsDataset() {
+        String documentId = UUID.randomUUID().toString();
+        DocumentEvent uploaded = upload(documentId, "text/markdown", """
+                # Beekeeping
+
+                Honey bees forage for nectar and pollen within a few kilometres of the hive.
+
+                ## Winter
+
+                In winter the colony clusters around the queen and shivers to keep warm.
+                """);
+
+        events.pipeInput(CUSTOMER, uploaded);
+
+        List<IngestionResult> out = results.readValuesToList();
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).getOutcome()).isInstanceOf(IngestionStarted.class);
+        assertThat(out.get(1).getDocumentId()).isEqualTo(documentId);
+        assertThat(out.get(1).getSourceEventId()).isEqualTo(uploaded.getEventId());
+        IngestionSucceeded succeeded = (IngestionSucceeded) out.get(1).getOutcome();
+        assertThat(succeeded.getChunks()).isPositive();
+        assertThat(succeeded.getTokens()).isEqualTo(succeeded.getEmbeddedTokens());
+        assertThat(succeeded.getModel()).isEqualTo(MiniLmEmbeddingModel.ID);
+        assertThat(succeeded.getLanceVersion()).isEqualTo(store.latestVersion(CUSTOMER, model.id()).orElseThrow());
+        assertThat(succeeded.getStageMillis()).containsKeys("fetch", "extract", "chunk", "embed", "write");
+
+        List<ChunkMatch> hits = store.search(CUSTOMER, model.id(),
+                model.embed("in winter the colony clusters around the queen"), 3);
+        assertThat(hits).isNotEmpty();
+        assertThat(hits.get(0).documentId()).isEqualTo(documentId);
+        assertThat(hits.get(0).text()).contains("In winter the colony clusters");
+    }
+
+    @Test
+    void reprocessingTheSameUploadReusesVectorsAndKeepsTheSameRows() {
+        String documentId = UUID.randomUUID().toString();
+        DocumentEvent uploaded = upload(documentId, "text/plain", "Tides rise twice a day.\n\nThe moon pulls the sea.");
+
+        events.pipeInput(CUSTOMER, uploaded);
+        IngestionSucceeded first = (IngestionSucceeded) results.readValuesToList().get(1).getOutcome();
+        var rowsAfterFirst = store.documentRows(CUSTOMER, model.id(), documentId);
+
+        events.pipeInput(CUSTOMER, uploaded);
+        IngestionSucceeded second = (IngestionSucceeded) results.readValuesToList().get(1).getOutcome();
+
+        assertThat(second.getChunks()).isEqualTo(first.getChunks());
+        assertThat(second.getEmbeddedTokens()).isZero();
+        assertThat(second.getReusedChunks()).isEqualTo(first.getChunks());
+        assertThat(store.documentRows(CUSTOMER, model.id(), documentId)).containsExactlyInAnyOrderElementsOf(rowsAfterFirst);
+    }
+
+    @Test
+    void aMissingObjectFailsTheDocumentWithAReasonAndTheNextOneStillIndexes() {
+        DocumentEvent missing = uploadedEvent(UUID.randomUUID().toString(), "tenants/customer-1/documents/x/none",
+                "text/plain");
+        String nextId = UUID.randomUUID().toString();
+
+        events.pipeInput(CUSTOMER, missing);
+        events.pipeInput(CUSTOMER, upload(nextId, "text/plain", "A second document that is fine."));
+
+        List<IngestionResult> out = results.readValuesToList();
+        IngestionFailed failed = out.stream().map(IngestionResult::getOutcome)
+                .filter(IngestionFailed.class::isInstance).map(IngestionFailed.class::cast).findFirst().orElseThrow();
+        assertThat(failed.getReason()).contains("missing");
+        assertThat(failed.getRetryable()).isFalse();
+        assertThat(out).anySatisfy(result -> {
+            assertThat(result.getDocumentId()).isEqualTo(nextId);
+            assertThat(result.getOutcome()).isInstanceOf(IngestionSucceeded.class);
+        });
+    }
+
+    @Test
+    void eventsOtherThanUploadsAreIgnored() {
+        events.pipeInput(CUSTOMER, DocumentEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now())
+                .setCustomerId(CUSTOMER)
+                .setDocumentId(UUID.randomUUID().toString())
+                .setSequenceNumber(1)
+                .setPayload(DocumentIngestionStarted.newBuilder().setVersion(1).build())
+                .build());
+
+        assertThat(results.isEmpty()).isTrue();
+    }
+
+    private DocumentEvent upload(String documentId, String contentType, String text) {
+        String key = "tenants/" + CUSTOMER + "/documents/" + documentId + "/" + UUID.randomUUID();
+        s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString(text, StandardCharsets.UTF_8));
+        return uploadedEvent(documentId, key, contentType);
+    }
+
+    private static DocumentEvent uploadedEvent(String documentId, String key, String contentType) {
+        return DocumentEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now())
+                .setCustomerId(CUSTOMER)
+                .setDocumentId(documentId)
+                .setSequenceNumber(0)
+                .setPayload(DocumentVersionUploaded.newBuilder()
+                        .setVersion(1)
+                        .setTitle("t")
+                        .setContentType(contentType)
+                        .setS3Key(key)
+                        .setSha256("0".repeat(64))
+                        .setBytes(10)
+                        .build())
+                .build();
+    }
+}
