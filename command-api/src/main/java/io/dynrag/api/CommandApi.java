@@ -19,6 +19,7 @@ import io.dynrag.api.search.SearchEndpoints;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import javax.sql.DataSource;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -52,8 +53,9 @@ public final class CommandApi implements AutoCloseable {
                 eventSourcing.commandGateway());
 
         ApiKeys apiKeys = new ApiKeys(transactions);
-        var checks = new java.util.LinkedHashMap<String, BooleanSupplier>(otherChecks);
+        Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
+        checks.put("command-api.event-publisher", eventSourcing::isPublishing);
         this.http = new HttpServer(settings.httpHost(), settings.httpPort(), CommandApiSettings.MAX_JSON_BYTES,
                 settings.maxUploadBytes(), new Authenticator(settings.adminToken(), apiKeys), Json.apiMapper(),
                 List.of(

@@ -12,6 +12,7 @@ import org.axonframework.config.Configurer;
 import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.eventhandling.EventMessageHandler;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
@@ -86,6 +87,14 @@ public final class EventSourcing implements AutoCloseable {
 
     public CommandGateway commandGateway() {
         return configuration.commandGateway();
+    }
+
+    /** The publisher runs and is not retrying after an error (Kafka or the database unreachable). */
+    public boolean isPublishing() {
+        return configuration.eventProcessingConfiguration()
+                .eventProcessor(PUBLISHER_PROCESSOR, TrackingEventProcessor.class)
+                .map(processor -> processor.isRunning() && !processor.isError())
+                .orElse(false);
     }
 
     public EventStore eventStore() {

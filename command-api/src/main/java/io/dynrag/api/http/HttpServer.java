@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -88,7 +89,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static void health(Context ctx, Map<String, BooleanSupplier> readiness) {
-        Map<String, String> checks = new java.util.TreeMap<>();
+        Map<String, String> checks = new TreeMap<>();
         readiness.forEach((name, check) -> checks.put(name, check.getAsBoolean() ? "UP" : "DOWN"));
         boolean up = !checks.containsValue("DOWN");
         ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN", "checks", checks));

@@ -1,0 +1,56 @@
+package io.dynrag.app;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpPrintsUsageAndSucceeds() {
+        assertThat(run("help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("dev", "run <role>");
+    }
+
+    @Test
+    void noCommandPrintsUsageAndFails() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: dynrag");
+    }
+
+    @Test
+    void unknownCommandIsAClearError() {
+        assertThat(run("serve")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'serve'");
+    }
+
+    @Test
+    void unknownRoleIsAClearError() {
+        assertThat(run("run", "api", "indexer")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown role 'indexer'");
+    }
+
+    @Test
+    void runWithoutRolesIsAClearError() {
+        assertThat(run("run")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("name at least one role");
+    }
+
+    @Test
+    void devTakesNoArguments() {
+        assertThat(run("dev", "--fast")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unexpected argument '--fast'");
+    }
+}

@@ -1,0 +1,52 @@
+package io.dynrag.app.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsTest {
+
+    @Test
+    void defaultsSuitTheEmbeddedDevMode() {
+        Settings settings = Settings.from(Map.of());
+        assertThat(settings.httpPort()).isEqualTo(8080);
+        assertThat(settings.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(settings.dataDir().getFileName().toString()).isEqualTo(".dynrag");
+        assertThat(settings.maxChunkTokens()).isEqualTo(200);
+        assertThat(settings.kafkaBootstrapServers()).isEmpty();
+        assertThat(settings.adminToken()).isEmpty();
+    }
+
+    @Test
+    void valuesAreReadAndTrimmed() {
+        Settings settings = Settings.from(Map.of("DYNRAG_HTTP_PORT", " 9090 ", "DYNRAG_KAFKA_BOOTSTRAP_SERVERS",
+                "kafka:9092", "DYNRAG_ADMIN_TOKEN", "secret"));
+        assertThat(settings.httpPort()).isEqualTo(9090);
+        assertThat(settings.kafkaBootstrapServers()).contains("kafka:9092");
+        assertThat(settings.adminToken()).contains("secret");
+    }
+
+    @Test
+    void malformedNumbersNameTheVariable() {
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_HTTP_PORT", "eighty")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_HTTP_PORT must be a whole number");
+    }
+
+    @Test
+    void outOfRangeValuesNameTheRange() {
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_CHUNK_TOKENS", "512")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_CHUNK_TOKENS must be between 16 and 254");
+    }
+
+    @Test
+    void secretsStayOutOfToString() {
+        Settings settings = Settings.from(Map.of("DYNRAG_ADMIN_TOKEN", "top-secret", "DYNRAG_JDBC_PASSWORD", "pw123",
+                "DYNRAG_S3_SECRET_KEY", "s3-secret"));
+        assertThat(settings.toString()).doesNotContain("top-secret", "pw123", "s3-secret");
+    }
+}
