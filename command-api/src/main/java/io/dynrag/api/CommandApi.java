@@ -1,13 +1,30 @@
 package io.dynrag.api;
 
+import io.dynrag.api.auth.AdminAccounts;
+import io.dynrag.api.auth.ApiKeyEndpoints;
 import io.dynrag.api.auth.ApiKeys;
+import io.dynrag.api.auth.AuthEndpoints;
 import io.dynrag.api.auth.Authenticator;
+import io.dynrag.api.auth.passwords.LoginThrottle;
+import io.dynrag.api.auth.passwords.PasswordHasher;
+import io.dynrag.api.auth.tokens.AccessTokens;
+import io.dynrag.api.auth.tokens.RefreshTokens;
+import io.dynrag.api.auth.tokens.SigningKeys;
+import io.dynrag.api.auth.users.UserAccounts;
 import io.dynrag.api.axon.EventSourcing;
+import io.dynrag.api.crypto.CustomerDataKeys;
+import io.dynrag.api.crypto.KeyEncryption;
+import io.dynrag.api.customer.CustomerAccounts;
+import io.dynrag.api.customer.CustomerConfigEndpoints;
+import io.dynrag.api.customer.CustomerDeletion;
 import io.dynrag.api.customer.CustomerEndpoints;
+import io.dynrag.api.customer.CustomerRegistration;
+import io.dynrag.api.customer.ProviderKeys;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.EventStoreDocumentLookup;
+import io.dynrag.api.http.Access;
 import io.dynrag.api.http.HttpServer;
 import io.dynrag.api.http.Json;
 import io.dynrag.api.ingestion.IngestionResultConsumer;
@@ -16,58 +33,102 @@ import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.api.publishing.KafkaEventPublisher;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import javax.sql.DataSource;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The command side as one service: HTTP API, Axon on PostgreSQL, the publisher of events to
- * Kafka and the consumer of pipeline outcomes. Queries it does not own (the documents read
- * model, vector search) come in as ports.
+ * The command side as one service: HTTP API, authentication, Axon on PostgreSQL, the publisher of
+ * events to Kafka and the consumer of pipeline outcomes. Queries it does not own (the documents
+ * read model, vector search) come in as ports. This is the one place that wires it.
  */
 public final class CommandApi implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(CommandApi.class);
     private static final int PUBLISHER_BATCH_SIZE = 100;
 
     private final KafkaEventPublisher publisher;
     private final EventSourcing eventSourcing;
     private final IngestionResultConsumer ingestionResults;
     private final HttpServer http;
+    private final SigningKeys signingKeys;
+    private final AdminAccounts admins;
+    private final CommandApiSettings settings;
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
 
     /**
-     * @param dataSource   a pool whose connections use the {@value Migrations#SCHEMA} schema
-     * @param readModel    the documents projection
-     * @param otherChecks  readiness of the other roles in this process, shown on {@code /health}
+     * @param dataSource  a pool whose connections use the {@value Migrations#SCHEMA} schema
+     * @param readModel   the documents projection
+     * @param otherChecks readiness of the other roles in this process, shown on {@code /health}
      */
     public CommandApi(CommandApiSettings settings, DataSource dataSource, S3Client s3, DocumentLookup readModel,
                       ChunkSearch search, Map<String, BooleanSupplier> otherChecks) {
+        this.settings = settings;
+        Clock clock = Clock.systemUTC();
         Migrations.migrate(dataSource);
         ThreadBoundTransactionManager transactions = new ThreadBoundTransactionManager(dataSource);
-        this.publisher = new KafkaEventPublisher(settings.kafkaBootstrapServers(), settings.publisherTransactionalId());
-        this.eventSourcing = new EventSourcing(transactions, Json.apiMapper(), publisher, PUBLISHER_BATCH_SIZE);
-        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(),
-                eventSourcing.commandGateway());
+        KeyEncryption keyEncryption = new KeyEncryption(settings.keyEncryptionKeys());
+        CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper());
 
-        ApiKeys apiKeys = new ApiKeys(transactions);
+        this.publisher = new KafkaEventPublisher(settings.kafkaBootstrapServers(), settings.publisherTransactionalId());
+        this.eventSourcing = new EventSourcing(transactions, Json.apiMapper(), publisher, PUBLISHER_BATCH_SIZE,
+                Map.of(CustomerAccounts.PROCESSING_GROUP, accounts));
+        CommandGateway commands = eventSourcing.commandGateway();
+        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands);
+
+        UserAccounts users = new UserAccounts(transactions);
+        PasswordHasher passwords = new PasswordHasher();
+        ApiKeys apiKeys = new ApiKeys(transactions, clock);
+        CustomerDataKeys dataKeys = new CustomerDataKeys(transactions, keyEncryption);
+        this.signingKeys = new SigningKeys(transactions, keyEncryption, clock, settings.tokens());
+        AccessTokens accessTokens = new AccessTokens(signingKeys, settings.tokens(), clock);
+        ProviderKeys providerKeys = new ProviderKeys(transactions, keyEncryption, clock);
+        CustomerRegistration registration = new CustomerRegistration(transactions, commands, dataKeys,
+                settings.customerDefaults());
+        this.admins = new AdminAccounts(users, passwords);
+        Access access = new Access(new Authenticator(settings.operatorToken(), apiKeys, accessTokens, accounts));
+
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
         checks.put("command-api.event-publisher", eventSourcing::isPublishing);
         this.http = new HttpServer(settings.httpHost(), settings.httpPort(), CommandApiSettings.MAX_JSON_BYTES,
-                settings.maxUploadBytes(), new Authenticator(settings.adminToken(), apiKeys), Json.apiMapper(),
+                settings.maxUploadBytes(), Json.apiMapper(),
                 List.of(
-                        new CustomerEndpoints(eventSourcing.commandGateway(), apiKeys, transactions),
-                        new DocumentEndpoints(eventSourcing.commandGateway(),
+                        new AuthEndpoints(access, registration, accounts, users, passwords,
+                                new LoginThrottle(transactions, clock), accessTokens,
+                                new RefreshTokens(transactions, clock, settings.tokens()), signingKeys,
+                                settings.tokens(), clock),
+                        new ApiKeyEndpoints(access, apiKeys),
+                        new CustomerEndpoints(access, commands, registration, accounts,
+                                new CustomerDeletion(transactions, commands, dataKeys, apiKeys, users, providerKeys),
+                                apiKeys),
+                        new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions),
+                        new DocumentEndpoints(access, commands, transactions, accounts,
                                 new DocumentObjects(s3, settings.documentBucket()), readModel,
                                 new EventStoreDocumentLookup(eventSourcing.eventStore()), settings.maxUploadBytes()),
-                        new SearchEndpoints(search)),
+                        new SearchEndpoints(access, search)),
                 checks);
     }
 
     public CommandApi start() {
+        signingKeys.ensureCurrent();
+        // A long-running instance must still rotate its signing key when the period is over.
+        housekeeping.scheduleWithFixedDelay(this::rotateSigningKeyWhenDue, 1, 1, TimeUnit.HOURS);
+        if (admins.bootstrap(settings.bootstrapAdminEmail(), settings.bootstrapAdminPassword())) {
+            log.info("Created the first admin account {}", settings.bootstrapAdminEmail());
+        }
         eventSourcing.start();
         ingestionResults.start();
         http.start();
@@ -78,8 +139,17 @@ public final class CommandApi implements AutoCloseable {
         return http.port();
     }
 
+    private void rotateSigningKeyWhenDue() {
+        try {
+            signingKeys.ensureCurrent();
+        } catch (RuntimeException e) {
+            log.warn("Checking the signing key's age failed; retrying in an hour: {}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        housekeeping.shutdownNow();
         http.close();
         ingestionResults.close();
         eventSourcing.close();

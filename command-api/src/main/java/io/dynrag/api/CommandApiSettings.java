@@ -1,18 +1,37 @@
 package io.dynrag.api;
 
+import io.dynrag.api.auth.tokens.TokenSettings;
+import io.dynrag.api.crypto.KeyEncryptionKeys;
+import io.dynrag.domain.customer.CustomerConfiguration;
+
 /**
- * @param adminToken     bearer secret of the operator; null or blank disables admin endpoints
- * @param maxUploadBytes largest document accepted by an upload
+ * @param operatorToken         bearer secret with the admin role; null or blank disables it
+ * @param maxUploadBytes        largest document accepted by any upload (customers may set less)
+ * @param keyEncryptionKeys     keys that seal secrets at rest; the first seals, all open
+ * @param customerDefaults      configuration of a new customer
+ * @param bootstrapAdminEmail   creates this admin at start when no admin exists (with the password)
  */
 public record CommandApiSettings(
         String httpHost,
         int httpPort,
-        String adminToken,
+        String operatorToken,
         long maxUploadBytes,
         String documentBucket,
         String kafkaBootstrapServers,
-        String publisherTransactionalId) {
+        String publisherTransactionalId,
+        KeyEncryptionKeys keyEncryptionKeys,
+        TokenSettings tokens,
+        CustomerConfiguration customerDefaults,
+        String bootstrapAdminEmail,
+        String bootstrapAdminPassword) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;
+
+    /** Keeps secrets out of logs. */
+    @Override
+    public String toString() {
+        return "CommandApiSettings[http=" + httpHost + ":" + httpPort + ", bucket=" + documentBucket + ", kafka="
+                + kafkaBootstrapServers + ", tokens=" + tokens + "]";
+    }
 }

@@ -1,7 +1,13 @@
 package io.dynrag.schemas;
 
 import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.customer.CustomerConfiguration;
+import io.dynrag.schemas.customer.CustomerConfigurationChanged;
+import io.dynrag.schemas.customer.CustomerDeleted;
+import io.dynrag.schemas.customer.CustomerReactivated;
 import io.dynrag.schemas.customer.CustomerRegistered;
+import io.dynrag.schemas.customer.CustomerSuspended;
+import io.dynrag.schemas.customer.ProviderKeyChanged;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
 import io.dynrag.schemas.document.DocumentVersionFailed;
@@ -27,7 +33,25 @@ final class SampleEvents {
     }
 
     static List<CustomerEvent> customerEvents() {
-        return List.of(customerEvent(CustomerRegistered.newBuilder().setName("Ünïcode Corp").build()));
+        CustomerConfiguration configuration = CustomerConfiguration.newBuilder()
+                .setRequestsPerMinute(600)
+                .setRequestsPerDay(100_000)
+                .setMaxDocuments(10_000)
+                .setMaxFileBytes(26_214_400L)
+                .setAllowedContentTypes(List.of("text/markdown", "text/plain"))
+                .setChunkTokens(200)
+                .setChunkOverlapTokens(20)
+                .setEmbeddingModel("all-minilm-l6-v2")
+                .build();
+        return List.of(
+                customerEvent(CustomerRegistered.newBuilder().setConfiguration(configuration).build()),
+                customerEvent(CustomerRegistered.newBuilder().setConfiguration(null).build()),
+                customerEvent(CustomerConfigurationChanged.newBuilder().setConfiguration(configuration).build()),
+                customerEvent(ProviderKeyChanged.newBuilder().setProvider("openai").setFingerprint("sha256:ab12").build()),
+                customerEvent(ProviderKeyChanged.newBuilder().setProvider("openai").setFingerprint(null).build()),
+                customerEvent(CustomerSuspended.newBuilder().setReason("unpaid invoice").build()),
+                customerEvent(CustomerReactivated.newBuilder().build()),
+                customerEvent(CustomerDeleted.newBuilder().build()));
     }
 
     static List<DocumentEvent> documentEvents() {
@@ -39,6 +63,9 @@ final class SampleEvents {
                         .setS3Key("tenants/" + CUSTOMER_ID + "/documents/" + DOCUMENT_ID + "/ab12")
                         .setSha256("ab12")
                         .setBytes(5_000_000_000L)
+                        .setChunkTokens(128)
+                        .setChunkOverlapTokens(16)
+                        .setEmbeddingModel("all-minilm-l6-v2")
                         .build()),
                 documentEvent(1, DocumentIngestionStarted.newBuilder().setVersion(1).build()),
                 documentEvent(2, DocumentVersionIndexed.newBuilder()

@@ -1,11 +1,11 @@
 package io.dynrag.pipeline;
 
-import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentObjectReader;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,8 +32,8 @@ public final class IngestionService implements AutoCloseable {
     private final KafkaStreams streams;
 
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModel model, LanceChunkStore store) {
-        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, model, store)),
-                properties(settings));
+        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, model, store),
+                new TenantRemoval(s3, settings.documentBucket(), store)), properties(settings));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Ingestion stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -48,7 +48,7 @@ public final class IngestionService implements AutoCloseable {
         }
         return new DocumentIngestor(
                 new DocumentObjectReader(s3, settings.documentBucket()),
-                new StructuralChunker(model.tokenizer(), settings.maxChunkTokens()),
+                settings.maxChunkTokens(),
                 model, store,
                 new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)));
     }

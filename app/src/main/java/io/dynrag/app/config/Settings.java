@@ -1,6 +1,7 @@
 package io.dynrag.app.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,7 +29,18 @@ public record Settings(
         String s3AccessKey,
         String s3SecretKey,
         String s3Bucket,
-        Optional<Path> lanceRoot) {
+        Optional<Path> lanceRoot,
+        Optional<String> keyEncryptionKeys,
+        String tokenIssuer,
+        String tokenAudience,
+        Duration accessTokenLifetime,
+        Duration refreshTokenLifetime,
+        Duration signingKeyRotation,
+        int defaultRequestsPerMinute,
+        int defaultRequestsPerDay,
+        int defaultMaxDocuments,
+        Optional<String> bootstrapAdminEmail,
+        Optional<String> bootstrapAdminPassword) {
 
     public static Settings fromEnvironment() {
         return from(System.getenv());
@@ -56,13 +68,28 @@ public record Settings(
                 read.text("DYNRAG_S3_ACCESS_KEY", "dynrag"),
                 read.text("DYNRAG_S3_SECRET_KEY", "dynrag-secret"),
                 read.text("DYNRAG_S3_BUCKET", "dynrag-documents"),
-                read.optional("DYNRAG_LANCE_ROOT").map(Path::of));
+                read.optional("DYNRAG_LANCE_ROOT").map(Path::of),
+                read.optional("DYNRAG_KEY_ENCRYPTION_KEYS"),
+                read.text("DYNRAG_TOKEN_ISSUER", "dynrag"),
+                read.text("DYNRAG_TOKEN_AUDIENCE", "dynrag-api"),
+                Duration.ofMinutes(read.integer("DYNRAG_ACCESS_TOKEN_MINUTES", 15, 1, 24 * 60)),
+                Duration.ofDays(read.integer("DYNRAG_REFRESH_TOKEN_DAYS", 30, 1, 365)),
+                Duration.ofDays(read.integer("DYNRAG_SIGNING_KEY_ROTATION_DAYS", 30, 1, 3650)),
+                read.integer("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", 600, 1, 1_000_000),
+                read.integer("DYNRAG_DEFAULT_REQUESTS_PER_DAY", 100_000, 1, 1_000_000_000),
+                read.integer("DYNRAG_DEFAULT_MAX_DOCUMENTS", 10_000, 1, 10_000_000),
+                read.optional("DYNRAG_BOOTSTRAP_ADMIN_EMAIL"),
+                read.optional("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD"));
     }
 
-    public Settings withAdminToken(String token) {
-        return new Settings(dataDir, httpHost, httpPort, Optional.of(token), maxUploadBytes, maxChunkTokens,
+    /** The settings with secrets that {@code dev} generates into its data directory. */
+    public Settings withDevSecrets(String operatorToken, String generatedKeyEncryptionKeys) {
+        return new Settings(dataDir, httpHost, httpPort, Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
                 embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, jdbcUrl,
-                jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot);
+                jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
+                Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
+                refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
+                defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword);
     }
 
     /** Keeps secrets out of logs. */
@@ -72,7 +99,8 @@ public record Settings(
                 + ", maxUploadBytes=" + maxUploadBytes + ", maxChunkTokens=" + maxChunkTokens
                 + ", embeddingThreads=" + embeddingThreads + ", streamThreads=" + streamThreads
                 + ", kafka=" + kafkaBootstrapServers.orElse("embedded") + ", jdbc=" + jdbcUrl.orElse("embedded")
-                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded") + ", bucket=" + s3Bucket + "]";
+                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded") + ", bucket=" + s3Bucket
+                + ", tokenIssuer=" + tokenIssuer + ", tokenAudience=" + tokenAudience + "]";
     }
 
     private record Reader(Map<String, String> env) {

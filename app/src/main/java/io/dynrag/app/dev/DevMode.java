@@ -1,6 +1,7 @@
 package io.dynrag.app.dev;
 
 import io.dynrag.api.auth.Secrets;
+import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Settings;
@@ -15,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.function.Supplier;
 
 /**
  * The whole system in one JVM: a real Kafka broker, a real PostgreSQL and an S3 API server,
@@ -25,6 +29,7 @@ public final class DevMode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DevMode.class);
     static final String ADMIN_TOKEN_FILE = "admin-token";
+    static final String KEK_FILE = "key-encryption-keys";
 
     private final EmbeddedPostgres postgres;
     private final EmbeddedKafka kafka;
@@ -43,8 +48,11 @@ public final class DevMode implements AutoCloseable {
 
     public static DevMode start(Settings settings) {
         Path data = settings.dataDir();
-        String adminToken = settings.adminToken().orElseGet(() -> adminTokenIn(data));
-        Settings withToken = settings.withAdminToken(adminToken);
+        String adminToken = settings.adminToken().orElseGet(() -> secretIn(data, ADMIN_TOKEN_FILE,
+                () -> Secrets.newSecret("dra_")));
+        String keyEncryptionKeys = settings.keyEncryptionKeys().orElseGet(() -> secretIn(data, KEK_FILE,
+                () -> KeyEncryptionKeys.generate("dev-" + LocalDate.now(ZoneOffset.UTC)).format()));
+        Settings withToken = settings.withDevSecrets(adminToken, keyEncryptionKeys);
 
         EmbeddedPostgres postgres = null;
         EmbeddedKafka kafka = null;
@@ -81,9 +89,9 @@ public final class DevMode implements AutoCloseable {
         return roles.isReady();
     }
 
-    /** The operator's token survives restarts in the data directory, readable by its owner only. */
-    static String adminTokenIn(Path dataDir) {
-        Path file = dataDir.resolve(ADMIN_TOKEN_FILE);
+    /** Generated secrets survive restarts in the data directory, readable by their owner only. */
+    static String secretIn(Path dataDir, String name, Supplier<String> generate) {
+        Path file = dataDir.resolve(name);
         try {
             if (Files.exists(file)) {
                 String token = Files.readString(file, StandardCharsets.UTF_8).strip();
@@ -92,13 +100,15 @@ public final class DevMode implements AutoCloseable {
                 }
             }
             Files.createDirectories(dataDir);
-            String token = Secrets.newSecret("dra_");
-            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            String token = generate.get();
+            Files.deleteIfExists(file);
             try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                // Created owner-only from the start, so the secret is never readable by others.
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
-                // the file system has no POSIX permissions; the data directory's own protection applies
+                Files.createFile(file);
             }
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
             return token;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create " + file, e);

@@ -3,6 +3,10 @@ package io.dynrag.app.roles;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.api.CommandApi;
 import io.dynrag.api.CommandApiSettings;
+import io.dynrag.api.auth.tokens.TokenSettings;
+import io.dynrag.api.crypto.KeyEncryptionKeys;
+import io.dynrag.app.config.InvalidSettingException;
+import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.search.SearchHit;
@@ -90,10 +94,7 @@ public final class RunningRoles implements AutoCloseable {
             HikariDataSource commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
             DocumentCatalog catalog = new DocumentCatalog(projectionsPool);
             ChunkSearcher searcher = new ChunkSearcher(model, store);
-            api = own(new CommandApi(new CommandApiSettings(settings.httpHost(), settings.httpPort(),
-                    settings.adminToken().orElse(null), settings.maxUploadBytes(), infrastructure.s3().bucket(),
-                    infrastructure.kafkaBootstrapServers(), "dynrag-publisher-0"),
-                    commandPool, s3,
+            api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
                     (customerId, documentId) -> catalog.find(customerId, documentId).map(row -> new DocumentView(
                             row.documentId(), row.title(), row.contentType(), row.bytes(), row.version(),
                             row.status(), row.chunks(), row.tokens(), row.failureReason(), row.updatedAt())),
@@ -105,6 +106,28 @@ public final class RunningRoles implements AutoCloseable {
             api.start();
         }
         log.info("Started roles {}", roles);
+    }
+
+    private static CommandApiSettings commandApiSettings(Settings settings, Infrastructure infrastructure) {
+        String keySetting = settings.keyEncryptionKeys().orElseThrow(() ->
+                new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS must be set for the api role: "
+                        + "<id>:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32)"));
+        KeyEncryptionKeys keys;
+        try {
+            keys = KeyEncryptionKeys.parse(keySetting);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS: " + e.getMessage());
+        }
+        CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
+                settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
+                CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
+                MiniLmEmbeddingModel.ID);
+        return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.adminToken().orElse(null),
+                settings.maxUploadBytes(), infrastructure.s3().bucket(), infrastructure.kafkaBootstrapServers(),
+                "dynrag-publisher-0", keys,
+                new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),
+                        settings.refreshTokenLifetime(), settings.signingKeyRotation()),
+                defaults, settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null));
     }
 
     /** The HTTP port, once the API role runs. */

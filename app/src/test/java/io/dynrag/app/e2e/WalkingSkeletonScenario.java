@@ -1,12 +1,8 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infra;
-import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Clients;
-import io.dynrag.app.roles.Role;
-import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,15 +13,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -33,8 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,50 +37,27 @@ import static org.awaitility.Awaitility.await;
  * Kafka, the ingestion topology, the object store, the embedding model, Lance, the
  * documents projection, and back out through search. Subclasses choose the servers.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class WalkingSkeletonScenario {
 
-    private static final String ADMIN_TOKEN = "test-admin-token";
-    private static final Duration INDEXING_TIMEOUT = Duration.ofSeconds(90);
+    private static final String ADMIN_TOKEN = TestSystem.OPERATOR_TOKEN;
 
+    private TestSystem system;
     private Infra infra;
-    private RunningRoles roles;
     private ApiClient api;
 
-    protected abstract Infra startInfra();
+    protected abstract TestSystem system();
 
-    @BeforeAll
-    void startSystem(@TempDir Path dataDir) {
-        infra = startInfra();
-        Map<String, String> env = new HashMap<>();
-        env.put("DYNRAG_DATA_DIR", dataDir.toString());
-        env.put("DYNRAG_HTTP_PORT", "0");
-        env.put("DYNRAG_ADMIN_TOKEN", ADMIN_TOKEN);
-        env.put("DYNRAG_MAX_UPLOAD_BYTES", "200000");
-        env.put("DYNRAG_KAFKA_PARTITIONS", "3");
-        env.put("DYNRAG_CHUNK_TOKENS", "120");
-        Settings settings = Settings.from(env);
-        roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, new Infrastructure(
-                infra.kafkaBootstrapServers(), infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
-                dataDir.resolve("lance")));
-        api = new ApiClient(roles.httpPort());
-        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/health", null).status() == 200);
-    }
-
-    @AfterAll
-    void stopSystem() {
-        if (roles != null) {
-            roles.close();
-        }
-        if (infra != null) {
-            infra.close();
-        }
+    @BeforeEach
+    void useSystem() {
+        system = system();
+        infra = system.infra();
+        api = system.api();
     }
 
     @Test
     void anUploadedDocumentIsIndexedAndFoundOnlyByItsTenant() {
-        String acme = registerCustomer("Acme Lighthouses");
-        String globex = registerCustomer("Globex Kitchens");
+        String acme = system.registerCustomer("Acme Lighthouses");
+        String globex = system.registerCustomer("Globex Kitchens");
 
         ApiClient.Response accepted = api.upload(acme, "file", "lighthouses.md",
                 Corpus.lighthouseGuide().getBytes(StandardCharsets.UTF_8), "Lighthouse keeping");
@@ -104,13 +71,13 @@ abstract class WalkingSkeletonScenario {
         assertThat(other.status()).as(other.body()).isEqualTo(202);
         String otherId = other.json().get("documentId").asText();
 
-        JsonNode indexed = awaitStatus(acme, documentId, "INDEXED");
+        JsonNode indexed = system.awaitStatus(acme, documentId, "INDEXED");
         assertThat(indexed.get("title").asText()).isEqualTo("Lighthouse keeping");
         assertThat(indexed.get("chunks").asInt()).isGreaterThan(1);
         assertThat(indexed.get("tokens").asLong()).isGreaterThan(100);
-        awaitStatus(globex, otherId, "INDEXED");
+        system.awaitStatus(globex, otherId, "INDEXED");
 
-        JsonNode hits = search(acme, "how was the lamp kept burning through storms at night?", 5);
+        JsonNode hits = system.search(acme, "how was the lamp kept burning through storms at night?", 5);
         assertThat(hits).isNotEmpty();
         assertThat(hits.get(0).get("documentId").asText()).isEqualTo(documentId);
         assertThat(hits.get(0).get("version").asInt()).isEqualTo(1);
@@ -121,7 +88,7 @@ abstract class WalkingSkeletonScenario {
             previous = hit.get("score").asDouble();
         }
 
-        JsonNode othersHits = search(globex, "how was the lamp kept burning through storms at night?", 10);
+        JsonNode othersHits = system.search(globex, "how was the lamp kept burning through storms at night?", 10);
         assertThat(othersHits).isNotEmpty();
         othersHits.forEach(hit -> assertThat(hit.get("documentId").asText()).isEqualTo(otherId));
 
@@ -132,7 +99,7 @@ abstract class WalkingSkeletonScenario {
 
     @Test
     void aDocumentThatFailsInThePipelineIsFailedWithAReasonAndOthersStillIndex() {
-        String customer = registerCustomer("Initech");
+        String customer = system.registerCustomer("Initech");
         ApiClient.Response blank = api.upload(customer, "file", "blank.txt",
                 " \n\n   \n".getBytes(StandardCharsets.UTF_8), "Nothing in here");
         assertThat(blank.status()).as(blank.body()).isEqualTo(202);
@@ -140,47 +107,47 @@ abstract class WalkingSkeletonScenario {
                 Corpus.recipes().getBytes(StandardCharsets.UTF_8), "Notes");
         assertThat(good.status()).as(good.body()).isEqualTo(202);
 
-        JsonNode failed = awaitStatus(customer, blank.json().get("documentId").asText(), "FAILED");
+        JsonNode failed = system.awaitStatus(customer, blank.json().get("documentId").asText(), "FAILED");
         assertThat(failed.get("failureReason").asText()).contains("no text");
-        awaitStatus(customer, good.json().get("documentId").asText(), "INDEXED");
+        system.awaitStatus(customer, good.json().get("documentId").asText(), "INDEXED");
     }
 
     @Test
     void badRequestsAreRefusedWithProblemsAndChangeNothing() throws Exception {
-        String customer = registerCustomer("Hooli");
+        String customer = system.registerCustomer("Hooli");
         Snapshot before = snapshot();
 
-        assertProblem(api.upload(null, "file", "a.txt", bytes("hello"), null), 401);
-        assertProblem(api.upload("drk_not-a-real-key", "file", "a.txt", bytes("hello"), null), 401);
-        assertProblem(api.upload(ADMIN_TOKEN, "file", "a.txt", bytes("hello"), null), 403);
-        assertProblem(api.upload(customer, "file", null, null, "no file part"), 400);
-        assertProblem(api.upload(customer, "document", "a.txt", bytes("wrong field name"), null), 400);
-        assertProblem(api.upload(customer, "file", "empty.txt", new byte[0], null), 400);
-        assertProblem(api.upload(customer, "file", "report.pdf", bytes("%PDF-1.7 not supported yet"), null), 415);
-        assertProblem(api.upload(customer, "file", "binary.txt", new byte[]{'a', 0, 'b'}, null), 415);
-        assertProblem(api.upload(customer, "file", "latin1.txt", new byte[]{'c', 'a', 'f', (byte) 0xE9}, null), 415);
-        assertProblem(api.upload(customer, "file", "huge.txt", "x".repeat(300_000).getBytes(StandardCharsets.UTF_8),
+        TestSystem.assertProblem(api.upload(null, "file", "a.txt", bytes("hello"), null), 401);
+        TestSystem.assertProblem(api.upload("drk_not-a-real-key", "file", "a.txt", bytes("hello"), null), 401);
+        TestSystem.assertProblem(api.upload(ADMIN_TOKEN, "file", "a.txt", bytes("hello"), null), 403);
+        TestSystem.assertProblem(api.upload(customer, "file", null, null, "no file part"), 400);
+        TestSystem.assertProblem(api.upload(customer, "document", "a.txt", bytes("wrong field name"), null), 400);
+        TestSystem.assertProblem(api.upload(customer, "file", "empty.txt", new byte[0], null), 400);
+        TestSystem.assertProblem(api.upload(customer, "file", "report.pdf", bytes("%PDF-1.7 not supported yet"), null), 415);
+        TestSystem.assertProblem(api.upload(customer, "file", "binary.txt", new byte[]{'a', 0, 'b'}, null), 415);
+        TestSystem.assertProblem(api.upload(customer, "file", "latin1.txt", new byte[]{'c', 'a', 'f', (byte) 0xE9}, null), 415);
+        TestSystem.assertProblem(api.upload(customer, "file", "huge.txt", "x".repeat(300_000).getBytes(StandardCharsets.UTF_8),
                 null), 413);
-        assertProblem(api.postRaw("/v1/documents", customer, "text/plain", bytes("just text")), 415);
-        assertProblem(api.postJson("/v1/search", customer, "{\"query\": "), 400);
-        assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"x\", \"topk\": 3}"), 400);
-        assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"  \"}"), 400);
-        assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"x\", \"topK\": 0}"), 400);
-        assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"" + "word ".repeat(400) + "\"}"), 400);
-        assertProblem(api.postJson("/v1/search", null, "{\"query\": \"x\"}"), 401);
-        assertProblem(api.postJson("/v1/admin/customers", customer, "{\"name\": \"Mallory\"}"), 403);
-        assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "{\"name\": \"\"}"), 400);
-        assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "not json"), 400);
-        assertProblem(api.get("/v1/documents/not-a-uuid", customer), 404);
-        assertProblem(api.get("/v1/documents/" + UUID.randomUUID(), customer), 404);
-        assertProblem(api.get("/v1/nothing-here", customer), 404);
+        TestSystem.assertProblem(api.postRaw("/v1/documents", customer, "text/plain", bytes("just text")), 415);
+        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": "), 400);
+        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"x\", \"topk\": 3}"), 400);
+        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"  \"}"), 400);
+        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"x\", \"topK\": 0}"), 400);
+        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"" + "word ".repeat(400) + "\"}"), 400);
+        TestSystem.assertProblem(api.postJson("/v1/search", null, "{\"query\": \"x\"}"), 401);
+        TestSystem.assertProblem(api.postJson("/v1/admin/customers", customer, "{\"name\": \"Mallory\"}"), 403);
+        TestSystem.assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "{\"name\": \"\"}"), 400);
+        TestSystem.assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "not json"), 400);
+        TestSystem.assertProblem(api.get("/v1/documents/not-a-uuid", customer), 404);
+        TestSystem.assertProblem(api.get("/v1/documents/" + UUID.randomUUID(), customer), 404);
+        TestSystem.assertProblem(api.get("/v1/nothing-here", customer), 404);
 
         assertThat(snapshot()).isEqualTo(before);
     }
 
     @Test
     void unreadableEventsGoToTheDeadLetterTopicAndIndexingContinues() throws Exception {
-        String customer = registerCustomer("Umbrella");
+        String customer = system.registerCustomer("Umbrella");
         byte[] poison = bytes("this is not an Avro message");
         try (var producer = new KafkaProducer<String, byte[]>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()),
@@ -205,45 +172,7 @@ abstract class WalkingSkeletonScenario {
 
         ApiClient.Response after = api.upload(customer, "file", "after.txt", bytes(Corpus.recipes()), null);
         assertThat(after.status()).isEqualTo(202);
-        awaitStatus(customer, after.json().get("documentId").asText(), "INDEXED");
-    }
-
-    private String registerCustomer(String name) {
-        ApiClient.Response created = api.postJson("/v1/admin/customers", ADMIN_TOKEN,
-                "{\"name\": \"" + name + "\"}");
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        assertThat(created.json().get("customerId").asText()).isNotBlank();
-        String key = created.json().get("apiKey").asText();
-        assertThat(key).startsWith("drk_");
-        return key;
-    }
-
-    private JsonNode awaitStatus(String apiKey, String documentId, String status) {
-        JsonNode[] last = {null};
-        await().atMost(INDEXING_TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            ApiClient.Response response = api.get("/v1/documents/" + documentId, apiKey);
-            assertThat(response.status()).as(response.body()).isEqualTo(200);
-            last[0] = response.json();
-            assertThat(last[0].get("status").asText()).as(response.body()).isEqualTo(status);
-        });
-        return last[0];
-    }
-
-    private JsonNode search(String apiKey, String query, int topK) {
-        ApiClient.Response response = api.postJson("/v1/search", apiKey,
-                "{\"query\": \"" + query + "\", \"topK\": " + topK + "}");
-        assertThat(response.status()).as(response.body()).isEqualTo(200);
-        return response.json().get("results");
-    }
-
-    private static void assertProblem(ApiClient.Response response, int status) {
-        assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(response.contentType()).as(response.body()).startsWith("application/problem+json");
-        JsonNode problem = response.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asText()).isNotBlank();
-        assertThat(problem.get("detail").asText()).isNotBlank();
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        system.awaitStatus(customer, after.json().get("documentId").asText(), "INDEXED");
     }
 
     private static byte[] bytes(String text) {

@@ -1,7 +1,5 @@
 package io.dynrag.app.e2e;
 
-import io.dynrag.app.infra.Infra;
-
 /**
  * The walking skeleton on the servers chosen by {@code -Dinfra} (default: the in-process Kafka
  * broker, PostgreSQL and S3 server).
@@ -9,7 +7,7 @@ import io.dynrag.app.infra.Infra;
 class WalkingSkeletonTest extends WalkingSkeletonScenario {
 
     @Override
-    protected Infra startInfra() {
-        return Infra.start();
+    protected TestSystem system() {
+        return TestSystem.shared();
     }
 }

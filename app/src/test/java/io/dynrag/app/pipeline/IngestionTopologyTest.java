@@ -9,7 +9,10 @@ import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.customer.CustomerDeleted;
+import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
@@ -59,6 +62,7 @@ class IngestionTopologyTest {
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, DocumentEvent> events;
+    private TestInputTopic<String, CustomerEvent> customerEvents;
     private TestOutputTopic<String, IngestionResult> results;
 
     @BeforeAll
@@ -75,10 +79,13 @@ class IngestionTopologyTest {
     @BeforeEach
     void startDriver() {
         driver = new TopologyTestDriver(
-                IngestionTopology.build(IngestionService.ingestor(settings, s3, model, store)),
+                IngestionTopology.build(IngestionService.ingestor(settings, s3, model, store),
+                        new TenantRemoval(s3, BUCKET, store)),
                 IngestionService.properties(settings));
         events = driver.createInputTopic(Topics.DOCUMENT_EVENTS.name(), Serdes.String().serializer(),
                 Topics.DOCUMENT_EVENTS.valueSerde().serializer());
+        customerEvents = driver.createInputTopic(Topics.CUSTOMER_EVENTS.name(), Serdes.String().serializer(),
+                Topics.CUSTOMER_EVENTS.valueSerde().serializer());
         results = driver.createOutputTopic(Topics.INGESTION_RESULTS.name(), Serdes.String().deserializer(),
                 Topics.INGESTION_RESULTS.valueSerde().deserializer());
     }
@@ -180,6 +187,68 @@ class IngestionTopologyTest {
                 .build());
 
         assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void theChunkSizeAndOverlapChosenAtUploadAreHonoured() {
+        String text = String.join("\n\n", java.util.Collections.nCopies(12,
+                "Glaciers carve valleys as they move slowly downhill under their own weight."));
+        String defaultId = UUID.randomUUID().toString();
+        events.pipeInput(CUSTOMER, upload(defaultId, "text/plain", text));
+        int defaultChunks = ((IngestionSucceeded) results.readValuesToList().get(1).getOutcome()).getChunks();
+
+        String smallId = UUID.randomUUID().toString();
+        DocumentEvent small = upload(smallId, "text/plain", text);
+        DocumentVersionUploaded payload = (DocumentVersionUploaded) small.getPayload();
+        payload.setChunkTokens(32);
+        payload.setChunkOverlapTokens(8);
+        events.pipeInput(CUSTOMER, small);
+        int smallChunks = ((IngestionSucceeded) results.readValuesToList().get(1).getOutcome()).getChunks();
+
+        assertThat(smallChunks).isGreaterThan(defaultChunks);
+        var rows = store.documentRows(CUSTOMER, model.id(), smallId);
+        assertThat(rows).allSatisfy(row -> assertThat(row.tokenCount()).isLessThanOrEqualTo(32 + 8));
+        var second = rows.stream().filter(row -> row.chunkIndex() == 1).findFirst().orElseThrow();
+        var first = rows.stream().filter(row -> row.chunkIndex() == 0).findFirst().orElseThrow();
+        String overlap = second.text().substring(0, second.text().indexOf('\n'));
+        assertThat(overlap).isNotBlank();
+        assertThat(first.text().strip()).as("chunk 1 repeats the end of chunk 0").endsWith(overlap);
+    }
+
+    @Test
+    void aModelThePipelineDoesNotRunFailsTheDocumentWithAReason() {
+        DocumentEvent uploaded = upload(UUID.randomUUID().toString(), "text/plain", "Some text.");
+        ((DocumentVersionUploaded) uploaded.getPayload()).setEmbeddingModel("text-embedding-3-large");
+
+        events.pipeInput(CUSTOMER, uploaded);
+
+        IngestionFailed failed = (IngestionFailed) results.readValuesToList().get(1).getOutcome();
+        assertThat(failed.getReason()).contains("text-embedding-3-large").contains("not available");
+        assertThat(failed.getRetryable()).isFalse();
+    }
+
+    @Test
+    void deletingACustomerRemovesItsDatasetsAndStoredObjects() {
+        String tenant = "customer-to-delete";
+        String key = "tenants/" + tenant + "/documents/d/" + UUID.randomUUID();
+        s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString("Doomed text.", StandardCharsets.UTF_8));
+        DocumentEvent uploaded = uploadedEvent(UUID.randomUUID().toString(), key, "text/plain");
+        uploaded.setCustomerId(tenant);
+        events.pipeInput(tenant, uploaded);
+        assertThat(store.latestVersion(tenant, model.id())).isPresent();
+        s3.putObject(b -> b.bucket(BUCKET).key("tenants/customer-1-kept/x"), RequestBody.fromString("kept"));
+
+        customerEvents.pipeInput(tenant, CustomerEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now())
+                .setCustomerId(tenant)
+                .setSequenceNumber(3)
+                .setPayload(CustomerDeleted.newBuilder().build())
+                .build());
+
+        assertThat(store.latestVersion(tenant, model.id())).isEmpty();
+        assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/" + tenant + "/")).contents()).isEmpty();
+        assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/customer-1-kept/")).contents()).hasSize(1);
     }
 
     private DocumentEvent upload(String documentId, String contentType, String text) {

@@ -3,60 +3,148 @@ package io.dynrag.api.auth;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
-/** Customer API keys: issued once in clear, stored only as a hash. */
+/** Customer API keys: shown once in clear, stored only as a hash, scoped and revocable. */
 public final class ApiKeys {
 
     static final String PREFIX = "drk_";
+    /** Recording every use would write on every request; a minute's precision is enough. */
+    private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
 
     private final ThreadBoundTransactionManager transactions;
+    private final Clock clock;
 
-    public ApiKeys(ThreadBoundTransactionManager transactions) {
+    public ApiKeys(ThreadBoundTransactionManager transactions, Clock clock) {
         this.transactions = transactions;
+        this.clock = clock;
     }
 
-    public record IssuedKey(String keyId, String secret) {
+    public record IssuedKey(String keyId, String secret, String prefix, Set<Scope> scopes) {
+    }
+
+    public record ApiKeyInfo(String keyId, String name, String prefix, Set<Scope> scopes, Instant createdAt,
+                             Instant lastUsedAt) {
     }
 
     /** Stores a new key for the customer; joins the caller's transaction if there is one. */
-    public IssuedKey issue(String customerId) {
+    public IssuedKey issue(String customerId, String name, Set<Scope> scopes) {
         String secret = Secrets.newSecret(PREFIX);
         UUID keyId = UUID.randomUUID();
+        String prefix = secret.substring(0, PREFIX.length() + 6);
         try (Connection connection = transactions.getConnection();
-             PreparedStatement insert = connection.prepareStatement(
-                     "INSERT INTO api_key (key_id, customer_id, key_hash, prefix) VALUES (?, ?, ?, ?)")) {
+             PreparedStatement insert = connection.prepareStatement("""
+                     INSERT INTO api_key (key_id, customer_id, key_hash, prefix, name, scopes, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
             insert.setObject(1, keyId);
             insert.setString(2, customerId);
             insert.setString(3, Secrets.sha256Hex(secret));
-            insert.setString(4, secret.substring(0, PREFIX.length() + 6));
+            insert.setString(4, prefix);
+            insert.setString(5, name);
+            insert.setArray(6, connection.createArrayOf("text", scopes.stream().map(Scope::wireName).toArray()));
+            insert.setTimestamp(7, Timestamp.from(clock.instant()));
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new DatabaseException("cannot store the API key", e);
         }
-        return new IssuedKey(keyId.toString(), secret);
+        return new IssuedKey(keyId.toString(), secret, prefix, Set.copyOf(scopes));
     }
 
     public Optional<Principal.CustomerKey> resolve(String secret) {
         if (!secret.startsWith(PREFIX)) {
             return Optional.empty();
         }
+        Instant now = clock.instant();
         try (Connection connection = transactions.getConnection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT key_id, customer_id FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")) {
-            query.setString(1, Secrets.sha256Hex(secret));
+             PreparedStatement query = connection.prepareStatement("""
+                     UPDATE api_key SET last_used_at = CASE
+                         WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END
+                     WHERE key_hash = ? AND revoked_at IS NULL
+                     RETURNING key_id, customer_id, scopes""")) {
+            query.setTimestamp(1, Timestamp.from(now.minus(LAST_USED_PRECISION)));
+            query.setTimestamp(2, Timestamp.from(now));
+            query.setString(3, Secrets.sha256Hex(secret));
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next()
-                        ? Optional.of(new Principal.CustomerKey(rows.getString("customer_id"), rows.getString("key_id")))
+                        ? Optional.of(new Principal.CustomerKey(rows.getString("customer_id"),
+                        rows.getString("key_id"), scopes(rows.getArray("scopes"))))
                         : Optional.empty();
             }
         } catch (SQLException e) {
             throw new DatabaseException("cannot look up the API key", e);
         }
+    }
+
+    public List<ApiKeyInfo> list(String customerId) {
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement query = connection.prepareStatement("""
+                     SELECT key_id, name, prefix, scopes, created_at, last_used_at FROM api_key
+                     WHERE customer_id = ? AND revoked_at IS NULL ORDER BY created_at, key_id""")) {
+            query.setString(1, customerId);
+            List<ApiKeyInfo> keys = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Timestamp lastUsed = rows.getTimestamp("last_used_at");
+                    keys.add(new ApiKeyInfo(rows.getString("key_id"), rows.getString("name"), rows.getString("prefix"),
+                            scopes(rows.getArray("scopes")), rows.getTimestamp("created_at").toInstant(),
+                            lastUsed == null ? null : lastUsed.toInstant()));
+                }
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot list API keys", e);
+        }
+    }
+
+    /** @return false when the customer has no such (unrevoked) key, including another tenant's key */
+    public boolean revoke(String customerId, String keyId) {
+        UUID id;
+        try {
+            id = UUID.fromString(keyId);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE api_key SET revoked_at = ? WHERE key_id = ? AND customer_id = ? AND revoked_at IS NULL")) {
+            update.setTimestamp(1, Timestamp.from(clock.instant()));
+            update.setObject(2, id);
+            update.setString(3, customerId);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot revoke the API key", e);
+        }
+    }
+
+    public int deleteAllOf(String customerId) {
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM api_key WHERE customer_id = ?")) {
+            delete.setString(1, customerId);
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot delete API keys", e);
+        }
+    }
+
+    private static Set<Scope> scopes(Array array) throws SQLException {
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (Object name : (Object[]) array.getArray()) {
+            Scope.fromWireName((String) name).ifPresent(scopes::add);
+        }
+        return scopes;
     }
 }

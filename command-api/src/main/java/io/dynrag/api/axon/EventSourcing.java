@@ -22,6 +22,8 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 
+import java.util.Map;
+
 /**
  * Axon on PostgreSQL without a container: the event store, the aggregates, and the one
  * tracking processor that publishes every event to Kafka.
@@ -37,8 +39,13 @@ public final class EventSourcing implements AutoCloseable {
 
     private final Configuration configuration;
 
+    /**
+     * @param consistentViews handlers that update command-side tables inside the command's own
+     *                        transaction (subscribing processors), e.g. customer accounts
+     */
     public EventSourcing(ThreadBoundTransactionManager transactions, ObjectMapper objectMapper,
-                         EventMessageHandler publisher, int publisherBatchSize) {
+                         EventMessageHandler publisher, int publisherBatchSize,
+                         Map<String, Object> consistentViews) {
         Serializer serializer = JacksonSerializer.builder()
                 .objectMapper(objectMapper)
                 .lenientDeserialization()
@@ -77,6 +84,12 @@ public final class EventSourcing implements AutoCloseable {
                 .assignHandlerInstancesMatching(PUBLISHER_PROCESSOR, publisher::equals)
                 // The default handler logs and moves on, which would silently drop events from Kafka.
                 .registerListenerInvocationErrorHandler(PUBLISHER_PROCESSOR, c -> PropagatingErrorHandler.instance());
+        consistentViews.forEach((group, handler) -> configurer.eventProcessing()
+                .registerSubscribingEventProcessor(group)
+                .registerEventHandler(c -> handler)
+                .assignHandlerInstancesMatching(group, handler::equals)
+                // A failing view fails the command, so the view never drifts from the events.
+                .registerListenerInvocationErrorHandler(group, c -> PropagatingErrorHandler.instance()));
 
         this.configuration = configurer.buildConfiguration();
     }

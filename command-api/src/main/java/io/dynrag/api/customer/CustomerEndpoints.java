@@ -1,28 +1,44 @@
 package io.dynrag.api.customer;
 
 import io.dynrag.api.auth.ApiKeys;
+import io.dynrag.api.auth.Scope;
+import io.dynrag.api.http.Ids;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
-import io.dynrag.domain.customer.RegisterCustomer;
+import io.dynrag.domain.customer.CustomerStatus;
+import io.dynrag.domain.customer.ReactivateCustomer;
+import io.dynrag.domain.customer.SuspendCustomer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
-import java.util.UUID;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
-/** Admin endpoints that create tenants. */
+/** Operator endpoints: create, list, suspend, reactivate and delete customers. */
 public final class CustomerEndpoints implements Consumer<RoutesConfig> {
 
-    private final CommandGateway commands;
-    private final ApiKeys apiKeys;
-    private final ThreadBoundTransactionManager transactions;
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_PAGE = 500;
 
-    public CustomerEndpoints(CommandGateway commands, ApiKeys apiKeys, ThreadBoundTransactionManager transactions) {
+    private final Access access;
+    private final CommandGateway commands;
+    private final CustomerRegistration registration;
+    private final CustomerAccounts accounts;
+    private final CustomerDeletion deletion;
+    private final ApiKeys apiKeys;
+
+    public CustomerEndpoints(Access access, CommandGateway commands, CustomerRegistration registration,
+                             CustomerAccounts accounts, CustomerDeletion deletion, ApiKeys apiKeys) {
+        this.access = access;
         this.commands = commands;
+        this.registration = registration;
+        this.accounts = accounts;
+        this.deletion = deletion;
         this.apiKeys = apiKeys;
-        this.transactions = transactions;
     }
 
     public record RegisterCustomerRequest(String name) {
@@ -31,24 +47,97 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
     public record CustomerRegisteredResponse(String customerId, String apiKey) {
     }
 
+    public record SuspendRequest(String reason) {
+    }
+
+    /** @param company null once the customer is deleted (its data key is destroyed) */
+    public record CustomerView(String customerId, String company, String status, int documentCount,
+                               Instant registeredAt, Instant updatedAt) {
+    }
+
+    public record CustomerPage(List<CustomerView> customers, String next) {
+    }
+
     @Override
     public void accept(RoutesConfig routes) {
         routes.post("/v1/admin/customers", this::register);
+        routes.get("/v1/admin/customers", this::list);
+        routes.get("/v1/admin/customers/{customerId}", this::get);
+        routes.post("/v1/admin/customers/{customerId}/suspend", this::suspend);
+        routes.post("/v1/admin/customers/{customerId}/reactivate", this::reactivate);
+        routes.delete("/v1/admin/customers/{customerId}", this::delete);
     }
 
     private void register(Context ctx) {
-        Access.admin(ctx);
+        access.admin(ctx);
         RegisterCustomerRequest request = ctx.bodyAsClass(RegisterCustomerRequest.class);
         if (request == null || request.name() == null) {
             throw ApiProblem.badRequest("send a JSON object with the customer's 'name'");
         }
-        String customerId = UUID.randomUUID().toString();
-        // One transaction for the event and the key hash: a customer never exists without its key.
-        ApiKeys.IssuedKey key = transactions.fetchInTransaction(() -> {
-            ApiKeys.IssuedKey issued = apiKeys.issue(customerId);
-            commands.sendAndWait(new RegisterCustomer(customerId, request.name()));
-            return issued;
-        });
-        ctx.status(201).json(new CustomerRegisteredResponse(customerId, key.secret()));
+        ApiKeys.IssuedKey[] key = new ApiKeys.IssuedKey[1];
+        String customerId = registration.register(request.name(), null,
+                id -> key[0] = apiKeys.issue(id, "initial", EnumSet.allOf(Scope.class)));
+        ctx.status(201).json(new CustomerRegisteredResponse(customerId, key[0].secret()));
+    }
+
+    private void list(Context ctx) {
+        access.admin(ctx);
+        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(CustomerEndpoints::pageSize).orElse(DEFAULT_PAGE);
+        List<CustomerView> page = accounts.list(ctx.queryParam("after"), limit).stream().map(this::view).toList();
+        String next = page.size() == limit ? page.getLast().customerId() : null;
+        ctx.json(new CustomerPage(page, next));
+    }
+
+    private void get(Context ctx) {
+        access.admin(ctx);
+        ctx.json(view(existing(ctx.pathParam("customerId"))));
+    }
+
+    private void suspend(Context ctx) {
+        access.admin(ctx);
+        CustomerAccount account = existing(ctx.pathParam("customerId"));
+        String reason = ctx.body().isBlank() ? null : ctx.bodyAsClass(SuspendRequest.class).reason();
+        commands.sendAndWait(new SuspendCustomer(account.customerId(), reason));
+        ctx.json(view(existing(account.customerId())));
+    }
+
+    private void reactivate(Context ctx) {
+        access.admin(ctx);
+        CustomerAccount account = existing(ctx.pathParam("customerId"));
+        commands.sendAndWait(new ReactivateCustomer(account.customerId()));
+        ctx.json(view(existing(account.customerId())));
+    }
+
+    private void delete(Context ctx) {
+        access.admin(ctx);
+        CustomerAccount account = existing(ctx.pathParam("customerId"));
+        deletion.delete(account.customerId());
+        ctx.status(202).json(view(existing(account.customerId())));
+    }
+
+    private CustomerAccount existing(String customerId) {
+        if (!Ids.isUuid(customerId)) {
+            throw ApiProblem.notFound("no customer " + customerId);
+        }
+        return accounts.find(customerId).orElseThrow(() -> ApiProblem.notFound("no customer " + customerId));
+    }
+
+    private CustomerView view(CustomerAccount account) {
+        String company = account.status() == CustomerStatus.DELETED ? null
+                : registration.company(account).orElse(null);
+        return new CustomerView(account.customerId(), company, account.status().name(), account.documentCount(),
+                account.registeredAt(), account.updatedAt());
+    }
+
+    private static int pageSize(String value) {
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_PAGE) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("'limit' must be a whole number from 1 to " + MAX_PAGE);
     }
 }

@@ -1,8 +1,13 @@
 package io.dynrag.api.document;
 
-import io.dynrag.api.auth.Principal;
+import io.dynrag.api.auth.Scope;
+import io.dynrag.api.customer.CustomerAccounts;
+import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.document.IndexingSettings;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.Ids;
 import io.dynrag.domain.document.UploadDocument;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -11,6 +16,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -25,7 +31,10 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     private static final Logger log = LoggerFactory.getLogger(DocumentEndpoints.class);
     private static final int MAX_TITLE_LENGTH = 500;
 
+    private final Access access;
     private final CommandGateway commands;
+    private final ThreadBoundTransactionManager transactions;
+    private final CustomerAccounts accounts;
     private final DocumentObjects objects;
     private final DocumentLookup readModel;
     private final DocumentLookup eventStore;
@@ -35,9 +44,13 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
      * @param readModel  the documents projection
      * @param eventStore the same answer from the events, for the moment the projection lags
      */
-    public DocumentEndpoints(CommandGateway commands, DocumentObjects objects, DocumentLookup readModel,
+    public DocumentEndpoints(Access access, CommandGateway commands, ThreadBoundTransactionManager transactions,
+                             CustomerAccounts accounts, DocumentObjects objects, DocumentLookup readModel,
                              DocumentLookup eventStore, long maxUploadBytes) {
+        this.access = access;
         this.commands = commands;
+        this.transactions = transactions;
+        this.accounts = accounts;
         this.objects = objects;
         this.readModel = readModel;
         this.eventStore = eventStore;
@@ -54,25 +67,42 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     }
 
     private void upload(Context ctx) {
-        Principal.CustomerKey caller = Access.customer(ctx);
+        String customerId = access.customer(ctx, Scope.INGEST).customerId();
+        CustomerConfiguration configuration = accounts.find(customerId)
+                .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
+        long maxBytes = Math.min(maxUploadBytes, configuration.maxFileBytes());
         String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
-        if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+        if (!contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             throw ApiProblem.unsupportedMediaType("upload the document as multipart/form-data with the file in "
                     + "the field 'file' (and an optional 'title')");
         }
-        if (ctx.req().getContentLengthLong() > maxUploadBytes + 64 * 1024) {
-            throw ApiProblem.tooLarge("the upload is larger than the limit of " + maxUploadBytes + " bytes");
+        if (ctx.req().getContentLengthLong() > maxBytes + 64 * 1024) {
+            throw ApiProblem.tooLarge("the upload is larger than your limit of " + maxBytes + " bytes");
         }
         UploadedFile file = uploadedFile(ctx);
         String title = title(ctx, file);
-        TextFileInspector.Inspected inspected = TextFileInspector.inspect(file.filename(), file::content, maxUploadBytes);
+        TextFileInspector.Inspected inspected = TextFileInspector.inspect(file.filename(), file::content, maxBytes);
+        if (!configuration.allowedContentTypes().contains(inspected.contentType())) {
+            throw ApiProblem.unsupportedMediaType(inspected.contentType() + " is not among the types your "
+                    + "configuration allows: " + configuration.allowedContentTypes());
+        }
 
         String documentId = UUID.randomUUID().toString();
-        String key = DocumentObjects.keyOf(caller.customerId(), documentId, inspected.sha256());
+        String key = DocumentObjects.keyOf(customerId, documentId, inspected.sha256());
         objects.put(key, file::content, inspected.bytes(), inspected.contentType());
         try {
-            commands.sendAndWait(new UploadDocument(documentId, caller.customerId(), title,
-                    inspected.contentType(), key, inspected.sha256(), inspected.bytes()));
+            transactions.executeInTransaction(() -> {
+                // The row lock makes concurrent uploads of one customer count one after the other.
+                CustomerConfiguration current = accounts.findForUpdate(customerId)
+                        .filter(account -> account.documentCount() < account.configuration().maxDocuments())
+                        .orElseThrow(() -> new ApiProblem(403, "Forbidden", "your limit of "
+                                + configuration.maxDocuments() + " documents is reached; delete documents or "
+                                + "raise maxDocuments"))
+                        .configuration();
+                commands.sendAndWait(new UploadDocument(documentId, customerId, title, inspected.contentType(), key,
+                        inspected.sha256(), inspected.bytes(), new IndexingSettings(current.chunkTokens(),
+                        current.chunkOverlapTokens(), current.embeddingModel())));
+            });
         } catch (RuntimeException e) {
             deleteQuietly(key);
             throw e;
@@ -108,9 +138,9 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     }
 
     private void get(Context ctx) {
-        Principal.CustomerKey caller = Access.customer(ctx);
+        Access.CustomerCaller caller = access.customer(ctx, Scope.READ);
         String documentId = ctx.pathParam("documentId");
-        if (!isUuid(documentId)) {
+        if (!Ids.isUuid(documentId)) {
             throw ApiProblem.notFound("no document " + documentId);
         }
         DocumentView view = readModel.find(caller.customerId(), documentId)
@@ -124,14 +154,6 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
             objects.delete(key);
         } catch (RuntimeException e) {
             log.warn("Could not remove the object {} of a refused upload: {}", key, e.toString());
-        }
-    }
-
-    static boolean isUuid(String value) {
-        try {
-            return UUID.fromString(value).toString().equals(value);
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 }

@@ -2,7 +2,6 @@ package io.dynrag.api.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.auth.Authenticator;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.domain.DomainRuleViolation;
 import io.javalin.Javalin;
@@ -36,7 +35,7 @@ public final class HttpServer implements AutoCloseable {
      * @param features  each registers its routes
      * @param readiness named readiness checks; {@code /health} is 200 only when all pass
      */
-    public HttpServer(String host, int port, long maxJsonBytes, long maxUploadBytes, Authenticator authenticator, ObjectMapper json,
+    public HttpServer(String host, int port, long maxJsonBytes, long maxUploadBytes, ObjectMapper json,
                       List<Consumer<RoutesConfig>> features, Map<String, BooleanSupplier> readiness) {
         this.javalin = Javalin.create(config -> {
             config.jetty.host = host;
@@ -50,9 +49,6 @@ public final class HttpServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, true));
 
-            config.routes.before("/v1/*", ctx -> authenticator
-                    .authenticate(ctx.header("Authorization"))
-                    .ifPresent(principal -> ctx.attribute(Access.PRINCIPAL, principal)));
             config.routes.get("/health", ctx -> health(ctx, readiness));
             features.forEach(feature -> feature.accept(config.routes));
 

@@ -1,6 +1,12 @@
 package io.dynrag.api.publishing;
 
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.CustomerConfigurationChanged;
+import io.dynrag.domain.customer.CustomerDeleted;
+import io.dynrag.domain.customer.CustomerReactivated;
 import io.dynrag.domain.customer.CustomerRegistered;
+import io.dynrag.domain.customer.CustomerSuspended;
+import io.dynrag.domain.customer.ProviderKeyChanged;
 import io.dynrag.domain.document.DocumentIngestionStarted;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
@@ -34,18 +40,17 @@ final class AvroEventMapper {
             return Optional.empty();
         }
         Object payload = event.getPayload();
-        if (payload instanceof CustomerRegistered registered) {
-            var customerPayload = io.dynrag.schemas.customer.CustomerRegistered.newBuilder()
-                    .setName(registered.name())
-                    .build();
+        SpecificRecord customerPayload = customerPayload(payload);
+        if (customerPayload != null) {
+            String customerId = event.getAggregateIdentifier();
             CustomerEvent value = CustomerEvent.newBuilder()
                     .setEventId(event.getIdentifier())
                     .setOccurredAt(event.getTimestamp())
-                    .setCustomerId(registered.customerId())
+                    .setCustomerId(customerId)
                     .setSequenceNumber(event.getSequenceNumber())
                     .setPayload(customerPayload)
                     .build();
-            return Optional.of(record(Topics.CUSTOMER_EVENTS.name(), registered.customerId(),
+            return Optional.of(record(Topics.CUSTOMER_EVENTS.name(), customerId,
                     Topics.CUSTOMER_EVENTS.valueSerde().serializer().serialize(Topics.CUSTOMER_EVENTS.name(), value),
                     event, customerPayload));
         }
@@ -67,6 +72,41 @@ final class AvroEventMapper {
                 event, documentPayload));
     }
 
+    /** Personal fields (company, email) stay in the event store, encrypted; they are not published. */
+    private static SpecificRecord customerPayload(Object payload) {
+        return switch (payload) {
+            case CustomerRegistered e -> io.dynrag.schemas.customer.CustomerRegistered.newBuilder()
+                    .setConfiguration(configuration(e.configuration()))
+                    .build();
+            case CustomerConfigurationChanged e -> io.dynrag.schemas.customer.CustomerConfigurationChanged.newBuilder()
+                    .setConfiguration(configuration(e.configuration()))
+                    .build();
+            case ProviderKeyChanged e -> io.dynrag.schemas.customer.ProviderKeyChanged.newBuilder()
+                    .setProvider(e.provider())
+                    .setFingerprint(e.fingerprint())
+                    .build();
+            case CustomerSuspended e -> io.dynrag.schemas.customer.CustomerSuspended.newBuilder()
+                    .setReason(e.reason())
+                    .build();
+            case CustomerReactivated e -> io.dynrag.schemas.customer.CustomerReactivated.newBuilder().build();
+            case CustomerDeleted e -> io.dynrag.schemas.customer.CustomerDeleted.newBuilder().build();
+            default -> null;
+        };
+    }
+
+    private static io.dynrag.schemas.customer.CustomerConfiguration configuration(CustomerConfiguration c) {
+        return io.dynrag.schemas.customer.CustomerConfiguration.newBuilder()
+                .setRequestsPerMinute(c.requestsPerMinute())
+                .setRequestsPerDay(c.requestsPerDay())
+                .setMaxDocuments(c.maxDocuments())
+                .setMaxFileBytes(c.maxFileBytes())
+                .setAllowedContentTypes(c.allowedContentTypes().stream().sorted().toList())
+                .setChunkTokens(c.chunkTokens())
+                .setChunkOverlapTokens(c.chunkOverlapTokens())
+                .setEmbeddingModel(c.embeddingModel())
+                .build();
+    }
+
     private static SpecificRecord documentPayload(Object payload) {
         return switch (payload) {
             case DocumentVersionUploaded e -> io.dynrag.schemas.document.DocumentVersionUploaded.newBuilder()
@@ -76,6 +116,9 @@ final class AvroEventMapper {
                     .setS3Key(e.s3Key())
                     .setSha256(e.sha256())
                     .setBytes(e.bytes())
+                    .setChunkTokens(e.indexing().chunkTokens())
+                    .setChunkOverlapTokens(e.indexing().chunkOverlapTokens())
+                    .setEmbeddingModel(e.indexing().embeddingModel())
                     .build();
             case DocumentIngestionStarted e -> io.dynrag.schemas.document.DocumentIngestionStarted.newBuilder()
                     .setVersion(e.version())

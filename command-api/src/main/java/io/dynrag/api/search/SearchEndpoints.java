@@ -1,6 +1,6 @@
 package io.dynrag.api.search;
 
-import io.dynrag.api.auth.Principal;
+import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.javalin.config.RoutesConfig;
@@ -16,9 +16,11 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
     static final int MAX_TOP_K = 100;
     static final int MAX_QUERY_CHARS = 2_000;
 
+    private final Access access;
     private final ChunkSearch search;
 
-    public SearchEndpoints(ChunkSearch search) {
+    public SearchEndpoints(Access access, ChunkSearch search) {
+        this.access = access;
         this.search = search;
     }
 
@@ -34,7 +36,7 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
     }
 
     private void search(Context ctx) {
-        Principal.CustomerKey caller = Access.customer(ctx);
+        Access.CustomerCaller caller = access.customer(ctx, Scope.SEARCH);
         SearchRequest request = ctx.bodyAsClass(SearchRequest.class);
         if (request == null || request.query() == null || request.query().isBlank()) {
             throw ApiProblem.badRequest("'query' is required and must not be blank");

@@ -5,15 +5,18 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 
+import java.util.Objects;
+
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /** A tenant of Dynamic RAG. Every document, dataset and bill belongs to exactly one customer. */
 public class Customer {
 
-    static final int MAX_NAME_LENGTH = 200;
-
     @AggregateIdentifier
     private String customerId;
+    private CustomerStatus status;
+    private CustomerConfiguration configuration;
+    private String providerKeyFingerprint;
 
     protected Customer() {
         // required by Axon to rebuild the aggregate from its events
@@ -21,18 +24,96 @@ public class Customer {
 
     @CommandHandler
     public Customer(RegisterCustomer command) {
-        String name = command.name() == null ? "" : command.name().strip();
-        if (name.isEmpty()) {
-            throw new DomainRuleViolation("customer name must not be blank");
+        if (command.company() == null) {
+            throw new DomainRuleViolation("a customer needs a company name");
         }
-        if (name.length() > MAX_NAME_LENGTH) {
-            throw new DomainRuleViolation("customer name must be at most " + MAX_NAME_LENGTH + " characters");
+        if (command.configuration() == null) {
+            throw new DomainRuleViolation("a customer needs a configuration");
         }
-        apply(new CustomerRegistered(command.customerId(), name));
+        apply(new CustomerRegistered(command.customerId(), command.company(), command.email(),
+                command.configuration().validated()));
+    }
+
+    @CommandHandler
+    void handle(ChangeCustomerConfiguration command) {
+        requireNotDeleted();
+        CustomerConfiguration next = Objects.requireNonNull(command.configuration(), "configuration").validated();
+        if (!next.equals(configuration)) {
+            apply(new CustomerConfigurationChanged(customerId, next));
+        }
+    }
+
+    @CommandHandler
+    void handle(SetProviderKey command) {
+        requireNotDeleted();
+        if (command.provider() == null || command.provider().isBlank()) {
+            throw new DomainRuleViolation("provider must not be blank");
+        }
+        if (!Objects.equals(command.fingerprint(), providerKeyFingerprint)) {
+            apply(new ProviderKeyChanged(customerId, command.provider(), command.fingerprint()));
+        }
+    }
+
+    @CommandHandler
+    void handle(SuspendCustomer command) {
+        requireNotDeleted();
+        if (status == CustomerStatus.ACTIVE) {
+            String reason = command.reason() == null || command.reason().isBlank() ? "suspended by an operator"
+                    : command.reason().strip();
+            apply(new CustomerSuspended(customerId, reason));
+        }
+    }
+
+    @CommandHandler
+    void handle(ReactivateCustomer command) {
+        requireNotDeleted();
+        if (status == CustomerStatus.SUSPENDED) {
+            apply(new CustomerReactivated(customerId));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeleteCustomer command) {
+        if (status != CustomerStatus.DELETED) {
+            apply(new CustomerDeleted(customerId));
+        }
+    }
+
+    private void requireNotDeleted() {
+        if (status == CustomerStatus.DELETED) {
+            throw new DomainRuleViolation("customer " + customerId + " is deleted");
+        }
     }
 
     @EventSourcingHandler
     void on(CustomerRegistered event) {
         this.customerId = event.customerId();
+        this.status = CustomerStatus.ACTIVE;
+        this.configuration = event.configuration();
+    }
+
+    @EventSourcingHandler
+    void on(CustomerConfigurationChanged event) {
+        this.configuration = event.configuration();
+    }
+
+    @EventSourcingHandler
+    void on(ProviderKeyChanged event) {
+        this.providerKeyFingerprint = event.fingerprint();
+    }
+
+    @EventSourcingHandler
+    void on(CustomerSuspended event) {
+        this.status = CustomerStatus.SUSPENDED;
+    }
+
+    @EventSourcingHandler
+    void on(CustomerReactivated event) {
+        this.status = CustomerStatus.ACTIVE;
+    }
+
+    @EventSourcingHandler
+    void on(CustomerDeleted event) {
+        this.status = CustomerStatus.DELETED;
     }
 }

@@ -1,4 +1,8 @@
 package io.dynrag.domain.customer;
 
-public record CustomerRegistered(String customerId, String name) {
+public record CustomerRegistered(
+        String customerId,
+        EncryptedText company,
+        EncryptedText email,
+        CustomerConfiguration configuration) {
 }

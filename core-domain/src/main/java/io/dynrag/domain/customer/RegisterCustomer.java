@@ -2,6 +2,15 @@ package io.dynrag.domain.customer;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
-/** Creates a tenant. The id is chosen by the caller so a retried request can be recognised. */
-public record RegisterCustomer(@TargetAggregateIdentifier String customerId, String name) {
+/**
+ * Creates a tenant. Personal fields arrive already encrypted under the customer's data key; the
+ * domain never sees them in clear.
+ *
+ * @param email null for customers an operator creates without a login
+ */
+public record RegisterCustomer(
+        @TargetAggregateIdentifier String customerId,
+        EncryptedText company,
+        EncryptedText email,
+        CustomerConfiguration configuration) {
 }

@@ -41,7 +41,8 @@ public class Document {
         }
         apply(new DocumentVersionUploaded(command.documentId(), command.customerId(), 1,
                 command.title() == null ? "" : command.title(), command.contentType(),
-                command.s3Key(), command.sha256(), command.bytes()));
+                command.s3Key(), command.sha256(), command.bytes(),
+                command.indexing() == null ? IndexingSettings.PIPELINE_DEFAULTS : command.indexing()));
     }
 
     @CommandHandler

@@ -8,5 +8,11 @@ public record DocumentVersionUploaded(
         String contentType,
         String s3Key,
         String sha256,
-        long bytes) {
+        long bytes,
+        IndexingSettings indexing) {
+
+    /** Events stored before the settings existed read as the pipeline's defaults. */
+    public DocumentVersionUploaded {
+        indexing = indexing == null ? IndexingSettings.PIPELINE_DEFAULTS : indexing;
+    }
 }

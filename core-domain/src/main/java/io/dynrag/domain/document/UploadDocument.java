@@ -13,5 +13,6 @@ public record UploadDocument(
         String contentType,
         String s3Key,
         String sha256,
-        long bytes) {
+        long bytes,
+        IndexingSettings indexing) {
 }

@@ -10,8 +10,9 @@ import java.util.Map;
 class DocumentTest {
 
     private static final String SHA = "a".repeat(64);
+    private static final IndexingSettings INDEXING = new IndexingSettings(128, 16, "all-minilm-l6-v2");
     private static final DocumentVersionUploaded UPLOADED = new DocumentVersionUploaded(
-            "d-1", "c-1", 1, "Notes", "text/plain", "tenants/c-1/documents/d-1/" + SHA, SHA, 42);
+            "d-1", "c-1", 1, "Notes", "text/plain", "tenants/c-1/documents/d-1/" + SHA, SHA, 42, INDEXING);
     private static final IndexingStats STATS = new IndexingStats(
             3, 120, 120, 0, 7, "all-minilm-l6-v2", Map.of("embed", 15L));
 
@@ -25,7 +26,7 @@ class DocumentTest {
     @Test
     void uploadCreatesVersionOne() {
         fixture.givenNoPriorActivity()
-                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42))
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42, INDEXING))
                 .expectSuccessfulHandlerExecution()
                 .expectEvents(UPLOADED);
     }
@@ -33,7 +34,7 @@ class DocumentTest {
     @Test
     void uploadWithoutContentIsRefused() {
         fixture.givenNoPriorActivity()
-                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 0))
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 0, INDEXING))
                 .expectException(DomainRuleViolation.class)
                 .expectNoEvents();
     }
@@ -41,7 +42,7 @@ class DocumentTest {
     @Test
     void uploadWithMalformedHashIsRefused() {
         fixture.givenNoPriorActivity()
-                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), "abc", 42))
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), "abc", 42, INDEXING))
                 .expectException(DomainRuleViolation.class)
                 .expectNoEvents();
     }

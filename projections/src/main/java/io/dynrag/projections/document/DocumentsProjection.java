@@ -2,6 +2,8 @@ package io.dynrag.projections.document;
 
 import io.dynrag.projections.Projection;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.customer.CustomerDeleted;
+import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
 import io.dynrag.schemas.document.DocumentVersionFailed;
@@ -21,6 +23,9 @@ import java.util.List;
 /**
  * The documents catalogue: one row per document with its latest version and status.
  *
+ * <p>A deleted customer's rows are removed and stay removed, whatever order the customer and
+ * document topics arrive in.
+ *
  * <p>Events arrive at least once; each row remembers the aggregate sequence number it has
  * applied, and an event at or below it is a redelivery and changes nothing.
  */
@@ -35,11 +40,15 @@ public final class DocumentsProjection implements Projection {
 
     @Override
     public List<String> topics() {
-        return List.of(Topics.DOCUMENT_EVENTS.name());
+        return List.of(Topics.DOCUMENT_EVENTS.name(), Topics.CUSTOMER_EVENTS.name());
     }
 
     @Override
     public void apply(Connection tx, ConsumerRecord<String, byte[]> record) throws SQLException {
+        if (record.topic().equals(Topics.CUSTOMER_EVENTS.name())) {
+            applyCustomerEvent(tx, record);
+            return;
+        }
         DocumentEvent event;
         try {
             event = Topics.DOCUMENT_EVENTS.valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -48,7 +57,7 @@ public final class DocumentsProjection implements Projection {
                     record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
         }
-        if (event == null) {
+        if (event == null || isDeleted(tx, event.getCustomerId())) {
             return;
         }
         switch (event.getPayload()) {
@@ -59,6 +68,38 @@ public final class DocumentsProjection implements Projection {
             case DocumentVersionIndexed indexed -> updateIndexed(tx, event, indexed);
             case DocumentVersionFailed failed -> updateFailed(tx, event, failed);
             default -> log.debug("Documents projection ignores {}", event.getPayload().getClass().getSimpleName());
+        }
+    }
+
+    private static void applyCustomerEvent(Connection tx, ConsumerRecord<String, byte[]> record) throws SQLException {
+        CustomerEvent event;
+        try {
+            event = Topics.CUSTOMER_EVENTS.valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (SerializationException e) {
+            log.error("Skipping unreadable customer event at {}-{} offset {}: {}",
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        if (event == null || !(event.getPayload() instanceof CustomerDeleted)) {
+            return;
+        }
+        try (PreparedStatement tombstone = tx.prepareStatement(
+                "INSERT INTO deleted_customer (customer_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING");
+             PreparedStatement delete = tx.prepareStatement("DELETE FROM document WHERE customer_id = ?")) {
+            tombstone.setString(1, event.getCustomerId());
+            tombstone.setTimestamp(2, Timestamp.from(event.getOccurredAt()));
+            tombstone.executeUpdate();
+            delete.setString(1, event.getCustomerId());
+            delete.executeUpdate();
+        }
+    }
+
+    private static boolean isDeleted(Connection tx, String customerId) throws SQLException {
+        try (PreparedStatement query = tx.prepareStatement("SELECT 1 FROM deleted_customer WHERE customer_id = ?")) {
+            query.setString(1, customerId);
+            try (var rows = query.executeQuery()) {
+                return rows.next();
+            }
         }
     }
 

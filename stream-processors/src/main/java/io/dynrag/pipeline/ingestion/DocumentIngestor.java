@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.ingestion;
 
 import io.dynrag.pipeline.chunking.Chunk;
+import io.dynrag.pipeline.chunking.ChunkOverlap;
 import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.lance.ChunkRow;
@@ -33,15 +34,16 @@ public final class DocumentIngestor {
     private static final Logger log = LoggerFactory.getLogger(DocumentIngestor.class);
 
     private final DocumentObjectReader objects;
-    private final StructuralChunker chunker;
+    private final int defaultChunkTokens;
     private final EmbeddingModel model;
     private final LanceChunkStore store;
     private final IngestionLimits limits;
 
-    public DocumentIngestor(DocumentObjectReader objects, StructuralChunker chunker, EmbeddingModel model,
+    /** @param defaultChunkTokens chunk size for jobs that do not ask for one */
+    public DocumentIngestor(DocumentObjectReader objects, int defaultChunkTokens, EmbeddingModel model,
                             LanceChunkStore store, IngestionLimits limits) {
         this.objects = objects;
-        this.chunker = chunker;
+        this.defaultChunkTokens = defaultChunkTokens;
         this.model = model;
         this.store = store;
         this.limits = limits;
@@ -69,6 +71,15 @@ public final class DocumentIngestor {
     }
 
     private IngestionOutcome index(IngestionJob job) {
+        if (!job.embeddingModel().isEmpty() && !job.embeddingModel().equals(model.id())) {
+            throw new UnreadableDocumentException("the embedding model '" + job.embeddingModel()
+                    + "' is not available in this pipeline (it runs " + model.id() + ")");
+        }
+        int chunkTokens = job.chunkTokens() > 0 ? job.chunkTokens() : defaultChunkTokens;
+        if (chunkTokens + job.chunkOverlapTokens() > model.maxInputTokens()) {
+            throw new UnreadableDocumentException("chunks of " + chunkTokens + " plus an overlap of "
+                    + job.chunkOverlapTokens() + " word pieces exceed the model's limit of " + model.maxInputTokens());
+        }
         Map<String, Long> stageMillis = new LinkedHashMap<>();
         long start = System.nanoTime();
 
@@ -78,7 +89,9 @@ public final class DocumentIngestor {
         String text = utf8(bytes);
         start = lap(stageMillis, "extract", start);
 
-        List<Chunk> chunks = chunker.chunk(text, job.contentType());
+        List<Chunk> chunks = ChunkOverlap.apply(
+                new StructuralChunker(model.tokenizer(), chunkTokens).chunk(text, job.contentType()),
+                job.chunkOverlapTokens(), model.tokenizer());
         if (chunks.isEmpty()) {
             throw new UnreadableDocumentException("the document contains no text to index");
         }

@@ -1,7 +1,10 @@
 package io.dynrag.pipeline.ingestion;
 
 import io.dynrag.schemas.Topic;
+import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.customer.CustomerDeleted;
+import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
 import io.dynrag.schemas.ingestion.IngestionFailed;
@@ -23,6 +26,7 @@ import java.time.Instant;
  * <pre>
  * document-events --(uploads)--+--> IngestionStarted ------------------------> ingestion-results
  *                              +--> [ingestion-work] --> index the document --> ingestion-results
+ * customer-events --(deleted)-----> remove the tenant's datasets and stored objects
  * </pre>
  *
  * The internal {@code ingestion-work} topic separates acknowledging an upload from indexing
@@ -38,7 +42,11 @@ public final class IngestionTopology {
     private IngestionTopology() {
     }
 
-    public static Topology build(DocumentIngestor ingestor) {
+    /**
+     * @param tenants removes a deleted customer's datasets and objects; deletions arrive on the
+     *                customer topic
+     */
+    public static Topology build(DocumentIngestor ingestor, TenantRemoval tenants) {
         Topic<DocumentEvent> events = Topics.DOCUMENT_EVENTS;
         Topic<IngestionResult> results = Topics.INGESTION_RESULTS;
         Produced<String, IngestionResult> toResults = Produced.with(results.keySerde(), results.valueSerde());
@@ -55,13 +63,19 @@ public final class IngestionTopology {
                         .withValueSerde(events.valueSerde()))
                 .mapValues(event -> result(event, ingestor.ingest(jobOf(event))))
                 .to(results.name(), toResults);
+
+        Topic<CustomerEvent> customers = Topics.CUSTOMER_EVENTS;
+        builder.stream(customers.name(), Consumed.with(customers.keySerde(), customers.valueSerde()))
+                .filter((customerId, event) -> event != null && event.getPayload() instanceof CustomerDeleted)
+                .foreach((customerId, event) -> tenants.remove(event.getCustomerId()));
         return builder.build();
     }
 
     static IngestionJob jobOf(DocumentEvent event) {
         DocumentVersionUploaded uploaded = (DocumentVersionUploaded) event.getPayload();
         return new IngestionJob(event.getCustomerId(), event.getDocumentId(), uploaded.getVersion(),
-                uploaded.getS3Key(), uploaded.getContentType(), event.getEventId());
+                uploaded.getS3Key(), uploaded.getContentType(), event.getEventId(), uploaded.getChunkTokens(),
+                uploaded.getChunkOverlapTokens(), uploaded.getEmbeddingModel());
     }
 
     private static IngestionResult started(DocumentEvent event) {

@@ -11,7 +11,9 @@ import com.lancedb.lance.merge.MergeInsertParams;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -30,6 +32,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
@@ -65,6 +68,8 @@ public final class LanceChunkStore implements AutoCloseable {
     private static final List<String> KEY_COLUMNS = List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX);
     private static final Set<String> AUTO_CLEANUP_KEYS =
             Set.of("lance.auto_cleanup.interval", "lance.auto_cleanup.older_than");
+
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
     private final String root;
     private final Map<String, String> storageOptions;
@@ -110,12 +115,40 @@ public final class LanceChunkStore implements AutoCloseable {
         return whileOpen(() -> {
             Lock writeLock = writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
             writeLock.lock();
-            try (BufferAllocator memory = allocator.newChildAllocator("replace-document", 0, Long.MAX_VALUE);
-                    Dataset dataset = openOrCreate(memory, uri)) {
+            BufferAllocator memory = allocator.newChildAllocator("replace-document", 0, Long.MAX_VALUE);
+            try (Dataset dataset = openOrCreate(memory, uri)) {
                 keepAllVersions(dataset);
                 return merge(dataset, documentId, rows, memory);
             } finally {
+                closeOnceReleased(memory);
                 writeLock.unlock();
+            }
+        });
+    }
+
+    /**
+     * Removes every dataset of the tenant, with all their versions (a deleted customer's data must
+     * go). Only local stores can do this so far; an object-store root throws.
+     *
+     * @return whether anything was removed
+     */
+    public boolean dropTenant(String customerId) {
+        String tenant = root + "/" + pathSegment("customer id", customerId);
+        if (tenant.contains("://")) {
+            throw new UnsupportedOperationException("dropping a tenant is implemented for local Lance roots only");
+        }
+        return whileOpen(() -> {
+            Path directory = Path.of(tenant);
+            if (!Files.exists(directory)) {
+                return false;
+            }
+            try (Stream<Path> paths = Files.walk(directory)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove the datasets of " + customerId, e);
             }
         });
     }
@@ -407,6 +440,24 @@ public final class LanceChunkStore implements AutoCloseable {
 
     private static String sqlString(String value) {
         return "'" + value.replace("'", "''") + "'";
+    }
+
+    /**
+     * The native merge reads the exported row stream on its own thread and may release the last
+     * batch a moment after it returns; closing the allocator before that would report a leak (and
+     * leave the allocator open). Waits briefly for the release.
+     */
+    private static void closeOnceReleased(BufferAllocator memory) {
+        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+        while (memory.getAllocatedMemory() != 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        memory.close();
     }
 
     private <T> T whileOpen(Supplier<T> call) {

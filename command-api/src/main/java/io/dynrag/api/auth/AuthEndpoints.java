@@ -1,0 +1,262 @@
+package io.dynrag.api.auth;
+
+import io.dynrag.api.auth.passwords.LoginThrottle;
+import io.dynrag.api.auth.passwords.PasswordHasher;
+import io.dynrag.api.auth.passwords.PasswordPolicy;
+import io.dynrag.api.auth.passwords.WeakPasswordException;
+import io.dynrag.api.auth.tokens.AccessClaims;
+import io.dynrag.api.auth.tokens.AccessTokens;
+import io.dynrag.api.auth.tokens.InvalidRefreshTokenException;
+import io.dynrag.api.auth.tokens.RefreshTokenReusedException;
+import io.dynrag.api.auth.tokens.RefreshTokens;
+import io.dynrag.api.auth.tokens.SigningKeys;
+import io.dynrag.api.auth.tokens.TokenSettings;
+import io.dynrag.api.auth.users.EmailAlreadyRegisteredException;
+import io.dynrag.api.auth.users.Emails;
+import io.dynrag.api.auth.users.InvalidEmailException;
+import io.dynrag.api.auth.users.Role;
+import io.dynrag.api.auth.users.UserAccount;
+import io.dynrag.api.auth.users.UserAccounts;
+import io.dynrag.api.customer.CustomerAccount;
+import io.dynrag.api.customer.CustomerAccounts;
+import io.dynrag.api.customer.CustomerRegistration;
+import io.dynrag.api.http.Access;
+import io.dynrag.api.http.ApiProblem;
+import io.dynrag.domain.customer.CustomerStatus;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Sign-up, sign-in with email and password, refresh-token rotation, sign-out, and the public keys
+ * that verify our access tokens.
+ */
+public final class AuthEndpoints implements Consumer<RoutesConfig> {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthEndpoints.class);
+    private static final String LOGIN_FAILED = "the email or password is wrong";
+
+    private final Access access;
+    private final CustomerRegistration registration;
+    private final CustomerAccounts accounts;
+    private final UserAccounts users;
+    private final PasswordHasher passwords;
+    private final LoginThrottle throttle;
+    private final AccessTokens accessTokens;
+    private final RefreshTokens refreshTokens;
+    private final SigningKeys signingKeys;
+    private final TokenSettings tokenSettings;
+    private final Clock clock;
+
+    public AuthEndpoints(Access access, CustomerRegistration registration, CustomerAccounts accounts,
+                         UserAccounts users, PasswordHasher passwords, LoginThrottle throttle,
+                         AccessTokens accessTokens, RefreshTokens refreshTokens, SigningKeys signingKeys,
+                         TokenSettings tokenSettings, Clock clock) {
+        this.access = access;
+        this.registration = registration;
+        this.accounts = accounts;
+        this.users = users;
+        this.passwords = passwords;
+        this.throttle = throttle;
+        this.accessTokens = accessTokens;
+        this.refreshTokens = refreshTokens;
+        this.signingKeys = signingKeys;
+        this.tokenSettings = tokenSettings;
+        this.clock = clock;
+    }
+
+    public record SignupRequest(String email, String password, String company) {
+    }
+
+    public record LoginRequest(String email, String password) {
+    }
+
+    public record RefreshRequest(String refreshToken) {
+    }
+
+    /** The OAuth 2.0 token response shape, so standard clients understand it. */
+    public record Tokens(String accessToken, String tokenType, long expiresIn, String refreshToken,
+                         String customerId, String userId) {
+    }
+
+    public record Me(String kind, String userId, String customerId, String email, String company, String role,
+                     String status, String keyId, List<String> scopes) {
+    }
+
+    @Override
+    public void accept(RoutesConfig routes) {
+        routes.post("/v1/auth/signup", this::signup);
+        routes.post("/v1/auth/login", this::login);
+        routes.post("/v1/auth/refresh", this::refresh);
+        routes.post("/v1/auth/logout", this::logout);
+        routes.get("/v1/auth/me", this::me);
+        routes.get("/.well-known/jwks.json", this::jwks);
+        routes.post("/v1/admin/signing-keys/rotate", this::rotateSigningKey);
+    }
+
+    public record RotatedKey(String kid) {
+    }
+
+    private void rotateSigningKey(Context ctx) {
+        access.admin(ctx);
+        ctx.json(new RotatedKey(signingKeys.rotate()));
+    }
+
+    private void signup(Context ctx) {
+        SignupRequest request = ctx.bodyAsClass(SignupRequest.class);
+        if (request == null) {
+            throw ApiProblem.badRequest("send a JSON object with 'email', 'password' and 'company'");
+        }
+        String email = email(request.email());
+        try {
+            PasswordPolicy.check(request.password());
+        } catch (WeakPasswordException e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
+        String passwordHash = passwords.hash(request.password());
+        UserAccount[] user = new UserAccount[1];
+        try {
+            registration.register(request.company(), email,
+                    customerId -> user[0] = users.create(customerId, email, passwordHash, Role.CUSTOMER));
+        } catch (EmailAlreadyRegisteredException e) {
+            throw new ApiProblem(409, "Conflict", "an account with this email exists; sign in instead");
+        }
+        ctx.status(201).json(tokensFor(user[0]));
+    }
+
+    private void login(Context ctx) {
+        LoginRequest request = ctx.bodyAsClass(LoginRequest.class);
+        if (request == null || request.email() == null || request.password() == null) {
+            throw ApiProblem.badRequest("send a JSON object with 'email' and 'password'");
+        }
+        String email = email(request.email());
+        List<String> subjects = List.of("email:" + email, "ip:" + ctx.ip());
+        Optional<Duration> wait = subjects.stream().map(throttle::retryAfter).flatMap(Optional::stream)
+                .max(Duration::compareTo);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, wait.get().toSeconds());
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new ApiProblem(429, "Too Many Requests",
+                    "too many failed sign-ins; try again in " + seconds + " seconds");
+        }
+        Optional<UserAccount> user = users.findByEmail(email);
+        boolean valid = user.isPresent()
+                ? passwords.verify(request.password(), user.get().passwordHash())
+                : burn(request.password());
+        if (!valid) {
+            subjects.forEach(throttle::recordFailure);
+            throw ApiProblem.unauthorized(LOGIN_FAILED);
+        }
+        throttle.recordSuccess(subjects.getFirst());
+        if (passwords.needsRehash(user.get().passwordHash())) {
+            users.updatePasswordHash(user.get().userId(), passwords.hash(request.password()));
+        }
+        ctx.json(tokensFor(user.get()));
+    }
+
+    private boolean burn(String password) {
+        passwords.burnEquivalentTime(password);
+        return false;
+    }
+
+    private void refresh(Context ctx) {
+        RefreshRequest request = ctx.bodyAsClass(RefreshRequest.class);
+        if (request == null || request.refreshToken() == null || request.refreshToken().isBlank()) {
+            throw ApiProblem.badRequest("send a JSON object with the 'refreshToken'");
+        }
+        RefreshTokens.Rotation rotation;
+        try {
+            rotation = refreshTokens.rotate(request.refreshToken().strip());
+        } catch (RefreshTokenReusedException e) {
+            log.warn("A used refresh token was presented again; its whole family is revoked");
+            throw ApiProblem.unauthorized("this refresh token was already used; every session of this sign-in "
+                    + "is revoked, sign in again");
+        } catch (InvalidRefreshTokenException e) {
+            throw ApiProblem.unauthorized("the refresh token is invalid, expired or revoked; sign in again");
+        }
+        UserAccount user = users.findById(rotation.userId())
+                .orElseThrow(() -> ApiProblem.unauthorized("the account no longer exists"));
+        ctx.json(new Tokens(accessToken(user), "Bearer", tokenSettings.accessTokenLifetime().toSeconds(),
+                rotation.token(), user.customerId(), user.userId()));
+    }
+
+    private void logout(Context ctx) {
+        RefreshRequest request = ctx.bodyAsClass(RefreshRequest.class);
+        if (request == null || request.refreshToken() == null || request.refreshToken().isBlank()) {
+            throw ApiProblem.badRequest("send a JSON object with the 'refreshToken' to revoke");
+        }
+        refreshTokens.revoke(request.refreshToken().strip());
+        ctx.status(204);
+    }
+
+    private void me(Context ctx) {
+        Me me = switch (access.principal(ctx)) {
+            case Principal.Admin admin -> users.findById(admin.subject())
+                    .map(user -> new Me("user", user.userId(), null, user.email(), null, Role.ADMIN.name(), null,
+                            null, null))
+                    .orElseGet(() -> new Me("operator-token", null, null, null, null, Role.ADMIN.name(), null, null,
+                            null));
+            case Principal.CustomerUser user -> {
+                UserAccount account = users.findById(user.userId())
+                        .orElseThrow(() -> ApiProblem.unauthorized("the account no longer exists"));
+                CustomerAccount customer = accounts.find(user.customerId()).orElseThrow();
+                yield new Me("user", account.userId(), account.customerId(), account.email(),
+                        registration.company(customer).orElse(null), Role.CUSTOMER.name(), customer.status().name(),
+                        null, null);
+            }
+            case Principal.CustomerKey key -> new Me("api-key", null, key.customerId(), null, null, null,
+                    CustomerStatus.ACTIVE.name(), key.keyId(),
+                    key.scopes().stream().map(Scope::wireName).sorted().toList());
+        };
+        ctx.json(me);
+    }
+
+    private void jwks(Context ctx) {
+        ctx.header("Cache-Control", "public, max-age=300");
+        ctx.contentType("application/jwk-set+json").result(signingKeys.jwksJson());
+    }
+
+    private Tokens tokensFor(UserAccount user) {
+        requireActive(user);
+        RefreshTokens.IssuedRefreshToken refresh = refreshTokens.issue(user.userId());
+        return new Tokens(accessToken(user), "Bearer", tokenSettings.accessTokenLifetime().toSeconds(),
+                refresh.token(), user.customerId(), user.userId());
+    }
+
+    private String accessToken(UserAccount user) {
+        requireActive(user);
+        Instant now = clock.instant();
+        return accessTokens.issue(new AccessClaims(user.userId(), user.customerId(), user.role(), now,
+                now.plus(tokenSettings.accessTokenLifetime())));
+    }
+
+    private void requireActive(UserAccount user) {
+        if (user.customerId() == null) {
+            return;
+        }
+        CustomerStatus status = accounts.find(user.customerId()).map(CustomerAccount::status)
+                .orElse(CustomerStatus.DELETED);
+        if (status == CustomerStatus.SUSPENDED) {
+            throw ApiProblem.forbidden("the customer account is suspended; contact the operator");
+        }
+        if (status == CustomerStatus.DELETED) {
+            throw ApiProblem.unauthorized(LOGIN_FAILED);
+        }
+    }
+
+    private static String email(String raw) {
+        try {
+            return Emails.normalise(raw);
+        } catch (InvalidEmailException e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.dynrag.api.customer;
+
+import io.dynrag.api.auth.Scope;
+import io.dynrag.api.http.Access;
+import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.ChangeCustomerConfiguration;
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.SetProviderKey;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** The customer's own configuration and its embedding-provider key. */
+public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
+
+    static final Set<String> PROVIDERS = Set.of("openai");
+
+    private final Access access;
+    private final CommandGateway commands;
+    private final CustomerAccounts accounts;
+    private final ProviderKeys providerKeys;
+    private final ThreadBoundTransactionManager transactions;
+
+    public CustomerConfigEndpoints(Access access, CommandGateway commands, CustomerAccounts accounts,
+                                   ProviderKeys providerKeys, ThreadBoundTransactionManager transactions) {
+        this.access = access;
+        this.commands = commands;
+        this.accounts = accounts;
+        this.providerKeys = providerKeys;
+        this.transactions = transactions;
+    }
+
+    /** Fields left out keep their current value. */
+    public record ConfigurationUpdate(Integer requestsPerMinute, Integer requestsPerDay, Integer maxDocuments,
+                                      Long maxFileBytes, Set<String> allowedContentTypes, Integer chunkTokens,
+                                      Integer chunkOverlapTokens, String embeddingModel) {
+
+        CustomerConfiguration applyTo(CustomerConfiguration current) {
+            return new CustomerConfiguration(
+                    Optional.ofNullable(requestsPerMinute).orElse(current.requestsPerMinute()),
+                    Optional.ofNullable(requestsPerDay).orElse(current.requestsPerDay()),
+                    Optional.ofNullable(maxDocuments).orElse(current.maxDocuments()),
+                    Optional.ofNullable(maxFileBytes).orElse(current.maxFileBytes()),
+                    Optional.ofNullable(allowedContentTypes).orElse(current.allowedContentTypes()),
+                    Optional.ofNullable(chunkTokens).orElse(current.chunkTokens()),
+                    Optional.ofNullable(chunkOverlapTokens).orElse(current.chunkOverlapTokens()),
+                    Optional.ofNullable(embeddingModel).orElse(current.embeddingModel()));
+        }
+    }
+
+    public record ProviderKeyRequest(String provider, String apiKey, String baseUrl) {
+    }
+
+    public record ProviderKeyView(String provider, String fingerprint) {
+    }
+
+    public record ConfigurationView(CustomerConfiguration configuration, ProviderKeyView providerKey) {
+    }
+
+    @Override
+    public void accept(RoutesConfig routes) {
+        routes.get("/v1/customer/config", this::get);
+        routes.put("/v1/customer/config", this::update);
+        routes.put("/v1/customer/provider-key", this::putProviderKey);
+        routes.delete("/v1/customer/provider-key", this::deleteProviderKey);
+    }
+
+    private void get(Context ctx) {
+        ctx.json(view(access.customer(ctx, Scope.READ).customerId()));
+    }
+
+    private void update(Context ctx) {
+        String customerId = access.customer(ctx, Scope.ADMIN).customerId();
+        ConfigurationUpdate update = ctx.bodyAsClass(ConfigurationUpdate.class);
+        if (update == null) {
+            throw ApiProblem.badRequest("send a JSON object with the configuration fields to change");
+        }
+        CustomerConfiguration next = update.applyTo(account(customerId).configuration());
+        commands.sendAndWait(new ChangeCustomerConfiguration(customerId, next));
+        ctx.json(view(customerId));
+    }
+
+    private void putProviderKey(Context ctx) {
+        String customerId = access.customer(ctx, Scope.ADMIN).customerId();
+        ProviderKeyRequest request = ctx.bodyAsClass(ProviderKeyRequest.class);
+        if (request == null || request.provider() == null || !PROVIDERS.contains(request.provider())) {
+            throw ApiProblem.badRequest("'provider' must be one of " + PROVIDERS);
+        }
+        String key = request.apiKey() == null ? "" : request.apiKey().strip();
+        if (key.length() < 8 || key.length() > 512 || !key.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw ApiProblem.badRequest("'apiKey' must be 8 to 512 printable characters without spaces");
+        }
+        String baseUrl = validBaseUrl(request.baseUrl());
+        transactions.executeInTransaction(() -> {
+            providerKeys.store(customerId, request.provider(), key, baseUrl);
+            commands.sendAndWait(new SetProviderKey(customerId, request.provider(), ProviderKeys.fingerprint(key)));
+        });
+        ctx.json(new ProviderKeyView(request.provider(), ProviderKeys.fingerprint(key)));
+    }
+
+    private void deleteProviderKey(Context ctx) {
+        String customerId = access.customer(ctx, Scope.ADMIN).customerId();
+        String provider = Optional.ofNullable(ctx.queryParam("provider")).orElse("openai");
+        if (!PROVIDERS.contains(provider)) {
+            throw ApiProblem.badRequest("'provider' must be one of " + PROVIDERS);
+        }
+        transactions.executeInTransaction(() -> {
+            providerKeys.delete(customerId, provider);
+            commands.sendAndWait(new SetProviderKey(customerId, provider, null));
+        });
+        ctx.status(204);
+    }
+
+    private ConfigurationView view(String customerId) {
+        CustomerAccount account = account(customerId);
+        ProviderKeyView key = account.providerFingerprint() == null ? null
+                : new ProviderKeyView(account.provider(), account.providerFingerprint());
+        return new ConfigurationView(account.configuration(), key);
+    }
+
+    private CustomerAccount account(String customerId) {
+        return accounts.find(customerId).orElseThrow(() -> ApiProblem.notFound("no customer " + customerId));
+    }
+
+    private static String validBaseUrl(String baseUrl) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(baseUrl.strip());
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri.toString();
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("'baseUrl' must be an absolute http or https URL");
+        }
+    }
+}

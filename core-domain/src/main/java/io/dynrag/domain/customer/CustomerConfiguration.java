@@ -1,0 +1,69 @@
+package io.dynrag.domain.customer;
+
+import io.dynrag.domain.DomainRuleViolation;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a customer may do and how its documents are processed. Every change is an event, so the
+ * configuration in force at any moment can be replayed.
+ *
+ * @param requestsPerMinute   API requests allowed per minute
+ * @param requestsPerDay      API requests allowed per day
+ * @param maxDocuments        documents the customer may keep
+ * @param maxFileBytes        largest accepted upload
+ * @param allowedContentTypes media types the customer may upload
+ * @param chunkTokens         word pieces per chunk, at most the embedding model's input limit
+ * @param chunkOverlapTokens  word pieces a chunk repeats from the end of the previous one
+ * @param embeddingModel      id of the model that embeds the customer's chunks
+ */
+public record CustomerConfiguration(
+        int requestsPerMinute,
+        int requestsPerDay,
+        int maxDocuments,
+        long maxFileBytes,
+        Set<String> allowedContentTypes,
+        int chunkTokens,
+        int chunkOverlapTokens,
+        String embeddingModel) {
+
+    public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("text/plain", "text/markdown");
+    public static final Set<String> SUPPORTED_MODELS = Set.of("all-minilm-l6-v2");
+    public static final int MAX_CHUNK_TOKENS = 254;
+    public static final int MIN_CHUNK_TOKENS = 16;
+
+    public CustomerConfiguration {
+        allowedContentTypes = allowedContentTypes == null ? Set.of() : Set.copyOf(new TreeSet<>(allowedContentTypes));
+    }
+
+    /** Checks every rule and names the first field that breaks one. */
+    public CustomerConfiguration validated() {
+        require(requestsPerMinute >= 1 && requestsPerMinute <= 1_000_000, "requestsPerMinute must be 1 to 1000000");
+        require(requestsPerDay >= requestsPerMinute && requestsPerDay <= 1_000_000_000,
+                "requestsPerDay must be at least requestsPerMinute and at most 1000000000");
+        require(maxDocuments >= 1 && maxDocuments <= 10_000_000, "maxDocuments must be 1 to 10000000");
+        require(maxFileBytes >= 1 && maxFileBytes <= (1L << 40), "maxFileBytes must be 1 to 1099511627776");
+        require(!allowedContentTypes.isEmpty(), "allowedContentTypes must name at least one type");
+        for (String type : allowedContentTypes) {
+            require(SUPPORTED_CONTENT_TYPES.contains(type),
+                    "allowedContentTypes: '" + type + "' is not supported; supported: " + new TreeSet<>(SUPPORTED_CONTENT_TYPES));
+        }
+        require(chunkTokens >= MIN_CHUNK_TOKENS && chunkTokens <= MAX_CHUNK_TOKENS,
+                "chunkTokens must be " + MIN_CHUNK_TOKENS + " to " + MAX_CHUNK_TOKENS);
+        require(chunkOverlapTokens >= 0 && chunkOverlapTokens <= chunkTokens / 2,
+                "chunkOverlapTokens must be 0 to half of chunkTokens");
+        require(chunkTokens + chunkOverlapTokens <= MAX_CHUNK_TOKENS,
+                "chunkTokens plus chunkOverlapTokens must be at most " + MAX_CHUNK_TOKENS
+                        + ", the embedding model's input limit");
+        require(embeddingModel != null && SUPPORTED_MODELS.contains(embeddingModel),
+                "embeddingModel must be one of " + new TreeSet<>(SUPPORTED_MODELS));
+        return this;
+    }
+
+    private static void require(boolean rule, String message) {
+        if (!rule) {
+            throw new DomainRuleViolation(message);
+        }
+    }
+}

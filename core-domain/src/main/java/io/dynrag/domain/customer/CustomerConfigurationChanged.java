@@ -1,0 +1,4 @@
+package io.dynrag.domain.customer;
+
+public record CustomerConfigurationChanged(String customerId, CustomerConfiguration configuration) {
+}

@@ -1,0 +1,4 @@
+package io.dynrag.domain.customer;
+
+public record CustomerReactivated(String customerId) {
+}

@@ -1,0 +1,7 @@
+package io.dynrag.domain.customer;
+
+public enum CustomerStatus {
+    ACTIVE,
+    SUSPENDED,
+    DELETED
+}

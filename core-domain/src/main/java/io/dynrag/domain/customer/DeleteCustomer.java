@@ -1,0 +1,6 @@
+package io.dynrag.domain.customer;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+public record DeleteCustomer(@TargetAggregateIdentifier String customerId) {
+}

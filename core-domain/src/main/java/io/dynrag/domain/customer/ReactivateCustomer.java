@@ -1,0 +1,6 @@
+package io.dynrag.domain.customer;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+public record ReactivateCustomer(@TargetAggregateIdentifier String customerId) {
+}
