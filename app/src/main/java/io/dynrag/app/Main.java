@@ -1,5 +1,6 @@
 package io.dynrag.app;
 
+import io.dynrag.app.admin.CreateAdminCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.dev.DevMode;
@@ -31,6 +32,9 @@ public final class Main {
                                      (data in $DYNRAG_DATA_DIR, default ./.dynrag)
               run <role>...          run roles against external servers; roles: api, pipeline, projections
                                      (needs DYNRAG_KAFKA_BOOTSTRAP_SERVERS, DYNRAG_JDBC_URL, DYNRAG_S3_ENDPOINT)
+              admin create-admin --email <email>
+                                     create an operator account (password from DYNRAG_ADMIN_PASSWORD or
+                                     asked for) in the configured database, or in the dev data directory
               help                   show this text
 
             Configuration is read from DYNRAG_* environment variables; see the README.
@@ -61,6 +65,7 @@ public final class Main {
                     yield runDev(settings, out);
                 }
                 case "run" -> runRoles(parseRoles(Arrays.copyOfRange(args, 1, args.length)), settings, out);
+                case "admin" -> admin(Arrays.copyOfRange(args, 1, args.length), settings, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'");
             };
         } catch (UsageException | InvalidSettingException e) {
@@ -105,6 +110,14 @@ public final class Main {
         }
         out.flush();
         awaitShutdown(running);
+        return 0;
+    }
+
+    private static int admin(String[] args, Settings settings, PrintStream out) {
+        if (args.length != 3 || !args[0].equals("create-admin") || !args[1].equals("--email")) {
+            throw new UsageException("use: admin create-admin --email <email>");
+        }
+        CreateAdminCommand.run(settings, args[2], out);
         return 0;
     }
 

@@ -10,11 +10,15 @@ public final class DataSources {
     }
 
     public static HikariDataSource pool(Infrastructure infrastructure, String schema, int size) {
+        return pool(infrastructure.jdbcUrl(), infrastructure.jdbcUser(), infrastructure.jdbcPassword(), schema, size);
+    }
+
+    public static HikariDataSource pool(String jdbcUrl, String user, String password, String schema, int size) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("dynrag-" + schema);
-        config.setJdbcUrl(infrastructure.jdbcUrl());
-        config.setUsername(infrastructure.jdbcUser());
-        config.setPassword(infrastructure.jdbcPassword());
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
         // Flyway creates the schema on first start, so it cannot be a connection property yet.
         config.setConnectionInitSql("SET search_path TO " + schema);
         config.setMaximumPoolSize(size);
