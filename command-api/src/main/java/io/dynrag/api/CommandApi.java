@@ -23,6 +23,7 @@ import io.dynrag.api.customer.ProviderKeys;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
+import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.HttpServer;
@@ -81,10 +82,11 @@ public final class CommandApi implements AutoCloseable {
         ThreadBoundTransactionManager transactions = new ThreadBoundTransactionManager(dataSource);
         KeyEncryption keyEncryption = new KeyEncryption(settings.keyEncryptionKeys());
         CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper());
+        DocumentStates documentStates = new DocumentStates(transactions);
 
         this.publisher = new KafkaEventPublisher(settings.kafkaBootstrapServers(), settings.publisherTransactionalId());
-        this.eventSourcing = new EventSourcing(transactions, Json.apiMapper(), publisher, PUBLISHER_BATCH_SIZE,
-                Map.of(CustomerAccounts.PROCESSING_GROUP, accounts));
+        this.eventSourcing = new EventSourcing(transactions, Json.eventMapper(), publisher, PUBLISHER_BATCH_SIZE,
+                Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates));
         CommandGateway commands = eventSourcing.commandGateway();
         this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands);
 
@@ -115,10 +117,10 @@ public final class CommandApi implements AutoCloseable {
                                 new CustomerDeletion(transactions, commands, dataKeys, apiKeys, users, providerKeys),
                                 apiKeys),
                         new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions),
-                        new DocumentEndpoints(access, commands, transactions, accounts,
+                        new DocumentEndpoints(access, commands, transactions, accounts, documentStates,
                                 new DocumentObjects(s3, settings.documentBucket()), readModel,
                                 new EventStoreDocumentLookup(eventSourcing.eventStore()), settings.maxUploadBytes()),
-                        new SearchEndpoints(access, search)),
+                        new SearchEndpoints(access, search, documentStates)),
                 checks);
     }
 

@@ -8,11 +8,14 @@ import io.dynrag.schemas.customer.CustomerReactivated;
 import io.dynrag.schemas.customer.CustomerRegistered;
 import io.dynrag.schemas.customer.CustomerSuspended;
 import io.dynrag.schemas.customer.ProviderKeyChanged;
+import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
+import io.dynrag.schemas.document.DocumentRemovedFromIndex;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
 import io.dynrag.schemas.document.DocumentVersionFailed;
 import io.dynrag.schemas.document.DocumentVersionIndexed;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
+import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;
@@ -77,12 +80,18 @@ final class SampleEvents {
                         .setLanceVersion(17L)
                         .setModel("all-minilm-l6-v2")
                         .setStageMillis(Map.of("fetch", 12L, "embed", 4_200L))
+                        .setCharacters(140_000L)
+                        .setPages(42)
+                        .setMeteredTokens(29_500L)
+                        .setCostMicroUsd(240L)
                         .build()),
                 documentEvent(3, DocumentVersionFailed.newBuilder()
                         .setVersion(2)
                         .setReason("unsupported content type")
                         .setRetryable(false)
-                        .build()));
+                        .build()),
+                documentEvent(4, DocumentDeleted.newBuilder().setLastVersion(2).build()),
+                documentEvent(5, DocumentRemovedFromIndex.newBuilder().setLanceVersion(18L).build()));
     }
 
     static List<IngestionResult> ingestionResults() {
@@ -96,11 +105,16 @@ final class SampleEvents {
                         .setLanceVersion(17L)
                         .setModel("all-minilm-l6-v2")
                         .setStageMillis(Map.of())
+                        .setCharacters(140_000L)
+                        .setPages(0)
+                        .setMeteredTokens(29_500L)
+                        .setCostMicroUsd(0L)
                         .build()),
                 ingestionResult(IngestionFailed.newBuilder()
                         .setReason("S3 unavailable")
                         .setRetryable(true)
-                        .build()));
+                        .build()),
+                ingestionResult(DocumentRemoved.newBuilder().setLanceVersion(18L).build()));
     }
 
     static CustomerEvent customerEvent(Object payload) {

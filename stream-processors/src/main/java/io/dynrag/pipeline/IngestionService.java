@@ -2,7 +2,8 @@ package io.dynrag.pipeline;
 
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
-import io.dynrag.pipeline.ingestion.DocumentObjectReader;
+import io.dynrag.pipeline.ingestion.DocumentRemoval;
+import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import io.dynrag.pipeline.tenant.TenantRemoval;
@@ -32,8 +33,9 @@ public final class IngestionService implements AutoCloseable {
     private final KafkaStreams streams;
 
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModel model, LanceChunkStore store) {
+        StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
         this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, model, store),
-                new TenantRemoval(s3, settings.documentBucket(), store)), properties(settings));
+                new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Ingestion stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -47,10 +49,11 @@ public final class IngestionService implements AutoCloseable {
                     + "input limit of " + model.id() + " (" + model.maxInputTokens() + ")");
         }
         return new DocumentIngestor(
-                new DocumentObjectReader(s3, settings.documentBucket()),
+                new StoredObjects(s3, settings.documentBucket()),
                 settings.maxChunkTokens(),
                 model, store,
-                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)));
+                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)),
+                settings.prices());
     }
 
     public static Properties properties(IngestionSettings settings) {

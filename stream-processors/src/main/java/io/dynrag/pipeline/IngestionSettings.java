@@ -1,10 +1,13 @@
 package io.dynrag.pipeline;
 
+import io.dynrag.pipeline.ingestion.DocumentIngestor;
+
 import java.nio.file.Path;
 
 /**
  * @param stateDir       Kafka Streams' local state (kept out of the system temp directory)
  * @param maxChunkTokens word pieces per chunk, at most the embedding model's input limit
+ * @param prices         embedding prices by model, to put a cost on every indexed version
  */
 public record IngestionSettings(
         String kafkaBootstrapServers,
@@ -13,5 +16,6 @@ public record IngestionSettings(
         String documentBucket,
         long maxDocumentBytes,
         int maxChunkTokens,
-        int streamThreads) {
+        int streamThreads,
+        DocumentIngestor.Prices prices) {
 }

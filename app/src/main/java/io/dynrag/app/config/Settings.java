@@ -1,9 +1,11 @@
 package io.dynrag.app.config;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Every setting of the executable, read from environment variables with a default each. The
@@ -40,7 +42,13 @@ public record Settings(
         int defaultRequestsPerDay,
         int defaultMaxDocuments,
         Optional<String> bootstrapAdminEmail,
-        Optional<String> bootstrapAdminPassword) {
+        Optional<String> bootstrapAdminPassword,
+        Map<String, BigDecimal> embeddingPrices) {
+
+    /** US dollars per million tokens; the local model costs nothing but compute. */
+    static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,text-embedding-3-small=0.02,"
+            + "text-embedding-3-large=0.13,text-embedding-ada-002=0.10";
+
 
     public static Settings fromEnvironment() {
         return from(System.getenv());
@@ -79,7 +87,8 @@ public record Settings(
                 read.integer("DYNRAG_DEFAULT_REQUESTS_PER_DAY", 100_000, 1, 1_000_000_000),
                 read.integer("DYNRAG_DEFAULT_MAX_DOCUMENTS", 10_000, 1, 10_000_000),
                 read.optional("DYNRAG_BOOTSTRAP_ADMIN_EMAIL"),
-                read.optional("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD"));
+                read.optional("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD"),
+                read.prices("DYNRAG_EMBEDDING_PRICES", DEFAULT_PRICES));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -89,7 +98,7 @@ public record Settings(
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
-                defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword);
+                defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices);
     }
 
     /** Keeps secrets out of logs. */
@@ -115,6 +124,24 @@ public record Settings(
 
         int integer(String name, int fallback, int min, int max) {
             return (int) longInteger(name, fallback, min, max);
+        }
+
+        Map<String, BigDecimal> prices(String name, String fallback) {
+            Map<String, BigDecimal> prices = new TreeMap<>();
+            for (String entry : text(name, fallback).split(",")) {
+                String[] parts = entry.strip().split("=", 2);
+                try {
+                    BigDecimal price = new BigDecimal(parts[1].strip());
+                    if (parts[0].isBlank() || price.signum() < 0) {
+                        throw new NumberFormatException();
+                    }
+                    prices.put(parts[0].strip(), price);
+                } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
+                    throw new InvalidSettingException(name + " must be <model>=<US dollars per million tokens>,"
+                            + " comma-separated; '" + entry.strip() + "' is not");
+                }
+            }
+            return Map.copyOf(prices);
         }
 
         long longInteger(String name, long fallback, long min, long max) {

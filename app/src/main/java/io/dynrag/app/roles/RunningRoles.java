@@ -7,7 +7,6 @@ import io.dynrag.api.auth.tokens.TokenSettings;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.domain.customer.CustomerConfiguration;
-import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.search.SearchHit;
 import io.dynrag.app.config.Settings;
@@ -18,6 +17,7 @@ import io.dynrag.app.infra.S3Clients;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import io.dynrag.pipeline.search.ChunkSearcher;
@@ -85,19 +85,17 @@ public final class RunningRoles implements AutoCloseable {
             IngestionService pipeline = own(new IngestionService(new IngestionSettings(
                     infrastructure.kafkaBootstrapServers(), "dynrag-ingestion",
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
-                    settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads()),
+                    settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
+                    new DocumentIngestor.Prices(settings.embeddingPrices())),
                     s3, model, store));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);
         }
         if (roles.contains(Role.API)) {
             HikariDataSource commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
-            DocumentCatalog catalog = new DocumentCatalog(projectionsPool);
             ChunkSearcher searcher = new ChunkSearcher(model, store);
             api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
-                    (customerId, documentId) -> catalog.find(customerId, documentId).map(row -> new DocumentView(
-                            row.documentId(), row.title(), row.contentType(), row.bytes(), row.version(),
-                            row.status(), row.chunks(), row.tokens(), row.failureReason(), row.updatedAt())),
+                    new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
                     (customerId, query, topK) -> searcher.search(customerId, query, topK).stream()
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
                                     match.text(), match.score()))

@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts. */
@@ -19,14 +24,34 @@ final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final int port;
     private final String baseUrl;
 
     ApiClient(int port) {
+        this(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private ApiClient(int port, HttpClient http) {
+        this.http = http;
+        this.port = port;
         this.baseUrl = "http://127.0.0.1:" + port;
     }
 
-    record Response(int status, String contentType, String body) {
+    /**
+     * The same API seen from another loopback address: the server throttles failed sign-ins per
+     * client address, so a test that provokes failures uses its own address and leaves the others alone.
+     */
+    ApiClient from(InetAddress localAddress) {
+        return new ApiClient(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .localAddress(localAddress).build());
+    }
+
+    record Response(int status, String contentType, String body, HttpHeaders headers) {
+
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
 
         JsonNode json() {
             try {
@@ -37,24 +62,57 @@ final class ApiClient {
         }
     }
 
+    /** The headers that present {@code secret} as {@code Authorization: Bearer}. */
+    static Map<String, String> bearer(String secret) {
+        return Map.of("Authorization", "Bearer " + secret);
+    }
+
+    /** The headers that present an API key in {@code X-API-Key}. */
+    static Map<String, String> apiKeyHeader(String key) {
+        return Map.of("X-API-Key", key);
+    }
+
     Response get(String path, String bearer) {
-        return send(request(path, bearer).GET());
+        return send("GET", path, credential(bearer), null);
     }
 
     Response postJson(String path, String bearer, String json) {
-        return send(request(path, bearer)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send("POST", path, credential(bearer), json);
+    }
+
+    Response putJson(String path, String bearer, String json) {
+        return send("PUT", path, credential(bearer), json);
+    }
+
+    Response delete(String path, String bearer) {
+        return send("DELETE", path, credential(bearer), null);
     }
 
     Response postRaw(String path, String bearer, String contentType, byte[] body) {
-        return send(request(path, bearer)
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        Map<String, String> headers = new LinkedHashMap<>(credential(bearer));
+        headers.put("Content-Type", contentType);
+        return send(request("POST", path, headers, HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /**
+     * Any request with exactly the given headers (credentials included, in whatever form the test
+     * presents them) and a JSON body; a null body sends none.
+     */
+    Response send(String method, String path, Map<String, String> headers, String json) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        if (json != null) {
+            all.putIfAbsent("Content-Type", "application/json");
+        }
+        return send(request(method, path, all, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** A multipart upload with the file in {@code field}; a null filename leaves the file part out. */
     Response upload(String bearer, String field, String filename, byte[] content, String title) {
+        return uploadWithHeaders(credential(bearer), field, filename, content, title);
+    }
+
+    Response uploadWithHeaders(Map<String, String> headers, String field, String filename, byte[] content, String title) {
         String boundary = "----dynrag" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (title != null) {
@@ -67,22 +125,27 @@ final class ApiClient {
             write(body, "\r\n");
         }
         write(body, "--" + boundary + "--\r\n");
-        return postRaw("/v1/documents", bearer, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Content-Type", "multipart/form-data; boundary=" + boundary);
+        return send(request("POST", "/v1/documents", all, HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     }
 
-    private HttpRequest.Builder request(String path, String bearer) {
+    private static Map<String, String> credential(String bearer) {
+        return bearer == null ? Map.of() : bearer(bearer);
+    }
+
+    private HttpRequest.Builder request(String method, String path, Map<String, String> headers,
+                                        HttpRequest.BodyPublisher body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
-        if (bearer != null) {
-            builder.header("Authorization", "Bearer " + bearer);
-        }
-        return builder;
+        headers.forEach(builder::header);
+        return builder.method(method, body);
     }
 
     private Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
+                    response.body(), response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -6,16 +6,21 @@ import io.dynrag.app.infra.S3Settings;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.pipeline.ingestion.DocumentIngestor;
+import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
+import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
+import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;
@@ -34,10 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,14 +80,15 @@ class IngestionTopologyTest {
         model = new MiniLmEmbeddingModel(1);
         store = new LanceChunkStore(dir.resolve("lance"), model.dimensions());
         settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
-                1_000_000, 120, 1);
+                1_000_000, 120, 1, new DocumentIngestor.Prices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))));
     }
 
     @BeforeEach
     void startDriver() {
         driver = new TopologyTestDriver(
                 IngestionTopology.build(IngestionService.ingestor(settings, s3, model, store),
-                        new TenantRemoval(s3, BUCKET, store)),
+                        new DocumentRemoval(new StoredObjects(s3, BUCKET), store),
+                        new TenantRemoval(new StoredObjects(s3, BUCKET), store)),
                 IngestionService.properties(settings));
         events = driver.createInputTopic(Topics.DOCUMENT_EVENTS.name(), Serdes.String().serializer(),
                 Topics.DOCUMENT_EVENTS.valueSerde().serializer());
@@ -129,6 +137,10 @@ class IngestionTopologyTest {
         assertThat(succeeded.getModel()).isEqualTo(MiniLmEmbeddingModel.ID);
         assertThat(succeeded.getLanceVersion()).isEqualTo(store.latestVersion(CUSTOMER, model.id()).orElseThrow());
         assertThat(succeeded.getStageMillis()).containsKeys("fetch", "extract", "chunk", "embed", "write");
+        assertThat(succeeded.getCharacters()).isGreaterThan(100);
+        assertThat(succeeded.getMeteredTokens()).isPositive();
+        assertThat(succeeded.getCostMicroUsd()).as("0.5 USD per million tokens")
+                .isEqualTo(Math.round(succeeded.getEmbeddedTokens() * 0.5));
 
         List<ChunkMatch> hits = store.search(CUSTOMER, model.id(),
                 model.embed("in winter the colony clusters around the queen"), 3);
@@ -173,6 +185,36 @@ class IngestionTopologyTest {
             assertThat(result.getDocumentId()).isEqualTo(nextId);
             assertThat(result.getOutcome()).isInstanceOf(IngestionSucceeded.class);
         });
+    }
+
+    @Test
+    void aDeletedDocumentLeavesTheDatasetInANewVersionAndItsBytesAreDeleted() {
+        String documentId = UUID.randomUUID().toString();
+        String otherId = UUID.randomUUID().toString();
+        events.pipeInput(CUSTOMER, upload(documentId, "text/plain", "Deserts receive little rain."));
+        events.pipeInput(CUSTOMER, upload(otherId, "text/plain", "Rainforests receive a lot of rain."));
+        results.readValuesToList();
+        long before = store.latestVersion(CUSTOMER, model.id()).orElseThrow();
+
+        events.pipeInput(CUSTOMER, DocumentEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now())
+                .setCustomerId(CUSTOMER)
+                .setDocumentId(documentId)
+                .setSequenceNumber(3)
+                .setPayload(DocumentDeleted.newBuilder().setLastVersion(1).build())
+                .build());
+
+        List<IngestionResult> out = results.readValuesToList();
+        assertThat(out).hasSize(1);
+        DocumentRemoved removed = (DocumentRemoved) out.getFirst().getOutcome();
+        assertThat(removed.getLanceVersion()).isGreaterThan(before);
+        assertThat(store.documentRows(CUSTOMER, model.id(), documentId)).isEmpty();
+        assertThat(store.documentRowsAsOf(CUSTOMER, model.id(), documentId, before)).as("history stays readable")
+                .isNotEmpty();
+        assertThat(store.documentRows(CUSTOMER, model.id(), otherId)).isNotEmpty();
+        assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/" + CUSTOMER + "/documents/" + documentId))
+                .contents()).isEmpty();
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.dynrag.domain.customer.CustomerStatus;
 import io.dynrag.domain.customer.CustomerSuspended;
 import io.dynrag.domain.customer.EncryptedText;
 import io.dynrag.domain.customer.ProviderKeyChanged;
+import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentVersionUploaded;
 import org.axonframework.eventhandling.EventHandler;
 
@@ -94,6 +95,12 @@ public final class CustomerAccounts {
             update("UPDATE customer_account SET document_count = document_count + 1 WHERE customer_id = ?",
                     event.customerId());
         }
+    }
+
+    @EventHandler
+    void on(DocumentDeleted event) {
+        update("UPDATE customer_account SET document_count = GREATEST(document_count - 1, 0) WHERE customer_id = ?",
+                event.customerId());
     }
 
     public Optional<CustomerAccount> find(String customerId) {

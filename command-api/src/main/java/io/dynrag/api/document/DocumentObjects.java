@@ -3,6 +3,8 @@ package io.dynrag.api.document;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The raw bytes of document versions in the object store, one object per content hash. */
 public final class DocumentObjects {
@@ -23,6 +25,20 @@ public final class DocumentObjects {
     public void put(String key, ContentStreamProvider content, long bytes, String contentType) {
         s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength(bytes),
                 RequestBody.fromContentProvider(content, bytes, contentType));
+    }
+
+    public boolean exists(String key) {
+        try {
+            s3.headObject(b -> b.bucket(bucket).key(key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     public void delete(String key) {

@@ -2,13 +2,21 @@ package io.dynrag.api.document;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 
 /**
- * A document as its owner sees it: the latest version and where it is in the pipeline.
+ * A document (its latest version) or one of its versions, as its owner sees it. Metrics appear
+ * once the version is indexed.
  *
- * @param status        PENDING, PROCESSING, INDEXED or FAILED
- * @param failureReason why the latest version failed, only when FAILED
+ * @param status         PENDING, PROCESSING, INDEXED, FAILED, or DELETED for a deleted document
+ * @param tokens         word pieces of the embedding model over all chunks
+ * @param meteredTokens  the same text in an OpenAI encoding (cl100k_base)
+ * @param embeddedTokens word pieces actually embedded; the rest reused the vectors of unchanged chunks
+ * @param costUsd        embedding cost of the version
+ * @param failureReason  why the version failed, only when FAILED
+ * @param stageMillis    time per pipeline stage; on version listings only
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DocumentView(
@@ -20,6 +28,20 @@ public record DocumentView(
         String status,
         Integer chunks,
         Long tokens,
+        Long meteredTokens,
+        Long embeddedTokens,
+        Integer reusedChunks,
+        Long characters,
+        Integer pages,
+        BigDecimal costUsd,
+        String model,
+        Long lanceVersion,
         String failureReason,
+        Map<String, Long> stageMillis,
         Instant updatedAt) {
+
+    /** Cost is stored in millionths of a dollar so that sums are exact. */
+    public static BigDecimal usd(Long microUsd) {
+        return microUsd == null ? null : BigDecimal.valueOf(microUsd, 6);
+    }
 }

@@ -1,14 +1,20 @@
 package io.dynrag.api.document;
 
+import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentIngestionStarted;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
+import io.dynrag.domain.document.IndexingStats;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,37 +31,61 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
 
     @Override
     public Optional<DocumentView> find(String customerId, String documentId) {
+        List<DocumentView> versions = versions(customerId, documentId);
+        if (versions.isEmpty()) {
+            return Optional.empty();
+        }
+        DocumentView latest = versions.getLast();
+        boolean deleted = eventStore.readEvents(documentId, 0L).asStream()
+                .anyMatch(event -> event.getPayload() instanceof DocumentDeleted);
+        return Optional.of(deleted ? withStatus(latest, "DELETED", latest.failureReason(), latest.updatedAt())
+                : withoutStages(latest));
+    }
+
+    @Override
+    public List<DocumentView> versions(String customerId, String documentId) {
         List<? extends DomainEventMessage<?>> events = eventStore.readEvents(documentId, 0L).asStream().toList();
         boolean owned = events.stream()
                 .map(DomainEventMessage::getPayload)
                 .anyMatch(p -> p instanceof DocumentVersionUploaded uploaded && uploaded.customerId().equals(customerId));
         if (!owned) {
-            return Optional.empty();
+            return List.of();
         }
-        DocumentView view = null;
+        Map<Integer, DocumentView> byVersion = new LinkedHashMap<>();
         for (DomainEventMessage<?> event : events) {
-            view = apply(view, event);
+            switch (event.getPayload()) {
+                case DocumentVersionUploaded e -> byVersion.put(e.version(), new DocumentView(e.documentId(),
+                        e.title(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
+                        null, null, null, null, null, null, null, null, null, null, event.getTimestamp()));
+                case DocumentIngestionStarted e -> byVersion.computeIfPresent(e.version(), (v, view) ->
+                        withStatus(view, DocumentStatus.PROCESSING.name(), null, event.getTimestamp()));
+                case DocumentVersionIndexed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
+                        indexed(view, e.stats(), event));
+                case DocumentVersionFailed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
+                        withStatus(view, DocumentStatus.FAILED.name(), e.reason(), event.getTimestamp()));
+                default -> {
+                }
+            }
         }
-        return Optional.ofNullable(view);
+        return new ArrayList<>(byVersion.values());
     }
 
-    private static DocumentView apply(DocumentView view, DomainEventMessage<?> event) {
-        return switch (event.getPayload()) {
-            case DocumentVersionUploaded e -> new DocumentView(e.documentId(), e.title(), e.contentType(), e.bytes(),
-                    e.version(), DocumentStatus.PENDING.name(), null, null, null, event.getTimestamp());
-            case DocumentIngestionStarted e when view != null && view.version() == e.version() ->
-                    withStatus(view, DocumentStatus.PROCESSING, null, null, null, event);
-            case DocumentVersionIndexed e when view != null && view.version() == e.version() ->
-                    withStatus(view, DocumentStatus.INDEXED, e.stats().chunks(), e.stats().tokens(), null, event);
-            case DocumentVersionFailed e when view != null && view.version() == e.version() ->
-                    withStatus(view, DocumentStatus.FAILED, null, null, e.reason(), event);
-            default -> view;
-        };
-    }
-
-    private static DocumentView withStatus(DocumentView view, DocumentStatus status, Integer chunks, Long tokens,
-                                           String reason, DomainEventMessage<?> event) {
+    private static DocumentView indexed(DocumentView view, IndexingStats stats, DomainEventMessage<?> event) {
         return new DocumentView(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
-                status.name(), chunks, tokens, reason, event.getTimestamp());
+                DocumentStatus.INDEXED.name(), stats.chunks(), stats.tokens(), stats.meteredTokens(),
+                stats.embeddedTokens(), stats.reusedChunks(), stats.characters(), stats.pages(),
+                DocumentView.usd(stats.costMicroUsd()), stats.model(), stats.lanceVersion(), null, stats.stageMillis(),
+                event.getTimestamp());
+    }
+
+    private static DocumentView withStatus(DocumentView view, String status, String reason,
+                                           Instant at) {
+        return new DocumentView(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
+                status, view.chunks(), view.tokens(), view.meteredTokens(), view.embeddedTokens(), view.reusedChunks(),
+                view.characters(), view.pages(), view.costUsd(), view.model(), view.lanceVersion(), reason, null, at);
+    }
+
+    private static DocumentView withoutStages(DocumentView view) {
+        return withStatus(view, view.status(), view.failureReason(), view.updatedAt());
     }
 }

@@ -12,6 +12,19 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * How events are stored: tolerant of fields added or removed since an event was written, so
+     * old events stay readable as the records evolve.
+     */
+    public static ObjectMapper eventMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .build();
+    }
+
     public static ObjectMapper apiMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())

@@ -2,10 +2,12 @@ package io.dynrag.api.ingestion;
 
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.domain.document.RecordDocumentRemoval;
 import io.dynrag.domain.document.RecordIngestionFailed;
 import io.dynrag.domain.document.RecordIngestionStarted;
 import io.dynrag.domain.document.RecordIngestionSucceeded;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;
@@ -127,7 +129,9 @@ public final class IngestionResultConsumer implements AutoCloseable {
             case IngestionStarted ignored -> new RecordIngestionStarted(result.getDocumentId(), result.getVersion());
             case IngestionSucceeded s -> new RecordIngestionSucceeded(result.getDocumentId(), result.getVersion(),
                     new IndexingStats(s.getChunks(), s.getTokens(), s.getEmbeddedTokens(), s.getReusedChunks(),
-                            s.getLanceVersion(), s.getModel(), s.getStageMillis()));
+                            s.getLanceVersion(), s.getModel(), s.getStageMillis(), s.getCharacters(), s.getPages(),
+                            s.getMeteredTokens(), s.getCostMicroUsd()));
+            case DocumentRemoved removed -> new RecordDocumentRemoval(result.getDocumentId(), removed.getLanceVersion());
             case IngestionFailed f -> new RecordIngestionFailed(result.getDocumentId(), result.getVersion(),
                     f.getReason(), f.getRetryable());
             default -> throw new IllegalStateException("unknown ingestion outcome " + result.getOutcome().getClass());

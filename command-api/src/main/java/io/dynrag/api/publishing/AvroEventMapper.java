@@ -7,7 +7,9 @@ import io.dynrag.domain.customer.CustomerReactivated;
 import io.dynrag.domain.customer.CustomerRegistered;
 import io.dynrag.domain.customer.CustomerSuspended;
 import io.dynrag.domain.customer.ProviderKeyChanged;
+import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentIngestionStarted;
+import io.dynrag.domain.document.DocumentRemovedFromIndex;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
@@ -129,6 +131,12 @@ final class AvroEventMapper {
                     .setReason(e.reason())
                     .setRetryable(e.retryable())
                     .build();
+            case DocumentDeleted e -> io.dynrag.schemas.document.DocumentDeleted.newBuilder()
+                    .setLastVersion(e.lastVersion())
+                    .build();
+            case DocumentRemovedFromIndex e -> io.dynrag.schemas.document.DocumentRemovedFromIndex.newBuilder()
+                    .setLanceVersion(e.lanceVersion())
+                    .build();
             default -> null;
         };
     }
@@ -143,6 +151,10 @@ final class AvroEventMapper {
                 .setLanceVersion(stats.lanceVersion())
                 .setModel(stats.model())
                 .setStageMillis(stats.stageMillis())
+                .setCharacters(stats.characters())
+                .setPages(stats.pages())
+                .setMeteredTokens(stats.meteredTokens())
+                .setCostMicroUsd(stats.costMicroUsd())
                 .build();
     }
 
@@ -152,6 +164,8 @@ final class AvroEventMapper {
             case DocumentIngestionStarted e -> e.customerId();
             case DocumentVersionIndexed e -> e.customerId();
             case DocumentVersionFailed e -> e.customerId();
+            case DocumentDeleted e -> e.customerId();
+            case DocumentRemovedFromIndex e -> e.customerId();
             default -> throw new IllegalArgumentException("not a document event: " + payload.getClass());
         };
     }

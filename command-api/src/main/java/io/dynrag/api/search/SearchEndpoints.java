@@ -1,13 +1,16 @@
 package io.dynrag.api.search;
 
 import io.dynrag.api.auth.Scope;
+import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /** Semantic search over the caller's own documents. */
 public final class SearchEndpoints implements Consumer<RoutesConfig> {
@@ -18,10 +21,12 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
 
     private final Access access;
     private final ChunkSearch search;
+    private final DocumentStates documents;
 
-    public SearchEndpoints(Access access, ChunkSearch search) {
+    public SearchEndpoints(Access access, ChunkSearch search, DocumentStates documents) {
         this.access = access;
         this.search = search;
+        this.documents = documents;
     }
 
     public record SearchRequest(String query, Integer topK) {
@@ -50,10 +55,16 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
         }
         List<SearchHit> hits;
         try {
-            hits = search.search(caller.customerId(), request.query().strip(), topK);
+            // A deleted document keeps its rows until the pipeline removes them; ask for a few more to make up.
+            hits = search.search(caller.customerId(), request.query().strip(), Math.min(topK + 20, 2 * topK));
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest(e.getMessage());
         }
-        ctx.json(new SearchResponse(hits));
+        Set<String> deleted = documents.deletedAmong(caller.customerId(),
+                hits.stream().map(SearchHit::documentId).collect(Collectors.toSet()));
+        ctx.json(new SearchResponse(hits.stream()
+                .filter(hit -> !deleted.contains(hit.documentId()))
+                .limit(topK)
+                .toList()));
     }
 }

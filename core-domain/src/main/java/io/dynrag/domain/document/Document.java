@@ -15,7 +15,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  *
  * <p>Pipeline outcomes arrive at least once (Kafka redelivers after a crash), so every
  * ingestion command is idempotent: a result for a version that already reached a final
- * state changes nothing.
+ * state, or for a deleted document, changes nothing.
  */
 public class Document {
 
@@ -23,6 +23,11 @@ public class Document {
     private String documentId;
     private String customerId;
     private final Map<Integer, DocumentStatus> statusByVersion = new HashMap<>();
+    private int latestVersion;
+    private String latestSha256;
+    private String title;
+    private boolean deleted;
+    private boolean removedFromIndex;
 
     protected Document() {
         // required by Axon to rebuild the aggregate from its events
@@ -33,9 +38,7 @@ public class Document {
         requireText(command.customerId(), "customerId");
         requireText(command.s3Key(), "s3Key");
         requireText(command.contentType(), "contentType");
-        if (command.sha256() == null || !command.sha256().matches("[0-9a-f]{64}")) {
-            throw new DomainRuleViolation("sha256 must be 64 lower-case hex digits");
-        }
+        requireSha256(command.sha256());
         if (command.bytes() <= 0) {
             throw new DomainRuleViolation("a document must not be empty");
         }
@@ -46,22 +49,58 @@ public class Document {
     }
 
     @CommandHandler
+    VersionAccepted handle(UploadDocumentVersion command) {
+        requireNotDeleted();
+        if (!customerId.equals(command.customerId())) {
+            throw new DomainRuleViolation("document " + documentId + " belongs to another customer");
+        }
+        requireText(command.s3Key(), "s3Key");
+        requireText(command.contentType(), "contentType");
+        requireSha256(command.sha256());
+        if (command.bytes() <= 0) {
+            throw new DomainRuleViolation("a document must not be empty");
+        }
+        if (command.sha256().equals(latestSha256)) {
+            return new VersionAccepted(latestVersion, false);
+        }
+        String nextTitle = command.title() == null || command.title().isBlank() ? title : command.title();
+        apply(new DocumentVersionUploaded(documentId, customerId, latestVersion + 1, nextTitle,
+                command.contentType(), command.s3Key(), command.sha256(), command.bytes(),
+                command.indexing() == null ? IndexingSettings.PIPELINE_DEFAULTS : command.indexing()));
+        return new VersionAccepted(latestVersion, true);
+    }
+
+    @CommandHandler
+    void handle(DeleteDocument command) {
+        if (!deleted) {
+            apply(new DocumentDeleted(documentId, customerId, latestVersion));
+        }
+    }
+
+    @CommandHandler
+    void handle(RecordDocumentRemoval command) {
+        if (deleted && !removedFromIndex) {
+            apply(new DocumentRemovedFromIndex(documentId, customerId, command.lanceVersion()));
+        }
+    }
+
+    @CommandHandler
     void handle(RecordIngestionStarted command) {
-        if (statusOf(command.version()) == DocumentStatus.PENDING) {
+        if (!deleted && statusOf(command.version()) == DocumentStatus.PENDING) {
             apply(new DocumentIngestionStarted(documentId, customerId, command.version()));
         }
     }
 
     @CommandHandler
     void handle(RecordIngestionSucceeded command) {
-        if (!statusOf(command.version()).isFinal()) {
+        if (!deleted && !statusOf(command.version()).isFinal()) {
             apply(new DocumentVersionIndexed(documentId, customerId, command.version(), command.stats()));
         }
     }
 
     @CommandHandler
     void handle(RecordIngestionFailed command) {
-        if (!statusOf(command.version()).isFinal()) {
+        if (!deleted && !statusOf(command.version()).isFinal()) {
             String reason = command.reason() == null || command.reason().isBlank()
                     ? "unknown failure" : command.reason();
             apply(new DocumentVersionFailed(documentId, customerId, command.version(), reason, command.retryable()));
@@ -76,6 +115,18 @@ public class Document {
         return status;
     }
 
+    private void requireNotDeleted() {
+        if (deleted) {
+            throw new DocumentDeletedException(documentId);
+        }
+    }
+
+    private static void requireSha256(String sha256) {
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            throw new DomainRuleViolation("sha256 must be 64 lower-case hex digits");
+        }
+    }
+
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new DomainRuleViolation(name + " must not be blank");
@@ -86,7 +137,20 @@ public class Document {
     void on(DocumentVersionUploaded event) {
         this.documentId = event.documentId();
         this.customerId = event.customerId();
+        this.latestVersion = event.version();
+        this.latestSha256 = event.sha256();
+        this.title = event.title();
         statusByVersion.put(event.version(), DocumentStatus.PENDING);
+    }
+
+    @EventSourcingHandler
+    void on(DocumentDeleted event) {
+        this.deleted = true;
+    }
+
+    @EventSourcingHandler
+    void on(DocumentRemovedFromIndex event) {
+        this.removedFromIndex = true;
     }
 
     @EventSourcingHandler

@@ -8,7 +8,11 @@ import java.util.Map;
  * @param tokens         word pieces of the embedding model over all chunks
  * @param embeddedTokens word pieces actually sent to the model (the rest reused stored vectors)
  * @param lanceVersion   the tenant dataset version that holds exactly this document version
- * @param stageMillis    wall-clock time per pipeline stage (fetch, chunk, embed, write, ...)
+ * @param stageMillis    wall-clock time per pipeline stage (fetch, extract, chunk, embed, write)
+ * @param characters     characters of extracted text
+ * @param pages          pages of the source; 0 for formats without pages
+ * @param meteredTokens  tokens of all chunks in an OpenAI encoding (cl100k_base)
+ * @param costMicroUsd   embedding cost in millionths of a US dollar, from the model's price
  */
 public record IndexingStats(
         int chunks,
@@ -17,7 +21,11 @@ public record IndexingStats(
         int reusedChunks,
         long lanceVersion,
         String model,
-        Map<String, Long> stageMillis) {
+        Map<String, Long> stageMillis,
+        long characters,
+        int pages,
+        long meteredTokens,
+        long costMicroUsd) {
 
     public IndexingStats {
         stageMillis = stageMillis == null ? Map.of() : Map.copyOf(stageMillis);

@@ -14,7 +14,7 @@ class DocumentTest {
     private static final DocumentVersionUploaded UPLOADED = new DocumentVersionUploaded(
             "d-1", "c-1", 1, "Notes", "text/plain", "tenants/c-1/documents/d-1/" + SHA, SHA, 42, INDEXING);
     private static final IndexingStats STATS = new IndexingStats(
-            3, 120, 120, 0, 7, "all-minilm-l6-v2", Map.of("embed", 15L));
+            3, 120, 120, 0, 7, "all-minilm-l6-v2", Map.of("embed", 15L), 600, 0, 110, 0);
 
     private AggregateTestFixture<Document> fixture;
 
@@ -99,6 +99,68 @@ class DocumentTest {
         fixture.given(UPLOADED)
                 .when(new RecordIngestionSucceeded("d-1", 2, STATS))
                 .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    private static final String SHA2 = "b".repeat(64);
+
+    @Test
+    void aNewVersionGetsTheNextNumberAndKeepsTheTitleWhenNoneIsGiven() {
+        fixture.given(UPLOADED)
+                .when(new UploadDocumentVersion("d-1", "c-1", null, "text/markdown", "k2", SHA2, 50, INDEXING))
+                .expectResultMessagePayload(new VersionAccepted(2, true))
+                .expectEvents(new DocumentVersionUploaded("d-1", "c-1", 2, "Notes", "text/markdown", "k2", SHA2, 50,
+                        INDEXING));
+    }
+
+    @Test
+    void identicalBytesAreANoOpThatNamesTheLatestVersion() {
+        fixture.given(UPLOADED)
+                .when(new UploadDocumentVersion("d-1", "c-1", "New title", "text/plain", "k1", SHA, 42, INDEXING))
+                .expectResultMessagePayload(new VersionAccepted(1, false))
+                .expectNoEvents();
+    }
+
+    @Test
+    void anotherCustomerCannotAddAVersion() {
+        fixture.given(UPLOADED)
+                .when(new UploadDocumentVersion("d-1", "c-2", null, "text/plain", "k2", SHA2, 50, INDEXING))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void deletingIsRecordedOnceAndEndsTheDocument() {
+        fixture.given(UPLOADED)
+                .when(new DeleteDocument("d-1"))
+                .expectEvents(new DocumentDeleted("d-1", "c-1", 1));
+        fixture.given(UPLOADED, new DocumentDeleted("d-1", "c-1", 1))
+                .when(new DeleteDocument("d-1"))
+                .expectNoEvents();
+        fixture.given(UPLOADED, new DocumentDeleted("d-1", "c-1", 1))
+                .when(new UploadDocumentVersion("d-1", "c-1", null, "text/plain", "k2", SHA2, 50, INDEXING))
+                .expectException(DocumentDeletedException.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void outcomesArrivingAfterDeletionAreHistoryNotChanges() {
+        fixture.given(UPLOADED, new DocumentDeleted("d-1", "c-1", 1))
+                .when(new RecordIngestionSucceeded("d-1", 1, STATS))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void theRemovalFromTheIndexIsRecordedOnceAfterDeletion() {
+        fixture.given(UPLOADED, new DocumentDeleted("d-1", "c-1", 1))
+                .when(new RecordDocumentRemoval("d-1", 12))
+                .expectEvents(new DocumentRemovedFromIndex("d-1", "c-1", 12));
+        fixture.given(UPLOADED, new DocumentDeleted("d-1", "c-1", 1), new DocumentRemovedFromIndex("d-1", "c-1", 12))
+                .when(new RecordDocumentRemoval("d-1", 13))
+                .expectNoEvents();
+        fixture.given(UPLOADED)
+                .when(new RecordDocumentRemoval("d-1", 12))
                 .expectNoEvents();
     }
 }

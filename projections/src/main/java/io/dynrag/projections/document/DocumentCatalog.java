@@ -1,14 +1,26 @@
 package io.dynrag.projections.document;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Queries of the documents catalogue, always scoped by tenant. */
 public final class DocumentCatalog {
+
+    private static final String METRICS = """
+            chunks, tokens, embedded_tokens, reused_chunks, characters, pages, metered_tokens, cost_micro_usd,
+            lance_version, model, failure_reason, updated_at""";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
 
@@ -17,24 +29,51 @@ public final class DocumentCatalog {
     }
 
     public Optional<DocumentRow> find(String customerId, String documentId) {
+        return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
+                + ", NULL AS stage_millis FROM document WHERE customer_id = ? AND document_id = ?",
+                customerId, documentId).stream().findFirst();
+    }
+
+    /** Every version of the document, oldest first; empty for an unknown or foreign document. */
+    public List<DocumentRow> versions(String customerId, String documentId) {
+        return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
+                + ", stage_millis FROM document_version WHERE customer_id = ? AND document_id = ? ORDER BY version",
+                customerId, documentId);
+    }
+
+    private List<DocumentRow> query(String sql, String customerId, String documentId) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement("""
-                     SELECT document_id, customer_id, title, content_type, bytes, version, status, chunks, tokens,
-                            failure_reason, updated_at
-                     FROM document WHERE customer_id = ? AND document_id = ?""")) {
+             PreparedStatement query = connection.prepareStatement(sql)) {
             query.setString(1, customerId);
             query.setString(2, documentId);
+            List<DocumentRow> rows = new ArrayList<>();
             try (ResultSet row = query.executeQuery()) {
-                if (!row.next()) {
-                    return Optional.empty();
+                while (row.next()) {
+                    rows.add(new DocumentRow(row.getString("document_id"), row.getString("customer_id"),
+                            row.getString("title"), row.getString("content_type"), row.getLong("bytes"),
+                            row.getInt("version"), row.getString("status"), row.getObject("chunks", Integer.class),
+                            row.getObject("tokens", Long.class), row.getObject("embedded_tokens", Long.class),
+                            row.getObject("reused_chunks", Integer.class), row.getObject("characters", Long.class),
+                            row.getObject("pages", Integer.class), row.getObject("metered_tokens", Long.class),
+                            row.getObject("cost_micro_usd", Long.class), row.getObject("lance_version", Long.class),
+                            row.getString("model"), row.getString("failure_reason"),
+                            stageMillis(row.getString("stage_millis")), row.getTimestamp("updated_at").toInstant()));
                 }
-                return Optional.of(new DocumentRow(row.getString(1), row.getString(2), row.getString(3),
-                        row.getString(4), row.getLong(5), row.getInt(6), row.getString(7),
-                        (Integer) row.getObject(8), (Long) row.getObject(9), row.getString(10),
-                        row.getTimestamp(11).toInstant()));
             }
+            return rows;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the documents catalogue", e);
+        }
+    }
+
+    private static Map<String, Long> stageMillis(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, Long>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable stage timings in the documents catalogue", e);
         }
     }
 }

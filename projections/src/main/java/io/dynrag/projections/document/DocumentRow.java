@@ -1,8 +1,14 @@
 package io.dynrag.projections.document;
 
 import java.time.Instant;
+import java.util.Map;
 
-/** A row of the documents catalogue. */
+/**
+ * A document, or one version of it, with its pipeline outcome. Metrics are null until the
+ * version is indexed.
+ *
+ * @param stageMillis empty for a document's latest-version row
+ */
 public record DocumentRow(
         String documentId,
         String customerId,
@@ -13,6 +19,15 @@ public record DocumentRow(
         String status,
         Integer chunks,
         Long tokens,
+        Long embeddedTokens,
+        Integer reusedChunks,
+        Long characters,
+        Integer pages,
+        Long meteredTokens,
+        Long costMicroUsd,
+        Long lanceVersion,
+        String model,
         String failureReason,
+        Map<String, Long> stageMillis,
         Instant updatedAt) {
 }

@@ -4,8 +4,10 @@ import io.dynrag.projections.Projection;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
+import io.dynrag.schemas.document.DocumentRemovedFromIndex;
 import io.dynrag.schemas.document.DocumentVersionFailed;
 import io.dynrag.schemas.document.DocumentVersionIndexed;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
@@ -16,18 +18,23 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /**
- * The documents catalogue: one row per document with its latest version and status.
+ * The documents catalogue: one row per document with its latest version and status
+ * ({@code document}), and one row per version with its outcome and metrics
+ * ({@code document_version}).
  *
- * <p>A deleted customer's rows are removed and stay removed, whatever order the customer and
- * document topics arrive in.
- *
- * <p>Events arrive at least once; each row remembers the aggregate sequence number it has
- * applied, and an event at or below it is a redelivery and changes nothing.
+ * <p>Events arrive at least once; the document row remembers the aggregate sequence number it
+ * has applied, and an event at or below it is a redelivery and changes nothing. A deleted
+ * customer's rows are removed and stay removed, whatever order the customer and document topics
+ * arrive in.
  */
 public final class DocumentsProjection implements Projection {
 
@@ -60,15 +67,75 @@ public final class DocumentsProjection implements Projection {
         if (event == null || isDeleted(tx, event.getCustomerId())) {
             return;
         }
+        OptionalLong applied = lastSequence(tx, event.getDocumentId());
+        if (applied.isPresent() && applied.getAsLong() >= event.getSequenceNumber()) {
+            return;
+        }
         switch (event.getPayload()) {
-            case DocumentVersionUploaded uploaded -> upsertUploaded(tx, event, uploaded);
-            case DocumentIngestionStarted started -> update(tx, event, started.getVersion(), """
-                    UPDATE document SET status = 'PROCESSING', last_sequence = ?, updated_at = ?
-                    WHERE document_id = ? AND last_sequence < ? AND version = ?""");
-            case DocumentVersionIndexed indexed -> updateIndexed(tx, event, indexed);
-            case DocumentVersionFailed failed -> updateFailed(tx, event, failed);
+            case DocumentVersionUploaded uploaded -> uploaded(tx, event, uploaded);
+            case DocumentIngestionStarted started -> versionStatus(tx, event, started.getVersion(), "PROCESSING", null);
+            case DocumentVersionIndexed indexed -> indexed(tx, event, indexed);
+            case DocumentVersionFailed failed ->
+                    versionStatus(tx, event, failed.getVersion(), "FAILED", failed.getReason());
+            case DocumentDeleted deleted -> execute(tx, "UPDATE document SET status = 'DELETED' WHERE document_id = ?",
+                    event.getDocumentId());
+            case DocumentRemovedFromIndex removed -> execute(tx,
+                    "UPDATE document SET removed_lance_version = ? WHERE document_id = ?",
+                    removed.getLanceVersion(), event.getDocumentId());
             default -> log.debug("Documents projection ignores {}", event.getPayload().getClass().getSimpleName());
         }
+        execute(tx, "UPDATE document SET last_sequence = ?, updated_at = ? WHERE document_id = ?",
+                event.getSequenceNumber(), Timestamp.from(event.getOccurredAt()), event.getDocumentId());
+    }
+
+    private static void uploaded(Connection tx, DocumentEvent event, DocumentVersionUploaded uploaded)
+            throws SQLException {
+        Timestamp at = Timestamp.from(event.getOccurredAt());
+        execute(tx, """
+                INSERT INTO document (document_id, customer_id, title, content_type, bytes, version, status,
+                                      last_sequence, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
+                ON CONFLICT (document_id) DO UPDATE SET
+                    title = EXCLUDED.title, content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
+                    version = EXCLUDED.version, status = 'PENDING', chunks = NULL, tokens = NULL,
+                    embedded_tokens = NULL, reused_chunks = NULL, characters = NULL, pages = NULL,
+                    metered_tokens = NULL, cost_micro_usd = NULL, lance_version = NULL, model = NULL,
+                    failure_reason = NULL""",
+                event.getDocumentId(), event.getCustomerId(), uploaded.getTitle(), uploaded.getContentType(),
+                uploaded.getBytes(), uploaded.getVersion(), event.getSequenceNumber(), at);
+        execute(tx, """
+                INSERT INTO document_version (document_id, version, customer_id, title, content_type, bytes, sha256,
+                                              status, uploaded_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
+                ON CONFLICT (document_id, version) DO NOTHING""",
+                event.getDocumentId(), uploaded.getVersion(), event.getCustomerId(), uploaded.getTitle(),
+                uploaded.getContentType(), uploaded.getBytes(), uploaded.getSha256(), at, at);
+    }
+
+    private static void indexed(Connection tx, DocumentEvent event, DocumentVersionIndexed indexed)
+            throws SQLException {
+        String metrics = """
+                status = 'INDEXED', chunks = ?, tokens = ?, embedded_tokens = ?, reused_chunks = ?, characters = ?,
+                pages = ?, metered_tokens = ?, cost_micro_usd = ?, lance_version = ?, model = ?, failure_reason = NULL""";
+        Object[] values = {indexed.getChunks(), indexed.getTokens(), indexed.getEmbeddedTokens(),
+                indexed.getReusedChunks(), indexed.getCharacters(), indexed.getPages(), indexed.getMeteredTokens(),
+                indexed.getCostMicroUsd(), indexed.getLanceVersion(), indexed.getModel()};
+        execute(tx, "UPDATE document_version SET " + metrics
+                        + ", stage_millis = CAST(? AS JSONB), updated_at = ? WHERE document_id = ? AND version = ?",
+                concat(values, json(indexed.getStageMillis()), Timestamp.from(event.getOccurredAt()),
+                        event.getDocumentId(), indexed.getVersion()));
+        execute(tx, "UPDATE document SET " + metrics + " WHERE document_id = ? AND version = ? AND status <> 'DELETED'",
+                concat(values, event.getDocumentId(), indexed.getVersion()));
+    }
+
+    private static void versionStatus(Connection tx, DocumentEvent event, int version, String status, String reason)
+            throws SQLException {
+        execute(tx, "UPDATE document_version SET status = ?, failure_reason = ?, updated_at = ? "
+                        + "WHERE document_id = ? AND version = ?",
+                status, reason, Timestamp.from(event.getOccurredAt()), event.getDocumentId(), version);
+        execute(tx, "UPDATE document SET status = ?, failure_reason = ? "
+                        + "WHERE document_id = ? AND version = ? AND status <> 'DELETED'",
+                status, reason, event.getDocumentId(), version);
     }
 
     private static void applyCustomerEvent(Connection tx, ConsumerRecord<String, byte[]> record) throws SQLException {
@@ -83,91 +150,50 @@ public final class DocumentsProjection implements Projection {
         if (event == null || !(event.getPayload() instanceof CustomerDeleted)) {
             return;
         }
-        try (PreparedStatement tombstone = tx.prepareStatement(
-                "INSERT INTO deleted_customer (customer_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING");
-             PreparedStatement delete = tx.prepareStatement("DELETE FROM document WHERE customer_id = ?")) {
-            tombstone.setString(1, event.getCustomerId());
-            tombstone.setTimestamp(2, Timestamp.from(event.getOccurredAt()));
-            tombstone.executeUpdate();
-            delete.setString(1, event.getCustomerId());
-            delete.executeUpdate();
-        }
+        execute(tx, "INSERT INTO deleted_customer (customer_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                event.getCustomerId(), Timestamp.from(event.getOccurredAt()));
+        execute(tx, "DELETE FROM document_version WHERE customer_id = ?", event.getCustomerId());
+        execute(tx, "DELETE FROM document WHERE customer_id = ?", event.getCustomerId());
     }
 
     private static boolean isDeleted(Connection tx, String customerId) throws SQLException {
         try (PreparedStatement query = tx.prepareStatement("SELECT 1 FROM deleted_customer WHERE customer_id = ?")) {
             query.setString(1, customerId);
-            try (var rows = query.executeQuery()) {
+            try (ResultSet rows = query.executeQuery()) {
                 return rows.next();
             }
         }
     }
 
-    private static void upsertUploaded(Connection tx, DocumentEvent event, DocumentVersionUploaded uploaded)
-            throws SQLException {
-        try (PreparedStatement upsert = tx.prepareStatement("""
-                INSERT INTO document (document_id, customer_id, title, content_type, bytes, version, status,
-                                      last_sequence, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
-                ON CONFLICT (document_id) DO UPDATE SET
-                    title = EXCLUDED.title, content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
-                    version = EXCLUDED.version, status = 'PENDING', chunks = NULL, tokens = NULL,
-                    embedded_tokens = NULL, lance_version = NULL, model = NULL, failure_reason = NULL,
-                    last_sequence = EXCLUDED.last_sequence, updated_at = EXCLUDED.updated_at
-                WHERE document.last_sequence < EXCLUDED.last_sequence""")) {
-            upsert.setString(1, event.getDocumentId());
-            upsert.setString(2, event.getCustomerId());
-            upsert.setString(3, uploaded.getTitle());
-            upsert.setString(4, uploaded.getContentType());
-            upsert.setLong(5, uploaded.getBytes());
-            upsert.setInt(6, uploaded.getVersion());
-            upsert.setLong(7, event.getSequenceNumber());
-            upsert.setTimestamp(8, Timestamp.from(event.getOccurredAt()));
-            upsert.executeUpdate();
+    private static OptionalLong lastSequence(Connection tx, String documentId) throws SQLException {
+        try (PreparedStatement query = tx.prepareStatement("SELECT last_sequence FROM document WHERE document_id = ?")) {
+            query.setString(1, documentId);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+            }
         }
     }
 
-    private static void updateIndexed(Connection tx, DocumentEvent event, DocumentVersionIndexed indexed)
-            throws SQLException {
-        try (PreparedStatement update = tx.prepareStatement("""
-                UPDATE document SET status = 'INDEXED', chunks = ?, tokens = ?, embedded_tokens = ?,
-                    lance_version = ?, model = ?, failure_reason = NULL, last_sequence = ?, updated_at = ?
-                WHERE document_id = ? AND last_sequence < ? AND version = ?""")) {
-            update.setInt(1, indexed.getChunks());
-            update.setLong(2, indexed.getTokens());
-            update.setLong(3, indexed.getEmbeddedTokens());
-            update.setLong(4, indexed.getLanceVersion());
-            update.setString(5, indexed.getModel());
-            bindGuard(update, 6, event, indexed.getVersion());
-            update.executeUpdate();
-        }
+    /** Stage names are ours (fetch, extract, ...) and values numbers, so no escaping is needed. */
+    private static String json(Map<String, Long> stageMillis) {
+        return stageMillis.entrySet().stream()
+                .map(stage -> "\"" + stage.getKey().replace("\"", "") + "\":" + stage.getValue())
+                .collect(Collectors.joining(",", "{", "}"));
     }
 
-    private static void updateFailed(Connection tx, DocumentEvent event, DocumentVersionFailed failed)
-            throws SQLException {
-        try (PreparedStatement update = tx.prepareStatement("""
-                UPDATE document SET status = 'FAILED', failure_reason = ?, last_sequence = ?, updated_at = ?
-                WHERE document_id = ? AND last_sequence < ? AND version = ?""")) {
-            update.setString(1, failed.getReason());
-            bindGuard(update, 2, event, failed.getVersion());
-            update.executeUpdate();
-        }
+    private static Object[] concat(Object[] first, Object... rest) {
+        Object[] all = new Object[first.length + rest.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
-    private static void update(Connection tx, DocumentEvent event, int version, String sql) throws SQLException {
-        try (PreparedStatement update = tx.prepareStatement(sql)) {
-            bindGuard(update, 1, event, version);
-            update.executeUpdate();
+    private static void execute(Connection tx, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = tx.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
         }
-    }
-
-    /** Binds: last_sequence, updated_at, document_id, the redelivery guard and the version guard. */
-    private static void bindGuard(PreparedStatement update, int first, DocumentEvent event, int version)
-            throws SQLException {
-        update.setLong(first, event.getSequenceNumber());
-        update.setTimestamp(first + 1, Timestamp.from(event.getOccurredAt()));
-        update.setString(first + 2, event.getDocumentId());
-        update.setLong(first + 3, event.getSequenceNumber());
-        update.setInt(first + 4, version);
     }
 }

@@ -4,11 +4,14 @@ import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.ChunkOverlap;
 import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.embedding.openai.Cl100kTokenCounter;
 import io.dynrag.pipeline.lance.ChunkRow;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,20 +36,22 @@ public final class DocumentIngestor {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentIngestor.class);
 
-    private final DocumentObjectReader objects;
+    private final StoredObjects objects;
     private final int defaultChunkTokens;
     private final EmbeddingModel model;
     private final LanceChunkStore store;
     private final IngestionLimits limits;
+    private final Prices prices;
 
     /** @param defaultChunkTokens chunk size for jobs that do not ask for one */
-    public DocumentIngestor(DocumentObjectReader objects, int defaultChunkTokens, EmbeddingModel model,
-                            LanceChunkStore store, IngestionLimits limits) {
+    public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModel model,
+                            LanceChunkStore store, IngestionLimits limits, Prices prices) {
         this.objects = objects;
         this.defaultChunkTokens = defaultChunkTokens;
         this.model = model;
         this.store = store;
         this.limits = limits;
+        this.prices = prices;
     }
 
     /**
@@ -57,12 +62,28 @@ public final class DocumentIngestor {
     public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff) {
     }
 
+    /**
+     * Embedding prices in US dollars per million tokens by model id; a model without a price costs
+     * nothing. Dollars per million tokens are millionths of a dollar per token.
+     */
+    public record Prices(Map<String, BigDecimal> usdPerMillionTokens) {
+
+        public Prices {
+            usdPerMillionTokens = Map.copyOf(usdPerMillionTokens);
+        }
+
+        long costMicroUsd(String model, long tokens) {
+            BigDecimal price = usdPerMillionTokens.getOrDefault(model, BigDecimal.ZERO);
+            return price.multiply(BigDecimal.valueOf(tokens)).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        }
+    }
+
     public IngestionOutcome ingest(IngestionJob job) {
         try {
             return index(job);
-        } catch (DocumentObjectReader.StorageUnavailableException e) {
+        } catch (StoredObjects.StorageUnavailableException e) {
             return failed(job, e.getMessage() + " after " + limits.attempts() + " attempts", true, e);
-        } catch (DocumentObjectReader.MissingObjectException | DocumentObjectReader.DocumentTooLargeException
+        } catch (StoredObjects.MissingObjectException | StoredObjects.DocumentTooLargeException
                  | UnreadableDocumentException e) {
             return failed(job, e.getMessage(), false, null);
         } catch (RuntimeException e) {
@@ -127,8 +148,9 @@ public final class DocumentIngestor {
         log.info("Indexed document {} v{} of {}: {} chunks, {} tokens ({} embedded), dataset version {}",
                 job.documentId(), job.version(), job.customerId(), chunks.size(), tokens, embeddedTokens,
                 lanceVersion);
+        long meteredTokens = chunks.stream().mapToLong(chunk -> Cl100kTokenCounter.INSTANCE.count(chunk.text())).sum();
         return new IngestionOutcome.Indexed(chunks.size(), tokens, embeddedTokens, reused, lanceVersion, model.id(),
-                stageMillis);
+                stageMillis, text.length(), 0, meteredTokens, prices.costMicroUsd(model.id(), embeddedTokens));
     }
 
     private <T> T withRetries(Supplier<T> call) {
@@ -136,7 +158,7 @@ public final class DocumentIngestor {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
-            } catch (DocumentObjectReader.StorageUnavailableException e) {
+            } catch (StoredObjects.StorageUnavailableException e) {
                 if (attempt >= limits.attempts()) {
                     throw e;
                 }

@@ -5,8 +5,10 @@ import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
+import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;
@@ -24,8 +26,8 @@ import java.time.Instant;
  * The ingestion topology, built by a plain static method so tests drive exactly what runs.
  *
  * <pre>
- * document-events --(uploads)--+--> IngestionStarted ------------------------> ingestion-results
- *                              +--> [ingestion-work] --> index the document --> ingestion-results
+ * document-events --(uploads, deletions)--+--> IngestionStarted (uploads) --------------------> ingestion-results
+ *                                        +--> [ingestion-work] --> index / remove the document --> ingestion-results
  * customer-events --(deleted)-----> remove the tenant's datasets and stored objects
  * </pre>
  *
@@ -46,22 +48,31 @@ public final class IngestionTopology {
      * @param tenants removes a deleted customer's datasets and objects; deletions arrive on the
      *                customer topic
      */
-    public static Topology build(DocumentIngestor ingestor, TenantRemoval tenants) {
+    public static Topology build(DocumentIngestor ingestor, DocumentRemoval documents, TenantRemoval tenants) {
         Topic<DocumentEvent> events = Topics.DOCUMENT_EVENTS;
         Topic<IngestionResult> results = Topics.INGESTION_RESULTS;
         Produced<String, IngestionResult> toResults = Produced.with(results.keySerde(), results.valueSerde());
 
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, DocumentEvent> uploads = builder
+        KStream<String, DocumentEvent> work = builder
                 .stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde()))
-                .filter((customerId, event) -> event != null && event.getPayload() instanceof DocumentVersionUploaded);
+                .filter((customerId, event) -> event != null && (event.getPayload() instanceof DocumentVersionUploaded
+                        || event.getPayload() instanceof DocumentDeleted));
 
-        uploads.mapValues(IngestionTopology::started).to(results.name(), toResults);
+        work.filter((customerId, event) -> event.getPayload() instanceof DocumentVersionUploaded)
+                .mapValues(IngestionTopology::started)
+                .to(results.name(), toResults);
 
-        uploads.repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
+        // Deletions travel with the uploads, so a tenant's dataset sees them in the order they happened.
+        work.repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
                         .withKeySerde(events.keySerde())
                         .withValueSerde(events.valueSerde()))
-                .mapValues(event -> result(event, ingestor.ingest(jobOf(event))))
+                .mapValues(event -> switch (event.getPayload()) {
+                    case DocumentDeleted deleted -> result(event, deleted.getLastVersion(),
+                            new IngestionOutcome.Removed(documents.remove(event.getCustomerId(), event.getDocumentId())));
+                    default -> result(event, ((DocumentVersionUploaded) event.getPayload()).getVersion(),
+                            ingestor.ingest(jobOf(event)));
+                })
                 .to(results.name(), toResults);
 
         Topic<CustomerEvent> customers = Topics.CUSTOMER_EVENTS;
@@ -79,10 +90,11 @@ public final class IngestionTopology {
     }
 
     private static IngestionResult started(DocumentEvent event) {
-        return envelope(event, IngestionStarted.newBuilder().build());
+        return envelope(event, ((DocumentVersionUploaded) event.getPayload()).getVersion(),
+                IngestionStarted.newBuilder().build());
     }
 
-    private static IngestionResult result(DocumentEvent event, IngestionOutcome outcome) {
+    private static IngestionResult result(DocumentEvent event, int version, IngestionOutcome outcome) {
         Object avro = switch (outcome) {
             case IngestionOutcome.Indexed indexed -> IngestionSucceeded.newBuilder()
                     .setChunks(indexed.chunks())
@@ -92,20 +104,27 @@ public final class IngestionTopology {
                     .setLanceVersion(indexed.lanceVersion())
                     .setModel(indexed.model())
                     .setStageMillis(indexed.stageMillis())
+                    .setCharacters(indexed.characters())
+                    .setPages(indexed.pages())
+                    .setMeteredTokens(indexed.meteredTokens())
+                    .setCostMicroUsd(indexed.costMicroUsd())
                     .build();
             case IngestionOutcome.Failed failed -> IngestionFailed.newBuilder()
                     .setReason(failed.reason())
                     .setRetryable(failed.retryable())
                     .build();
+            case IngestionOutcome.Removed removed -> DocumentRemoved.newBuilder()
+                    .setLanceVersion(removed.lanceVersion())
+                    .build();
         };
-        return envelope(event, avro);
+        return envelope(event, version, avro);
     }
 
-    private static IngestionResult envelope(DocumentEvent event, Object outcome) {
+    private static IngestionResult envelope(DocumentEvent event, int version, Object outcome) {
         return IngestionResult.newBuilder()
                 .setCustomerId(event.getCustomerId())
                 .setDocumentId(event.getDocumentId())
-                .setVersion(((DocumentVersionUploaded) event.getPayload()).getVersion())
+                .setVersion(version)
                 .setSourceEventId(event.getEventId())
                 .setProducedAt(Instant.now())
                 .setOutcome(outcome)

@@ -153,6 +153,27 @@ public final class LanceChunkStore implements AutoCloseable {
         });
     }
 
+    /** Ids of the models the tenant has datasets for (local stores only; empty for object stores). */
+    public List<String> modelsOf(String customerId) {
+        String tenant = root + "/" + pathSegment("customer id", customerId);
+        if (tenant.contains("://")) {
+            return List.of();
+        }
+        Path directory = Path.of(tenant);
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> datasets = Files.list(directory)) {
+            return datasets.map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith("chunks-") && name.endsWith(".lance"))
+                    .map(name -> name.substring("chunks-".length(), name.length() - ".lance".length()))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the datasets of " + customerId, e);
+        }
+    }
+
     /** Vectors of the document's current rows by content hash, to reuse for unchanged chunks. */
     public Map<String, float[]> vectorsByContentHash(String customerId, String model, String documentId) {
         Objects.requireNonNull(documentId, "documentId");

@@ -1,14 +1,9 @@
 package io.dynrag.pipeline.tenant;
 
+import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.Delete;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
-import software.amazon.awssdk.services.s3.model.S3Object;
-
-import java.util.List;
 
 /**
  * Removes everything the pipeline stores for a deleted customer: its Lance datasets (every
@@ -18,13 +13,11 @@ public final class TenantRemoval {
 
     private static final Logger log = LoggerFactory.getLogger(TenantRemoval.class);
 
-    private final S3Client s3;
-    private final String bucket;
+    private final StoredObjects objects;
     private final LanceChunkStore store;
 
-    public TenantRemoval(S3Client s3, String bucket, LanceChunkStore store) {
-        this.s3 = s3;
-        this.bucket = bucket;
+    public TenantRemoval(StoredObjects objects, LanceChunkStore store) {
+        this.objects = objects;
         this.store = store;
     }
 
@@ -34,23 +27,8 @@ public final class TenantRemoval {
 
     public void remove(String customerId) {
         boolean datasets = store.dropTenant(customerId);
-        int objects = deleteObjects(objectPrefix(customerId));
+        int deleted = objects.deletePrefix(objectPrefix(customerId));
         log.info("Removed customer {}: datasets {}, {} stored objects", customerId,
-                datasets ? "deleted" : "absent", objects);
-    }
-
-    private int deleteObjects(String prefix) {
-        int deleted = 0;
-        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
-            List<ObjectIdentifier> keys = page.contents().stream()
-                    .map(S3Object::key)
-                    .map(key -> ObjectIdentifier.builder().key(key).build())
-                    .toList();
-            if (!keys.isEmpty()) {
-                s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(keys).quiet(true).build()));
-                deleted += keys.size();
-            }
-        }
-        return deleted;
+                datasets ? "deleted" : "absent", deleted);
     }
 }

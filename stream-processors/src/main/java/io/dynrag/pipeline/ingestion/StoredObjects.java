@@ -2,18 +2,22 @@ package io.dynrag.pipeline.ingestion;
 
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
+import java.util.List;
 
-/** Reads uploaded document bytes from the object store. */
-public final class DocumentObjectReader {
+/** The uploaded document bytes in the object store: read them, and delete them when their owner is gone. */
+public final class StoredObjects {
 
     private final S3Client s3;
     private final String bucket;
 
-    public DocumentObjectReader(S3Client s3, String bucket) {
+    public StoredObjects(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
     }
@@ -43,6 +47,22 @@ public final class DocumentObjectReader {
         } catch (SdkClientException e) {
             throw new StorageUnavailableException("the object store is unreachable", e);
         }
+    }
+
+    /** Deletes every object whose key starts with {@code prefix}; returns how many there were. */
+    public int deletePrefix(String prefix) {
+        int deleted = 0;
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+            List<ObjectIdentifier> keys = page.contents().stream()
+                    .map(S3Object::key)
+                    .map(key -> ObjectIdentifier.builder().key(key).build())
+                    .toList();
+            if (!keys.isEmpty()) {
+                s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(keys).quiet(true).build()));
+                deleted += keys.size();
+            }
+        }
+        return deleted;
     }
 
     public static final class MissingObjectException extends RuntimeException {

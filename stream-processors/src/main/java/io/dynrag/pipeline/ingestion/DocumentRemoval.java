@@ -1,0 +1,39 @@
+package io.dynrag.pipeline.ingestion;
+
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+import java.util.List;
+
+/**
+ * Removes a deleted document: its rows leave every dataset of the tenant (a new dataset version,
+ * so older versions can still be read), then its stored bytes are deleted. Idempotent.
+ */
+public final class DocumentRemoval {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentRemoval.class);
+
+    private final StoredObjects objects;
+    private final LanceChunkStore store;
+
+    public DocumentRemoval(StoredObjects objects, LanceChunkStore store) {
+        this.objects = objects;
+        this.store = store;
+    }
+
+    /** @return the newest dataset version without the document, or 0 when it had no rows anywhere */
+    public long remove(String customerId, String documentId) {
+        long lanceVersion = 0;
+        for (String model : store.modelsOf(customerId)) {
+            if (!store.vectorsByContentHash(customerId, model, documentId).isEmpty()) {
+                lanceVersion = Math.max(lanceVersion, store.replaceDocument(customerId, model, documentId, List.of()));
+            }
+        }
+        int deleted = objects.deletePrefix("tenants/" + customerId + "/documents/" + documentId + "/");
+        log.info("Removed document {} of {}: dataset version {}, {} stored objects deleted", documentId, customerId,
+                lanceVersion, deleted);
+        return lanceVersion;
+    }
+}
