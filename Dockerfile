@@ -14,5 +14,5 @@ ENV DYNRAG_DATA_DIR=/var/lib/dynrag \
 RUN mkdir -p /var/lib/dynrag
 EXPOSE 8080
 ENTRYPOINT ["java", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", \
-            "--sun-misc-unsafe-memory-access=allow", "-jar", "/opt/dynrag/dynrag.jar"]
+            "--sun-misc-unsafe-memory-access=allow", "-Dpdfbox.fontcache=/tmp", "-jar", "/opt/dynrag/dynrag.jar"]
 CMD ["help"]

@@ -52,7 +52,8 @@ public final class IngestionService implements AutoCloseable {
                 new StoredObjects(s3, settings.documentBucket()),
                 settings.maxChunkTokens(),
                 model, store,
-                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500)),
+                new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500),
+                        settings.extraction()),
                 settings.prices());
     }
 

@@ -1,5 +1,6 @@
 package io.dynrag.pipeline;
 
+import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
  * @param stateDir       Kafka Streams' local state (kept out of the system temp directory)
  * @param maxChunkTokens word pieces per chunk, at most the embedding model's input limit
  * @param prices         embedding prices by model, to put a cost on every indexed version
+ * @param extraction     limits that keep a hostile or huge document from exhausting the pipeline
  */
 public record IngestionSettings(
         String kafkaBootstrapServers,
@@ -17,5 +19,6 @@ public record IngestionSettings(
         long maxDocumentBytes,
         int maxChunkTokens,
         int streamThreads,
-        DocumentIngestor.Prices prices) {
+        DocumentIngestor.Prices prices,
+        ExtractionLimits extraction) {
 }

@@ -43,7 +43,9 @@ public record Settings(
         int defaultMaxDocuments,
         Optional<String> bootstrapAdminEmail,
         Optional<String> bootstrapAdminPassword,
-        Map<String, BigDecimal> embeddingPrices) {
+        Map<String, BigDecimal> embeddingPrices,
+        int maxPages,
+        int maxExtractedCharacters) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,text-embedding-3-small=0.02,"
@@ -88,7 +90,9 @@ public record Settings(
                 read.integer("DYNRAG_DEFAULT_MAX_DOCUMENTS", 10_000, 1, 10_000_000),
                 read.optional("DYNRAG_BOOTSTRAP_ADMIN_EMAIL"),
                 read.optional("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD"),
-                read.prices("DYNRAG_EMBEDDING_PRICES", DEFAULT_PRICES));
+                read.prices("DYNRAG_EMBEDDING_PRICES", DEFAULT_PRICES),
+                read.integer("DYNRAG_MAX_PAGES", 2_000, 1, 1_000_000),
+                read.integer("DYNRAG_MAX_EXTRACTED_CHARACTERS", 5_000_000, 1_000, 500_000_000));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -98,7 +102,8 @@ public record Settings(
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
-                defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices);
+                defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
+                maxExtractedCharacters);
     }
 
     /** Keeps secrets out of logs. */

@@ -17,6 +17,7 @@ import io.dynrag.app.infra.S3Clients;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.lance.LanceChunkStore;
@@ -86,7 +87,8 @@ public final class RunningRoles implements AutoCloseable {
                     infrastructure.kafkaBootstrapServers(), "dynrag-ingestion",
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
-                    new DocumentIngestor.Prices(settings.embeddingPrices())),
+                    new DocumentIngestor.Prices(settings.embeddingPrices()),
+                    new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters())),
                     s3, model, store));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);
@@ -98,7 +100,7 @@ public final class RunningRoles implements AutoCloseable {
                     new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
                     (customerId, query, topK) -> searcher.search(customerId, query, topK).stream()
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
-                                    match.text(), match.score()))
+                                    match.text(), match.page(), match.score()))
                             .toList(),
                     readiness));
             api.start();

@@ -123,7 +123,8 @@ abstract class WalkingSkeletonScenario {
         TestSystem.assertProblem(api.upload(customer, "file", null, null, "no file part"), 400);
         TestSystem.assertProblem(api.upload(customer, "document", "a.txt", bytes("wrong field name"), null), 400);
         TestSystem.assertProblem(api.upload(customer, "file", "empty.txt", new byte[0], null), 400);
-        TestSystem.assertProblem(api.upload(customer, "file", "report.pdf", bytes("%PDF-1.7 not supported yet"), null), 415);
+        TestSystem.assertProblem(api.upload(customer, "file", "archive.zip",
+                new byte[]{'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0}, null), 415);
         TestSystem.assertProblem(api.upload(customer, "file", "binary.txt", new byte[]{'a', 0, 'b'}, null), 415);
         TestSystem.assertProblem(api.upload(customer, "file", "latin1.txt", new byte[]{'c', 'a', 'f', (byte) 0xE9}, null), 415);
         TestSystem.assertProblem(api.upload(customer, "file", "huge.txt", "x".repeat(300_000).getBytes(StandardCharsets.UTF_8),

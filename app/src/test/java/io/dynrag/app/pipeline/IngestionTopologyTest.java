@@ -6,6 +6,7 @@ import io.dynrag.app.infra.S3Settings;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
@@ -80,7 +81,8 @@ class IngestionTopologyTest {
         model = new MiniLmEmbeddingModel(1);
         store = new LanceChunkStore(dir.resolve("lance"), model.dimensions());
         settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
-                1_000_000, 120, 1, new DocumentIngestor.Prices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))));
+                1_000_000, 120, 1, new DocumentIngestor.Prices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
+                ExtractionLimits.DEFAULTS);
     }
 
     @BeforeEach

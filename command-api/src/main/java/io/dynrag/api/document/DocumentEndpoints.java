@@ -197,7 +197,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     }
 
     private record Upload(UploadedFile file, String title, boolean titleGiven,
-                          TextFileInspector.Inspected inspected, CustomerConfiguration configuration) {
+                          UploadInspector.Inspected inspected, CustomerConfiguration configuration) {
     }
 
     /** Checks the multipart upload against the customer's configuration and reads it once. */
@@ -219,7 +219,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         if (title.length() > MAX_TITLE_LENGTH) {
             throw ApiProblem.badRequest("the title must be at most " + MAX_TITLE_LENGTH + " characters");
         }
-        TextFileInspector.Inspected inspected = TextFileInspector.inspect(file.filename(), file::content, maxBytes);
+        UploadInspector.Inspected inspected = UploadInspector.inspect(file.filename(), file::content, maxBytes);
         if (!configuration.allowedContentTypes().contains(inspected.contentType())) {
             throw ApiProblem.unsupportedMediaType(inspected.contentType() + " is not among the types your "
                     + "configuration allows: " + configuration.allowedContentTypes());

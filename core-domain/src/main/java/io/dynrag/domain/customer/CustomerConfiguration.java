@@ -28,7 +28,8 @@ public record CustomerConfiguration(
         int chunkOverlapTokens,
         String embeddingModel) {
 
-    public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("text/plain", "text/markdown");
+    public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("application/pdf", "text/html", "text/markdown",
+            "text/plain");
     public static final Set<String> SUPPORTED_MODELS = Set.of("all-minilm-l6-v2");
     public static final int MAX_CHUNK_TOKENS = 254;
     public static final int MIN_CHUNK_TOKENS = 16;

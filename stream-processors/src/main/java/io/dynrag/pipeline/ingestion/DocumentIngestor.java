@@ -1,10 +1,15 @@
 package io.dynrag.pipeline.ingestion;
 
+import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.ChunkOverlap;
 import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.openai.Cl100kTokenCounter;
+import io.dynrag.pipeline.extraction.ExtractedText;
+import io.dynrag.pipeline.extraction.ExtractionFailedException;
+import io.dynrag.pipeline.extraction.ExtractionLimits;
+import io.dynrag.pipeline.extraction.TextExtractor;
 import io.dynrag.pipeline.lance.ChunkRow;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import org.slf4j.Logger;
@@ -12,10 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,7 @@ public final class DocumentIngestor {
     private static final Logger log = LoggerFactory.getLogger(DocumentIngestor.class);
 
     private final StoredObjects objects;
+    private final TextExtractor extractor = new TextExtractor();
     private final int defaultChunkTokens;
     private final EmbeddingModel model;
     private final LanceChunkStore store;
@@ -59,7 +61,7 @@ public final class DocumentIngestor {
      * @param attempts    how often a failing dependency is tried before the job fails as retryable
      * @param firstBackoff wait before the second attempt; doubles after each further attempt
      */
-    public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff) {
+    public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff, ExtractionLimits extraction) {
     }
 
     /**
@@ -86,6 +88,8 @@ public final class DocumentIngestor {
         } catch (StoredObjects.MissingObjectException | StoredObjects.DocumentTooLargeException
                  | UnreadableDocumentException e) {
             return failed(job, e.getMessage(), false, null);
+        } catch (ExtractionFailedException e) {
+            return failed(job, e.getMessage(), e.retryable(), null);
         } catch (RuntimeException e) {
             return failed(job, "indexing failed unexpectedly (" + e.getClass().getSimpleName() + ")", false, e);
         }
@@ -107,11 +111,14 @@ public final class DocumentIngestor {
         byte[] bytes = withRetries(() -> objects.read(job.s3Key(), limits.maxBytes()));
         start = lap(stageMillis, "fetch", start);
 
-        String text = utf8(bytes);
+        DocumentFormat format = DocumentFormat.fromMediaType(job.contentType()).orElseThrow(() ->
+                new UnreadableDocumentException("documents of type " + job.contentType() + " cannot be indexed"));
+        ExtractedText extracted = extractor.extract(bytes, format, limits.extraction());
+        String text = extracted.text();
         start = lap(stageMillis, "extract", start);
 
         List<Chunk> chunks = ChunkOverlap.apply(
-                new StructuralChunker(model.tokenizer(), chunkTokens).chunk(text, job.contentType()),
+                new StructuralChunker(model.tokenizer(), chunkTokens).chunk(text, extracted.chunkingFormat().mediaType()),
                 job.chunkOverlapTokens(), model.tokenizer());
         if (chunks.isEmpty()) {
             throw new UnreadableDocumentException("the document contains no text to index");
@@ -136,7 +143,7 @@ public final class DocumentIngestor {
         List<ChunkRow> rows = new ArrayList<>(chunks.size());
         for (Chunk chunk : chunks) {
             rows.add(new ChunkRow(job.documentId(), job.version(), chunk.index(), chunk.text(), chunk.tokenCount(),
-                    chunk.contentHash(), chunk.charStart(), chunk.charEnd(), null, model.id(),
+                    chunk.contentHash(), chunk.charStart(), chunk.charEnd(), extracted.pageAt(chunk.charStart()), model.id(),
                     vectors.get(chunk.contentHash())));
         }
         long lanceVersion = store.replaceDocument(job.customerId(), model.id(), job.documentId(), rows);
@@ -150,7 +157,8 @@ public final class DocumentIngestor {
                 lanceVersion);
         long meteredTokens = chunks.stream().mapToLong(chunk -> Cl100kTokenCounter.INSTANCE.count(chunk.text())).sum();
         return new IngestionOutcome.Indexed(chunks.size(), tokens, embeddedTokens, reused, lanceVersion, model.id(),
-                stageMillis, text.length(), 0, meteredTokens, prices.costMicroUsd(model.id(), embeddedTokens));
+                stageMillis, text.length(), extracted.pages(), meteredTokens,
+                prices.costMicroUsd(model.id(), embeddedTokens));
     }
 
     private <T> T withRetries(Supplier<T> call) {
@@ -167,18 +175,6 @@ public final class DocumentIngestor {
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2);
             }
-        }
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new UnreadableDocumentException("the document is not valid UTF-8 text");
         }
     }
 

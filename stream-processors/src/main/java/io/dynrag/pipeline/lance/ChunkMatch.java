@@ -3,7 +3,8 @@ package io.dynrag.pipeline.lance;
 /**
  * A search hit.
  *
+ * @param page  the source page the chunk starts on, null for formats without pages
  * @param score cosine similarity between the query and the chunk's vector, 1 for the same direction
  */
-public record ChunkMatch(String documentId, int docVersion, int chunkIndex, String text, double score) {
+public record ChunkMatch(String documentId, int docVersion, int chunkIndex, String text, Integer page, double score) {
 }

@@ -156,6 +156,11 @@ final class ChunkTable {
         return ((IntVector) root.getVector(column)).get(i);
     }
 
+    static Integer nullableInteger(VectorSchemaRoot batch, String column, int row) {
+        IntVector vector = (IntVector) batch.getVector(column);
+        return vector.isNull(row) ? null : vector.get(row);
+    }
+
     static float float4(VectorSchemaRoot root, String column, int i) {
         FieldVector vector = root.getVector(column);
         return ((Float4Vector) vector).get(i);

@@ -273,7 +273,7 @@ public final class LanceChunkStore implements AutoCloseable {
                         .setDistanceType(DistanceType.Cosine)
                         .build())
                 .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
-                        ChunkTable.TEXT, ChunkTable.DISTANCE))
+                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
                 .build();
         return read(customerId, model, version, List.of(), dataset -> {
             List<ChunkMatch> matches = new ArrayList<>();
@@ -282,6 +282,7 @@ public final class LanceChunkStore implements AutoCloseable {
                     ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                     ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
                     ChunkTable.string(batch, ChunkTable.TEXT, i),
+                    ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
                     1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i))));
             matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
                     .thenComparing(ChunkMatch::documentId)

@@ -1,6 +1,8 @@
 package io.dynrag.api.document;
 
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.domain.document.format.DocumentFormat;
+import io.dynrag.domain.document.format.DocumentFormats;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,31 +16,24 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Decides whether an upload is a text document we can index, in one pass over its bytes that
- * also computes the SHA-256 naming the stored object. The name picks the text dialect
- * (Markdown or plain); the bytes must really be UTF-8 text, whatever the name claims.
+ * Decides whether an upload is a document we can index: the type comes from the content (the
+ * name only tells Markdown from plain text), then one pass over the bytes computes the SHA-256
+ * naming the stored object and, for text formats, checks that every byte is UTF-8.
  */
-public final class TextFileInspector {
-
-    private static final Map<String, String> TYPE_BY_EXTENSION = Map.of(
-            "txt", "text/plain",
-            "text", "text/plain",
-            "md", "text/markdown",
-            "markdown", "text/markdown");
+public final class UploadInspector {
 
     public record Inspected(String contentType, String sha256, long bytes) {
     }
 
-    private TextFileInspector() {
+    private UploadInspector() {
     }
 
     public static Inspected inspect(String filename, Supplier<InputStream> content, long maxBytes) {
-        String contentType = contentTypeOf(filename);
+        DocumentFormat format = detect(filename, content);
+        boolean text = format == DocumentFormat.MARKDOWN || format == DocumentFormat.PLAIN_TEXT;
         MessageDigest sha256 = newSha256();
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -54,6 +49,9 @@ public final class TextFileInspector {
                 if (total > maxBytes) {
                     throw ApiProblem.tooLarge("the file is larger than the limit of " + maxBytes + " bytes");
                 }
+                if (!text) {
+                    continue;
+                }
                 for (int i = 0; i < read; i++) {
                     if (chunk[i] == 0) {
                         throw notText(filename, "it contains NUL bytes");
@@ -63,15 +61,32 @@ public final class TextFileInspector {
                 decode(utf8, pending, decoded, false, filename);
                 pending.compact();
             }
-            pending.flip();
-            decode(utf8, pending, decoded, true, filename);
+            if (text) {
+                pending.flip();
+                decode(utf8, pending, decoded, true, filename);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
         if (total == 0) {
             throw ApiProblem.badRequest("the file is empty");
         }
-        return new Inspected(contentType, HexFormat.of().formatHex(sha256.digest()), total);
+        return new Inspected(format.mediaType(), HexFormat.of().formatHex(sha256.digest()), total);
+    }
+
+    private static DocumentFormat detect(String filename, Supplier<InputStream> content) {
+        byte[] head;
+        try (InputStream in = content.get()) {
+            head = in.readNBytes(DocumentFormats.HEAD_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the uploaded file", e);
+        }
+        if (head.length == 0) {
+            throw ApiProblem.badRequest("the file is empty");
+        }
+        return DocumentFormats.detect(head, filename).orElseThrow(() -> ApiProblem.unsupportedMediaType(
+                "'" + filename + "' is not a document we can index: upload PDF (with a text layer), HTML, "
+                        + "Markdown or plain text (UTF-8)"));
     }
 
     private static void decode(CharsetDecoder utf8, ByteBuffer in, CharBuffer out, boolean endOfInput,
@@ -90,20 +105,8 @@ public final class TextFileInspector {
         }
     }
 
-    static String contentTypeOf(String filename) {
-        String name = filename == null ? "" : filename;
-        int dot = name.lastIndexOf('.');
-        String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-        String type = TYPE_BY_EXTENSION.get(extension);
-        if (type == null) {
-            throw ApiProblem.unsupportedMediaType("'" + name + "' is not a supported document type; upload plain "
-                    + "text (.txt) or Markdown (.md)");
-        }
-        return type;
-    }
-
     private static ApiProblem notText(String filename, String why) {
-        return ApiProblem.unsupportedMediaType("'" + filename + "' is named as a text document but " + why);
+        return ApiProblem.unsupportedMediaType("'" + filename + "' looks like a text document but " + why);
     }
 
     private static MessageDigest newSha256() {
