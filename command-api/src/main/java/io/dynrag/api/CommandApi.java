@@ -21,6 +21,7 @@ import io.dynrag.api.customer.CustomerEndpoints;
 import io.dynrag.api.customer.CustomerRegistration;
 import io.dynrag.api.customer.ProviderKeys;
 import io.dynrag.api.document.DocumentEndpoints;
+import io.dynrag.api.document.DocumentIntake;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.DocumentStates;
@@ -117,9 +118,10 @@ public final class CommandApi implements AutoCloseable {
                                 new CustomerDeletion(transactions, commands, dataKeys, apiKeys, users, providerKeys),
                                 apiKeys),
                         new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions),
-                        new DocumentEndpoints(access, commands, transactions, accounts, documentStates,
-                                new DocumentObjects(s3, settings.documentBucket()), readModel,
-                                new EventStoreDocumentLookup(eventSourcing.eventStore()), settings.maxUploadBytes()),
+                        new DocumentEndpoints(access, commands,
+                                new DocumentIntake(commands, transactions, accounts, documentStates,
+                                        new DocumentObjects(s3, settings.documentBucket()), settings.maxUploadBytes()),
+                                documentStates, readModel, new EventStoreDocumentLookup(eventSourcing.eventStore())),
                         new SearchEndpoints(access, search, documentStates)),
                 checks);
     }

@@ -117,12 +117,22 @@ class DocumentVersionsTest {
         TestSystem.assertProblem(api.delete("/v1/documents/not-a-uuid", owner), 404);
         TestSystem.assertProblem(api.postRaw(versions, owner, "application/json", "{}".getBytes(StandardCharsets.UTF_8)),
                 415);
-        TestSystem.assertProblem(upload(owner, versions, "a.exe", "MZ not text"), 415);
+        TestSystem.assertProblem(api.postRaw(versions, owner, "multipart/form-data; boundary=b", multipartOf("a.exe",
+                new byte[]{'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0})), 415);
         TestSystem.assertProblem(upload(owner, versions, "empty.txt", ""), 400);
 
         JsonNode history = api.get(versions, owner).json().get("versions");
         assertThat(history).hasSize(1);
         assertThat(api.get("/v1/documents/" + documentId, owner).json().get("version").asInt()).isEqualTo(1);
+    }
+
+    private static byte[] multipartOf(String filename, byte[] content) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                + "\"\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes("\r\n--b--\r\n".getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
     }
 
     private ApiClient.Response upload(String key, String path, String filename, String text) {

@@ -1,0 +1,181 @@
+package io.dynrag.api.document;
+
+import io.dynrag.api.customer.CustomerAccounts;
+import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.Ids;
+import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.document.DocumentDeletedException;
+import io.dynrag.domain.document.IndexingSettings;
+import io.dynrag.domain.document.UploadDocument;
+import io.dynrag.domain.document.UploadDocumentVersion;
+import io.dynrag.domain.document.VersionAccepted;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Takes in a document's bytes, from an upload or a fetched URL: checks them against the customer's
+ * configuration, stores them in the object store, then sends the command. The event therefore
+ * only ever names bytes that exist; when the command fails the stored bytes are removed again.
+ */
+public final class DocumentIntake {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentIntake.class);
+    static final int MAX_TITLE_LENGTH = 500;
+
+    private final CommandGateway commands;
+    private final ThreadBoundTransactionManager transactions;
+    private final CustomerAccounts accounts;
+    private final DocumentStates documents;
+    private final DocumentObjects objects;
+    private final long maxUploadBytes;
+
+    public DocumentIntake(CommandGateway commands, ThreadBoundTransactionManager transactions,
+                          CustomerAccounts accounts, DocumentStates documents, DocumentObjects objects,
+                          long maxUploadBytes) {
+        this.commands = commands;
+        this.transactions = transactions;
+        this.accounts = accounts;
+        this.documents = documents;
+        this.objects = objects;
+        this.maxUploadBytes = maxUploadBytes;
+    }
+
+    /**
+     * @param name  the file name or the URL's last path segment; tells Markdown from plain text
+     * @param title null or blank for the default (the name, or the previous title of a document)
+     * @param bytes opens the content; called more than once
+     */
+    public record Content(String name, String title, Supplier<InputStream> bytes) {
+    }
+
+    /** @param unchanged true when the bytes equal the latest version, which {@code version} names */
+    public record Accepted(String documentId, int version, String status, boolean created, Boolean unchanged) {
+    }
+
+    /** The largest document the customer may send. */
+    public long maxBytesFor(String customerId) {
+        return Math.min(maxUploadBytes, configuration(customerId).maxFileBytes());
+    }
+
+    public Accepted create(String customerId, Content content) {
+        Checked checked = check(customerId, content);
+        String documentId = UUID.randomUUID().toString();
+        String key = DocumentObjects.keyOf(customerId, documentId, checked.inspected().sha256());
+        objects.put(key, content.bytes()::get, checked.inspected().bytes(), checked.inspected().contentType());
+        try {
+            transactions.executeInTransaction(() -> {
+                // The row lock makes concurrent uploads of one customer count one after the other.
+                CustomerConfiguration current = accounts.findForUpdate(customerId)
+                        .filter(account -> account.documentCount() < account.configuration().maxDocuments())
+                        .orElseThrow(() -> new ApiProblem(403, "Forbidden", "your limit of "
+                                + checked.configuration().maxDocuments() + " documents is reached; delete "
+                                + "documents or raise maxDocuments"))
+                        .configuration();
+                commands.sendAndWait(new UploadDocument(documentId, customerId,
+                        defaultTitle(content), checked.inspected().contentType(), key, checked.inspected().sha256(),
+                        checked.inspected().bytes(), indexing(current)));
+            });
+        } catch (RuntimeException e) {
+            deleteQuietly(key);
+            throw e;
+        }
+        return new Accepted(documentId, 1, "PENDING", true, null);
+    }
+
+    /** @throws ApiProblem 404 for an unknown or foreign document, 409 for a deleted one */
+    public Accepted addVersion(String customerId, String documentId, Content content) {
+        DocumentStates.DocumentState state = existing(customerId, documentId);
+        if (state.deleted()) {
+            throw new ApiProblem(409, "Conflict", "document " + documentId + " is deleted");
+        }
+        Checked checked = check(customerId, content);
+        if (checked.inspected().sha256().equals(state.latestSha256())) {
+            return new Accepted(documentId, state.latestVersion(), null, false, true);
+        }
+        String key = DocumentObjects.keyOf(customerId, documentId, checked.inspected().sha256());
+        // Bytes equal to an older version map to that version's object, which must survive a failure here.
+        boolean ownObject = !objects.exists(key);
+        objects.put(key, content.bytes()::get, checked.inspected().bytes(), checked.inspected().contentType());
+        VersionAccepted accepted;
+        try {
+            String title = content.title() == null || content.title().isBlank() ? null : content.title().strip();
+            accepted = commands.sendAndWait(new UploadDocumentVersion(documentId, customerId, title,
+                    checked.inspected().contentType(), key, checked.inspected().sha256(), checked.inspected().bytes(),
+                    indexing(checked.configuration())));
+        } catch (DocumentDeletedException e) {
+            removeIfOwn(ownObject, key);
+            throw new ApiProblem(409, "Conflict", e.getMessage());
+        } catch (RuntimeException e) {
+            removeIfOwn(ownObject, key);
+            throw e;
+        }
+        // A concurrent request may have stored the same bytes a moment ago; the object is theirs as much as ours.
+        return accepted.created()
+                ? new Accepted(documentId, accepted.version(), "PENDING", true, null)
+                : new Accepted(documentId, accepted.version(), null, false, true);
+    }
+
+    /** @throws ApiProblem 404 for an unknown or foreign document */
+    public DocumentStates.DocumentState existing(String customerId, String documentId) {
+        if (!Ids.isUuid(documentId)) {
+            throw ApiProblem.notFound("no document " + documentId);
+        }
+        return documents.find(customerId, documentId)
+                .orElseThrow(() -> ApiProblem.notFound("no document " + documentId));
+    }
+
+    private record Checked(UploadInspector.Inspected inspected, CustomerConfiguration configuration) {
+    }
+
+    private Checked check(String customerId, Content content) {
+        CustomerConfiguration configuration = configuration(customerId);
+        if (content.title() != null && content.title().strip().length() > MAX_TITLE_LENGTH) {
+            throw ApiProblem.badRequest("the title must be at most " + MAX_TITLE_LENGTH + " characters");
+        }
+        long maxBytes = Math.min(maxUploadBytes, configuration.maxFileBytes());
+        UploadInspector.Inspected inspected = UploadInspector.inspect(content.name(), content.bytes(), maxBytes);
+        if (!configuration.allowedContentTypes().contains(inspected.contentType())) {
+            throw ApiProblem.unsupportedMediaType(inspected.contentType() + " is not among the types your "
+                    + "configuration allows: " + configuration.allowedContentTypes());
+        }
+        return new Checked(inspected, configuration);
+    }
+
+    private CustomerConfiguration configuration(String customerId) {
+        return accounts.find(customerId)
+                .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
+    }
+
+    private static String defaultTitle(Content content) {
+        String title = content.title() == null ? "" : content.title().strip();
+        if (title.isEmpty()) {
+            title = content.name() == null ? "" : content.name().strip();
+        }
+        return title.length() > MAX_TITLE_LENGTH ? title.substring(0, MAX_TITLE_LENGTH) : title;
+    }
+
+    private static IndexingSettings indexing(CustomerConfiguration configuration) {
+        return new IndexingSettings(configuration.chunkTokens(), configuration.chunkOverlapTokens(),
+                configuration.embeddingModel());
+    }
+
+    private void removeIfOwn(boolean ownObject, String key) {
+        if (ownObject) {
+            deleteQuietly(key);
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            objects.delete(key);
+        } catch (RuntimeException e) {
+            log.warn("Could not remove the object {} of a refused upload: {}", key, e.toString());
+        }
+    }
+}
