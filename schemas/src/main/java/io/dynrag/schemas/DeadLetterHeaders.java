@@ -29,12 +29,26 @@ public final class DeadLetterHeaders {
     public static Headers add(Headers headers, String sourceTopic, int sourcePartition, long sourceOffset,
             Throwable error) {
         Objects.requireNonNull(error, "error");
-        String message = truncate(Objects.requireNonNullElse(error.getMessage(), ""));
+        addSource(headers, sourceTopic, sourcePartition, sourceOffset);
+        return addError(headers, error.getClass().getName(), error.getMessage());
+    }
+
+    /** Where the failed input was read: set when it is read, so the position survives internal topics. */
+    public static Headers addSource(Headers headers, String sourceTopic, int sourcePartition, long sourceOffset) {
         HeaderValues.put(headers, SOURCE_TOPIC, Objects.requireNonNull(sourceTopic, "sourceTopic"));
         HeaderValues.put(headers, SOURCE_PARTITION, Integer.toString(sourcePartition));
         HeaderValues.put(headers, SOURCE_OFFSET, Long.toString(sourceOffset));
-        HeaderValues.put(headers, ERROR_CLASS, error.getClass().getName());
-        HeaderValues.put(headers, ERROR_MESSAGE, message);
+        return headers;
+    }
+
+    /**
+     * What went wrong.
+     *
+     * @param errorClass an exception class name, or a name for the kind of failure
+     */
+    public static Headers addError(Headers headers, String errorClass, String message) {
+        HeaderValues.put(headers, ERROR_CLASS, Objects.requireNonNull(errorClass, "errorClass"));
+        HeaderValues.put(headers, ERROR_MESSAGE, truncate(Objects.requireNonNullElse(message, "")));
         return headers;
     }
 

@@ -14,6 +14,7 @@ import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import io.dynrag.pipeline.tenant.TenantRemoval;
+import io.dynrag.schemas.DeadLetterHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.customer.CustomerEvent;
@@ -72,6 +73,7 @@ class IngestionTopologyTest {
     private TestInputTopic<String, DocumentEvent> events;
     private TestInputTopic<String, CustomerEvent> customerEvents;
     private TestOutputTopic<String, IngestionResult> results;
+    private TestOutputTopic<String, byte[]> deadLetters;
 
     @BeforeAll
     void startDependencies(@TempDir Path dir) {
@@ -96,6 +98,8 @@ class IngestionTopologyTest {
                 Topics.DOCUMENT_EVENTS.valueSerde().serializer());
         customerEvents = driver.createInputTopic(Topics.CUSTOMER_EVENTS.name(), Serdes.String().serializer(),
                 Topics.CUSTOMER_EVENTS.valueSerde().serializer());
+        deadLetters = driver.createOutputTopic(Topics.INGESTION_DLQ.name(), Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
         results = driver.createOutputTopic(Topics.INGESTION_RESULTS.name(), Serdes.String().deserializer(),
                 Topics.INGESTION_RESULTS.valueSerde().deserializer());
     }
@@ -183,6 +187,13 @@ class IngestionTopologyTest {
                 .filter(IngestionFailed.class::isInstance).map(IngestionFailed.class::cast).findFirst().orElseThrow();
         assertThat(failed.getReason()).contains("missing");
         assertThat(failed.getRetryable()).isFalse();
+        var deadLetter = deadLetters.readRecord();
+        assertThat(Topics.DOCUMENT_EVENTS.valueSerde().deserializer().deserialize(Topics.DOCUMENT_EVENTS.name(),
+                deadLetter.value()).getEventId()).as("the input, as it was").isEqualTo(missing.getEventId());
+        assertThat(DeadLetterHeaders.errorMessage(deadLetter.headers())).hasValueSatisfying(
+                message -> assertThat(message).contains("missing"));
+        assertThat(DeadLetterHeaders.sourceTopic(deadLetter.headers())).contains(Topics.DOCUMENT_EVENTS.name());
+        assertThat(deadLetters.isEmpty()).as("only the failed input").isTrue();
         assertThat(out).anySatisfy(result -> {
             assertThat(result.getDocumentId()).isEqualTo(nextId);
             assertThat(result.getOutcome()).isInstanceOf(IngestionSucceeded.class);

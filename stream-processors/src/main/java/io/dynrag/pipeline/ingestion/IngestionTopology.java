@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.ingestion;
 
+import io.dynrag.schemas.DeadLetterHeaders;
 import io.dynrag.schemas.Topic;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
@@ -19,6 +20,9 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 import java.time.Instant;
 
@@ -28,6 +32,7 @@ import java.time.Instant;
  * <pre>
  * document-events --(uploads, deletions)--+--> IngestionStarted (uploads) --------------------> ingestion-results
  *                                        +--> [ingestion-work] --> index / remove the document --> ingestion-results
+ *                            index failed for good ------------------------------> ingestion-dlq
  * customer-events --(deleted)-----> remove the tenant's datasets and stored objects
  * </pre>
  *
@@ -57,29 +62,88 @@ public final class IngestionTopology {
         KStream<String, DocumentEvent> work = builder
                 .stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde()))
                 .filter((customerId, event) -> event != null && (event.getPayload() instanceof DocumentVersionUploaded
-                        || event.getPayload() instanceof DocumentDeleted));
+                        || event.getPayload() instanceof DocumentDeleted))
+                .processValues(RememberSource::new);
 
         work.filter((customerId, event) -> event.getPayload() instanceof DocumentVersionUploaded)
                 .mapValues(IngestionTopology::started)
                 .to(results.name(), toResults);
 
         // Deletions travel with the uploads, so a tenant's dataset sees them in the order they happened.
-        work.repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
+        KStream<String, Worked> worked = work.repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
                         .withKeySerde(events.keySerde())
                         .withValueSerde(events.valueSerde()))
-                .mapValues(event -> switch (event.getPayload()) {
-                    case DocumentDeleted deleted -> result(event, deleted.getLastVersion(),
-                            new IngestionOutcome.Removed(documents.remove(event.getCustomerId(), event.getDocumentId())));
-                    default -> result(event, ((DocumentVersionUploaded) event.getPayload()).getVersion(),
-                            ingestor.ingest(jobOf(event)));
-                })
-                .to(results.name(), toResults);
+                .mapValues(event -> new Worked(event, switch (event.getPayload()) {
+                    case DocumentDeleted deleted ->
+                            new IngestionOutcome.Removed(documents.remove(event.getCustomerId(), event.getDocumentId()));
+                    default -> ingestor.ingest(jobOf(event));
+                }));
+        worked.mapValues(Worked::result).to(results.name(), toResults);
+        // Input that can never be indexed is also kept, as it was, for whoever investigates.
+        worked.filter((customerId, done) -> done.outcome() instanceof IngestionOutcome.Failed failed && !failed.retryable())
+                .processValues(() -> new DeadLetter(events))
+                .to(Topics.INGESTION_DLQ.name(), Produced.with(Topics.INGESTION_DLQ.keySerde(),
+                        Topics.INGESTION_DLQ.valueSerde()));
 
         Topic<CustomerEvent> customers = Topics.CUSTOMER_EVENTS;
         builder.stream(customers.name(), Consumed.with(customers.keySerde(), customers.valueSerde()))
                 .filter((customerId, event) -> event != null && event.getPayload() instanceof CustomerDeleted)
                 .foreach((customerId, event) -> tenants.remove(event.getCustomerId()));
         return builder.build();
+    }
+
+    /** What the pipeline did with one event. */
+    record Worked(DocumentEvent event, IngestionOutcome outcome) {
+
+        IngestionResult result() {
+            int version = switch (event.getPayload()) {
+                case DocumentDeleted deleted -> deleted.getLastVersion();
+                default -> ((DocumentVersionUploaded) event.getPayload()).getVersion();
+            };
+            return IngestionTopology.result(event, version, outcome);
+        }
+    }
+
+    /** Notes where the event was read, in headers that travel through the internal work topic. */
+    static final class RememberSource implements FixedKeyProcessor<String, DocumentEvent, DocumentEvent> {
+
+        private FixedKeyProcessorContext<String, DocumentEvent> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, DocumentEvent> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, DocumentEvent> record) {
+            context.recordMetadata().ifPresent(source -> DeadLetterHeaders.addSource(record.headers(), source.topic(),
+                    source.partition(), source.offset()));
+            context.forward(record);
+        }
+    }
+
+    /** The failed input, byte for byte, with the reason in the dead-letter headers. */
+    static final class DeadLetter implements FixedKeyProcessor<String, Worked, byte[]> {
+
+        private final Topic<DocumentEvent> events;
+        private FixedKeyProcessorContext<String, byte[]> context;
+
+        DeadLetter(Topic<DocumentEvent> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, byte[]> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, Worked> record) {
+            IngestionOutcome.Failed failed = (IngestionOutcome.Failed) record.value().outcome();
+            DeadLetterHeaders.addError(record.headers(), "permanent-ingestion-failure", failed.reason());
+            context.forward(record.withValue(events.valueSerde().serializer()
+                    .serialize(events.name(), record.value().event())));
+        }
     }
 
     static IngestionJob jobOf(DocumentEvent event) {
@@ -94,7 +158,7 @@ public final class IngestionTopology {
                 IngestionStarted.newBuilder().build());
     }
 
-    private static IngestionResult result(DocumentEvent event, int version, IngestionOutcome outcome) {
+    static IngestionResult result(DocumentEvent event, int version, IngestionOutcome outcome) {
         Object avro = switch (outcome) {
             case IngestionOutcome.Indexed indexed -> IngestionSucceeded.newBuilder()
                     .setChunks(indexed.chunks())
