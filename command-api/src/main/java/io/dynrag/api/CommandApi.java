@@ -26,6 +26,13 @@ import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
+import io.dynrag.api.document.progress.DocumentEventsEndpoint;
+import io.dynrag.api.document.progress.ProgressTracker;
+import io.dynrag.api.document.progress.WithProgress;
+import io.dynrag.api.document.UrlIntake;
+import io.dynrag.api.document.batch.BatchEndpoints;
+import io.dynrag.api.document.url.AddressPolicy;
+import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.HttpServer;
 import io.dynrag.api.http.Json;
@@ -66,6 +73,8 @@ public final class CommandApi implements AutoCloseable {
     private final HttpServer http;
     private final SigningKeys signingKeys;
     private final AdminAccounts admins;
+    private final PageFetcher pageFetcher;
+    private final ProgressTracker progress;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
@@ -103,6 +112,14 @@ public final class CommandApi implements AutoCloseable {
         this.admins = new AdminAccounts(users, passwords);
         Access access = new Access(new Authenticator(settings.operatorToken(), apiKeys, accessTokens, accounts));
 
+        DocumentIntake intake = new DocumentIntake(commands, transactions, accounts, documentStates,
+                new DocumentObjects(s3, settings.documentBucket()), settings.maxUploadBytes());
+        this.pageFetcher = new PageFetcher(settings.urlFetch());
+        UrlIntake urls = new UrlIntake(intake, pageFetcher);
+
+        this.progress = new ProgressTracker(settings.kafkaBootstrapServers(), clock);
+        DocumentLookup fromEvents = new EventStoreDocumentLookup(eventSourcing.eventStore());
+
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
         checks.put("command-api.event-publisher", eventSourcing::isPublishing);
@@ -117,12 +134,13 @@ public final class CommandApi implements AutoCloseable {
                         new CustomerEndpoints(access, commands, registration, accounts,
                                 new CustomerDeletion(transactions, commands, dataKeys, apiKeys, users, providerKeys),
                                 apiKeys),
-                        new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions),
-                        new DocumentEndpoints(access, commands,
-                                new DocumentIntake(commands, transactions, accounts, documentStates,
-                                        new DocumentObjects(s3, settings.documentBucket()), settings.maxUploadBytes()),
-                                documentStates, readModel, new EventStoreDocumentLookup(eventSourcing.eventStore())),
-                        new SearchEndpoints(access, search, documentStates)),
+                        new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions,
+                                new AddressPolicy(settings.urlFetch().allowlist())),
+                        new DocumentEndpoints(access, commands, intake, urls, documentStates,
+                                new WithProgress(readModel, progress), new WithProgress(fromEvents, progress)),
+                        new DocumentEventsEndpoint(access, intake, new WithProgress(fromEvents, progress)),
+                        new BatchEndpoints(access, intake, urls, settings.batchLimits()),
+                        new SearchEndpoints(access, search, documentStates, accounts)),
                 checks);
     }
 
@@ -135,6 +153,7 @@ public final class CommandApi implements AutoCloseable {
         }
         eventSourcing.start();
         ingestionResults.start();
+        progress.start();
         http.start();
         return this;
     }
@@ -155,6 +174,8 @@ public final class CommandApi implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         http.close();
+        pageFetcher.close();
+        progress.close();
         ingestionResults.close();
         eventSourcing.close();
         publisher.close();

@@ -2,6 +2,8 @@ package io.dynrag.api;
 
 import io.dynrag.api.auth.tokens.TokenSettings;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
+import io.dynrag.api.document.batch.BatchLimits;
+import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 
 /**
@@ -10,6 +12,8 @@ import io.dynrag.domain.customer.CustomerConfiguration;
  * @param keyEncryptionKeys     keys that seal secrets at rest; the first seals, all open
  * @param customerDefaults      configuration of a new customer
  * @param bootstrapAdminEmail   creates this admin at start when no admin exists (with the password)
+ * @param urlFetch              timeouts, redirects and the address allowlist of documents fetched from URLs
+ * @param batchLimits           items and bytes of one {@code POST /v1/documents/batch}
  */
 public record CommandApiSettings(
         String httpHost,
@@ -23,7 +27,9 @@ public record CommandApiSettings(
         TokenSettings tokens,
         CustomerConfiguration customerDefaults,
         String bootstrapAdminEmail,
-        String bootstrapAdminPassword) {
+        String bootstrapAdminPassword,
+        UrlFetchSettings urlFetch,
+        BatchLimits batchLimits) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;

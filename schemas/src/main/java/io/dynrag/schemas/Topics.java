@@ -2,6 +2,7 @@ package io.dynrag.schemas;
 
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentEvent;
+import io.dynrag.schemas.ingestion.IngestionProgress;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import java.time.Duration;
 import java.util.Collections;
@@ -27,10 +28,15 @@ public final class Topics {
     public static final Topic<byte[]> INGESTION_DLQ =
             new Topic<>("dynrag.ingestion-dlq.v1", Serdes.String(), Serdes.ByteArray());
 
+    /** Best-effort reports of work in progress; short-lived, not transactional. */
+    public static final Topic<IngestionProgress> INGESTION_PROGRESS =
+            new Topic<>("dynrag.ingestion-progress.v1", Serdes.String(), new AvroSerde<>(IngestionProgress.class));
+
     public static final String USAGE_NAME = "dynrag.usage.v1";
 
     private static final String KEEP_FOREVER = "-1";
     private static final String KEEP_THIRTY_DAYS = Long.toString(Duration.ofDays(30).toMillis());
+    private static final String KEEP_ONE_HOUR = Long.toString(Duration.ofHours(1).toMillis());
 
     private Topics() {
     }
@@ -51,6 +57,7 @@ public final class Topics {
         configs.put(DOCUMENT_EVENTS.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_FOREVER));
         configs.put(INGESTION_RESULTS.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_THIRTY_DAYS));
         configs.put(INGESTION_DLQ.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_THIRTY_DAYS));
+        configs.put(INGESTION_PROGRESS.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_ONE_HOUR));
         configs.put(USAGE_NAME, Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_FOREVER));
         return Collections.unmodifiableMap(configs);
     }

@@ -1,10 +1,13 @@
 package io.dynrag.pipeline;
 
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
+import io.dynrag.pipeline.ingestion.KafkaProgressReporter;
+import io.dynrag.pipeline.ingestion.ProgressReporter;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
@@ -31,10 +34,12 @@ public final class IngestionService implements AutoCloseable {
     private static final int S3_ATTEMPTS = 4;
 
     private final KafkaStreams streams;
+    private final KafkaProgressReporter progress;
 
-    public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModel model, LanceChunkStore store) {
+    public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store) {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
-        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, model, store),
+        this.progress = new KafkaProgressReporter(settings.kafkaBootstrapServers());
+        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, models, store, progress),
                 new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Ingestion stream thread failed; replacing it", e);
@@ -42,19 +47,20 @@ public final class IngestionService implements AutoCloseable {
         });
     }
 
-    public static DocumentIngestor ingestor(IngestionSettings settings, S3Client s3, EmbeddingModel model,
-                                            LanceChunkStore store) {
-        if (settings.maxChunkTokens() > model.maxInputTokens()) {
+    public static DocumentIngestor ingestor(IngestionSettings settings, S3Client s3, EmbeddingModels models,
+                                            LanceChunkStore store, ProgressReporter progress) {
+        EmbeddingModel local = models.local();
+        if (settings.maxChunkTokens() > local.maxInputTokens()) {
             throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
-                    + "input limit of " + model.id() + " (" + model.maxInputTokens() + ")");
+                    + "input limit of " + local.id() + " (" + local.maxInputTokens() + ")");
         }
         return new DocumentIngestor(
                 new StoredObjects(s3, settings.documentBucket()),
                 settings.maxChunkTokens(),
-                model, store,
+                models, store,
                 new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500),
                         settings.extraction()),
-                settings.prices());
+                settings.prices(), progress);
     }
 
     public static Properties properties(IngestionSettings settings) {
@@ -93,5 +99,6 @@ public final class IngestionService implements AutoCloseable {
         // instance waits a whole session timeout before it may process them.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        progress.close();
     }
 }

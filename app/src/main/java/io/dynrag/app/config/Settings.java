@@ -45,7 +45,13 @@ public record Settings(
         Optional<String> bootstrapAdminPassword,
         Map<String, BigDecimal> embeddingPrices,
         int maxPages,
-        int maxExtractedCharacters) {
+        int maxExtractedCharacters,
+        String urlAllowlist,
+        Duration urlConnectTimeout,
+        Duration urlFetchTimeout,
+        int urlMaxRedirects,
+        int batchMaxItems,
+        long batchMaxBytes) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,text-embedding-3-small=0.02,"
@@ -92,7 +98,13 @@ public record Settings(
                 read.optional("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD"),
                 read.prices("DYNRAG_EMBEDDING_PRICES", DEFAULT_PRICES),
                 read.integer("DYNRAG_MAX_PAGES", 2_000, 1, 1_000_000),
-                read.integer("DYNRAG_MAX_EXTRACTED_CHARACTERS", 5_000_000, 1_000, 500_000_000));
+                read.integer("DYNRAG_MAX_EXTRACTED_CHARACTERS", 5_000_000, 1_000, 500_000_000),
+                read.text("DYNRAG_URL_ALLOWLIST", ""),
+                Duration.ofSeconds(read.integer("DYNRAG_URL_CONNECT_TIMEOUT_SECONDS", 10, 1, 300)),
+                Duration.ofSeconds(read.integer("DYNRAG_URL_FETCH_TIMEOUT_SECONDS", 30, 1, 3_600)),
+                read.integer("DYNRAG_URL_MAX_REDIRECTS", 5, 0, 20),
+                read.integer("DYNRAG_BATCH_MAX_ITEMS", 100, 1, 1_000),
+                read.longInteger("DYNRAG_BATCH_MAX_BYTES", 100L * 1024 * 1024, 1, 1L << 40));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -103,7 +115,8 @@ public record Settings(
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
                 defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
-                maxExtractedCharacters);
+                maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
+                batchMaxItems, batchMaxBytes);
     }
 
     /** Keeps secrets out of logs. */

@@ -32,6 +32,6 @@ final class ProjectedDocuments implements DocumentLookup {
                 row.status(), row.chunks(), row.tokens(), row.meteredTokens(), row.embeddedTokens(),
                 row.reusedChunks(), row.characters(), row.pages(), DocumentView.usd(row.costMicroUsd()), row.model(),
                 row.lanceVersion(), row.failureReason(), row.stageMillis().isEmpty() ? null : row.stageMillis(),
-                row.updatedAt());
+                row.updatedAt(), null);
     }
 }

@@ -4,7 +4,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.api.CommandApi;
 import io.dynrag.api.CommandApiSettings;
 import io.dynrag.api.auth.tokens.TokenSettings;
+import io.dynrag.api.crypto.KeyEncryption;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
+import io.dynrag.api.customer.ProviderKeys;
+import io.dynrag.api.document.url.AddressPolicy;
+import io.dynrag.api.document.batch.BatchLimits;
+import io.dynrag.api.document.url.AddressAllowlist;
+import io.dynrag.api.document.url.UrlFetchSettings;
+import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.api.persistence.Migrations;
@@ -17,6 +24,8 @@ import io.dynrag.app.infra.S3Clients;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.embedding.EmbeddingModels;
+import io.dynrag.pipeline.embedding.ProviderCredentials;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
@@ -28,6 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -69,11 +80,15 @@ public final class RunningRoles implements AutoCloseable {
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
 
-        EmbeddingModel model = null;
+        EmbeddingModels models = null;
         LanceChunkStore store = null;
+        HikariDataSource commandPool = null;
         if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
-            model = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
-            store = own(new LanceChunkStore(infrastructure.lanceRoot(), model.dimensions()));
+            EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
+            store = own(new LanceChunkStore(infrastructure.lanceRoot()));
+            commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
+            models = new EmbeddingModels(local, providerCredentials(commandPool, keyEncryptionKeys(settings),
+                    new AddressPolicy(urlFetchSettings(settings).allowlist())));
         }
 
         HikariDataSource projectionsPool = own(DataSources.pool(infrastructure, Projections.SCHEMA, 4));
@@ -89,16 +104,15 @@ public final class RunningRoles implements AutoCloseable {
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
                     new DocumentIngestor.Prices(settings.embeddingPrices()),
                     new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters())),
-                    s3, model, store));
+                    s3, models, store));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);
         }
         if (roles.contains(Role.API)) {
-            HikariDataSource commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
-            ChunkSearcher searcher = new ChunkSearcher(model, store);
+            ChunkSearcher searcher = new ChunkSearcher(models, store);
             api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
                     new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
-                    (customerId, query, topK) -> searcher.search(customerId, query, topK).stream()
+                    (customerId, model, query, topK) -> searcher.search(customerId, model, query, topK).stream()
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
                                     match.text(), match.page(), match.score()))
                             .toList(),
@@ -108,16 +122,40 @@ public final class RunningRoles implements AutoCloseable {
         log.info("Started roles {}", roles);
     }
 
-    private static CommandApiSettings commandApiSettings(Settings settings, Infrastructure infrastructure) {
+    /**
+     * Customers' provider keys, opened with the key-encryption keys only when a model call needs
+     * them. A base URL is checked again at every use: its host may resolve somewhere else by now,
+     * and the key must never be sent into our own network.
+     */
+    private static ProviderCredentials providerCredentials(HikariDataSource commandPool, KeyEncryptionKeys keys,
+                                                           AddressPolicy addresses) {
+        ProviderKeys providerKeys = new ProviderKeys(new ThreadBoundTransactionManager(commandPool),
+                new KeyEncryption(keys), Clock.systemUTC());
+        return (customerId, provider) -> providerKeys.open(customerId, provider).map(opened -> {
+            URI baseUrl = opened.baseUrl() == null ? null : URI.create(opened.baseUrl());
+            if (baseUrl != null) {
+                addresses.refusal(baseUrl.getHost()).ifPresent(reason -> {
+                    throw new EmbeddingModels.UnavailableModelException("your provider base URL cannot be used: "
+                            + reason);
+                });
+            }
+            return new ProviderCredentials.ProviderKey(opened.key(), baseUrl);
+        });
+    }
+
+    private static KeyEncryptionKeys keyEncryptionKeys(Settings settings) {
         String keySetting = settings.keyEncryptionKeys().orElseThrow(() ->
-                new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS must be set for the api role: "
+                new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS must be set for the api and pipeline roles: "
                         + "<id>:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32)"));
-        KeyEncryptionKeys keys;
         try {
-            keys = KeyEncryptionKeys.parse(keySetting);
+            return KeyEncryptionKeys.parse(keySetting);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS: " + e.getMessage());
         }
+    }
+
+    private static CommandApiSettings commandApiSettings(Settings settings, Infrastructure infrastructure) {
+        KeyEncryptionKeys keys = keyEncryptionKeys(settings);
         CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
@@ -127,7 +165,19 @@ public final class RunningRoles implements AutoCloseable {
                 "dynrag-publisher-0", keys,
                 new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),
                         settings.refreshTokenLifetime(), settings.signingKeyRotation()),
-                defaults, settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null));
+                defaults, settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null),
+                urlFetchSettings(settings), new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()));
+    }
+
+    private static UrlFetchSettings urlFetchSettings(Settings settings) {
+        AddressAllowlist allowlist;
+        try {
+            allowlist = AddressAllowlist.parse(settings.urlAllowlist());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("DYNRAG_URL_ALLOWLIST: " + e.getMessage());
+        }
+        return new UrlFetchSettings(settings.urlConnectTimeout(), settings.urlFetchTimeout(),
+                settings.urlMaxRedirects(), allowlist);
     }
 
     /** The HTTP port, once the API role runs. */

@@ -72,6 +72,10 @@ final class ApiClient {
         return Map.of("X-API-Key", key);
     }
 
+    String baseUrl() {
+        return baseUrl;
+    }
+
     Response get(String path, String bearer) {
         return send("GET", path, credential(bearer), null);
     }
@@ -109,14 +113,17 @@ final class ApiClient {
 
     /** A multipart upload with the file in {@code field}; a null filename leaves the file part out. */
     Response upload(String bearer, String field, String filename, byte[] content, String title) {
-        return uploadWithHeaders(credential(bearer), field, filename, content, title);
+        return uploadTo("/v1/documents", credential(bearer), field, filename, content, title);
     }
 
-    Response uploadWithHeaders(Map<String, String> headers, String field, String filename, byte[] content, String title) {
+    /** A multipart upload to {@code path} with exactly the given headers besides the content type. */
+    Response uploadTo(String path, Map<String, String> headers, String field, String filename, byte[] content,
+                      String title) {
         String boundary = "----dynrag" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (title != null) {
-            write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" + title + "\r\n");
+            write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" + title
+                    + "\r\n");
         }
         if (filename != null) {
             write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
@@ -127,7 +134,7 @@ final class ApiClient {
         write(body, "--" + boundary + "--\r\n");
         Map<String, String> all = new LinkedHashMap<>(headers);
         all.put("Content-Type", "multipart/form-data; boundary=" + boundary);
-        return send(request("POST", "/v1/documents", all, HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        return send(request("POST", path, all, HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     }
 
     private static Map<String, String> credential(String bearer) {
@@ -136,7 +143,8 @@ final class ApiClient {
 
     private HttpRequest.Builder request(String method, String path, Map<String, String> headers,
                                         HttpRequest.BodyPublisher body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(60));
         headers.forEach(builder::header);
         return builder.method(method, body);
     }

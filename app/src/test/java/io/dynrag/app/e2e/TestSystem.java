@@ -5,17 +5,33 @@ import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infra;
 import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,6 +47,12 @@ final class TestSystem implements AutoCloseable {
     static final String ADMIN_EMAIL = "root@dynrag.test";
     static final String ADMIN_PASSWORD = "correct horse battery staple";
     static final Duration INDEXING_TIMEOUT = Duration.ofSeconds(90);
+    /** Long enough for the password policy; every account the tests sign up uses it. */
+    static final String PASSWORD = "a perfectly long passphrase";
+    static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    /** Access tokens live 15 minutes; a cached admin token is renewed well before. */
+    private static final Duration ADMIN_TOKEN_REUSE = Duration.ofMinutes(5);
+    private static final AtomicInteger LOOPBACK_ADDRESSES = new AtomicInteger();
 
     private static TestSystem shared;
 
@@ -38,6 +60,8 @@ final class TestSystem implements AutoCloseable {
     private final RunningRoles roles;
     private final ApiClient api;
     private final Path dataDir;
+    private String adminToken;
+    private Instant adminTokenIssuedAt = Instant.MIN;
 
     private TestSystem(Infra infra, RunningRoles roles, Path dataDir) {
         this.infra = infra;
@@ -72,6 +96,8 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_KEY_ENCRYPTION_KEYS", KeyEncryptionKeys.generate("test").format());
         env.put("DYNRAG_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL);
         env.put("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        // Local test servers stand in for web pages and the embedding provider.
+        env.put("DYNRAG_URL_ALLOWLIST", "127.0.0.1");
         Settings settings = Settings.from(env);
         RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, new Infrastructure(
                 infra.kafkaBootstrapServers(), infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
@@ -108,6 +134,100 @@ final class TestSystem implements AutoCloseable {
         return new String[]{created.json().get("customerId").asText(), key};
     }
 
+    /** A customer that signed up, with the tokens of its first sign-in. */
+    record Account(String customerId, String userId, String email, String company, String accessToken,
+                   String refreshToken) {
+    }
+
+    /** An API key as created: its id and the secret shown once. */
+    record IssuedKey(String keyId, String secret) {
+    }
+
+    /** An email address no other test uses, so every test can sign up customers of its own. */
+    static String uniqueEmail(String label) {
+        return label + "-" + UUID.randomUUID() + "@example.test";
+    }
+
+    /** Signs a new customer up through {@code POST /v1/auth/signup} with {@link #PASSWORD}. */
+    Account signUp(String company) {
+        String label = company.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        String email = uniqueEmail(label.substring(0, Math.min(label.length(), 20)));
+        ApiClient.Response created = api.postJson("/v1/auth/signup", null, Json.object(
+                "email", email, "password", PASSWORD, "company", company));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode body = created.json();
+        return new Account(body.get("customerId").asText(), body.get("userId").asText(), email, company,
+                body.get("accessToken").asText(), body.get("refreshToken").asText());
+    }
+
+    /** Creates an API key with the given scopes, as {@code credential}: a signed-in user or an admin-scoped key. */
+    IssuedKey createApiKey(String credential, String... scopes) {
+        ApiClient.Response created = api.postJson("/v1/api-keys", credential,
+                Json.object("name", "key for " + String.join("+", scopes), "scopes", List.of(scopes)));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return new IssuedKey(created.json().get("keyId").asText(), created.json().get("apiKey").asText());
+    }
+
+    /** An access token of the bootstrap admin account, signed in once and reused for a few minutes. */
+    synchronized String adminAccessToken() {
+        if (Instant.now().isAfter(adminTokenIssuedAt.plus(ADMIN_TOKEN_REUSE))) {
+            ApiClient.Response login = api.postJson("/v1/auth/login", null,
+                    Json.object("email", ADMIN_EMAIL, "password", ADMIN_PASSWORD));
+            assertThat(login.status()).as(login.body()).isEqualTo(200);
+            adminToken = login.json().get("accessToken").asText();
+            adminTokenIssuedAt = Instant.now();
+        }
+        return adminToken;
+    }
+
+    /**
+     * A client on a loopback address of its own. Failed sign-ins are throttled per client address
+     * as well as per email, so tests that fail on purpose use one and do not lock the others out.
+     */
+    ApiClient apiFromNewAddress() {
+        int n = LOOPBACK_ADDRESSES.incrementAndGet();
+        try {
+            return api.from(InetAddress.getByAddress(new byte[]{127, 1, (byte) (n / 250), (byte) (n % 250 + 1)}));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Database database() {
+        return new Database(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword());
+    }
+
+    /** Keys of the stored objects under {@code prefix}, sorted. */
+    List<String> objectKeys(String prefix) {
+        List<String> keys = new ArrayList<>();
+        try (S3Client s3 = S3Clients.create(infra.s3())) {
+            s3.listObjectsV2Paginator(b -> b.bucket(infra.s3().bucket()).prefix(prefix))
+                    .contents().forEach(object -> keys.add(object.key()));
+        }
+        return keys.stream().sorted().toList();
+    }
+
+    /** Every record on the topic so far (up to its end offsets when called), read without a consumer group. */
+    List<ConsumerRecord<String, byte[]>> topicRecords(String topic) {
+        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+            return records;
+        }
+    }
+
     JsonNode awaitStatus(String credential, String documentId, String status) {
         JsonNode[] last = {null};
         await().atMost(INDEXING_TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
@@ -133,7 +253,7 @@ final class TestSystem implements AutoCloseable {
         assertThat(problem.get("status").asInt()).isEqualTo(status);
         assertThat(problem.get("title").asText()).isNotBlank();
         assertThat(problem.get("detail").asText()).isNotBlank();
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("io.dynrag");
     }
 
     @Override

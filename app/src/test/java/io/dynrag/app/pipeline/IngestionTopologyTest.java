@@ -5,11 +5,14 @@ import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
+import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.pipeline.embedding.ProviderCredentials;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
+import io.dynrag.pipeline.ingestion.ProgressReporter;
 import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
@@ -81,7 +84,7 @@ class IngestionTopologyTest {
         s3 = S3Clients.create(new S3Settings(s3Server.endpoint(), "us-east-1", "key", "secret-key", BUCKET));
         S3Clients.ensureBucket(s3, BUCKET);
         model = new MiniLmEmbeddingModel(1);
-        store = new LanceChunkStore(dir.resolve("lance"), model.dimensions());
+        store = new LanceChunkStore(dir.resolve("lance"));
         settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
                 1_000_000, 120, 1, new DocumentIngestor.Prices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
                 ExtractionLimits.DEFAULTS);
@@ -90,7 +93,8 @@ class IngestionTopologyTest {
     @BeforeEach
     void startDriver() {
         driver = new TopologyTestDriver(
-                IngestionTopology.build(IngestionService.ingestor(settings, s3, model, store),
+                IngestionTopology.build(IngestionService.ingestor(settings, s3,
+                        new EmbeddingModels(model, ProviderCredentials.NONE), store, ProgressReporter.NONE),
                         new DocumentRemoval(new StoredObjects(s3, BUCKET), store),
                         new TenantRemoval(new StoredObjects(s3, BUCKET), store)),
                 IngestionService.properties(settings));
@@ -278,7 +282,7 @@ class IngestionTopologyTest {
         events.pipeInput(CUSTOMER, uploaded);
 
         IngestionFailed failed = (IngestionFailed) results.readValuesToList().get(1).getOutcome();
-        assertThat(failed.getReason()).contains("text-embedding-3-large").contains("not available");
+        assertThat(failed.getReason()).contains("text-embedding-3-large").contains("OpenAI key");
         assertThat(failed.getRetryable()).isFalse();
     }
 

@@ -172,9 +172,12 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
         if (request == null || request.refreshToken() == null || request.refreshToken().isBlank()) {
             throw ApiProblem.badRequest("send a JSON object with the 'refreshToken'");
         }
+        String presented = request.refreshToken().strip();
+        // Checked before the rotation, which would use the token up even though no successor reaches the client.
+        refreshTokens.userOf(presented).flatMap(users::findById).ifPresent(this::requireActive);
         RefreshTokens.Rotation rotation;
         try {
-            rotation = refreshTokens.rotate(request.refreshToken().strip());
+            rotation = refreshTokens.rotate(presented);
         } catch (RefreshTokenReusedException e) {
             log.warn("A used refresh token was presented again; its whole family is revoked");
             throw ApiProblem.unauthorized("this refresh token was already used; every session of this sign-in "

@@ -1,6 +1,7 @@
 package io.dynrag.api.customer;
 
 import io.dynrag.api.auth.Scope;
+import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
@@ -26,14 +27,18 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     private final CustomerAccounts accounts;
     private final ProviderKeys providerKeys;
     private final ThreadBoundTransactionManager transactions;
+    private final AddressPolicy addresses;
 
+    /** @param addresses where a provider base URL may point: never at our internal network */
     public CustomerConfigEndpoints(Access access, CommandGateway commands, CustomerAccounts accounts,
-                                   ProviderKeys providerKeys, ThreadBoundTransactionManager transactions) {
+                                   ProviderKeys providerKeys, ThreadBoundTransactionManager transactions,
+                                   AddressPolicy addresses) {
         this.access = access;
         this.commands = commands;
         this.accounts = accounts;
         this.providerKeys = providerKeys;
         this.transactions = transactions;
+        this.addresses = addresses;
     }
 
     /** Fields left out keep their current value. */
@@ -81,7 +86,15 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         if (update == null) {
             throw ApiProblem.badRequest("send a JSON object with the configuration fields to change");
         }
-        CustomerConfiguration next = update.applyTo(account(customerId).configuration());
+        if (update.allowedContentTypes() != null && update.allowedContentTypes().contains(null)) {
+            throw ApiProblem.badRequest("allowedContentTypes must name media types, not null");
+        }
+        CustomerAccount account = account(customerId);
+        CustomerConfiguration next = update.applyTo(account.configuration());
+        if (!next.embeddingModel().equals(CustomerConfiguration.LOCAL_MODEL) && account.providerFingerprint() == null) {
+            throw ApiProblem.badRequest("embeddingModel " + next.embeddingModel() + " uses your OpenAI key: store it "
+                    + "with PUT /v1/customer/provider-key first");
+        }
         commands.sendAndWait(new ChangeCustomerConfiguration(customerId, next));
         ctx.json(view(customerId));
     }
@@ -97,6 +110,11 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("'apiKey' must be 8 to 512 printable characters without spaces");
         }
         String baseUrl = validBaseUrl(request.baseUrl());
+        if (baseUrl != null) {
+            addresses.refusal(URI.create(baseUrl).getHost()).ifPresent(reason -> {
+                throw new ApiProblem(422, "Unprocessable Content", "'baseUrl' cannot be used: " + reason);
+            });
+        }
         transactions.executeInTransaction(() -> {
             providerKeys.store(customerId, request.provider(), key, baseUrl);
             commands.sendAndWait(new SetProviderKey(customerId, request.provider(), ProviderKeys.fingerprint(key)));

@@ -59,11 +59,19 @@ public final class ProviderKeys {
         }
     }
 
-    /** The key in clear, for the moment it is used; never log or return it. */
-    public Optional<String> open(String customerId, String provider) {
+    /** A key opened for the moment it is used; never log or return it. */
+    public record OpenedKey(String key, String baseUrl) {
+
+        @Override
+        public String toString() {
+            return "OpenedKey[baseUrl=" + baseUrl + "]";
+        }
+    }
+
+    public Optional<OpenedKey> open(String customerId, String provider) {
         try (Connection connection = transactions.getConnection();
              PreparedStatement query = connection.prepareStatement(
-                     "SELECT sealed_key FROM provider_key WHERE customer_id = ? AND provider = ?")) {
+                     "SELECT sealed_key, base_url FROM provider_key WHERE customer_id = ? AND provider = ?")) {
             query.setString(1, customerId);
             query.setString(2, provider);
             try (ResultSet row = query.executeQuery()) {
@@ -71,7 +79,7 @@ public final class ProviderKeys {
                     return Optional.empty();
                 }
                 byte[] key = keyEncryption.open(row.getBytes(1), context(customerId, provider));
-                return Optional.of(new String(key, StandardCharsets.UTF_8));
+                return Optional.of(new OpenedKey(new String(key, StandardCharsets.UTF_8), row.getString(2)));
             }
         } catch (SQLException e) {
             throw new DatabaseException("cannot read the provider key", e);

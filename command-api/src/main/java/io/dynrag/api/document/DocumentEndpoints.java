@@ -22,6 +22,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     private final Access access;
     private final CommandGateway commands;
     private final DocumentIntake intake;
+    private final UrlIntake urls;
     private final DocumentStates documents;
     private final DocumentLookup readModel;
     private final DocumentLookup eventStore;
@@ -30,11 +31,12 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
      * @param readModel  the documents projection
      * @param eventStore the same answers from the events, for the moment the projection lags
      */
-    public DocumentEndpoints(Access access, CommandGateway commands, DocumentIntake intake, DocumentStates documents,
-                             DocumentLookup readModel, DocumentLookup eventStore) {
+    public DocumentEndpoints(Access access, CommandGateway commands, DocumentIntake intake, UrlIntake urls,
+                             DocumentStates documents, DocumentLookup readModel, DocumentLookup eventStore) {
         this.access = access;
         this.commands = commands;
         this.intake = intake;
+        this.urls = urls;
         this.documents = documents;
         this.readModel = readModel;
         this.eventStore = eventStore;
@@ -59,14 +61,18 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
 
     private void upload(Context ctx) {
         String customerId = access.customer(ctx, Scope.INGEST).customerId();
-        DocumentIntake.Accepted accepted = intake.create(customerId, multipart(ctx, customerId));
+        DocumentIntake.Accepted accepted = isJson(ctx)
+                ? urls.create(customerId, ctx.bodyAsClass(UrlIntake.UrlRequest.class))
+                : intake.create(customerId, multipart(ctx, customerId));
         ctx.status(202).json(new UploadAccepted(accepted.documentId(), accepted.version(), accepted.status(), null));
     }
 
     private void uploadVersion(Context ctx) {
         String customerId = access.customer(ctx, Scope.INGEST).customerId();
         String documentId = intake.existing(customerId, ctx.pathParam("documentId")).documentId();
-        DocumentIntake.Accepted accepted = intake.addVersion(customerId, documentId, multipart(ctx, customerId));
+        DocumentIntake.Accepted accepted = isJson(ctx)
+                ? urls.addVersion(customerId, documentId, ctx.bodyAsClass(UrlIntake.UrlRequest.class))
+                : intake.addVersion(customerId, documentId, multipart(ctx, customerId));
         respond(ctx, customerId, accepted);
     }
 
@@ -118,13 +124,19 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         return current ? projected : eventStore.find(customerId, documentId);
     }
 
+    /** A JSON body names the document by URL; anything else must be a multipart upload. */
+    public static boolean isJson(Context ctx) {
+        String contentType = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
+        return contentType.startsWith("application/json");
+    }
+
     /** The document in a multipart body: the field {@code file} and an optional {@code title}. */
     private DocumentIntake.Content multipart(Context ctx, String customerId) {
         long maxBytes = intake.maxBytesFor(customerId);
         String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
         if (!contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             throw ApiProblem.unsupportedMediaType("upload the document as multipart/form-data with the file in "
-                    + "the field 'file' (and an optional 'title')");
+                    + "the field 'file' (and an optional 'title'), or send application/json {\"url\", \"title\"}");
         }
         if (ctx.req().getContentLengthLong() > maxBytes + 64 * 1024) {
             throw ApiProblem.tooLarge("the upload is larger than your limit of " + maxBytes + " bytes");

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param costUsd        embedding cost of the version
  * @param failureReason  why the version failed, only when FAILED
  * @param stageMillis    time per pipeline stage; on version listings only
+ * @param progress       while the latest version is processed: the stage and chunks embedded so far
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DocumentView(
@@ -38,7 +39,18 @@ public record DocumentView(
         Long lanceVersion,
         String failureReason,
         Map<String, Long> stageMillis,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Progress progress) {
+
+    /** How far the pipeline is, from its latest report. */
+    public record Progress(String stage, int chunksEmbedded, int chunksTotal) {
+    }
+
+    public DocumentView withProgress(Progress progress) {
+        return new DocumentView(documentId, title, contentType, bytes, version, status, chunks, tokens, meteredTokens,
+                embeddedTokens, reusedChunks, characters, pages, costUsd, model, lanceVersion, failureReason,
+                stageMillis, updatedAt, progress);
+    }
 
     /** Cost is stored in millionths of a dollar so that sums are exact. */
     public static BigDecimal usd(Long microUsd) {

@@ -56,7 +56,7 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
             switch (event.getPayload()) {
                 case DocumentVersionUploaded e -> byVersion.put(e.version(), new DocumentView(e.documentId(),
                         e.title(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
-                        null, null, null, null, null, null, null, null, null, null, event.getTimestamp()));
+                        null, null, null, null, null, null, null, null, null, null, event.getTimestamp(), null));
                 case DocumentIngestionStarted e -> byVersion.computeIfPresent(e.version(), (v, view) ->
                         withStatus(view, DocumentStatus.PROCESSING.name(), null, event.getTimestamp()));
                 case DocumentVersionIndexed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
@@ -75,14 +75,15 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
                 DocumentStatus.INDEXED.name(), stats.chunks(), stats.tokens(), stats.meteredTokens(),
                 stats.embeddedTokens(), stats.reusedChunks(), stats.characters(), stats.pages(),
                 DocumentView.usd(stats.costMicroUsd()), stats.model(), stats.lanceVersion(), null, stats.stageMillis(),
-                event.getTimestamp());
+                event.getTimestamp(), null);
     }
 
     private static DocumentView withStatus(DocumentView view, String status, String reason,
                                            Instant at) {
         return new DocumentView(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
                 status, view.chunks(), view.tokens(), view.meteredTokens(), view.embeddedTokens(), view.reusedChunks(),
-                view.characters(), view.pages(), view.costUsd(), view.model(), view.lanceVersion(), reason, null, at);
+                view.characters(), view.pages(), view.costUsd(), view.model(), view.lanceVersion(), reason, null, at,
+                null);
     }
 
     private static DocumentView withoutStages(DocumentView view) {

@@ -1,7 +1,9 @@
 package io.dynrag.api.http;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.domain.DomainRuleViolation;
 import io.javalin.Javalin;
@@ -17,8 +19,10 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP front door: routes of every feature, authentication of {@code /v1}, and one
@@ -28,6 +32,8 @@ import java.util.function.Consumer;
 public final class HttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** Jackson names the target classes in some messages; the client has no use for ours. */
+    private static final Pattern OUR_TYPES = Pattern.compile("`?io\\.dynrag\\.[\\w.$]+`?");
 
     private final Javalin javalin;
 
@@ -47,7 +53,7 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.multipartConfig.maxTotalRequestSize(maxUploadBytes + 64 * 1024, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize(64 * 1024, SizeUnit.BYTES);
             config.startup.showJavalinBanner = false;
-            config.jsonMapper(new JavalinJackson(json, true));
+            config.jsonMapper(new RequestJsonMapper(new JavalinJackson(json, true)));
 
             config.routes.get("/health", ctx -> health(ctx, readiness));
             features.forEach(feature -> feature.accept(config.routes));
@@ -56,7 +62,7 @@ public final class HttpServer implements AutoCloseable {
             config.routes.exception(DomainRuleViolation.class, (e, ctx) -> problem(ctx, 400, "Bad Request", e.getMessage()));
             config.routes.exception(CommandExecutionException.class, HttpServer::commandFailed);
             config.routes.exception(JacksonException.class, (e, ctx) -> problem(ctx, 400, "Bad Request",
-                    "the body is not valid JSON for this endpoint: " + e.getOriginalMessage()));
+                    "the body is not valid JSON for this endpoint: " + jsonMistake(e)));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, e.getStatus(),
                     titleOf(e.getStatus()), e.getMessage()));
             config.routes.exception(DatabaseException.class, (e, ctx) -> {
@@ -107,6 +113,27 @@ public final class HttpServer implements AutoCloseable {
         }
         ctx.status(status).json(ProblemDetails.of(status, title, detail, ctx.path()));
         ctx.contentType(ProblemDetails.MEDIA_TYPE);
+    }
+
+    /** What is wrong with a JSON body, naming the field concerned and none of our classes. */
+    private static String jsonMistake(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return "unknown field '" + unknown.getPropertyName() + "'; the fields are "
+                    + new TreeSet<>(unknown.getKnownPropertyIds().stream().map(String::valueOf).toList());
+        }
+        String mistake = OUR_TYPES.matcher(e.getOriginalMessage()).replaceAll("a JSON object");
+        if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
+            return mistake;
+        }
+        StringBuilder field = new StringBuilder();
+        for (JsonMappingException.Reference reference : mapping.getPath()) {
+            if (reference.getFieldName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(reference.getFieldName());
+            } else {
+                field.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return "'" + field + "': " + mistake;
     }
 
     private static String titleOf(int status) {

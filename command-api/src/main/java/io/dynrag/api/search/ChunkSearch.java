@@ -9,5 +9,6 @@ import java.util.List;
 @FunctionalInterface
 public interface ChunkSearch {
 
-    List<SearchHit> search(String customerId, String query, int topK);
+    /** @param model the customer's embedding model, whose dataset is searched */
+    List<SearchHit> search(String customerId, String model, String query, int topK);
 }

@@ -1,6 +1,7 @@
 package io.dynrag.api.search;
 
 import io.dynrag.api.auth.Scope;
+import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
@@ -22,11 +23,13 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
     private final Access access;
     private final ChunkSearch search;
     private final DocumentStates documents;
+    private final CustomerAccounts accounts;
 
-    public SearchEndpoints(Access access, ChunkSearch search, DocumentStates documents) {
+    public SearchEndpoints(Access access, ChunkSearch search, DocumentStates documents, CustomerAccounts accounts) {
         this.access = access;
         this.search = search;
         this.documents = documents;
+        this.accounts = accounts;
     }
 
     public record SearchRequest(String query, Integer topK) {
@@ -56,7 +59,8 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
         List<SearchHit> hits;
         try {
             // A deleted document keeps its rows until the pipeline removes them; ask for a few more to make up.
-            hits = search.search(caller.customerId(), request.query().strip(), Math.min(topK + 20, 2 * topK));
+            String model = accounts.find(caller.customerId()).orElseThrow().configuration().embeddingModel();
+            hits = search.search(caller.customerId(), model, request.query().strip(), Math.min(topK + 20, 2 * topK));
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest(e.getMessage());
         }

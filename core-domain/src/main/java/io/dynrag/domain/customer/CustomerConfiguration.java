@@ -2,6 +2,7 @@ package io.dynrag.domain.customer;
 
 import io.dynrag.domain.DomainRuleViolation;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,7 +15,7 @@ import java.util.TreeSet;
  * @param maxDocuments        documents the customer may keep
  * @param maxFileBytes        largest accepted upload
  * @param allowedContentTypes media types the customer may upload
- * @param chunkTokens         word pieces per chunk, at most the embedding model's input limit
+ * @param chunkTokens         tokens per chunk (the model's tokenizer), at most the model's input limit
  * @param chunkOverlapTokens  word pieces a chunk repeats from the end of the previous one
  * @param embeddingModel      id of the model that embeds the customer's chunks
  */
@@ -30,8 +31,17 @@ public record CustomerConfiguration(
 
     public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("application/pdf", "text/html", "text/markdown",
             "text/plain");
-    public static final Set<String> SUPPORTED_MODELS = Set.of("all-minilm-l6-v2");
-    public static final int MAX_CHUNK_TOKENS = 254;
+    public static final String LOCAL_MODEL = "all-minilm-l6-v2";
+    /**
+     * Input limit per model in tokens of the model's own tokenizer: the local model's word pieces, or
+     * cl100k tokens for the OpenAI models (which need the customer's provider key).
+     */
+    public static final Map<String, Integer> MODEL_INPUT_LIMITS = Map.of(
+            LOCAL_MODEL, 254,
+            "text-embedding-3-small", 8191,
+            "text-embedding-3-large", 8191,
+            "text-embedding-ada-002", 8191);
+    public static final Set<String> SUPPORTED_MODELS = MODEL_INPUT_LIMITS.keySet();
     public static final int MIN_CHUNK_TOKENS = 16;
 
     public CustomerConfiguration {
@@ -50,15 +60,16 @@ public record CustomerConfiguration(
             require(SUPPORTED_CONTENT_TYPES.contains(type),
                     "allowedContentTypes: '" + type + "' is not supported; supported: " + new TreeSet<>(SUPPORTED_CONTENT_TYPES));
         }
-        require(chunkTokens >= MIN_CHUNK_TOKENS && chunkTokens <= MAX_CHUNK_TOKENS,
-                "chunkTokens must be " + MIN_CHUNK_TOKENS + " to " + MAX_CHUNK_TOKENS);
-        require(chunkOverlapTokens >= 0 && chunkOverlapTokens <= chunkTokens / 2,
-                "chunkOverlapTokens must be 0 to half of chunkTokens");
-        require(chunkTokens + chunkOverlapTokens <= MAX_CHUNK_TOKENS,
-                "chunkTokens plus chunkOverlapTokens must be at most " + MAX_CHUNK_TOKENS
-                        + ", the embedding model's input limit");
         require(embeddingModel != null && SUPPORTED_MODELS.contains(embeddingModel),
                 "embeddingModel must be one of " + new TreeSet<>(SUPPORTED_MODELS));
+        int inputLimit = MODEL_INPUT_LIMITS.get(embeddingModel);
+        require(chunkTokens >= MIN_CHUNK_TOKENS && chunkTokens <= inputLimit,
+                "chunkTokens must be " + MIN_CHUNK_TOKENS + " to " + inputLimit + " for " + embeddingModel);
+        require(chunkOverlapTokens >= 0 && chunkOverlapTokens <= chunkTokens / 2,
+                "chunkOverlapTokens must be 0 to half of chunkTokens");
+        require(chunkTokens + chunkOverlapTokens <= inputLimit,
+                "chunkTokens plus chunkOverlapTokens must be at most " + inputLimit
+                        + ", the input limit of " + embeddingModel);
         return this;
     }
 

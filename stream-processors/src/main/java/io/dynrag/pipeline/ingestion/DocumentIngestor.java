@@ -5,6 +5,8 @@ import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.ChunkOverlap;
 import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.embedding.EmbeddingModels;
+import io.dynrag.pipeline.embedding.openai.EmbeddingProviderException;
 import io.dynrag.pipeline.embedding.openai.Cl100kTokenCounter;
 import io.dynrag.pipeline.extraction.ExtractedText;
 import io.dynrag.pipeline.extraction.ExtractionFailedException;
@@ -36,24 +38,29 @@ import java.util.function.Supplier;
 public final class DocumentIngestor {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentIngestor.class);
+    /** Large enough to keep every embedding session busy, small enough for frequent progress. */
+    private static final int EMBED_BATCH = 32;
 
     private final StoredObjects objects;
     private final TextExtractor extractor = new TextExtractor();
     private final int defaultChunkTokens;
-    private final EmbeddingModel model;
+    private final EmbeddingModels models;
     private final LanceChunkStore store;
     private final IngestionLimits limits;
     private final Prices prices;
+    private final ProgressReporter progress;
 
     /** @param defaultChunkTokens chunk size for jobs that do not ask for one */
-    public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModel model,
-                            LanceChunkStore store, IngestionLimits limits, Prices prices) {
+    public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModels models,
+                            LanceChunkStore store, IngestionLimits limits, Prices prices,
+                            ProgressReporter progress) {
         this.objects = objects;
         this.defaultChunkTokens = defaultChunkTokens;
-        this.model = model;
+        this.models = models;
         this.store = store;
         this.limits = limits;
         this.prices = prices;
+        this.progress = progress;
     }
 
     /**
@@ -90,35 +97,47 @@ public final class DocumentIngestor {
             return failed(job, e.getMessage(), false, null);
         } catch (ExtractionFailedException e) {
             return failed(job, e.getMessage(), e.retryable(), null);
+        } catch (EmbeddingProviderException e) {
+            return failed(job, "the embedding provider failed: " + e.getMessage(), e.retryable(), null);
         } catch (RuntimeException e) {
             return failed(job, "indexing failed unexpectedly (" + e.getClass().getSimpleName() + ")", false, e);
         }
     }
 
     private IngestionOutcome index(IngestionJob job) {
-        if (!job.embeddingModel().isEmpty() && !job.embeddingModel().equals(model.id())) {
-            throw new UnreadableDocumentException("the embedding model '" + job.embeddingModel()
-                    + "' is not available in this pipeline (it runs " + model.id() + ")");
+        try (EmbeddingModels.Handle handle = models.forCustomer(job.customerId(), job.embeddingModel())) {
+            return index(job, handle.model());
+        } catch (EmbeddingModels.UnavailableModelException e) {
+            throw new UnreadableDocumentException(e.getMessage());
         }
-        int chunkTokens = job.chunkTokens() > 0 ? job.chunkTokens() : defaultChunkTokens;
+    }
+
+    private IngestionOutcome index(IngestionJob job, EmbeddingModel model) {
+        int chunkTokens = job.chunkTokens() > 0 ? job.chunkTokens()
+                : Math.min(defaultChunkTokens, model.maxInputTokens());
         if (chunkTokens + job.chunkOverlapTokens() > model.maxInputTokens()) {
             throw new UnreadableDocumentException("chunks of " + chunkTokens + " plus an overlap of "
-                    + job.chunkOverlapTokens() + " word pieces exceed the model's limit of " + model.maxInputTokens());
+                    + job.chunkOverlapTokens() + " tokens exceed the input limit of " + model.id() + " ("
+                    + model.maxInputTokens() + ")");
         }
         Map<String, Long> stageMillis = new LinkedHashMap<>();
         long start = System.nanoTime();
 
+        progress.report(job, "fetch", 0, 0);
         byte[] bytes = withRetries(() -> objects.read(job.s3Key(), limits.maxBytes()));
         start = lap(stageMillis, "fetch", start);
 
         DocumentFormat format = DocumentFormat.fromMediaType(job.contentType()).orElseThrow(() ->
                 new UnreadableDocumentException("documents of type " + job.contentType() + " cannot be indexed"));
+        progress.report(job, "extract", 0, 0);
         ExtractedText extracted = extractor.extract(bytes, format, limits.extraction());
         String text = extracted.text();
         start = lap(stageMillis, "extract", start);
 
+        progress.report(job, "chunk", 0, 0);
         List<Chunk> chunks = ChunkOverlap.apply(
-                new StructuralChunker(model.tokenizer(), chunkTokens).chunk(text, extracted.chunkingFormat().mediaType()),
+                new StructuralChunker(model.tokenizer(), chunkTokens)
+                        .chunk(text, extracted.chunkingFormat().mediaType()),
                 job.chunkOverlapTokens(), model.tokenizer());
         if (chunks.isEmpty()) {
             throw new UnreadableDocumentException("the document contains no text to index");
@@ -132,7 +151,7 @@ public final class DocumentIngestor {
                 toEmbed.putIfAbsent(chunk.contentHash(), chunk);
             }
         }
-        List<float[]> embedded = model.embed(toEmbed.values().stream().map(Chunk::text).toList());
+        List<float[]> embedded = embed(job, model, List.copyOf(toEmbed.values()), chunks.size());
         Map<String, float[]> vectors = new HashMap<>(stored);
         int next = 0;
         for (String contentHash : toEmbed.keySet()) {
@@ -143,9 +162,11 @@ public final class DocumentIngestor {
         List<ChunkRow> rows = new ArrayList<>(chunks.size());
         for (Chunk chunk : chunks) {
             rows.add(new ChunkRow(job.documentId(), job.version(), chunk.index(), chunk.text(), chunk.tokenCount(),
-                    chunk.contentHash(), chunk.charStart(), chunk.charEnd(), extracted.pageAt(chunk.charStart()), model.id(),
+                    chunk.contentHash(), chunk.charStart(), chunk.charEnd(), extracted.pageAt(chunk.charStart()),
+                    model.id(),
                     vectors.get(chunk.contentHash())));
         }
+        progress.report(job, "write", chunks.size(), chunks.size());
         long lanceVersion = store.replaceDocument(job.customerId(), model.id(), job.documentId(), rows);
         lap(stageMillis, "write", start);
 
@@ -159,6 +180,19 @@ public final class DocumentIngestor {
         return new IngestionOutcome.Indexed(chunks.size(), tokens, embeddedTokens, reused, lanceVersion, model.id(),
                 stageMillis, text.length(), extracted.pages(), meteredTokens,
                 prices.costMicroUsd(model.id(), embeddedTokens));
+    }
+
+    /** Embeds in batches, reporting after each, so a large document shows its progress. */
+    private List<float[]> embed(IngestionJob job, EmbeddingModel model, List<Chunk> toEmbed, int totalChunks) {
+        int reused = totalChunks - toEmbed.size();
+        progress.report(job, "embed", reused, totalChunks);
+        List<float[]> vectors = new ArrayList<>(toEmbed.size());
+        for (int from = 0; from < toEmbed.size(); from += EMBED_BATCH) {
+            List<Chunk> batch = toEmbed.subList(from, Math.min(from + EMBED_BATCH, toEmbed.size()));
+            vectors.addAll(model.embed(batch.stream().map(Chunk::text).toList()));
+            progress.report(job, "embed", reused + vectors.size(), totalChunks);
+        }
+        return vectors;
     }
 
     private <T> T withRetries(Supplier<T> call) {

@@ -73,31 +73,27 @@ public final class LanceChunkStore implements AutoCloseable {
 
     private final String root;
     private final Map<String, String> storageOptions;
-    private final ChunkTable table;
+    /** Each dataset's vector width is its model's; the first write of a dataset fixes it. */
+    private final ConcurrentMap<Integer, ChunkTable> tables = new ConcurrentHashMap<>();
     private final RootAllocator allocator = new RootAllocator();
     private final ConcurrentMap<String, Lock> writeLocks = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
     /** A store in a local directory. */
-    public LanceChunkStore(Path lanceRoot, int dimensions) {
-        this(lanceRoot.toAbsolutePath().normalize().toString(), Map.of(), dimensions);
+    public LanceChunkStore(Path lanceRoot) {
+        this(lanceRoot.toAbsolutePath().normalize().toString(), Map.of());
     }
 
     /**
      * @param lanceRoot a local directory or an object store URI such as {@code s3://bucket/prefix}
      * @param storageOptions Lance storage options for object stores ({@code aws_endpoint},
      *     {@code aws_access_key_id}, {@code aws_region}, ...); empty for local directories
-     * @param dimensions length of every vector, fixed per dataset
      */
-    public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions, int dimensions) {
+    public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions) {
         Objects.requireNonNull(lanceRoot, "lanceRoot");
-        if (dimensions < 1) {
-            throw new IllegalArgumentException("dimensions must be positive, was " + dimensions);
-        }
         this.root = lanceRoot.endsWith("/") ? lanceRoot.substring(0, lanceRoot.length() - 1) : lanceRoot;
         this.storageOptions = Map.copyOf(storageOptions);
-        this.table = new ChunkTable(dimensions);
     }
 
     /**
@@ -106,7 +102,8 @@ public final class LanceChunkStore implements AutoCloseable {
      * deleted, all in one commit. Creates the dataset if it does not exist. Replaying the same call
      * leaves the same rows. Empty {@code rows} delete the document.
      *
-     * @return the dataset version that holds the new rows
+     * @return the dataset version that holds the new rows; 0 when {@code rows} is empty and the
+     *     dataset does not exist (there is nothing to delete)
      */
     public long replaceDocument(String customerId, String model, String documentId, List<ChunkRow> rows) {
         String uri = datasetUri(customerId, model);
@@ -116,9 +113,19 @@ public final class LanceChunkStore implements AutoCloseable {
             Lock writeLock = writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
             writeLock.lock();
             BufferAllocator memory = allocator.newChildAllocator("replace-document", 0, Long.MAX_VALUE);
-            try (Dataset dataset = openOrCreate(memory, uri)) {
-                keepAllVersions(dataset);
-                return merge(dataset, documentId, rows, memory);
+            try {
+                Optional<Dataset> existing = open(memory, uri, OptionalLong.empty());
+                if (existing.isEmpty() && rows.isEmpty()) {
+                    return 0L;
+                }
+                try (Dataset dataset = existing.orElseGet(() -> create(memory, uri, rows.getFirst().vector().length))) {
+                    if (!rows.isEmpty() && rows.getFirst().vector().length != dimensionsOf(dataset)) {
+                        throw new IllegalArgumentException("chunk vectors have " + rows.getFirst().vector().length
+                                + " dimensions, the dataset of " + model + " holds " + dimensionsOf(dataset));
+                    }
+                    keepAllVersions(dataset);
+                    return merge(dataset, documentId, rows, memory);
+                }
             } finally {
                 closeOnceReleased(memory);
                 writeLock.unlock();
@@ -181,7 +188,7 @@ public final class LanceChunkStore implements AutoCloseable {
             Map<String, float[]> vectors = new LinkedHashMap<>();
             scan(dataset, scanOfDocument(documentId, List.of(ChunkTable.CONTENT_HASH, ChunkTable.VECTOR)),
                     (batch, i) -> vectors.putIfAbsent(ChunkTable.string(batch, ChunkTable.CONTENT_HASH, i),
-                            table.vector(batch, i)));
+                            tableOf(dataset).vector(batch, i)));
             return vectors;
         });
     }
@@ -232,7 +239,7 @@ public final class LanceChunkStore implements AutoCloseable {
     }
 
     private long merge(Dataset dataset, String documentId, List<ChunkRow> rows, BufferAllocator memory) {
-        byte[] arrowStream = table.toArrowStream(rows, memory);
+        byte[] arrowStream = tableOf(dataset).toArrowStream(rows, memory);
         MergeInsertParams replaceDocument = new MergeInsertParams(KEY_COLUMNS)
                 .withMatchedUpdateAll()
                 .withNotMatched(MergeInsertParams.WhenNotMatched.InsertAll)
@@ -254,7 +261,7 @@ public final class LanceChunkStore implements AutoCloseable {
         return read(customerId, model, version, List.of(), dataset -> {
             List<ChunkRow> rows = new ArrayList<>();
             scan(dataset, scanOfDocument(documentId, ChunkTable.ALL_COLUMNS),
-                    (batch, i) -> rows.add(table.row(batch, i)));
+                    (batch, i) -> rows.add(tableOf(dataset).row(batch, i)));
             rows.sort(Comparator.comparingInt(ChunkRow::chunkIndex));
             return rows;
         });
@@ -276,6 +283,11 @@ public final class LanceChunkStore implements AutoCloseable {
                         ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
                 .build();
         return read(customerId, model, version, List.of(), dataset -> {
+            if (query.length != dimensionsOf(dataset)) {
+                // Lance would silently fall back to a full scan with a mismatched key.
+                throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset of "
+                        + model + " has " + dimensionsOf(dataset));
+            }
             List<ChunkMatch> matches = new ArrayList<>();
             scan(dataset, nearest, (batch, i) -> matches.add(new ChunkMatch(
                     ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
@@ -359,19 +371,22 @@ public final class LanceChunkStore implements AutoCloseable {
             }
             throw e;
         }
-        checkDimensions(dataset);
         return Optional.of(dataset);
     }
 
-    private Dataset openOrCreate(BufferAllocator memory, String uri) {
-        Optional<Dataset> existing = open(memory, uri, OptionalLong.empty());
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        return Dataset.create(memory, uri, table.schema(), new WriteParams.Builder()
+    private Dataset create(BufferAllocator memory, String uri, int dimensions) {
+        return Dataset.create(memory, uri, tableFor(dimensions).schema(), new WriteParams.Builder()
                 .withMode(WriteParams.WriteMode.CREATE)
                 .withStorageOptions(storageOptions)
                 .build());
+    }
+
+    private ChunkTable tableFor(int dimensions) {
+        return tables.computeIfAbsent(dimensions, ChunkTable::new);
+    }
+
+    private ChunkTable tableOf(Dataset dataset) {
+        return tableFor(dimensionsOf(dataset));
     }
 
     /**
@@ -388,14 +403,13 @@ public final class LanceChunkStore implements AutoCloseable {
         }
     }
 
-    private void checkDimensions(Dataset dataset) {
+    private static int dimensionsOf(Dataset dataset) {
         Field vector = dataset.getSchema().findField(ChunkTable.VECTOR);
-        if (!(vector.getType() instanceof ArrowType.FixedSizeList list) || list.getListSize() != table.dimensions()) {
-            String uri = dataset.uri();
-            dataset.close();
-            throw new IllegalStateException(uri + " stores vectors of type " + vector.getType()
-                    + ", not of " + table.dimensions() + " dimensions");
+        if (!(vector.getType() instanceof ArrowType.FixedSizeList list)) {
+            throw new IllegalStateException(dataset.uri() + " stores vectors of type " + vector.getType()
+                    + ", not fixed-size lists");
         }
+        return list.getListSize();
     }
 
     private void checkRows(String model, String documentId, List<ChunkRow> rows) {
@@ -409,9 +423,10 @@ public final class LanceChunkStore implements AutoCloseable {
                 throw new IllegalArgumentException("row embedded with " + row.embeddingModel()
                         + " cannot go into the dataset of " + model);
             }
-            if (row.vector().length != table.dimensions()) {
+            if (row.vector().length != rows.getFirst().vector().length) {
                 throw new IllegalArgumentException("chunk " + row.chunkIndex() + " has a vector of "
-                        + row.vector().length + " dimensions, the dataset needs " + table.dimensions());
+                        + row.vector().length + " dimensions, chunk " + rows.getFirst().chunkIndex() + " one of "
+                        + rows.getFirst().vector().length);
             }
             if (!indexes.add(row.chunkIndex())) {
                 throw new IllegalArgumentException("chunk index " + row.chunkIndex() + " appears twice");
@@ -421,11 +436,6 @@ public final class LanceChunkStore implements AutoCloseable {
 
     private void checkQuery(float[] query) {
         Objects.requireNonNull(query, "query");
-        if (query.length != table.dimensions()) {
-            // Lance would silently fall back to a full scan with a mismatched key.
-            throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset has "
-                    + table.dimensions());
-        }
         boolean nonZero = false;
         for (float value : query) {
             if (!Float.isFinite(value)) {

@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.search;
 
 import io.dynrag.pipeline.embedding.EmbeddingModel;
+import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 
@@ -9,21 +10,30 @@ import java.util.List;
 /** Semantic search in a tenant's dataset: the query is embedded by the dataset's own model. */
 public final class ChunkSearcher {
 
-    private final EmbeddingModel model;
+    private final EmbeddingModels models;
     private final LanceChunkStore store;
 
-    public ChunkSearcher(EmbeddingModel model, LanceChunkStore store) {
-        this.model = model;
+    public ChunkSearcher(EmbeddingModels models, LanceChunkStore store) {
+        this.models = models;
         this.store = store;
     }
 
-    /** @throws IllegalArgumentException when the query is longer than the model accepts */
-    public List<ChunkMatch> search(String customerId, String query, int topK) {
-        int tokens = model.tokenizer().count(query);
-        if (tokens > model.maxInputTokens()) {
-            throw new IllegalArgumentException("the query has " + tokens + " word pieces; the embedding model "
-                    + model.id() + " accepts at most " + model.maxInputTokens());
+    /**
+     * @param modelId the customer's embedding model, which names its dataset (empty for the local model)
+     * @throws IllegalArgumentException when the query is longer than the model accepts or the model
+     *                                  cannot be used
+     */
+    public List<ChunkMatch> search(String customerId, String modelId, String query, int topK) {
+        try (EmbeddingModels.Handle handle = models.forCustomer(customerId, modelId)) {
+            EmbeddingModel model = handle.model();
+            int tokens = model.tokenizer().count(query);
+            if (tokens > model.maxInputTokens()) {
+                throw new IllegalArgumentException("the query has " + tokens + " tokens; the embedding model "
+                        + model.id() + " accepts at most " + model.maxInputTokens());
+            }
+            return store.search(customerId, model.id(), model.embed(query), topK);
+        } catch (EmbeddingModels.UnavailableModelException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return store.search(customerId, model.id(), model.embed(query), topK);
     }
 }

@@ -34,7 +34,7 @@ class LanceChunkStoreTest {
 
     @BeforeEach
     void openStore() {
-        store = new LanceChunkStore(lanceRoot, DIMENSIONS);
+        store = new LanceChunkStore(lanceRoot);
     }
 
     @AfterEach
@@ -181,7 +181,9 @@ class LanceChunkStoreTest {
         ChunkRow shortVector = new ChunkRow("doc-1", 1, 0, "t", 1, "h", 0, 1, null, MODEL, new float[3]);
         ChunkRow otherModel = new ChunkRow("doc-1", 1, 0, "t", 1, "h", 0, 1, null, "other-model", vector(0));
 
-        assertThatThrownBy(() -> store.search("tenant-a", MODEL, new float[DIMENSIONS + 1], 3))
+        float[] tooLong = new float[DIMENSIONS + 1];
+        tooLong[0] = 1;
+        assertThatThrownBy(() -> store.search("tenant-a", MODEL, tooLong, 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("9 dimensions");
         assertThatThrownBy(() -> store.search("tenant-a", MODEL, new float[DIMENSIONS], 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zero");
@@ -200,15 +202,23 @@ class LanceChunkStoreTest {
     }
 
     @Test
-    void aDatasetOfOtherDimensionsIsNotMixedWith() {
+    void eachModelsDatasetKeepsTheVectorWidthOfItsFirstWrite() {
         store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 1, "x"));
+        float[] wide = new float[DIMENSIONS * 2];
+        wide[0] = 1;
+        ChunkRow wideRow = new ChunkRow("doc-2", 1, 0, "t", 1, "h", 0, 1, null, MODEL, wide);
 
-        try (LanceChunkStore wider = new LanceChunkStore(lanceRoot, DIMENSIONS * 2)) {
-            float[] query = new float[DIMENSIONS * 2];
-            query[0] = 1;
-            assertThatThrownBy(() -> wider.search("tenant-a", MODEL, query, 1))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("8");
-        }
+        assertThatThrownBy(() -> store.replaceDocument("tenant-a", MODEL, "doc-2", List.of(wideRow)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds 8");
+        assertThatThrownBy(() -> store.search("tenant-a", MODEL, wide, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 8");
+
+        ChunkRow otherModelRow = new ChunkRow("doc-2", 1, 0, "t", 1, "h", 0, 1, null, "wide-model", wide);
+        store.replaceDocument("tenant-a", "wide-model", "doc-2", List.of(otherModelRow));
+        assertThat(store.search("tenant-a", "wide-model", wide, 1)).extracting(ChunkMatch::documentId)
+                .containsExactly("doc-2");
+        assertThat(store.search("tenant-a", MODEL, vector(0), 1)).extracting(ChunkMatch::documentId)
+                .containsExactly("doc-1");
     }
 
     @Test

@@ -100,7 +100,7 @@ public final class AccessTokens {
         try {
             claims = consumer().processToClaims(compactJwt);
         } catch (InvalidJwtException e) {
-            throw new InvalidTokenException(reason(e));
+            throw new InvalidTokenException(reason(e, compactJwt));
         }
         try {
             Role role = Role.valueOf(claims.getStringClaimValue(ROLE_CLAIM));
@@ -134,14 +134,16 @@ public final class AccessTokens {
     }
 
     /**
-     * The validation errors without the token itself (jose4j quotes the whole JWS in some messages), with
-     * control characters removed because parts of the text come from the attacker.
+     * The validation errors without the token itself (jose4j quotes the whole presented credential in some
+     * messages, and a client may present another secret, a refresh token say, where an access token belongs),
+     * with control characters removed because parts of the text come from the attacker.
      */
-    private static String reason(InvalidJwtException e) {
+    private static String reason(InvalidJwtException e, String presented) {
         String details = e.getErrorDetails().stream()
                 .map(ErrorCodeValidator.Error::getErrorMessage)
                 .collect(Collectors.joining("; "));
         String cleaned = details
+                .replace(presented, "<token>")
                 .replaceAll("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*", "<token>")
                 .replaceAll("\\p{Cntrl}", " ");
         return cleaned.length() > MAX_REASON_LENGTH ? cleaned.substring(0, MAX_REASON_LENGTH) + "..." : cleaned;

@@ -117,6 +117,29 @@ public final class RefreshTokens {
         };
     }
 
+    /**
+     * The user whose token this is, when {@link #rotate} would accept it now; changes nothing, so a caller
+     * can refuse the refresh (a suspended customer, say) without using the token up.
+     */
+    public Optional<String> userOf(String presented) {
+        Optional<String> hash = hashOf(presented);
+        if (hash.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement query = connection.prepareStatement("""
+                     SELECT f.user_id FROM refresh_token t JOIN refresh_family f ON f.family_id = t.family_id
+                     WHERE t.token_hash = ? AND t.used_at IS NULL AND t.expires_at > ? AND f.revoked_at IS NULL""")) {
+            query.setString(1, hash.get());
+            query.setObject(2, utc(now()));
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(row.getString("user_id")) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read the refresh token", e);
+        }
+    }
+
     /** A refusal is returned, not thrown, from the transaction so that a reuse revocation commits. */
     private sealed interface Outcome {
     }

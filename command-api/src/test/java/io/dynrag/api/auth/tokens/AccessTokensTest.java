@@ -250,6 +250,15 @@ class AccessTokensTest {
                 });
     }
 
+    @Test
+    void theReasonLeavesOutASecretThatIsNotAToken() {
+        String refreshToken = "drr_Je8s6lJLS6jg3-L7zV0UpYPmiAjMGUlpNgqEuA5Mgcg";
+
+        assertThatThrownBy(() -> tokens.verify(refreshToken))
+                .isInstanceOfSatisfying(InvalidTokenException.class,
+                        e -> assertThat(e.reason()).contains("<token>").doesNotContain(refreshToken));
+    }
+
     /** Rejected, and for the expected reason rather than some accident of how the attack was crafted. */
     private void assertRejected(String token, String expectedReason) {
         assertThatThrownBy(() -> tokens.verify(token))

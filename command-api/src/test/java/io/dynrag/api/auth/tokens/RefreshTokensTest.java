@@ -65,6 +65,25 @@ class RefreshTokensTest {
     }
 
     @Test
+    void theOwnerOfAUsableTokenIsKnownWithoutUsingItUp() {
+        RefreshTokens.IssuedRefreshToken first = refreshTokens.issue(ann);
+
+        assertThat(refreshTokens.userOf(first.token())).contains(ann);
+        assertThat(refreshTokens.userOf(first.token())).contains(ann);
+        RefreshTokens.Rotation second = refreshTokens.rotate(first.token());
+
+        assertThat(refreshTokens.userOf(first.token())).as("used").isEmpty();
+        assertThat(refreshTokens.userOf(second.token())).contains(ann);
+        refreshTokens.revoke(second.token());
+        assertThat(refreshTokens.userOf(second.token())).as("revoked").isEmpty();
+        assertThat(refreshTokens.userOf("drr_unknown")).isEmpty();
+        assertThat(refreshTokens.userOf("not a refresh token")).isEmpty();
+        RefreshTokens.IssuedRefreshToken expiring = refreshTokens.issue(bob);
+        clock.advance(Duration.ofDays(31));
+        assertThat(refreshTokens.userOf(expiring.token())).as("expired").isEmpty();
+    }
+
+    @Test
     void reusingAUsedTokenRevokesTheWholeFamily() {
         RefreshTokens.IssuedRefreshToken first = refreshTokens.issue(ann);
         RefreshTokens.Rotation second = refreshTokens.rotate(first.token());

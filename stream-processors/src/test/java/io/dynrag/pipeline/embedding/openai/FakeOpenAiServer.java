@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Unlike OpenAI, which masks it, a refused key is echoed in full in the 401 message, so tests can
  * check that clients keep it out of their own messages.
  */
-final class FakeOpenAiServer implements AutoCloseable {
+public final class FakeOpenAiServer implements AutoCloseable {
 
     static final String MODEL = "text-embedding-3-small";
     static final int MAX_INPUTS_PER_REQUEST = 2048;
@@ -76,15 +76,16 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /** Serves {@value #MODEL} with vectors of {@code nativeDimensions} to callers presenting {@code apiKey}. */
-    static FakeOpenAiServer start(String apiKey, int nativeDimensions) throws IOException {
+    public static FakeOpenAiServer start(String apiKey, int nativeDimensions) throws IOException {
         return start(apiKey, nativeDimensions, MAX_INPUTS_PER_REQUEST);
     }
 
-    static FakeOpenAiServer start(String apiKey, int nativeDimensions, int maxInputsPerRequest) throws IOException {
+    public static FakeOpenAiServer start(String apiKey, int nativeDimensions, int maxInputsPerRequest)
+            throws IOException {
         return new FakeOpenAiServer(apiKey, nativeDimensions, maxInputsPerRequest);
     }
 
-    URI baseUrl() {
+    public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
@@ -94,16 +95,16 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /** The next requests (after authentication) get these replies, one each, in order. */
-    void script(Reply... replies) {
+    public void script(Reply... replies) {
         script.addAll(List.of(replies));
     }
 
-    void script(Collection<Reply> replies) {
+    public void script(Collection<Reply> replies) {
         script.addAll(replies);
     }
 
     /** Every request that reached the server, whatever its answer. */
-    int requestCount() {
+    public int requestCount() {
         return requestCount.get();
     }
 
@@ -116,7 +117,7 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /** The unit vector this server returns for a text: a hash-seeded random direction. */
-    static float[] vectorFor(String text, int dimensions) {
+    public static float[] vectorFor(String text, int dimensions) {
         SplittableRandom random = new SplittableRandom(seed(text));
         double[] values = new double[dimensions];
         double squares = 0;
@@ -143,7 +144,7 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /** A scripted answer to one request. */
-    sealed interface Reply {
+    public sealed interface Reply {
 
         /** An OpenAI-style error: {@code {"error": {"message", "type", "param", "code"}}}. */
         static Reply error(int status, String message, String type, String code) {

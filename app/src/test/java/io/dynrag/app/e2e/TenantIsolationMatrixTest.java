@@ -1,0 +1,174 @@
+package io.dynrag.app.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static io.dynrag.app.e2e.TestSystem.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tenant isolation as a matrix: every endpoint that takes an id, called with tenant A's ids and
+ * each kind of tenant B's credentials (and the admin's), answers 404 (403 where the role is
+ * wrong) and leaves everything of A as it was; B's searches never find A's documents.
+ */
+class TenantIsolationMatrixTest {
+
+    private final TestSystem system = TestSystem.shared();
+    private final ApiClient api = system.api();
+
+    /** One request of the matrix: method, path, and whether it carries a multipart file. */
+    private record Probe(String method, String path, boolean multipart, int expected) {
+
+        ApiClient.Response send(ApiClient api, Map<String, String> credential) {
+            if (multipart) {
+                return api.uploadTo(path, credential, "file", "intruder.txt",
+                        "written by another tenant".getBytes(StandardCharsets.UTF_8), "Intruder");
+            }
+            return api.send(method, path, credential, method.equals("POST") ? "{}" : null);
+        }
+    }
+
+    /** Everything of a tenant a foreign request could change or reveal. */
+    private record TenantState(List<Map<String, Object>> events, List<Map<String, Object>> account,
+                               List<Map<String, Object>> apiKeys, List<Map<String, Object>> providerKeys,
+                               List<Map<String, Object>> users, List<Map<String, Object>> documents,
+                               List<String> objects, List<String> datasetFiles) {
+    }
+
+    @Test
+    void anotherTenantsIdsAnswerNotFoundAndChangeNothing() {
+        TestSystem.Account a = system.signUp("Tenant A Lighthouses");
+        TestSystem.Account b = system.signUp("Tenant B Bakery");
+        TestSystem.IssuedKey aKey = system.createApiKey(a.accessToken(), "ingest", "search", "read", "admin");
+        TestSystem.IssuedKey bKey = system.createApiKey(b.accessToken(), "ingest", "search", "read", "admin");
+        String aDocument = upload(aKey.secret(), "lighthouses.md", Corpus.lighthouseGuide());
+        String bDocument = upload(bKey.secret(), "recipes.txt", Corpus.recipes());
+        assertThat(api.putJson("/v1/customer/config", a.accessToken(), Json.object("maxDocuments", 50)).status())
+                .isEqualTo(200);
+        assertThat(api.putJson("/v1/customer/provider-key", a.accessToken(),
+                Json.object("provider", "openai", "apiKey", "sk-tenant-a-0123456789")).status()).isEqualTo(200);
+        system.awaitStatus(aKey.secret(), aDocument, "INDEXED");
+        system.awaitStatus(bKey.secret(), bDocument, "INDEXED");
+        TenantState before = state(a, List.of(aDocument));
+
+        String document = "/v1/documents/" + aDocument;
+        String customer = "/v1/admin/customers/" + a.customerId();
+        List<Probe> asCustomer = List.of(
+                new Probe("GET", document, false, 404),
+                new Probe("GET", "/v1/documents/" + aDocument.toUpperCase(Locale.ROOT), false, 404),
+                new Probe("GET", document + "/versions", false, 404),
+                new Probe("POST", document + "/versions", true, 404),
+                new Probe("DELETE", document, false, 404),
+                new Probe("DELETE", "/v1/api-keys/" + aKey.keyId(), false, 404),
+                new Probe("GET", customer, false, 403),
+                new Probe("POST", customer + "/suspend", false, 403),
+                new Probe("POST", customer + "/reactivate", false, 403),
+                new Probe("DELETE", customer, false, 403),
+                new Probe("GET", "/v1/admin/customers", false, 403));
+        List<Probe> asAdmin = List.of(
+                new Probe("GET", document, false, 403),
+                new Probe("GET", document + "/versions", false, 403),
+                new Probe("POST", document + "/versions", true, 403),
+                new Probe("DELETE", document, false, 403),
+                new Probe("DELETE", "/v1/api-keys/" + aKey.keyId(), false, 403));
+        Map<String, Map<String, String>> credentials = Map.of(
+                "B's access token", ApiClient.bearer(b.accessToken()),
+                "B's API key as bearer", ApiClient.bearer(bKey.secret()),
+                "B's API key in X-API-Key", ApiClient.apiKeyHeader(bKey.secret()));
+
+        List<String> outcomes = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        credentials.forEach((name, credential) -> asCustomer.forEach(probe ->
+                record(probe, name, probe.send(api, credential), outcomes, expected)));
+        asAdmin.forEach(probe -> record(probe, "the admin's access token",
+                probe.send(api, ApiClient.bearer(system.adminAccessToken())), outcomes, expected));
+
+        assertThat(outcomes).containsExactlyElementsOf(expected);
+        assertThat(state(a, List.of(aDocument))).isEqualTo(before);
+        assertThat(api.get(document, aKey.secret()).status()).as("A's own ids still answer A").isEqualTo(200);
+    }
+
+    @Test
+    void searchNeverReturnsAnotherTenantsDocuments() {
+        TestSystem.Account a = system.signUp("Tenant A Search");
+        TestSystem.Account b = system.signUp("Tenant B Search");
+        String aDocument = upload(a.accessToken(), "lighthouses.md", Corpus.lighthouseGuide());
+        String bDocument = upload(b.accessToken(), "recipes.txt", Corpus.recipes());
+        system.awaitStatus(a.accessToken(), aDocument, "INDEXED");
+        system.awaitStatus(b.accessToken(), bDocument, "INDEXED");
+        String aQuery = "how did the keeper keep the lamp burning through storms?";
+
+        JsonNode own = system.search(a.accessToken(), aQuery, 5);
+        assertThat(own).isNotEmpty();
+        assertThat(own.get(0).get("documentId").asText()).isEqualTo(aDocument);
+        for (String credential : List.of(b.accessToken(), system.createApiKey(b.accessToken(), "search").secret())) {
+            JsonNode foreign = system.search(credential, aQuery, 100);
+            assertThat(foreign).isNotEmpty();
+            foreign.forEach(hit -> assertThat(hit.get("documentId").asText()).isEqualTo(bDocument));
+            foreign.forEach(hit -> assertThat(hit.get("text").asText()).doesNotContainIgnoringCase("lighthouse"));
+        }
+    }
+
+    private static void record(Probe probe, String credential, ApiClient.Response response, List<String> outcomes,
+                               List<String> expected) {
+        String request = probe.method() + " " + probe.path() + " with " + credential;
+        outcomes.add(request + " -> " + response.status());
+        expected.add(request + " -> " + probe.expected());
+        if (response.status() == probe.expected()) {
+            assertProblem(response, probe.expected());
+        }
+    }
+
+    private String upload(String credential, String filename, String text) {
+        ApiClient.Response upload = api.upload(credential, "file", filename, text.getBytes(StandardCharsets.UTF_8),
+                null);
+        assertThat(upload.status()).as(upload.body()).isEqualTo(202);
+        return upload.json().get("documentId").asText();
+    }
+
+    private TenantState state(TestSystem.Account tenant, List<String> documentIds) {
+        Database database = system.database();
+        String customerId = tenant.customerId();
+        List<Object> aggregates = new ArrayList<>(documentIds);
+        aggregates.add(customerId);
+        return new TenantState(
+                database.rows("""
+                        SELECT global_index, aggregate_identifier, sequence_number, payload_type
+                        FROM command.domain_event_entry WHERE aggregate_identifier = ANY (?) ORDER BY global_index""",
+                        (Object) aggregates.toArray(String[]::new)),
+                database.rows("SELECT * FROM command.customer_account WHERE customer_id = ?", customerId),
+                database.rows("""
+                        SELECT key_id, name, prefix, array_to_string(scopes, ',') AS scopes, created_at, last_used_at,
+                               revoked_at
+                        FROM command.api_key WHERE customer_id = ? ORDER BY key_id""", customerId),
+                database.rows("""
+                        SELECT customer_id, provider, kek_id, fingerprint, base_url, updated_at
+                        FROM command.provider_key WHERE customer_id = ?""", customerId),
+                database.rows("SELECT user_id, email, disabled_at FROM command.user_account WHERE customer_id = ?",
+                        customerId),
+                database.rows("SELECT * FROM projections.document WHERE customer_id = ? ORDER BY document_id",
+                        customerId),
+                system.objectKeys("tenants/" + customerId + "/"),
+                datasetFiles(system.lanceRoot().resolve(customerId)));
+    }
+
+    private static List<String> datasetFiles(Path tenant) {
+        try (Stream<Path> files = Files.walk(tenant)) {
+            return files.map(tenant::relativize).map(Path::toString).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.dynrag.api.document;
+
+import io.dynrag.api.document.url.FetchableUrl;
+import io.dynrag.api.document.url.FetchedPage;
+import io.dynrag.api.document.url.InvalidUrlException;
+import io.dynrag.api.document.url.PageFetcher;
+import io.dynrag.api.http.ApiProblem;
+
+/**
+ * Takes in a document from a URL: checks the URL, fetches the page within the customer's size
+ * limit, then hands it to {@link DocumentIntake} like an upload. The temporary copy is gone when
+ * this returns, whatever happened.
+ */
+public final class UrlIntake {
+
+    private final DocumentIntake intake;
+    private final PageFetcher fetcher;
+
+    public UrlIntake(DocumentIntake intake, PageFetcher fetcher) {
+        this.intake = intake;
+        this.fetcher = fetcher;
+    }
+
+    /** The JSON body that names a document by URL. */
+    public record UrlRequest(String url, String title) {
+    }
+
+    /** @throws ApiProblem 400 for a URL we never fetch, else as {@link PageFetcher#fetch} and intake */
+    public DocumentIntake.Accepted create(String customerId, UrlRequest request) {
+        FetchableUrl url = parse(request);
+        try (FetchedPage page = fetcher.fetch(url, intake.maxBytesFor(customerId))) {
+            return intake.create(customerId, content(page, request));
+        }
+    }
+
+    /** @throws ApiProblem also 404 for an unknown document and 409 for a deleted one, before anything is fetched */
+    public DocumentIntake.Accepted addVersion(String customerId, String documentId, UrlRequest request) {
+        FetchableUrl url = parse(request);
+        DocumentStates.DocumentState state = intake.existing(customerId, documentId);
+        if (state.deleted()) {
+            throw new ApiProblem(409, "Conflict", "document " + documentId + " is deleted");
+        }
+        try (FetchedPage page = fetcher.fetch(url, intake.maxBytesFor(customerId))) {
+            return intake.addVersion(customerId, state.documentId(), content(page, request));
+        }
+    }
+
+    /** Everything the request itself gets wrong is answered before anything is fetched. */
+    private static FetchableUrl parse(UrlRequest request) {
+        if (request.title() != null && request.title().strip().length() > DocumentIntake.MAX_TITLE_LENGTH) {
+            throw ApiProblem.badRequest("the title must be at most " + DocumentIntake.MAX_TITLE_LENGTH + " characters");
+        }
+        try {
+            return FetchableUrl.parse(request.url());
+        } catch (InvalidUrlException e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
+    }
+
+    private static DocumentIntake.Content content(FetchedPage page, UrlRequest request) {
+        return new DocumentIntake.Content(page.name(), request.title(), page::open);
+    }
+}

@@ -1,0 +1,230 @@
+package io.dynrag.api.document.batch;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dynrag.api.auth.Scope;
+import io.dynrag.api.document.DocumentEndpoints;
+import io.dynrag.api.document.DocumentIntake;
+import io.dynrag.api.document.UrlIntake;
+import io.dynrag.api.http.Access;
+import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.ProblemDetails;
+import io.dynrag.api.persistence.DatabaseException;
+import io.dynrag.domain.DomainRuleViolation;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.javalin.http.util.MultipartUtil;
+import jakarta.servlet.MultipartConfigElement;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST /v1/documents/batch}: many files (multipart) or many URLs (JSON) in one request, each
+ * taken in exactly like a single upload and answered on its own. Items are independent: a refused
+ * item stores nothing and stops no other.
+ */
+public final class BatchEndpoints implements Consumer<RoutesConfig> {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchEndpoints.class);
+    /** Items taken in at once: fetching URLs mostly waits on other servers, but politely. */
+    static final int PARALLEL_ITEMS = 4;
+    private static final Pattern TITLE_FIELD = Pattern.compile("title\\[(\\d{1,6})]");
+    private static final int MULTIPART_MEMORY_BYTES = 64 * 1024;
+
+    private final Access access;
+    private final DocumentIntake intake;
+    private final UrlIntake urls;
+    private final BatchLimits limits;
+
+    public BatchEndpoints(Access access, DocumentIntake intake, UrlIntake urls, BatchLimits limits) {
+        this.access = access;
+        this.intake = intake;
+        this.urls = urls;
+        this.limits = limits;
+    }
+
+    public record BatchRequest(List<UrlIntake.UrlRequest> items) {
+    }
+
+    /**
+     * One item's outcome.
+     *
+     * @param status  the HTTP status the item would have had on its own: 202 when taken in
+     * @param problem why the item was refused, as the problem a single request would have answered
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ItemResult(int index, int status, String documentId, Integer version, ProblemDetails problem) {
+    }
+
+    public record BatchResponse(List<ItemResult> results) {
+    }
+
+    @Override
+    public void accept(RoutesConfig routes) {
+        routes.post("/v1/documents/batch", this::batch);
+    }
+
+    /** 200 when every item was taken in, 207 when any was refused. */
+    private void batch(Context ctx) {
+        String customerId = access.customer(ctx, Scope.INGEST).customerId();
+        List<Supplier<DocumentIntake.Accepted>> items;
+        if (DocumentEndpoints.isJson(ctx)) {
+            items = urlItems(customerId, ctx.bodyAsClass(BatchRequest.class));
+        } else if (Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT)
+                .startsWith("multipart/form-data")) {
+            items = fileItems(ctx, customerId);
+        } else {
+            throw ApiProblem.unsupportedMediaType("send the batch as multipart/form-data with one 'file' part per "
+                    + "document (and optional 'title[i]' fields), or as application/json {\"items\": [{\"url\", "
+                    + "\"title\"}]}");
+        }
+        List<ItemResult> results = takeIn(items, ctx.path());
+        boolean allTaken = results.stream().allMatch(result -> result.problem() == null);
+        ctx.status(allTaken ? 200 : 207).json(new BatchResponse(results));
+    }
+
+    private List<Supplier<DocumentIntake.Accepted>> urlItems(String customerId, BatchRequest request) {
+        if (request.items() == null || request.items().isEmpty()) {
+            throw ApiProblem.badRequest("'items' is required: a list of {\"url\", \"title\"} objects");
+        }
+        checkCount(request.items().size());
+        List<Supplier<DocumentIntake.Accepted>> items = new ArrayList<>();
+        for (UrlIntake.UrlRequest item : request.items()) {
+            items.add(() -> {
+                if (item == null) {
+                    throw ApiProblem.badRequest("the item must be an object {\"url\", \"title\"}, not null");
+                }
+                return urls.create(customerId, item);
+            });
+        }
+        return items;
+    }
+
+    private List<Supplier<DocumentIntake.Accepted>> fileItems(Context ctx, String customerId) {
+        if (ctx.req().getContentLengthLong() > limits.maxBytes()) {
+            throw tooLarge();
+        }
+        // Files over the customer's limit are refused one by one, so only the batch as a whole has a size limit here.
+        ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
+                System.getProperty("java.io.tmpdir"), -1, limits.maxBytes(), MULTIPART_MEMORY_BYTES));
+        List<UploadedFile> files;
+        Map<String, List<String>> fields;
+        try {
+            files = ctx.uploadedFiles("file");
+            fields = ctx.formParamMap();
+        } catch (IllegalStateException e) {
+            // Jetty refuses a multipart body over the limit while parsing it.
+            throw tooLarge();
+        } catch (RuntimeException e) {
+            throw ApiProblem.badRequest("the multipart body could not be read: " + e.getMessage());
+        }
+        if (files.isEmpty()) {
+            throw ApiProblem.badRequest("the batch has no 'file' parts");
+        }
+        checkCount(files.size());
+        String[] titles = titles(fields, files.size());
+        List<Supplier<DocumentIntake.Accepted>> items = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            UploadedFile file = files.get(i);
+            DocumentIntake.Content content = new DocumentIntake.Content(file.filename(), titles[i], file::content);
+            items.add(() -> intake.create(customerId, content));
+        }
+        return items;
+    }
+
+    /** The optional {@code title[i]} fields, by the index of their file part; any other field is a mistake. */
+    private static String[] titles(Map<String, List<String>> fields, int files) {
+        String[] titles = new String[files];
+        fields.forEach((name, values) -> {
+            if ("file".equals(name)) {
+                return;
+            }
+            Matcher title = TITLE_FIELD.matcher(name);
+            if (!title.matches() || Integer.parseInt(title.group(1)) >= files) {
+                throw ApiProblem.badRequest("unknown field '" + name + "': a batch has 'file' parts and optional "
+                        + "'title[i]' fields, i from 0 to " + (files - 1));
+            }
+            if (values.size() != 1) {
+                throw ApiProblem.badRequest("the field '" + name + "' is given " + values.size() + " times");
+            }
+            titles[Integer.parseInt(title.group(1))] = values.getFirst();
+        });
+        return titles;
+    }
+
+    private void checkCount(int items) {
+        if (items > limits.maxItems()) {
+            throw ApiProblem.tooLarge("a batch holds at most " + limits.maxItems() + " documents, not " + items);
+        }
+    }
+
+    private ApiProblem tooLarge() {
+        return ApiProblem.tooLarge("the batch is larger than " + limits.maxBytes() + " bytes");
+    }
+
+    private static List<ItemResult> takeIn(List<Supplier<DocumentIntake.Accepted>> items, String path) {
+        List<Future<ItemResult>> outcomes = new ArrayList<>();
+        try (ExecutorService workers = Executors.newFixedThreadPool(PARALLEL_ITEMS, Thread.ofVirtual().factory())) {
+            for (int i = 0; i < items.size(); i++) {
+                int index = i;
+                outcomes.add(workers.submit(() -> takeIn(index, items.get(index), path)));
+            }
+        }
+        List<ItemResult> results = new ArrayList<>();
+        for (Future<ItemResult> outcome : outcomes) {
+            try {
+                results.add(outcome.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a batch item escaped its own error handling", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiProblem.unavailable("the server is shutting down; retry shortly");
+            }
+        }
+        return results;
+    }
+
+    private static ItemResult takeIn(int index, Supplier<DocumentIntake.Accepted> item, String path) {
+        try {
+            DocumentIntake.Accepted accepted = item.get();
+            return new ItemResult(index, 202, accepted.documentId(), accepted.version(), null);
+        } catch (RuntimeException e) {
+            ProblemDetails problem = problemOf(e, path);
+            return new ItemResult(index, problem.status(), null, null, problem);
+        }
+    }
+
+    /** What a single request would have answered, without internals (those go to the log). */
+    private static ProblemDetails problemOf(RuntimeException e, String path) {
+        Throwable cause = e instanceof CommandExecutionException && e.getCause() != null ? e.getCause() : e;
+        return switch (cause) {
+            case ApiProblem problem -> ProblemDetails.of(problem.status(), problem.title(), problem.detail(), path);
+            case DomainRuleViolation violation -> ProblemDetails.of(400, "Bad Request", violation.getMessage(), path);
+            case DatabaseException database -> {
+                log.error("Database failure on a batch item", database);
+                yield ProblemDetails.of(503, "Service Unavailable", "the database is unavailable; retry shortly",
+                        path);
+            }
+            default -> {
+                log.error("Unexpected failure on a batch item", e);
+                yield ProblemDetails.of(500, "Internal Server Error", "the item failed unexpectedly; it was logged",
+                        path);
+            }
+        };
+    }
+}
