@@ -112,9 +112,6 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
 
     private void signup(Context ctx) {
         SignupRequest request = ctx.bodyAsClass(SignupRequest.class);
-        if (request == null) {
-            throw ApiProblem.badRequest("send a JSON object with 'email', 'password' and 'company'");
-        }
         String email = email(request.email());
         try {
             PasswordPolicy.check(request.password());
@@ -134,7 +131,7 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
 
     private void login(Context ctx) {
         LoginRequest request = ctx.bodyAsClass(LoginRequest.class);
-        if (request == null || request.email() == null || request.password() == null) {
+        if (request.email() == null || request.password() == null) {
             throw ApiProblem.badRequest("send a JSON object with 'email' and 'password'");
         }
         String email = email(request.email());
@@ -169,7 +166,7 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
 
     private void refresh(Context ctx) {
         RefreshRequest request = ctx.bodyAsClass(RefreshRequest.class);
-        if (request == null || request.refreshToken() == null || request.refreshToken().isBlank()) {
+        if (request.refreshToken() == null || request.refreshToken().isBlank()) {
             throw ApiProblem.badRequest("send a JSON object with the 'refreshToken'");
         }
         String presented = request.refreshToken().strip();
@@ -193,7 +190,7 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
 
     private void logout(Context ctx) {
         RefreshRequest request = ctx.bodyAsClass(RefreshRequest.class);
-        if (request == null || request.refreshToken() == null || request.refreshToken().isBlank()) {
+        if (request.refreshToken() == null || request.refreshToken().isBlank()) {
             throw ApiProblem.badRequest("send a JSON object with the 'refreshToken' to revoke");
         }
         refreshTokens.revoke(request.refreshToken().strip());

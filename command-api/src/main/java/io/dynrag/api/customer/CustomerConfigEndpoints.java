@@ -83,9 +83,6 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     private void update(Context ctx) {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         ConfigurationUpdate update = ctx.bodyAsClass(ConfigurationUpdate.class);
-        if (update == null) {
-            throw ApiProblem.badRequest("send a JSON object with the configuration fields to change");
-        }
         if (update.allowedContentTypes() != null && update.allowedContentTypes().contains(null)) {
             throw ApiProblem.badRequest("allowedContentTypes must name media types, not null");
         }
@@ -102,7 +99,7 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     private void putProviderKey(Context ctx) {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         ProviderKeyRequest request = ctx.bodyAsClass(ProviderKeyRequest.class);
-        if (request == null || request.provider() == null || !PROVIDERS.contains(request.provider())) {
+        if (request.provider() == null || !PROVIDERS.contains(request.provider())) {
             throw ApiProblem.badRequest("'provider' must be one of " + PROVIDERS);
         }
         String key = request.apiKey() == null ? "" : request.apiKey().strip();

@@ -71,7 +71,7 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
     private void register(Context ctx) {
         access.admin(ctx);
         RegisterCustomerRequest request = ctx.bodyAsClass(RegisterCustomerRequest.class);
-        if (request == null || request.name() == null) {
+        if (request.name() == null) {
             throw ApiProblem.badRequest("send a JSON object with the customer's 'name'");
         }
         ApiKeys.IssuedKey[] key = new ApiKeys.IssuedKey[1];

@@ -46,7 +46,7 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
     private void search(Context ctx) {
         Access.CustomerCaller caller = access.customer(ctx, Scope.SEARCH);
         SearchRequest request = ctx.bodyAsClass(SearchRequest.class);
-        if (request == null || request.query() == null || request.query().isBlank()) {
+        if (request.query() == null || request.query().isBlank()) {
             throw ApiProblem.badRequest("'query' is required and must not be blank");
         }
         if (request.query().length() > MAX_QUERY_CHARS) {

@@ -3,6 +3,7 @@ package io.dynrag.pipeline.ingestion;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.ChunkOverlap;
+import io.dynrag.pipeline.chunking.HeadingContext;
 import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
@@ -139,6 +140,9 @@ public final class DocumentIngestor {
                 new StructuralChunker(model.tokenizer(), chunkTokens)
                         .chunk(text, extracted.chunkingFormat().mediaType()),
                 job.chunkOverlapTokens(), model.tokenizer());
+        if (extracted.chunkingFormat() == DocumentFormat.MARKDOWN) {
+            chunks = HeadingContext.apply(chunks, text, model.tokenizer(), model.maxInputTokens());
+        }
         if (chunks.isEmpty()) {
             throw new UnreadableDocumentException("the document contains no text to index");
         }
