@@ -1,6 +1,7 @@
 package io.dynrag.schemas;
 
 import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.customer.BudgetThresholdReached;
 import io.dynrag.schemas.customer.CustomerConfiguration;
 import io.dynrag.schemas.customer.CustomerConfigurationChanged;
 import io.dynrag.schemas.customer.CustomerDeleted;
@@ -45,6 +46,8 @@ final class SampleEvents {
                 .setChunkTokens(200)
                 .setChunkOverlapTokens(20)
                 .setEmbeddingModel("all-minilm-l6-v2")
+                .setMonthlyBudgetMicroUsd(25_000_000L)
+                .setBudgetAlertPercent(75)
                 .build();
         return List.of(
                 customerEvent(CustomerRegistered.newBuilder().setConfiguration(configuration).build()),
@@ -54,7 +57,9 @@ final class SampleEvents {
                 customerEvent(ProviderKeyChanged.newBuilder().setProvider("openai").setFingerprint(null).build()),
                 customerEvent(CustomerSuspended.newBuilder().setReason("unpaid invoice").build()),
                 customerEvent(CustomerReactivated.newBuilder().build()),
-                customerEvent(CustomerDeleted.newBuilder().build()));
+                customerEvent(CustomerDeleted.newBuilder().build()),
+                customerEvent(BudgetThresholdReached.newBuilder().setMonth("2026-11").setThresholdPercent(75)
+                        .setSpentMicroUsd(19_000_000L).setBudgetMicroUsd(25_000_000L).build()));
     }
 
     static List<DocumentEvent> documentEvents() {

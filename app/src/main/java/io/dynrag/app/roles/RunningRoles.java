@@ -159,7 +159,8 @@ public final class RunningRoles implements AutoCloseable {
         CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
-                MiniLmEmbeddingModel.ID);
+                MiniLmEmbeddingModel.ID, null,
+                CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT);
         return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.adminToken().orElse(null),
                 settings.maxUploadBytes(), infrastructure.s3().bucket(), infrastructure.kafkaBootstrapServers(),
                 "dynrag-publisher-0", keys,

@@ -12,6 +12,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.util.Optional;
 import java.util.Set;
@@ -44,7 +45,8 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     /** Fields left out keep their current value. */
     public record ConfigurationUpdate(Integer requestsPerMinute, Integer requestsPerDay, Integer maxDocuments,
                                       Long maxFileBytes, Set<String> allowedContentTypes, Integer chunkTokens,
-                                      Integer chunkOverlapTokens, String embeddingModel) {
+                                      Integer chunkOverlapTokens, String embeddingModel,
+                                      BigDecimal monthlyBudgetUsd, Integer budgetAlertPercent) {
 
         CustomerConfiguration applyTo(CustomerConfiguration current) {
             return new CustomerConfiguration(
@@ -55,7 +57,11 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
                     Optional.ofNullable(allowedContentTypes).orElse(current.allowedContentTypes()),
                     Optional.ofNullable(chunkTokens).orElse(current.chunkTokens()),
                     Optional.ofNullable(chunkOverlapTokens).orElse(current.chunkOverlapTokens()),
-                    Optional.ofNullable(embeddingModel).orElse(current.embeddingModel()));
+                    Optional.ofNullable(embeddingModel).orElse(current.embeddingModel()),
+                    // 0 removes the budget.
+                    monthlyBudgetUsd == null ? current.monthlyBudgetUsd()
+                            : monthlyBudgetUsd.signum() == 0 ? null : monthlyBudgetUsd,
+                    Optional.ofNullable(budgetAlertPercent).orElse(current.budgetAlertPercent()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.dynrag.api.publishing;
 
+import io.dynrag.domain.customer.BudgetThresholdReached;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.CustomerConfigurationChanged;
 import io.dynrag.domain.customer.CustomerDeleted;
@@ -92,6 +93,12 @@ final class AvroEventMapper {
                     .build();
             case CustomerReactivated e -> io.dynrag.schemas.customer.CustomerReactivated.newBuilder().build();
             case CustomerDeleted e -> io.dynrag.schemas.customer.CustomerDeleted.newBuilder().build();
+            case BudgetThresholdReached e -> io.dynrag.schemas.customer.BudgetThresholdReached.newBuilder()
+                    .setMonth(e.month())
+                    .setThresholdPercent(e.thresholdPercent())
+                    .setSpentMicroUsd(e.spentMicroUsd())
+                    .setBudgetMicroUsd(e.budgetMicroUsd())
+                    .build();
             default -> null;
         };
     }
@@ -106,6 +113,9 @@ final class AvroEventMapper {
                 .setChunkTokens(c.chunkTokens())
                 .setChunkOverlapTokens(c.chunkOverlapTokens())
                 .setEmbeddingModel(c.embeddingModel())
+                .setMonthlyBudgetMicroUsd(c.monthlyBudgetMicroUsd().isPresent()
+                        ? Long.valueOf(c.monthlyBudgetMicroUsd().getAsLong()) : null)
+                .setBudgetAlertPercent(c.budgetAlertPercent())
                 .build();
     }
 

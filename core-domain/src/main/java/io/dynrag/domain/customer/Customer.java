@@ -17,6 +17,7 @@ public class Customer {
     private CustomerStatus status;
     private CustomerConfiguration configuration;
     private String providerKeyFingerprint;
+    private String lastBudgetAlertMonth;
 
     protected Customer() {
         // required by Axon to rebuild the aggregate from its events
@@ -73,6 +74,17 @@ public class Customer {
     }
 
     @CommandHandler
+    void handle(RecordBudgetThresholdReached command) {
+        if (status == CustomerStatus.DELETED || command.month() == null || !command.month().matches("\\d{4}-\\d{2}")) {
+            return;
+        }
+        if (!command.month().equals(lastBudgetAlertMonth)) {
+            apply(new BudgetThresholdReached(customerId, command.month(), command.thresholdPercent(),
+                    command.spentMicroUsd(), command.budgetMicroUsd()));
+        }
+    }
+
+    @CommandHandler
     void handle(DeleteCustomer command) {
         if (status != CustomerStatus.DELETED) {
             apply(new CustomerDeleted(customerId));
@@ -110,6 +122,11 @@ public class Customer {
     @EventSourcingHandler
     void on(CustomerReactivated event) {
         this.status = CustomerStatus.ACTIVE;
+    }
+
+    @EventSourcingHandler
+    void on(BudgetThresholdReached event) {
+        this.lastBudgetAlertMonth = event.month();
     }
 
     @EventSourcingHandler

@@ -2,7 +2,9 @@ package io.dynrag.domain.customer;
 
 import io.dynrag.domain.DomainRuleViolation;
 
+import java.math.BigDecimal;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -18,6 +20,8 @@ import java.util.TreeSet;
  * @param chunkTokens         tokens per chunk (the model's tokenizer), at most the model's input limit
  * @param chunkOverlapTokens  word pieces a chunk repeats from the end of the previous one
  * @param embeddingModel      id of the model that embeds the customer's chunks
+ * @param monthlyBudgetUsd    most embedding cost per calendar month (UTC); null for no budget
+ * @param budgetAlertPercent  share of the budget at which the customer is alerted, once a month
  */
 public record CustomerConfiguration(
         int requestsPerMinute,
@@ -27,7 +31,11 @@ public record CustomerConfiguration(
         Set<String> allowedContentTypes,
         int chunkTokens,
         int chunkOverlapTokens,
-        String embeddingModel) {
+        String embeddingModel,
+        BigDecimal monthlyBudgetUsd,
+        int budgetAlertPercent) {
+
+    public static final int DEFAULT_BUDGET_ALERT_PERCENT = 80;
 
     public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("application/pdf", "text/html", "text/markdown",
             "text/plain");
@@ -46,6 +54,8 @@ public record CustomerConfiguration(
 
     public CustomerConfiguration {
         allowedContentTypes = allowedContentTypes == null ? Set.of() : Set.copyOf(new TreeSet<>(allowedContentTypes));
+        // Configurations stored before budgets existed have no alert threshold.
+        budgetAlertPercent = budgetAlertPercent == 0 ? DEFAULT_BUDGET_ALERT_PERCENT : budgetAlertPercent;
     }
 
     /** Checks every rule and names the first field that breaks one. */
@@ -62,6 +72,10 @@ public record CustomerConfiguration(
         }
         require(embeddingModel != null && SUPPORTED_MODELS.contains(embeddingModel),
                 "embeddingModel must be one of " + new TreeSet<>(SUPPORTED_MODELS));
+        require(monthlyBudgetUsd == null || (monthlyBudgetUsd.signum() >= 0 && monthlyBudgetUsd.scale() <= 6
+                        && monthlyBudgetUsd.compareTo(new BigDecimal("1000000000")) <= 0),
+                "monthlyBudgetUsd must be 0 to 1000000000 with at most 6 decimals, or null for no budget");
+        require(budgetAlertPercent >= 1 && budgetAlertPercent <= 100, "budgetAlertPercent must be 1 to 100");
         int inputLimit = MODEL_INPUT_LIMITS.get(embeddingModel);
         require(chunkTokens >= MIN_CHUNK_TOKENS && chunkTokens <= inputLimit,
                 "chunkTokens must be " + MIN_CHUNK_TOKENS + " to " + inputLimit + " for " + embeddingModel);
@@ -71,6 +85,12 @@ public record CustomerConfiguration(
                 "chunkTokens plus chunkOverlapTokens must be at most " + inputLimit
                         + ", the input limit of " + embeddingModel);
         return this;
+    }
+
+    /** The budget in millionths of a dollar, or empty without a budget. */
+    public OptionalLong monthlyBudgetMicroUsd() {
+        return monthlyBudgetUsd == null ? OptionalLong.empty()
+                : OptionalLong.of(monthlyBudgetUsd.movePointRight(6).longValueExact());
     }
 
     private static void require(boolean rule, String message) {

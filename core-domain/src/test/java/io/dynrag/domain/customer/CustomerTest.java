@@ -10,7 +10,7 @@ import java.util.Set;
 class CustomerTest {
 
     static final CustomerConfiguration DEFAULTS = new CustomerConfiguration(600, 100_000, 10_000, 25L << 20,
-            Set.of("text/plain", "text/markdown"), 200, 0, "all-minilm-l6-v2");
+            Set.of("text/plain", "text/markdown"), 200, 0, "all-minilm-l6-v2", null, 80);
     private static final EncryptedText COMPANY = new EncryptedText("k1", "c2VjcmV0");
     private static final EncryptedText EMAIL = new EncryptedText("k1", "bWFpbA==");
     private static final CustomerRegistered REGISTERED = new CustomerRegistered("c-1", COMPANY, EMAIL, DEFAULTS);
@@ -41,7 +41,7 @@ class CustomerTest {
     @Test
     void configurationChangesAreEventsAndRepeatsAreNot() {
         CustomerConfiguration smaller = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                128, 16, "all-minilm-l6-v2");
+                128, 16, "all-minilm-l6-v2", null, 80);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", smaller))
                 .expectEvents(new CustomerConfigurationChanged("c-1", smaller));
@@ -54,14 +54,14 @@ class CustomerTest {
     @Test
     void invalidConfigurationIsRefusedNamingTheField() {
         CustomerConfiguration tooLarge = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                240, 100, "all-minilm-l6-v2");
+                240, 100, "all-minilm-l6-v2", null, 80);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", tooLarge))
                 .expectException(DomainRuleViolation.class)
                 .expectExceptionMessage(org.hamcrest.Matchers.containsString("chunkOverlapTokens"))
                 .expectNoEvents();
         CustomerConfiguration unknownType = new CustomerConfiguration(60, 1_000, 10, 1 << 20,
-                Set.of("application/x-msdownload"), 128, 0, "all-minilm-l6-v2");
+                Set.of("application/x-msdownload"), 128, 0, "all-minilm-l6-v2", null, 80);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", unknownType))
                 .expectException(DomainRuleViolation.class)
@@ -108,5 +108,29 @@ class CustomerTest {
         fixture.given(REGISTERED, new CustomerDeleted("c-1"))
                 .when(new ChangeCustomerConfiguration("c-1", DEFAULTS))
                 .expectException(DomainRuleViolation.class);
+    }
+
+    @Test
+    void theBudgetAlertIsRecordedOncePerMonth() {
+        fixture.given(REGISTERED)
+                .when(new RecordBudgetThresholdReached("c-1", "2026-11", 80, 8_100_000, 10_000_000))
+                .expectEvents(new BudgetThresholdReached("c-1", "2026-11", 80, 8_100_000, 10_000_000));
+        fixture.given(REGISTERED, new BudgetThresholdReached("c-1", "2026-11", 80, 8_100_000, 10_000_000))
+                .when(new RecordBudgetThresholdReached("c-1", "2026-11", 80, 9_000_000, 10_000_000))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+        fixture.given(REGISTERED, new BudgetThresholdReached("c-1", "2026-11", 80, 8_100_000, 10_000_000))
+                .when(new RecordBudgetThresholdReached("c-1", "2026-12", 80, 8_000_000, 10_000_000))
+                .expectEvents(new BudgetThresholdReached("c-1", "2026-12", 80, 8_000_000, 10_000_000));
+    }
+
+    @Test
+    void aBudgetMustBeAnAmountOfDollars() {
+        CustomerConfiguration negative = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
+                128, 0, "all-minilm-l6-v2", new java.math.BigDecimal("-1"), 80);
+        fixture.given(REGISTERED)
+                .when(new ChangeCustomerConfiguration("c-1", negative))
+                .expectException(io.dynrag.domain.DomainRuleViolation.class)
+                .expectExceptionMessage(org.hamcrest.Matchers.containsString("monthlyBudgetUsd"));
     }
 }
