@@ -1,6 +1,7 @@
 package io.dynrag.app;
 
 import io.dynrag.app.admin.CreateAdminCommand;
+import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.dev.DevMode;
@@ -35,6 +36,9 @@ public final class Main {
               admin create-admin --email <email>
                                      create an operator account (password from DYNRAG_ADMIN_PASSWORD or
                                      asked for) in the configured database, or in the dev data directory
+              replay <projection>|all [--from kafka|events] [--swap]
+                                     rebuild read models (documents, usage) from offset 0 beside the
+                                     live ones and compare them; --swap replaces the live tables
               help                   show this text
 
             Configuration is read from DYNRAG_* environment variables; see the README.
@@ -66,6 +70,7 @@ public final class Main {
                 }
                 case "run" -> runRoles(parseRoles(Arrays.copyOfRange(args, 1, args.length)), settings, out);
                 case "admin" -> admin(Arrays.copyOfRange(args, 1, args.length), settings, out);
+                case "replay" -> ReplayCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'");
             };
         } catch (UsageException | InvalidSettingException e) {

@@ -53,4 +53,22 @@ class MainTest {
         assertThat(run("dev", "--fast")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unexpected argument '--fast'");
     }
+
+    @Test
+    void replayNamesAProjectionAndASourceItKnows() {
+        assertThat(run("replay")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("name a projection to replay: documents, usage");
+        assertThat(run("replay", "invoices")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown projection 'invoices'");
+        assertThat(run("replay", "usage", "--from", "tape")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--from must be kafka or events, not 'tape'");
+        assertThat(run("replay", "usage", "--from")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--from needs kafka or events");
+    }
+
+    @Test
+    void aRebuildFromTheEventStoreCannotBeSwappedIn() {
+        assertThat(run("replay", "all", "--from", "events", "--swap")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--swap needs --from kafka");
+    }
 }

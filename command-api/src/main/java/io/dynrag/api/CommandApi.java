@@ -12,6 +12,9 @@ import io.dynrag.api.auth.tokens.RefreshTokens;
 import io.dynrag.api.auth.tokens.SigningKeys;
 import io.dynrag.api.auth.users.UserAccounts;
 import io.dynrag.api.axon.EventSourcing;
+import io.dynrag.api.budget.BudgetAlerts;
+import io.dynrag.api.budget.BudgetEndpoints;
+import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.api.crypto.CustomerDataKeys;
 import io.dynrag.api.crypto.KeyEncryption;
 import io.dynrag.api.customer.CustomerAccounts;
@@ -40,8 +43,15 @@ import io.dynrag.api.ingestion.IngestionResultConsumer;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.api.publishing.KafkaEventPublisher;
+import io.dynrag.api.ratelimit.RateLimitEndpoints;
+import io.dynrag.api.ratelimit.RateLimits;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
+import io.dynrag.api.webhook.WebhookService;
+import io.dynrag.api.usage.UsageEndpoints;
+import io.dynrag.api.usage.UsageFacts;
+import io.dynrag.api.usage.UsageRecording;
+import io.dynrag.api.usage.UsageReports;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +85,9 @@ public final class CommandApi implements AutoCloseable {
     private final AdminAccounts admins;
     private final PageFetcher pageFetcher;
     private final ProgressTracker progress;
+    private final WebhookService webhooks;
+    private final RateLimits rateLimits;
+    private final UsageFacts usageFacts;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
@@ -82,10 +95,11 @@ public final class CommandApi implements AutoCloseable {
     /**
      * @param dataSource  a pool whose connections use the {@value Migrations#SCHEMA} schema
      * @param readModel   the documents projection
+     * @param usage       the usage projection
      * @param otherChecks readiness of the other roles in this process, shown on {@code /health}
      */
     public CommandApi(CommandApiSettings settings, DataSource dataSource, S3Client s3, DocumentLookup readModel,
-                      ChunkSearch search, Map<String, BooleanSupplier> otherChecks) {
+                      ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks) {
         this.settings = settings;
         Clock clock = Clock.systemUTC();
         Migrations.migrate(dataSource);
@@ -93,12 +107,15 @@ public final class CommandApi implements AutoCloseable {
         KeyEncryption keyEncryption = new KeyEncryption(settings.keyEncryptionKeys());
         CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper());
         DocumentStates documentStates = new DocumentStates(transactions);
+        BudgetLedger budget = new BudgetLedger(transactions, settings.embeddingPrices(), clock);
 
         this.publisher = new KafkaEventPublisher(settings.kafkaBootstrapServers(), settings.publisherTransactionalId());
         this.eventSourcing = new EventSourcing(transactions, Json.eventMapper(), publisher, PUBLISHER_BATCH_SIZE,
-                Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates));
+                Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates,
+                        BudgetLedger.PROCESSING_GROUP, budget));
         CommandGateway commands = eventSourcing.commandGateway();
-        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands);
+        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands,
+                new BudgetAlerts(budget, accounts, commands));
 
         UserAccounts users = new UserAccounts(transactions);
         PasswordHasher passwords = new PasswordHasher();
@@ -110,19 +127,26 @@ public final class CommandApi implements AutoCloseable {
         CustomerRegistration registration = new CustomerRegistration(transactions, commands, dataKeys,
                 settings.customerDefaults());
         this.admins = new AdminAccounts(users, passwords);
-        Access access = new Access(new Authenticator(settings.operatorToken(), apiKeys, accessTokens, accounts));
+        this.rateLimits = new RateLimits(dataSource, clock);
+        Access access = new Access(new Authenticator(settings.operatorToken(), apiKeys, accessTokens, accounts),
+                rateLimits);
 
         DocumentIntake intake = new DocumentIntake(commands, transactions, accounts, documentStates,
-                new DocumentObjects(s3, settings.documentBucket()), settings.maxUploadBytes());
+                new DocumentObjects(s3, settings.documentBucket()), budget, settings.maxUploadBytes());
         this.pageFetcher = new PageFetcher(settings.urlFetch());
         UrlIntake urls = new UrlIntake(intake, pageFetcher);
 
         this.progress = new ProgressTracker(settings.kafkaBootstrapServers(), clock);
         DocumentLookup fromEvents = new EventStoreDocumentLookup(eventSourcing.eventStore());
+        this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
+                keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
+
+        this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
         checks.put("command-api.event-publisher", eventSourcing::isPublishing);
+        checks.put("command-api.webhooks", webhooks::isReady);
         this.http = new HttpServer(settings.httpHost(), settings.httpPort(), CommandApiSettings.MAX_JSON_BYTES,
                 settings.maxUploadBytes(), Json.apiMapper(),
                 List.of(
@@ -140,7 +164,12 @@ public final class CommandApi implements AutoCloseable {
                                 new WithProgress(readModel, progress), new WithProgress(fromEvents, progress)),
                         new DocumentEventsEndpoint(access, intake, new WithProgress(fromEvents, progress)),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits()),
-                        new SearchEndpoints(access, search, documentStates, accounts)),
+                        new SearchEndpoints(access, search, documentStates, accounts),
+                        webhooks.endpoints(),
+                        new RateLimitEndpoints(access),
+                        new UsageEndpoints(access, usage, clock),
+                        new BudgetEndpoints(access, accounts, budget),
+                        new UsageRecording(access, usageFacts)),
                 checks);
     }
 
@@ -148,12 +177,14 @@ public final class CommandApi implements AutoCloseable {
         signingKeys.ensureCurrent();
         // A long-running instance must still rotate its signing key when the period is over.
         housekeeping.scheduleWithFixedDelay(this::rotateSigningKeyWhenDue, 1, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(this::forgetIdleRateLimits, 1, 1, TimeUnit.HOURS);
         if (admins.bootstrap(settings.bootstrapAdminEmail(), settings.bootstrapAdminPassword())) {
             log.info("Created the first admin account {}", settings.bootstrapAdminEmail());
         }
         eventSourcing.start();
         ingestionResults.start();
         progress.start();
+        webhooks.start();
         http.start();
         return this;
     }
@@ -170,12 +201,22 @@ public final class CommandApi implements AutoCloseable {
         }
     }
 
+    private void forgetIdleRateLimits() {
+        try {
+            rateLimits.forgetIdle();
+        } catch (RuntimeException e) {
+            log.warn("Sweeping idle rate-limit counters failed; retrying in an hour: {}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
         housekeeping.shutdownNow();
         http.close();
         pageFetcher.close();
         progress.close();
+        webhooks.close();
+        usageFacts.close();
         ingestionResults.close();
         eventSourcing.close();
         publisher.close();

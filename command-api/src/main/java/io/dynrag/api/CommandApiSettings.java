@@ -4,6 +4,8 @@ import io.dynrag.api.auth.tokens.TokenSettings;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.url.UrlFetchSettings;
+import io.dynrag.api.webhook.WebhookSettings;
+import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerConfiguration;
 
 /**
@@ -11,9 +13,11 @@ import io.dynrag.domain.customer.CustomerConfiguration;
  * @param maxUploadBytes        largest document accepted by any upload (customers may set less)
  * @param keyEncryptionKeys     keys that seal secrets at rest; the first seals, all open
  * @param customerDefaults      configuration of a new customer
+ * @param embeddingPrices       what the pipeline will charge per token, to hold uploads against budgets
  * @param bootstrapAdminEmail   creates this admin at start when no admin exists (with the password)
  * @param urlFetch              timeouts, redirects and the address allowlist of documents fetched from URLs
  * @param batchLimits           items and bytes of one {@code POST /v1/documents/batch}
+ * @param webhooks              retries of webhook deliveries
  */
 public record CommandApiSettings(
         String httpHost,
@@ -26,10 +30,12 @@ public record CommandApiSettings(
         KeyEncryptionKeys keyEncryptionKeys,
         TokenSettings tokens,
         CustomerConfiguration customerDefaults,
+        EmbeddingPrices embeddingPrices,
         String bootstrapAdminEmail,
         String bootstrapAdminPassword,
         UrlFetchSettings urlFetch,
-        BatchLimits batchLimits) {
+        BatchLimits batchLimits,
+        WebhookSettings webhooks) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;

@@ -17,5 +17,11 @@ public interface Projection {
 
     List<String> topics();
 
+    /**
+     * The tables this projection alone writes, which a replay rebuilds and may swap. Shared
+     * tables ({@code deleted_customer}) are written identically by every projection.
+     */
+    List<String> tables();
+
     void apply(Connection transaction, ConsumerRecord<String, byte[]> record) throws SQLException;
 }

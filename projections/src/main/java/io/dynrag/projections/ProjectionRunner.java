@@ -2,7 +2,6 @@ package io.dynrag.projections;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -14,12 +13,9 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -45,7 +41,7 @@ public final class ProjectionRunner implements AutoCloseable {
         this.dataSource = dataSource;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "dynrag-projection-" + projection.name(),
+                ConsumerConfig.GROUP_ID_CONFIG, Projections.consumerGroup(projection),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -104,18 +100,9 @@ public final class ProjectionRunner implements AutoCloseable {
     }
 
     private Map<TopicPartition, Long> storedOffsets() throws SQLException {
-        Map<TopicPartition, Long> offsets = new HashMap<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT topic, partition, next_offset FROM projection_offset WHERE projection = ?")) {
-            query.setString(1, projection.name());
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    offsets.put(new TopicPartition(rows.getString(1), rows.getInt(2)), rows.getLong(3));
-                }
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return AppliedRecords.offsets(connection, projection.name());
         }
-        return offsets;
     }
 
     private void applyWithRetry(ConsumerRecords<String, byte[]> records) {
@@ -126,37 +113,8 @@ public final class ProjectionRunner implements AutoCloseable {
     }
 
     private void apply(ConsumerRecords<String, byte[]> records) throws SQLException {
-        Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    projection.apply(connection, record);
-                    nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-                }
-                storeOffsets(connection, nextOffsets);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        }
-    }
-
-    private void storeOffsets(Connection connection, Map<TopicPartition, Long> nextOffsets) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement("""
-                INSERT INTO projection_offset (projection, topic, partition, next_offset) VALUES (?, ?, ?, ?)
-                ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""")) {
-            for (Map.Entry<TopicPartition, Long> entry : nextOffsets.entrySet()) {
-                upsert.setString(1, projection.name());
-                upsert.setString(2, entry.getKey().topic());
-                upsert.setInt(3, entry.getKey().partition());
-                upsert.setLong(4, entry.getValue());
-                upsert.addBatch();
-            }
-            upsert.executeBatch();
+            AppliedRecords.apply(connection, projection, records, true);
         }
     }
 
@@ -190,6 +148,11 @@ public final class ProjectionRunner implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            // Never started: its thread would have closed the consumer (and joining it would throw).
+            consumer.close();
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(Duration.ofSeconds(10));

@@ -2,6 +2,7 @@ package io.dynrag.projections;
 
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.document.DocumentsProjection;
+import io.dynrag.projections.usage.UsageProjection;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
@@ -17,16 +18,33 @@ public final class Projections implements AutoCloseable {
 
     /** @param dataSource a pool whose connections use the {@value #SCHEMA} schema */
     public Projections(DataSource dataSource, String kafkaBootstrapServers) {
+        migrate(dataSource, SCHEMA);
+        this.runners = all().stream()
+                .map(projection -> new ProjectionRunner(projection, dataSource, kafkaBootstrapServers))
+                .toList();
+        this.documents = new DocumentCatalog(dataSource);
+    }
+
+    /** Every read model, each with its own tables and offsets. */
+    public static List<Projection> all() {
+        return List.of(new DocumentsProjection(), new UsageProjection());
+    }
+
+    /** The Kafka consumer group of a projection's live runner (used for membership only, not for offsets). */
+    public static String consumerGroup(Projection projection) {
+        return "dynrag-projection-" + projection.name();
+    }
+
+    /** Creates or upgrades the read-model tables in {@code schema}: the live one, or a replay's. */
+    public static void migrate(DataSource dataSource, String schema) {
         Flyway.configure()
                 .dataSource(dataSource)
-                .schemas(SCHEMA)
-                .defaultSchema(SCHEMA)
+                .schemas(schema)
+                .defaultSchema(schema)
                 .table("flyway_history")
                 .locations("classpath:db/migration/projections")
                 .load()
                 .migrate();
-        this.runners = List.of(new ProjectionRunner(new DocumentsProjection(), dataSource, kafkaBootstrapServers));
-        this.documents = new DocumentCatalog(dataSource);
     }
 
     public Projections start() {

@@ -4,6 +4,7 @@ import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.ingestion.IngestionProgress;
 import io.dynrag.schemas.ingestion.IngestionResult;
+import io.dynrag.schemas.usage.UsageFact;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,7 +33,9 @@ public final class Topics {
     public static final Topic<IngestionProgress> INGESTION_PROGRESS =
             new Topic<>("dynrag.ingestion-progress.v1", Serdes.String(), new AvroSerde<>(IngestionProgress.class));
 
-    public static final String USAGE_NAME = "dynrag.usage.v1";
+    /** Usage too frequent to event-source: API calls and search queries. */
+    public static final Topic<UsageFact> USAGE =
+            new Topic<>("dynrag.usage.v1", Serdes.String(), new AvroSerde<>(UsageFact.class));
 
     private static final String KEEP_FOREVER = "-1";
     private static final String KEEP_THIRTY_DAYS = Long.toString(Duration.ofDays(30).toMillis());
@@ -58,7 +61,7 @@ public final class Topics {
         configs.put(INGESTION_RESULTS.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_THIRTY_DAYS));
         configs.put(INGESTION_DLQ.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_THIRTY_DAYS));
         configs.put(INGESTION_PROGRESS.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_ONE_HOUR));
-        configs.put(USAGE_NAME, Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_FOREVER));
+        configs.put(USAGE.name(), Map.of(TopicConfig.RETENTION_MS_CONFIG, KEEP_FOREVER));
         return Collections.unmodifiableMap(configs);
     }
 }

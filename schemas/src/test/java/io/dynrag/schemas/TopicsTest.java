@@ -34,7 +34,7 @@ class TopicsTest {
     void eventAndUsageTopicsAreKeptForeverSoReadModelsCanBeRebuilt() {
         assertThat(Topics.creationConfigs()).containsOnlyKeys(Topics.allNames());
         for (String name : new String[] {
-                Topics.CUSTOMER_EVENTS.name(), Topics.DOCUMENT_EVENTS.name(), Topics.USAGE_NAME}) {
+                Topics.CUSTOMER_EVENTS.name(), Topics.DOCUMENT_EVENTS.name(), Topics.USAGE.name()}) {
             assertThat(Topics.creationConfigs().get(name)).containsEntry(TopicConfig.RETENTION_MS_CONFIG, "-1");
         }
         for (String name : new String[] {Topics.INGESTION_RESULTS.name(), Topics.INGESTION_DLQ.name()}) {

@@ -1,7 +1,7 @@
 package io.dynrag.pipeline;
 
+import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
-import io.dynrag.pipeline.ingestion.DocumentIngestor;
 
 import java.nio.file.Path;
 
@@ -19,6 +19,6 @@ public record IngestionSettings(
         long maxDocumentBytes,
         int maxChunkTokens,
         int streamThreads,
-        DocumentIngestor.Prices prices,
+        EmbeddingPrices prices,
         ExtractionLimits extraction) {
 }

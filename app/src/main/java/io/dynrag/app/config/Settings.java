@@ -51,7 +51,9 @@ public record Settings(
         Duration urlFetchTimeout,
         int urlMaxRedirects,
         int batchMaxItems,
-        long batchMaxBytes) {
+        long batchMaxBytes,
+        Duration webhookFirstRetry,
+        Duration webhookRetryWindow) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,text-embedding-3-small=0.02,"
@@ -104,7 +106,9 @@ public record Settings(
                 Duration.ofSeconds(read.integer("DYNRAG_URL_FETCH_TIMEOUT_SECONDS", 30, 1, 3_600)),
                 read.integer("DYNRAG_URL_MAX_REDIRECTS", 5, 0, 20),
                 read.integer("DYNRAG_BATCH_MAX_ITEMS", 100, 1, 1_000),
-                read.longInteger("DYNRAG_BATCH_MAX_BYTES", 100L * 1024 * 1024, 1, 1L << 40));
+                read.longInteger("DYNRAG_BATCH_MAX_BYTES", 100L * 1024 * 1024, 1, 1L << 40),
+                Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", 30, 1, 3_600)),
+                Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", 86_400, 1, 7 * 86_400)));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -116,7 +120,7 @@ public record Settings(
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
                 defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
-                batchMaxItems, batchMaxBytes);
+                batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow);
     }
 
     /** Keeps secrets out of logs. */

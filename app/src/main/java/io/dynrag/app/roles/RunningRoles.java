@@ -1,5 +1,6 @@
 package io.dynrag.app.roles;
 
+import io.dynrag.domain.billing.EmbeddingPrices;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.api.CommandApi;
 import io.dynrag.api.CommandApiSettings;
@@ -12,6 +13,7 @@ import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.url.AddressAllowlist;
 import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.api.persistence.Migrations;
@@ -27,12 +29,12 @@ import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.ProviderCredentials;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
-import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import io.dynrag.pipeline.search.ChunkSearcher;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.document.DocumentCatalog;
+import io.dynrag.projections.usage.UsageCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -102,7 +104,7 @@ public final class RunningRoles implements AutoCloseable {
                     infrastructure.kafkaBootstrapServers(), "dynrag-ingestion",
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
-                    new DocumentIngestor.Prices(settings.embeddingPrices()),
+                    new EmbeddingPrices(settings.embeddingPrices()),
                     new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters())),
                     s3, models, store));
             pipeline.start();
@@ -116,6 +118,7 @@ public final class RunningRoles implements AutoCloseable {
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
                                     match.text(), match.page(), match.score()))
                             .toList(),
+                    new ProjectedUsage(new UsageCatalog(projectionsPool)),
                     readiness));
             api.start();
         }
@@ -166,8 +169,10 @@ public final class RunningRoles implements AutoCloseable {
                 "dynrag-publisher-0", keys,
                 new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),
                         settings.refreshTokenLifetime(), settings.signingKeyRotation()),
-                defaults, settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null),
-                urlFetchSettings(settings), new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()));
+                defaults, new EmbeddingPrices(settings.embeddingPrices()),
+                settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null),
+                urlFetchSettings(settings), new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()),
+                new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()));
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {

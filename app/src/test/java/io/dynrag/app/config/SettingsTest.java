@@ -2,6 +2,7 @@ package io.dynrag.app.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +42,21 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_CHUNK_TOKENS", "512")))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("DYNRAG_CHUNK_TOKENS must be between 16 and 254");
+    }
+
+    @Test
+    void webhookRetriesDefaultToThirtySecondsFirstAndADayInAll() {
+        Settings defaults = Settings.from(Map.of());
+        assertThat(defaults.webhookFirstRetry()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.webhookRetryWindow()).isEqualTo(Duration.ofHours(24));
+
+        Settings fast = Settings.from(Map.of("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "1",
+                "DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", "10"));
+        assertThat(fast.webhookFirstRetry()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(fast.webhookRetryWindow()).isEqualTo(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "7200")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS must be between 1 and 3600");
     }
 
     @Test

@@ -1,9 +1,27 @@
 package io.dynrag.app.e2e;
 
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 /** Small realistic documents whose topics do not overlap, so search results are unambiguous. */
 final class Corpus {
 
     private Corpus() {
+    }
+
+    /** A valid one-page PDF without a text layer, as a scan would be: the pipeline cannot index it. */
+    static byte[] pdfWithoutText() {
+        try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            document.addPage(new PDPage());
+            document.save(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String lighthouseGuide() {

@@ -28,6 +28,19 @@ final class Database {
         return ((Number) rows(sql, parameters).getFirst().values().iterator().next()).longValue();
     }
 
+    /** @return the number of rows changed */
+    int execute(String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(url, user, password);
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Each row as column name to value, in column order. */
     List<Map<String, Object>> rows(String sql, Object... parameters) {
         try (Connection connection = DriverManager.getConnection(url, user, password);

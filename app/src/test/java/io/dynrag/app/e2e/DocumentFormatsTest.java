@@ -74,15 +74,9 @@ class DocumentFormatsTest {
     }
 
     @Test
-    void aPdfWithoutTextFailsWithAReadableReason() throws IOException {
+    void aPdfWithoutTextFailsWithAReadableReason() {
         String key = system.registerCustomer("Scanner Co");
-        byte[] empty;
-        try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            document.addPage(new PDPage());
-            document.save(out);
-            empty = out.toByteArray();
-        }
-        ApiClient.Response accepted = api.upload(key, "file", "scan.pdf", empty, null);
+        ApiClient.Response accepted = api.upload(key, "file", "scan.pdf", Corpus.pdfWithoutText(), null);
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         JsonNode failed = system.awaitStatus(key, accepted.json().get("documentId").asText(), "FAILED");
         assertThat(failed.get("failureReason").asText()).contains("no text");

@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -47,6 +48,9 @@ final class TestSystem implements AutoCloseable {
     static final String ADMIN_EMAIL = "root@dynrag.test";
     static final String ADMIN_PASSWORD = "correct horse battery staple";
     static final Duration INDEXING_TIMEOUT = Duration.ofSeconds(90);
+    /** Prices far above the real ones, so that a short document costs cents and budgets can be tested. */
+    static final BigDecimal LOCAL_MODEL_USD_PER_MILLION_TOKENS = new BigDecimal("1000");
+    static final BigDecimal PROVIDER_MODEL_USD_PER_MILLION_TOKENS = new BigDecimal("20");
     /** Long enough for the password policy; every account the tests sign up uses it. */
     static final String PASSWORD = "a perfectly long passphrase";
     static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -57,14 +61,19 @@ final class TestSystem implements AutoCloseable {
     private static TestSystem shared;
 
     private final Infra infra;
+    private final Settings settings;
+    private final Infrastructure infrastructure;
     private final RunningRoles roles;
     private final ApiClient api;
     private final Path dataDir;
     private String adminToken;
     private Instant adminTokenIssuedAt = Instant.MIN;
 
-    private TestSystem(Infra infra, RunningRoles roles, Path dataDir) {
+    private TestSystem(Infra infra, Settings settings, Infrastructure infrastructure, RunningRoles roles,
+                       Path dataDir) {
         this.infra = infra;
+        this.settings = settings;
+        this.infrastructure = infrastructure;
         this.roles = roles;
         this.api = new ApiClient(roles.httpPort());
         this.dataDir = dataDir;
@@ -93,22 +102,41 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_MAX_UPLOAD_BYTES", "200000");
         env.put("DYNRAG_KAFKA_PARTITIONS", "3");
         env.put("DYNRAG_CHUNK_TOKENS", "120");
+        env.put("DYNRAG_EMBEDDING_PRICES", "all-minilm-l6-v2=" + LOCAL_MODEL_USD_PER_MILLION_TOKENS.toPlainString()
+                + ",text-embedding-3-small=" + PROVIDER_MODEL_USD_PER_MILLION_TOKENS.toPlainString());
         env.put("DYNRAG_KEY_ENCRYPTION_KEYS", KeyEncryptionKeys.generate("test").format());
         env.put("DYNRAG_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL);
         env.put("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
         // Local test servers stand in for web pages and the embedding provider.
         env.put("DYNRAG_URL_ALLOWLIST", "127.0.0.1");
+        // Webhook retries within seconds, and an endpoint that fails everything for ten seconds is disabled.
+        env.put("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "1");
+        env.put("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", "10");
+        // Tests poll and upload far faster than a customer would; the rate-limit tests set their own limits.
+        env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
+        env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
         Settings settings = Settings.from(env);
-        RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, new Infrastructure(
-                infra.kafkaBootstrapServers(), infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
-                dataDir.resolve("lance")));
-        TestSystem system = new TestSystem(infra, roles, dataDir);
+        Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
+                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), dataDir.resolve("lance"));
+        RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, infrastructure);
+        TestSystem system = new TestSystem(infra, settings, infrastructure, roles, dataDir);
         await().atMost(Duration.ofSeconds(60)).until(() -> system.api.get("/health", null).status() == 200);
         return system;
     }
 
     ApiClient api() {
         return api;
+    }
+
+    /**
+     * A second API instance, the API role alone, on the same servers and database as this system: what
+     * another replica behind a load balancer would be. The caller closes it.
+     */
+    RunningRoles startAnotherApi() {
+        RunningRoles another = RunningRoles.start(EnumSet.of(Role.API), settings, infrastructure);
+        ApiClient client = new ApiClient(another.httpPort());
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health", null).status() == 200);
+        return another;
     }
 
     Infra infra() {

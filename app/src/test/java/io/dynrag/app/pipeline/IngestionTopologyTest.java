@@ -1,5 +1,6 @@
 package io.dynrag.app.pipeline;
 
+import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.app.dev.EmbeddedS3;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
@@ -9,7 +10,6 @@ import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.embedding.ProviderCredentials;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
-import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.ingestion.ProgressReporter;
@@ -86,7 +86,7 @@ class IngestionTopologyTest {
         model = new MiniLmEmbeddingModel(1);
         store = new LanceChunkStore(dir.resolve("lance"));
         settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
-                1_000_000, 120, 1, new DocumentIngestor.Prices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
+                1_000_000, 120, 1, new EmbeddingPrices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
                 ExtractionLimits.DEFAULTS);
     }
 

@@ -11,11 +11,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** A customer's API keys: create (the secret is shown once), list, revoke. */
+/**
+ * A customer's API keys: create (the secret is shown once, optionally with rate limits of the key's
+ * own), list, revoke.
+ */
 public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
 
     private static final int MAX_NAME_LENGTH = 100;
     private static final int MAX_KEYS = 100;
+    /** The bounds of a customer's configuration. */
+    private static final int MAX_REQUESTS_PER_MINUTE = 1_000_000;
+    private static final int MAX_REQUESTS_PER_DAY = 1_000_000_000;
 
     private final Access access;
     private final ApiKeys apiKeys;
@@ -25,14 +31,17 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
         this.apiKeys = apiKeys;
     }
 
-    public record CreateKeyRequest(String name, List<String> scopes) {
+    /** @param requestsPerMinute the key's own limit; null (the default) for the customer's */
+    public record CreateKeyRequest(String name, List<String> scopes, Integer requestsPerMinute,
+                                   Integer requestsPerDay) {
     }
 
-    public record CreatedKey(String keyId, String apiKey, String prefix, String name, List<String> scopes) {
+    public record CreatedKey(String keyId, String apiKey, String prefix, String name, List<String> scopes,
+                             Integer requestsPerMinute, Integer requestsPerDay) {
     }
 
     public record KeyView(String keyId, String name, String prefix, List<String> scopes, Instant createdAt,
-                          Instant lastUsedAt) {
+                          Instant lastUsedAt, Integer requestsPerMinute, Integer requestsPerDay) {
     }
 
     public record KeyList(List<KeyView> keys) {
@@ -47,26 +56,28 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
 
     private void create(Context ctx) {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
-        CreateKeyRequest request = ctx.body().isBlank() ? new CreateKeyRequest(null, null)
+        CreateKeyRequest request = ctx.body().isBlank() ? new CreateKeyRequest(null, null, null, null)
                 : ctx.bodyAsClass(CreateKeyRequest.class);
         String name = request.name() == null ? "" : request.name().strip();
         if (name.length() > MAX_NAME_LENGTH) {
             throw ApiProblem.badRequest("'name' must be at most " + MAX_NAME_LENGTH + " characters");
         }
         Set<Scope> scopes = scopes(request.scopes());
+        ApiKeys.RequestLimits limits = limits(request);
         if (apiKeys.list(customerId).size() >= MAX_KEYS) {
             throw new ApiProblem(409, "Conflict", "a customer may hold at most " + MAX_KEYS
                     + " API keys; revoke unused ones first");
         }
-        ApiKeys.IssuedKey key = apiKeys.issue(customerId, name, scopes);
-        ctx.status(201).json(new CreatedKey(key.keyId(), key.secret(), key.prefix(), name, wire(key.scopes())));
+        ApiKeys.IssuedKey key = apiKeys.issue(customerId, name, scopes, limits);
+        ctx.status(201).json(new CreatedKey(key.keyId(), key.secret(), key.prefix(), name, wire(key.scopes()),
+                limits.requestsPerMinute(), limits.requestsPerDay()));
     }
 
     private void list(Context ctx) {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         ctx.json(new KeyList(apiKeys.list(customerId).stream()
                 .map(key -> new KeyView(key.keyId(), key.name(), key.prefix(), wire(key.scopes()), key.createdAt(),
-                        key.lastUsedAt()))
+                        key.lastUsedAt(), key.limits().requestsPerMinute(), key.limits().requestsPerDay()))
                 .toList()));
     }
 
@@ -93,6 +104,23 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
                     "unknown scope '" + name + "'; scopes are ingest, search, read, admin")));
         }
         return scopes;
+    }
+
+    private static ApiKeys.RequestLimits limits(CreateKeyRequest request) {
+        Integer perMinute = request.requestsPerMinute();
+        Integer perDay = request.requestsPerDay();
+        if (perMinute != null && (perMinute < 1 || perMinute > MAX_REQUESTS_PER_MINUTE)) {
+            throw ApiProblem.badRequest("'requestsPerMinute' must be 1 to " + MAX_REQUESTS_PER_MINUTE
+                    + ", or left out for the customer's limit");
+        }
+        if (perDay != null && (perDay < 1 || perDay > MAX_REQUESTS_PER_DAY)) {
+            throw ApiProblem.badRequest("'requestsPerDay' must be 1 to " + MAX_REQUESTS_PER_DAY
+                    + ", or left out for the customer's limit");
+        }
+        if (perMinute != null && perDay != null && perDay < perMinute) {
+            throw ApiProblem.badRequest("'requestsPerDay' must be at least 'requestsPerMinute'");
+        }
+        return new ApiKeys.RequestLimits(perMinute, perDay);
     }
 
     private static List<String> wire(Set<Scope> scopes) {

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,19 +38,34 @@ public final class ApiKeys {
     public record IssuedKey(String keyId, String secret, String prefix, Set<Scope> scopes) {
     }
 
+    /**
+     * A key's own rate limits, counted in addition to its customer's; a null field takes the customer's
+     * number. They let one machine's key be held below what the customer as a whole may do.
+     */
+    public record RequestLimits(Integer requestsPerMinute, Integer requestsPerDay) {
+
+        public static final RequestLimits CUSTOMERS = new RequestLimits(null, null);
+    }
+
     public record ApiKeyInfo(String keyId, String name, String prefix, Set<Scope> scopes, Instant createdAt,
-                             Instant lastUsedAt) {
+                             Instant lastUsedAt, RequestLimits limits) {
+    }
+
+    /** Stores a new key for the customer with the customer's rate limits; joins the caller's transaction. */
+    public IssuedKey issue(String customerId, String name, Set<Scope> scopes) {
+        return issue(customerId, name, scopes, RequestLimits.CUSTOMERS);
     }
 
     /** Stores a new key for the customer; joins the caller's transaction if there is one. */
-    public IssuedKey issue(String customerId, String name, Set<Scope> scopes) {
+    public IssuedKey issue(String customerId, String name, Set<Scope> scopes, RequestLimits limits) {
         String secret = Secrets.newSecret(PREFIX);
         UUID keyId = UUID.randomUUID();
         String prefix = secret.substring(0, PREFIX.length() + 6);
         try (Connection connection = transactions.getConnection();
              PreparedStatement insert = connection.prepareStatement("""
-                     INSERT INTO api_key (key_id, customer_id, key_hash, prefix, name, scopes, created_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                     INSERT INTO api_key (key_id, customer_id, key_hash, prefix, name, scopes, created_at,
+                                          requests_per_minute, requests_per_day)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             insert.setObject(1, keyId);
             insert.setString(2, customerId);
             insert.setString(3, Secrets.sha256Hex(secret));
@@ -57,6 +73,8 @@ public final class ApiKeys {
             insert.setString(5, name);
             insert.setArray(6, connection.createArrayOf("text", scopes.stream().map(Scope::wireName).toArray()));
             insert.setTimestamp(7, Timestamp.from(clock.instant()));
+            insert.setObject(8, limits.requestsPerMinute(), Types.INTEGER);
+            insert.setObject(9, limits.requestsPerDay(), Types.INTEGER);
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new DatabaseException("cannot store the API key", e);
@@ -92,7 +110,8 @@ public final class ApiKeys {
     public List<ApiKeyInfo> list(String customerId) {
         try (Connection connection = transactions.getConnection();
              PreparedStatement query = connection.prepareStatement("""
-                     SELECT key_id, name, prefix, scopes, created_at, last_used_at FROM api_key
+                     SELECT key_id, name, prefix, scopes, created_at, last_used_at, requests_per_minute,
+                            requests_per_day FROM api_key
                      WHERE customer_id = ? AND revoked_at IS NULL ORDER BY created_at, key_id""")) {
             query.setString(1, customerId);
             List<ApiKeyInfo> keys = new ArrayList<>();
@@ -101,7 +120,9 @@ public final class ApiKeys {
                     Timestamp lastUsed = rows.getTimestamp("last_used_at");
                     keys.add(new ApiKeyInfo(rows.getString("key_id"), rows.getString("name"), rows.getString("prefix"),
                             scopes(rows.getArray("scopes")), rows.getTimestamp("created_at").toInstant(),
-                            lastUsed == null ? null : lastUsed.toInstant()));
+                            lastUsed == null ? null : lastUsed.toInstant(),
+                            new RequestLimits(rows.getObject("requests_per_minute", Integer.class),
+                                    rows.getObject("requests_per_day", Integer.class))));
                 }
             }
             return keys;

@@ -5,7 +5,6 @@ import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.customer.Customer;
 import io.dynrag.domain.document.Document;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
@@ -46,26 +45,13 @@ public final class EventSourcing implements AutoCloseable {
     public EventSourcing(ThreadBoundTransactionManager transactions, ObjectMapper objectMapper,
                          EventMessageHandler publisher, int publisherBatchSize,
                          Map<String, Object> consistentViews) {
-        Serializer serializer = JacksonSerializer.builder()
-                .objectMapper(objectMapper)
-                .lenientDeserialization()
-                .build();
-        PersistenceExceptionResolver duplicateKeyIsConflict = new SQLStateResolver(DUPLICATE_KEY);
-
+        Serializer serializer = serializer(objectMapper);
         Configurer configurer = DefaultConfigurer.defaultConfiguration()
                 .configureTransactionManager(c -> transactions)
                 .configureSerializer(c -> serializer)
                 .configureMessageSerializer(c -> serializer)
                 .configureEventSerializer(c -> serializer)
-                .configureEmbeddedEventStore(c -> JdbcEventStorageEngine.builder()
-                        .connectionProvider(transactions)
-                        .transactionManager(transactions)
-                        .eventSerializer(serializer)
-                        .snapshotSerializer(serializer)
-                        .dataType(byte[].class)
-                        .schema(eventSchema())
-                        .persistenceExceptionResolver(duplicateKeyIsConflict)
-                        .build())
+                .configureEmbeddedEventStore(c -> storageEngine(transactions, serializer))
                 .configureAggregate(Customer.class)
                 .configureAggregate(Document.class);
 
@@ -117,6 +103,35 @@ public final class EventSourcing implements AutoCloseable {
     @Override
     public void close() {
         configuration.shutdown();
+    }
+
+    /**
+     * The event store's tables, readable without starting anything: what a replay from the event
+     * store reads.
+     */
+    public static JdbcEventStorageEngine storageEngine(ThreadBoundTransactionManager transactions,
+                                                       ObjectMapper objectMapper) {
+        return storageEngine(transactions, serializer(objectMapper));
+    }
+
+    private static JdbcEventStorageEngine storageEngine(ThreadBoundTransactionManager transactions,
+                                                        Serializer serializer) {
+        return JdbcEventStorageEngine.builder()
+                .connectionProvider(transactions)
+                .transactionManager(transactions)
+                .eventSerializer(serializer)
+                .snapshotSerializer(serializer)
+                .dataType(byte[].class)
+                .schema(eventSchema())
+                .persistenceExceptionResolver(new SQLStateResolver(DUPLICATE_KEY))
+                .build();
+    }
+
+    private static Serializer serializer(ObjectMapper objectMapper) {
+        return JacksonSerializer.builder()
+                .objectMapper(objectMapper)
+                .lenientDeserialization()
+                .build();
     }
 
     static EventSchema eventSchema() {

@@ -92,6 +92,10 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         if (update.allowedContentTypes() != null && update.allowedContentTypes().contains(null)) {
             throw ApiProblem.badRequest("allowedContentTypes must name media types, not null");
         }
+        // The configuration reads 0 as "not set" (stored before budgets existed); a client must say 1 to 100.
+        if (update.budgetAlertPercent() != null && update.budgetAlertPercent() == 0) {
+            throw ApiProblem.badRequest("budgetAlertPercent must be 1 to 100");
+        }
         CustomerAccount account = account(customerId);
         CustomerConfiguration next = update.applyTo(account.configuration());
         if (!next.embeddingModel().equals(CustomerConfiguration.LOCAL_MODEL) && account.providerFingerprint() == null) {

@@ -1,5 +1,6 @@
 package io.dynrag.api.document;
 
+import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.Ids;
@@ -33,16 +34,18 @@ public final class DocumentIntake {
     private final CustomerAccounts accounts;
     private final DocumentStates documents;
     private final DocumentObjects objects;
+    private final BudgetLedger budget;
     private final long maxUploadBytes;
 
     public DocumentIntake(CommandGateway commands, ThreadBoundTransactionManager transactions,
                           CustomerAccounts accounts, DocumentStates documents, DocumentObjects objects,
-                          long maxUploadBytes) {
+                          BudgetLedger budget, long maxUploadBytes) {
         this.commands = commands;
         this.transactions = transactions;
         this.accounts = accounts;
         this.documents = documents;
         this.objects = objects;
+        this.budget = budget;
         this.maxUploadBytes = maxUploadBytes;
     }
 
@@ -77,6 +80,7 @@ public final class DocumentIntake {
                                 + checked.configuration().maxDocuments() + " documents is reached; delete "
                                 + "documents or raise maxDocuments"))
                         .configuration();
+                budget.reserve(customerId, current, documentId, 1, checked.inspected().bytes());
                 commands.sendAndWait(new UploadDocument(documentId, customerId,
                         defaultTitle(content), checked.inspected().contentType(), key, checked.inspected().sha256(),
                         checked.inspected().bytes(), indexing(current)));
@@ -105,9 +109,17 @@ public final class DocumentIntake {
         VersionAccepted accepted;
         try {
             String title = content.title() == null || content.title().isBlank() ? null : content.title().strip();
-            accepted = commands.sendAndWait(new UploadDocumentVersion(documentId, customerId, title,
-                    checked.inspected().contentType(), key, checked.inspected().sha256(), checked.inspected().bytes(),
-                    indexing(checked.configuration())));
+            accepted = transactions.fetchInTransaction(() -> {
+                CustomerConfiguration current = accounts.findForUpdate(customerId)
+                        .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
+                VersionAccepted version = commands.sendAndWait(new UploadDocumentVersion(documentId, customerId,
+                        title, checked.inspected().contentType(), key, checked.inspected().sha256(),
+                        checked.inspected().bytes(), indexing(current)));
+                if (version.created()) {
+                    budget.reserve(customerId, current, documentId, version.version(), checked.inspected().bytes());
+                }
+                return version;
+            });
         } catch (DocumentDeletedException e) {
             removeIfOwn(ownObject, key);
             throw new ApiProblem(409, "Conflict", e.getMessage());

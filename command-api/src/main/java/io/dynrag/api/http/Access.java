@@ -3,20 +3,28 @@ package io.dynrag.api.http;
 import io.dynrag.api.auth.Authenticator;
 import io.dynrag.api.auth.Principal;
 import io.dynrag.api.auth.Scope;
+import io.dynrag.api.ratelimit.RateLimitState;
+import io.dynrag.api.ratelimit.RateLimits;
 import io.javalin.http.Context;
+
+import java.util.Optional;
 
 /**
  * What each endpoint requires of the caller, checked before it touches anything. Credentials are
- * resolved on first use, so public endpoints never look at them.
+ * resolved on first use, so public endpoints never look at them. Resolving a customer's credential
+ * also counts the request against the customer's (and the API key's) rate limits and answers the
+ * {@code RateLimit-*} headers; admins are not limited.
  */
 public final class Access {
 
     private static final String PRINCIPAL = "dynrag.principal";
 
     private final Authenticator authenticator;
+    private final RateLimits rateLimits;
 
-    public Access(Authenticator authenticator) {
+    public Access(Authenticator authenticator, RateLimits rateLimits) {
         this.authenticator = authenticator;
+        this.rateLimits = rateLimits;
     }
 
     /** A caller acting for one customer. */
@@ -55,13 +63,66 @@ public final class Access {
         throw ApiProblem.forbidden("this endpoint needs the admin role");
     }
 
+    /** The caller, if this request has already been authenticated; never authenticates itself. */
+    public Optional<Principal> authenticated(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(PRINCIPAL));
+    }
+
+    /**
+     * @throws ApiProblem 401 or 403 as {@link Authenticator#authenticate}, 429 when a customer's rate
+     *                    limit is used up (then nothing else of the request runs)
+     */
     public Principal principal(Context ctx) {
         Principal cached = ctx.attribute(PRINCIPAL);
         if (cached != null) {
             return cached;
         }
         Principal principal = authenticator.authenticate(ctx.header("Authorization"), ctx.header("X-API-Key"));
+        if (!(principal instanceof Principal.Admin)) {
+            RateLimitState state = withHeaders(ctx, rateLimits.take(customerIdOf(principal), keyIdOf(principal)));
+            if (state.refused()) {
+                throw new ApiProblem(429, "Too Many Requests", state.refusal());
+            }
+        }
         ctx.attribute(PRINCIPAL, principal);
         return principal;
+    }
+
+    /**
+     * The customer caller's rate limits as they stand; looking does not count as a request, so it
+     * answers even when the limits are used up.
+     *
+     * @throws ApiProblem 401 without a valid credential, 403 for an admin (who has no limits)
+     */
+    public RateLimitState rateLimits(Context ctx) {
+        Principal principal = authenticated(ctx).orElseGet(() -> {
+            Principal resolved = authenticator.authenticate(ctx.header("Authorization"), ctx.header("X-API-Key"));
+            ctx.attribute(PRINCIPAL, resolved);
+            return resolved;
+        });
+        if (principal instanceof Principal.Admin) {
+            throw ApiProblem.forbidden("admins and the operator token have no rate limits; call this with a "
+                    + "customer's credentials");
+        }
+        return withHeaders(ctx, rateLimits.peek(customerIdOf(principal), keyIdOf(principal)));
+    }
+
+    private static RateLimitState withHeaders(Context ctx, Optional<RateLimitState> checked) {
+        RateLimitState state = checked.orElseThrow(() -> ApiProblem.unauthorized(
+                "the credential was revoked or its customer is no longer active"));
+        state.headers().forEach(ctx::header);
+        return state;
+    }
+
+    private static String customerIdOf(Principal principal) {
+        return switch (principal) {
+            case Principal.CustomerUser user -> user.customerId();
+            case Principal.CustomerKey key -> key.customerId();
+            case Principal.Admin admin -> throw new IllegalArgumentException("an admin has no customer");
+        };
+    }
+
+    private static String keyIdOf(Principal principal) {
+        return principal instanceof Principal.CustomerKey key ? key.keyId() : null;
     }
 }

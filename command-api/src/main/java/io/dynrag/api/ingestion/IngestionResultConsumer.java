@@ -1,5 +1,6 @@
 package io.dynrag.api.ingestion;
 
+import io.dynrag.api.budget.BudgetAlerts;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.domain.document.RecordDocumentRemoval;
@@ -41,12 +42,14 @@ public final class IngestionResultConsumer implements AutoCloseable {
 
     private final KafkaConsumer<String, IngestionResult> consumer;
     private final CommandGateway commands;
+    private final BudgetAlerts budgetAlerts;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean assigned;
 
-    public IngestionResultConsumer(String bootstrapServers, CommandGateway commands) {
+    public IngestionResultConsumer(String bootstrapServers, CommandGateway commands, BudgetAlerts budgetAlerts) {
         this.commands = commands;
+        this.budgetAlerts = budgetAlerts;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
@@ -106,11 +109,16 @@ public final class IngestionResultConsumer implements AutoCloseable {
         Duration backoff = Duration.ofMillis(200);
         while (running) {
             try {
-                apply(record.value());
-                return true;
-            } catch (DomainRuleViolation e) {
-                log.warn("Ignoring ingestion result the document refuses ({} offset {}): {}",
-                        record.partition(), record.offset(), e.getMessage());
+                try {
+                    apply(record.value());
+                } catch (DomainRuleViolation e) {
+                    log.warn("Ignoring ingestion result the document refuses ({} offset {}): {}",
+                            record.partition(), record.offset(), e.getMessage());
+                }
+                // Also after a redelivery the document ignored: the alert may be what a crash left unsent.
+                if (record.value() != null && record.value().getOutcome() instanceof IngestionSucceeded) {
+                    budgetAlerts.check(record.value().getCustomerId());
+                }
                 return true;
             } catch (RuntimeException e) {
                 log.warn("Recording an ingestion result failed, retrying in {} ms: {}", backoff.toMillis(), e.toString());
@@ -150,6 +158,11 @@ public final class IngestionResultConsumer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            // Never started: its thread would have closed the consumer (and joining it would throw).
+            consumer.close();
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(Duration.ofSeconds(10));

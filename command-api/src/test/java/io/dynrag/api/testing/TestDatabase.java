@@ -6,6 +6,7 @@ import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -38,6 +39,11 @@ public final class TestDatabase {
 
     public ThreadBoundTransactionManager transactions() {
         return transactions;
+    }
+
+    /** The pool itself, for code that takes connections of its own outside any transaction. */
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     /** Empties the tables (and whatever references them) so each test starts from nothing. */

@@ -1,6 +1,8 @@
 package io.dynrag.projections.document;
 
+import io.dynrag.projections.DeletedCustomers;
 import io.dynrag.projections.Projection;
+import io.dynrag.projections.Sql;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.customer.CustomerEvent;
@@ -51,6 +53,11 @@ public final class DocumentsProjection implements Projection {
     }
 
     @Override
+    public List<String> tables() {
+        return List.of("document", "document_version");
+    }
+
+    @Override
     public void apply(Connection tx, ConsumerRecord<String, byte[]> record) throws SQLException {
         if (record.topic().equals(Topics.CUSTOMER_EVENTS.name())) {
             applyCustomerEvent(tx, record);
@@ -64,7 +71,7 @@ public final class DocumentsProjection implements Projection {
                     record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
         }
-        if (event == null || isDeleted(tx, event.getCustomerId())) {
+        if (event == null || DeletedCustomers.contains(tx, event.getCustomerId())) {
             return;
         }
         OptionalLong applied = lastSequence(tx, event.getDocumentId());
@@ -77,21 +84,21 @@ public final class DocumentsProjection implements Projection {
             case DocumentVersionIndexed indexed -> indexed(tx, event, indexed);
             case DocumentVersionFailed failed ->
                     versionStatus(tx, event, failed.getVersion(), "FAILED", failed.getReason());
-            case DocumentDeleted deleted -> execute(tx, "UPDATE document SET status = 'DELETED' WHERE document_id = ?",
-                    event.getDocumentId());
-            case DocumentRemovedFromIndex removed -> execute(tx,
+            case DocumentDeleted deleted -> Sql.execute(tx,
+                    "UPDATE document SET status = 'DELETED' WHERE document_id = ?", event.getDocumentId());
+            case DocumentRemovedFromIndex removed -> Sql.execute(tx,
                     "UPDATE document SET removed_lance_version = ? WHERE document_id = ?",
                     removed.getLanceVersion(), event.getDocumentId());
             default -> log.debug("Documents projection ignores {}", event.getPayload().getClass().getSimpleName());
         }
-        execute(tx, "UPDATE document SET last_sequence = ?, updated_at = ? WHERE document_id = ?",
+        Sql.execute(tx, "UPDATE document SET last_sequence = ?, updated_at = ? WHERE document_id = ?",
                 event.getSequenceNumber(), Timestamp.from(event.getOccurredAt()), event.getDocumentId());
     }
 
     private static void uploaded(Connection tx, DocumentEvent event, DocumentVersionUploaded uploaded)
             throws SQLException {
         Timestamp at = Timestamp.from(event.getOccurredAt());
-        execute(tx, """
+        Sql.execute(tx, """
                 INSERT INTO document (document_id, customer_id, title, content_type, bytes, version, status,
                                       last_sequence, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
@@ -103,7 +110,7 @@ public final class DocumentsProjection implements Projection {
                     failure_reason = NULL""",
                 event.getDocumentId(), event.getCustomerId(), uploaded.getTitle(), uploaded.getContentType(),
                 uploaded.getBytes(), uploaded.getVersion(), event.getSequenceNumber(), at);
-        execute(tx, """
+        Sql.execute(tx, """
                 INSERT INTO document_version (document_id, version, customer_id, title, content_type, bytes, sha256,
                                               status, uploaded_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
@@ -120,20 +127,20 @@ public final class DocumentsProjection implements Projection {
         Object[] values = {indexed.getChunks(), indexed.getTokens(), indexed.getEmbeddedTokens(),
                 indexed.getReusedChunks(), indexed.getCharacters(), indexed.getPages(), indexed.getMeteredTokens(),
                 indexed.getCostMicroUsd(), indexed.getLanceVersion(), indexed.getModel()};
-        execute(tx, "UPDATE document_version SET " + metrics
+        Sql.execute(tx, "UPDATE document_version SET " + metrics
                         + ", stage_millis = CAST(? AS JSONB), updated_at = ? WHERE document_id = ? AND version = ?",
                 concat(values, json(indexed.getStageMillis()), Timestamp.from(event.getOccurredAt()),
                         event.getDocumentId(), indexed.getVersion()));
-        execute(tx, "UPDATE document SET " + metrics + " WHERE document_id = ? AND version = ? AND status <> 'DELETED'",
+        Sql.execute(tx, "UPDATE document SET " + metrics + " WHERE document_id = ? AND version = ? AND status <> 'DELETED'",
                 concat(values, event.getDocumentId(), indexed.getVersion()));
     }
 
     private static void versionStatus(Connection tx, DocumentEvent event, int version, String status, String reason)
             throws SQLException {
-        execute(tx, "UPDATE document_version SET status = ?, failure_reason = ?, updated_at = ? "
+        Sql.execute(tx, "UPDATE document_version SET status = ?, failure_reason = ?, updated_at = ? "
                         + "WHERE document_id = ? AND version = ?",
                 status, reason, Timestamp.from(event.getOccurredAt()), event.getDocumentId(), version);
-        execute(tx, "UPDATE document SET status = ?, failure_reason = ? "
+        Sql.execute(tx, "UPDATE document SET status = ?, failure_reason = ? "
                         + "WHERE document_id = ? AND version = ? AND status <> 'DELETED'",
                 status, reason, event.getDocumentId(), version);
     }
@@ -150,19 +157,9 @@ public final class DocumentsProjection implements Projection {
         if (event == null || !(event.getPayload() instanceof CustomerDeleted)) {
             return;
         }
-        execute(tx, "INSERT INTO deleted_customer (customer_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                event.getCustomerId(), Timestamp.from(event.getOccurredAt()));
-        execute(tx, "DELETE FROM document_version WHERE customer_id = ?", event.getCustomerId());
-        execute(tx, "DELETE FROM document WHERE customer_id = ?", event.getCustomerId());
-    }
-
-    private static boolean isDeleted(Connection tx, String customerId) throws SQLException {
-        try (PreparedStatement query = tx.prepareStatement("SELECT 1 FROM deleted_customer WHERE customer_id = ?")) {
-            query.setString(1, customerId);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next();
-            }
-        }
+        DeletedCustomers.record(tx, event.getCustomerId(), event.getOccurredAt());
+        Sql.execute(tx, "DELETE FROM document_version WHERE customer_id = ?", event.getCustomerId());
+        Sql.execute(tx, "DELETE FROM document WHERE customer_id = ?", event.getCustomerId());
     }
 
     private static OptionalLong lastSequence(Connection tx, String documentId) throws SQLException {
@@ -186,14 +183,5 @@ public final class DocumentsProjection implements Projection {
         System.arraycopy(first, 0, all, 0, first.length);
         System.arraycopy(rest, 0, all, first.length, rest.length);
         return all;
-    }
-
-    private static void execute(Connection tx, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = tx.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            statement.executeUpdate();
-        }
     }
 }

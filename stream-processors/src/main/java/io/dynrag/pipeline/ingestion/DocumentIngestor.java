@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.ingestion;
 
+import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.ChunkOverlap;
@@ -18,8 +19,6 @@ import io.dynrag.pipeline.lance.LanceChunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,12 +47,12 @@ public final class DocumentIngestor {
     private final EmbeddingModels models;
     private final LanceChunkStore store;
     private final IngestionLimits limits;
-    private final Prices prices;
+    private final EmbeddingPrices prices;
     private final ProgressReporter progress;
 
     /** @param defaultChunkTokens chunk size for jobs that do not ask for one */
     public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModels models,
-                            LanceChunkStore store, IngestionLimits limits, Prices prices,
+                            LanceChunkStore store, IngestionLimits limits, EmbeddingPrices prices,
                             ProgressReporter progress) {
         this.objects = objects;
         this.defaultChunkTokens = defaultChunkTokens;
@@ -70,22 +69,6 @@ public final class DocumentIngestor {
      * @param firstBackoff wait before the second attempt; doubles after each further attempt
      */
     public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff, ExtractionLimits extraction) {
-    }
-
-    /**
-     * Embedding prices in US dollars per million tokens by model id; a model without a price costs
-     * nothing. Dollars per million tokens are millionths of a dollar per token.
-     */
-    public record Prices(Map<String, BigDecimal> usdPerMillionTokens) {
-
-        public Prices {
-            usdPerMillionTokens = Map.copyOf(usdPerMillionTokens);
-        }
-
-        long costMicroUsd(String model, long tokens) {
-            BigDecimal price = usdPerMillionTokens.getOrDefault(model, BigDecimal.ZERO);
-            return price.multiply(BigDecimal.valueOf(tokens)).setScale(0, RoundingMode.HALF_UP).longValueExact();
-        }
     }
 
     public IngestionOutcome ingest(IngestionJob job) {

@@ -1,5 +1,6 @@
 package io.dynrag.api.auth.tokens;
 
+import io.dynrag.api.persistence.InTransaction;
 import io.dynrag.api.crypto.KeyEncryption;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;

@@ -1,23 +1,21 @@
-package io.dynrag.api.auth.tokens;
+package io.dynrag.api.persistence;
 
-import io.dynrag.api.persistence.DatabaseException;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import org.axonframework.common.transaction.Transaction;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
 /** Runs statements that must commit together, joining the caller's transaction when one is open. */
-final class InTransaction {
+public final class InTransaction {
 
-    interface Work<T> {
+    public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     private InTransaction() {
     }
 
-    static <T> T run(ThreadBoundTransactionManager transactions, String failure, Work<T> work) {
+    public static <T> T run(ThreadBoundTransactionManager transactions, String failure, Work<T> work) {
         Transaction transaction = transactions.startTransaction();
         T result;
         try (Connection connection = transactions.getConnection()) {

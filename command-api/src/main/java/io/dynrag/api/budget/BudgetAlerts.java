@@ -1,0 +1,31 @@
+package io.dynrag.api.budget;
+
+import io.dynrag.api.customer.CustomerAccounts;
+import io.dynrag.domain.customer.CustomerStatus;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+
+/**
+ * Records {@code BudgetThresholdReached} when a customer's spending this month has crossed its
+ * alert share. Asked after every indexed version; the ledger remembers an alert once its event is
+ * stored, and the customer aggregate refuses a second one for the same month, so asking again (a
+ * redelivered result, say) never alerts twice.
+ */
+public final class BudgetAlerts {
+
+    private final BudgetLedger ledger;
+    private final CustomerAccounts accounts;
+    private final CommandGateway commands;
+
+    public BudgetAlerts(BudgetLedger ledger, CustomerAccounts accounts, CommandGateway commands) {
+        this.ledger = ledger;
+        this.accounts = accounts;
+        this.commands = commands;
+    }
+
+    public void check(String customerId) {
+        accounts.find(customerId)
+                .filter(account -> account.status() != CustomerStatus.DELETED)
+                .flatMap(account -> ledger.alertDue(customerId, account.configuration()))
+                .ifPresent(commands::sendAndWait);
+    }
+}

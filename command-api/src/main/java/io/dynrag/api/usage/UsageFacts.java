@@ -1,0 +1,63 @@
+package io.dynrag.api.usage;
+
+import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.usage.UsageFact;
+import io.dynrag.schemas.usage.UsageKind;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Publishes API calls and search queries to {@code dynrag.usage.v1}. The producer is idempotent, so
+ * its own retries never count a fact twice; sending does not wait, so a request is never slowed or
+ * failed by metering (a crash can lose the facts of its last few milliseconds).
+ */
+public final class UsageFacts implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageFacts.class);
+
+    private final KafkaProducer<String, UsageFact> producer;
+    private final Clock clock;
+
+    public UsageFacts(String bootstrapServers, Clock clock) {
+        this.clock = clock;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000),
+                Topics.USAGE.keySerde().serializer(), Topics.USAGE.valueSerde().serializer());
+    }
+
+    /** @param apiKeyId null for a signed-in user */
+    public void record(String customerId, String apiKeyId, UsageKind kind) {
+        UsageFact fact = UsageFact.newBuilder()
+                .setFactId(UUID.randomUUID().toString())
+                .setCustomerId(customerId)
+                .setKind(kind)
+                .setApiKeyId(apiKeyId)
+                .setOccurredAt(clock.instant())
+                .build();
+        try {
+            producer.send(new ProducerRecord<>(Topics.USAGE.name(), customerId, fact), (metadata, error) -> {
+                if (error != null) {
+                    log.warn("A usage fact of {} was not published: {}", customerId, error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("A usage fact of {} was not published: {}", customerId, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,72 @@
+package io.dynrag.api.webhook;
+
+import io.dynrag.api.document.DocumentView;
+import io.dynrag.schemas.customer.BudgetThresholdReached;
+import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.document.DocumentDeleted;
+import io.dynrag.schemas.document.DocumentEvent;
+import io.dynrag.schemas.document.DocumentVersionFailed;
+import io.dynrag.schemas.document.DocumentVersionIndexed;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An event that webhooks may receive, with the {@code data} its deliveries carry.
+ *
+ * @param eventId    the event's id on the topic; one delivery per webhook and event id
+ * @param occurredAt when it happened: the deliveries' {@code createdAt}
+ * @param data       the fields of the delivery's {@code data} object, in order
+ */
+public record WebhookEvent(String eventId, String customerId, WebhookEventType type, Instant occurredAt,
+                           Map<String, Object> data) {
+
+    public WebhookEvent {
+        data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
+    }
+
+    /** The webhook event a document event stands for, if it is one webhooks report. */
+    public static Optional<WebhookEvent> of(String eventId, DocumentEvent event) {
+        String documentId = event.getDocumentId();
+        return Optional.ofNullable(switch (event.getPayload()) {
+            case DocumentVersionIndexed indexed -> new WebhookEvent(eventId, event.getCustomerId(),
+                    WebhookEventType.DOCUMENT_INDEXED, event.getOccurredAt(), fields(
+                    "documentId", documentId, "version", indexed.getVersion(), "chunks", indexed.getChunks(),
+                    "tokens", indexed.getTokens(), "meteredTokens", indexed.getMeteredTokens(),
+                    "embeddedTokens", indexed.getEmbeddedTokens(), "reusedChunks", indexed.getReusedChunks(),
+                    "characters", indexed.getCharacters(), "pages", indexed.getPages(), "model", indexed.getModel(),
+                    "lanceVersion", indexed.getLanceVersion(), "costUsd", DocumentView.usd(indexed.getCostMicroUsd())));
+            case DocumentVersionFailed failed -> new WebhookEvent(eventId, event.getCustomerId(),
+                    WebhookEventType.DOCUMENT_FAILED, event.getOccurredAt(), fields(
+                    "documentId", documentId, "version", failed.getVersion(), "reason", failed.getReason(),
+                    "retryable", failed.getRetryable()));
+            case DocumentDeleted deleted -> new WebhookEvent(eventId, event.getCustomerId(),
+                    WebhookEventType.DOCUMENT_DELETED, event.getOccurredAt(), fields(
+                    "documentId", documentId, "lastVersion", deleted.getLastVersion()));
+            default -> null;
+        });
+    }
+
+    /** The webhook event a customer event stands for, if it is one webhooks report. */
+    public static Optional<WebhookEvent> of(String eventId, CustomerEvent event) {
+        if (event.getPayload() instanceof BudgetThresholdReached reached) {
+            return Optional.of(new WebhookEvent(eventId, event.getCustomerId(),
+                    WebhookEventType.BUDGET_THRESHOLD_REACHED, event.getOccurredAt(), fields(
+                    "month", reached.getMonth(), "thresholdPercent", reached.getThresholdPercent(),
+                    "spentUsd", DocumentView.usd(reached.getSpentMicroUsd()),
+                    "budgetUsd", DocumentView.usd(reached.getBudgetMicroUsd()))));
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return fields;
+    }
+}

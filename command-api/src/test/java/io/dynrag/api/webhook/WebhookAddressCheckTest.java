@@ -1,0 +1,66 @@
+package io.dynrag.api.webhook;
+
+import io.dynrag.api.document.url.AddressAllowlist;
+import io.dynrag.api.document.url.AddressPolicy;
+import io.dynrag.api.document.url.FetchableUrl;
+import io.dynrag.api.http.ApiProblem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WebhookAddressCheckTest {
+
+    private final WebhookAddressCheck strict = new WebhookAddressCheck(new AddressPolicy(AddressAllowlist.NONE));
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://10.0.0.7/hooks", "http://172.16.4.2/",
+            "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/",
+            "http://0.0.0.0/", "http://[::1]/hooks", "http://[fd00::1]/", "http://[fe80::1]/",
+            "http://[::ffff:169.254.169.254]/", "http://[64:ff9b::7f00:1]/", "https://224.0.0.1/"})
+    void internalAddressesAreRefusedWhenStored(String url) {
+        assertThatThrownBy(() -> strict.acceptable(url))
+                .isInstanceOfSatisfying(ApiProblem.class, problem -> {
+                    assertThat(problem.status()).isEqualTo(422);
+                    assertThat(problem.detail()).contains("internal address");
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://hooks.example.com/", "file:///etc/passwd", "https://user:pw@hooks.example.com/",
+            "hooks.example.com/path", "https:///no-host", "http://exa mple.com/", ""})
+    void urlsThatAreNotPlainHttpAreBadRequests(String url) {
+        assertThatThrownBy(() -> strict.acceptable(url))
+                .isInstanceOfSatisfying(ApiProblem.class, problem -> assertThat(problem.status()).isEqualTo(400));
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsRefused() {
+        assertThatThrownBy(() -> strict.acceptable("https://no-such-host.invalid/hooks"))
+                .isInstanceOfSatisfying(ApiProblem.class, problem -> {
+                    assertThat(problem.status()).isEqualTo(422);
+                    assertThat(problem.detail()).contains("could not be resolved");
+                });
+    }
+
+    @Test
+    void publicAddressesAndAllowlistedOnesAreAcceptedWithoutTheirFragment() {
+        assertThat(strict.acceptable("https://93.184.215.14:8443/hooks?source=dynrag#ignored"))
+                .isEqualTo("https://93.184.215.14:8443/hooks?source=dynrag");
+        WebhookAddressCheck allowing = new WebhookAddressCheck(new AddressPolicy(AddressAllowlist.parse("127.0.0.1")));
+        assertThat(allowing.acceptable("http://127.0.0.1:9000/hooks")).isEqualTo("http://127.0.0.1:9000/hooks");
+        assertThat(allowing.refusal(FetchableUrl.parse("http://127.0.0.2/"))).isPresent();
+    }
+
+    @Test
+    void theCheckBeforeADeliveryNamesTheHostButNotTheAddress() {
+        assertThat(strict.refusal(FetchableUrl.parse("http://127.0.0.1:9000/hooks")))
+                .contains("the host '127.0.0.1' is or resolves to an internal address");
+        assertThat(strict.refusal(FetchableUrl.parse("http://localhost:9000/hooks")))
+                .contains("the host 'localhost' is or resolves to an internal address");
+        assertThat(strict.refusal(FetchableUrl.parse("https://93.184.215.14/hooks"))).isEmpty();
+    }
+}
