@@ -1,6 +1,12 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dynrag.schemas.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +107,37 @@ class UsageTest {
                 .filter(row -> row.get("customerId").asText().equals(customerId))
                 .map(row -> row.get("usage"))
                 .findFirst().orElse(null);
+    }
+
+    @Test
+    void redeliveredEventsAreCountedOnce() {
+        String[] customer = system.registerCustomerWithId("Redelivered Ltd");
+        String key = customer[1];
+        JsonNode first = system.awaitStatus(key, uploaded(key, "lighthouse.md", Corpus.lighthouseGuide()), "INDEXED");
+        await().atMost(TestSystem.INDEXING_TIMEOUT).until(
+                () -> api.get("/v1/usage?" + range(), key).json().get("total").get("documentsIndexed").asLong() == 1);
+
+        // At-least-once delivery: every document event of the customer arrives a second time.
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra().kafkaBootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            system.topicRecords(Topics.DOCUMENT_EVENTS.name()).stream()
+                    .filter(record -> customer[0].equals(record.key()))
+                    .forEach(record -> producer.send(new ProducerRecord<>(record.topic(), null, record.key(),
+                            record.value(), record.headers())));
+        }
+        // The same key keeps the same partition, so once the next upload is counted the copies were read.
+        JsonNode second = system.awaitStatus(key, uploaded(key, "note.txt", "Tea is best brewed below boiling."),
+                "INDEXED");
+        JsonNode total = await().atMost(TestSystem.INDEXING_TIMEOUT).until(
+                () -> api.get("/v1/usage?" + range(), key).json().get("total"),
+                usage -> usage.get("documentsIndexed").asLong() >= 2);
+        assertThat(total.get("documentsIndexed").asLong()).isEqualTo(2);
+        assertThat(total.get("documentsUploaded").asLong()).isEqualTo(2);
+        assertThat(total.get("embeddedTokens").asLong())
+                .isEqualTo(first.get("embeddedTokens").asLong() + second.get("embeddedTokens").asLong());
+        assertThat(api.get("/v1/usage/documents", key).json().get("documents"))
+                .allSatisfy(row -> assertThat(row.get("indexedVersions").asInt()).isEqualTo(1));
     }
 
     @Test
