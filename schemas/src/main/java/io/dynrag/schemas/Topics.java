@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -44,9 +45,19 @@ public final class Topics {
     private Topics() {
     }
 
+    /** Every public topic, in creation order. */
+    public static List<Topic<?>> all() {
+        return List.of(CUSTOMER_EVENTS, DOCUMENT_EVENTS, INGESTION_RESULTS, INGESTION_DLQ, INGESTION_PROGRESS, USAGE);
+    }
+
     /** Names of every public topic, in creation order. */
     public static List<String> allNames() {
-        return List.copyOf(creationConfigs().keySet());
+        return all().stream().map(Topic::name).toList();
+    }
+
+    /** The public topic of this name. */
+    public static Optional<Topic<?>> byName(String name) {
+        return all().stream().filter(topic -> topic.name().equals(name)).findFirst();
     }
 
     /**
