@@ -47,6 +47,7 @@ import io.dynrag.api.ratelimit.RateLimitEndpoints;
 import io.dynrag.api.ratelimit.RateLimits;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
+import io.dynrag.api.search.SearchHistory;
 import io.dynrag.api.webhook.WebhookService;
 import io.dynrag.api.usage.UsageEndpoints;
 import io.dynrag.api.usage.UsageFacts;
@@ -164,7 +165,8 @@ public final class CommandApi implements AutoCloseable {
                                 new WithProgress(readModel, progress), new WithProgress(fromEvents, progress)),
                         new DocumentEventsEndpoint(access, intake, new WithProgress(fromEvents, progress)),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits()),
-                        new SearchEndpoints(access, search, documentStates, accounts),
+                        new SearchEndpoints(access, search, documentStates, accounts, fromEvents,
+                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper())),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),

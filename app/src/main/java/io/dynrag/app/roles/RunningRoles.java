@@ -114,7 +114,8 @@ public final class RunningRoles implements AutoCloseable {
             ChunkSearcher searcher = new ChunkSearcher(models, store);
             api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
                     new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
-                    (customerId, model, query, topK) -> searcher.search(customerId, model, query, topK).stream()
+                    (customerId, model, query, topK, scope) -> searcher.search(customerId, model, query, topK, scope)
+                            .stream()
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
                                     match.text(), match.page(), match.score()))
                             .toList(),

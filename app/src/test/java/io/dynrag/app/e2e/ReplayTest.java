@@ -51,7 +51,7 @@ class ReplayTest {
     void aDamagedReadModelIsFoundAndSwappedForTheRebuiltOneWhileTheRunnerContinues() {
         String[] customer = system.registerCustomerWithId("Damaged Ltd");
         String key = customer[1];
-        system.awaitStatus(key, upload(key, "lighthouse.md", Corpus.lighthouseGuide()), "INDEXED");
+        system.awaitStatus(key, system.uploadDocument(key, "lighthouse.md", Corpus.lighthouseGuide()), "INDEXED");
         JsonNode before = settledUsage(key, 1);
 
         system.database().execute("UPDATE " + Projections.SCHEMA + ".usage_daily SET embedded_tokens = "
@@ -68,7 +68,7 @@ class ReplayTest {
         assertThat(usage(key).get("embeddedTokens").asLong()).isEqualTo(before.get("embeddedTokens").asLong());
 
         // The live runner goes on from the swapped tables: the next upload counts exactly once.
-        system.awaitStatus(key, upload(key, "note.txt", "Tea is best brewed below boiling."), "INDEXED");
+        system.awaitStatus(key, system.uploadDocument(key, "note.txt", "Tea is best brewed below boiling."), "INDEXED");
         settledUsage(key, 2);
         Run again = replay("usage");
         assertThat(again.status()).as(again.output()).isZero();
@@ -77,9 +77,9 @@ class ReplayTest {
     /** Documents indexed, re-versioned, failed and deleted, searches, and a customer that leaves. */
     private void mixedWorkload() {
         String key = system.registerCustomer("Replayed Ltd");
-        String guide = upload(key, "lighthouse.md", Corpus.lighthouseGuide());
-        String note = upload(key, "note.txt", "Sourdough needs a lively starter, flour, water and salt.");
-        String scan = upload(key, "scan.pdf", Corpus.pdfWithoutText());
+        String guide = system.uploadDocument(key, "lighthouse.md", Corpus.lighthouseGuide());
+        String note = system.uploadDocument(key, "note.txt", "Sourdough needs a lively starter, flour, water and salt.");
+        String scan = system.uploadDocument(key, "scan.pdf", Corpus.pdfWithoutText());
         system.awaitStatus(key, guide, "INDEXED");
         system.awaitStatus(key, note, "INDEXED");
         system.awaitStatus(key, scan, "FAILED");
@@ -93,8 +93,8 @@ class ReplayTest {
                 view -> view.get("version").asInt() == 2 && "INDEXED".equals(view.get("status").asText()));
 
         String[] leaving = system.registerCustomerWithId("Leaving Ltd");
-        system.awaitStatus(leaving[1], upload(leaving[1], "note.txt", "Bees dance to show where flowers are."),
-                "INDEXED");
+        system.awaitStatus(leaving[1],
+                system.uploadDocument(leaving[1], "note.txt", "Bees dance to show where flowers are."), "INDEXED");
         assertThat(api.delete("/v1/admin/customers/" + leaving[0], system.adminAccessToken()).status())
                 .isEqualTo(202);
     }
@@ -107,16 +107,6 @@ class ReplayTest {
     private JsonNode usage(String key) {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         return api.get("/v1/usage?from=" + today.minusDays(1) + "&to=" + today, key).json().get("total");
-    }
-
-    private String upload(String key, String filename, String text) {
-        return upload(key, filename, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private String upload(String key, String filename, byte[] content) {
-        ApiClient.Response response = api.upload(key, "file", filename, content, null);
-        assertThat(response.status()).as(response.body()).isEqualTo(202);
-        return response.json().get("documentId").asText();
     }
 
     private record Run(int status, String output) {

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -254,6 +255,17 @@ final class TestSystem implements AutoCloseable {
             });
             return records;
         }
+    }
+
+    /** Uploads a new document, which must be accepted; returns its id. */
+    String uploadDocument(String credential, String filename, String text) {
+        return uploadDocument(credential, filename, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String uploadDocument(String credential, String filename, byte[] content) {
+        ApiClient.Response response = api.upload(credential, "file", filename, content, null);
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        return response.json().get("documentId").asText();
     }
 
     JsonNode awaitStatus(String credential, String documentId, String status) {

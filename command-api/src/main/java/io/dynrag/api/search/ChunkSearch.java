@@ -1,5 +1,7 @@
 package io.dynrag.api.search;
 
+import io.dynrag.domain.search.SearchScope;
+
 import java.util.List;
 
 /**
@@ -9,6 +11,9 @@ import java.util.List;
 @FunctionalInterface
 public interface ChunkSearch {
 
-    /** @param model the customer's embedding model, whose dataset is searched */
-    List<SearchHit> search(String customerId, String model, String query, int topK);
+    /**
+     * @param model the embedding model whose dataset is searched
+     * @param scope the rows considered; its filters apply before the {@code topK} best are chosen
+     */
+    List<SearchHit> search(String customerId, String model, String query, int topK, SearchScope scope);
 }

@@ -8,6 +8,7 @@ import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.Query;
 import com.lancedb.lance.ipc.ScanOptions;
 import com.lancedb.lance.merge.MergeInsertParams;
+import io.dynrag.domain.search.SearchScope;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
@@ -210,12 +212,7 @@ public final class LanceChunkStore implements AutoCloseable {
      * @throws IllegalArgumentException if the query does not have the dataset's dimensions
      */
     public List<ChunkMatch> search(String customerId, String model, float[] query, int k) {
-        return search(customerId, model, query, k, OptionalLong.empty());
-    }
-
-    /** Like {@link #search}, over dataset version {@code datasetVersion}. */
-    public List<ChunkMatch> searchAsOf(String customerId, String model, long datasetVersion, float[] query, int k) {
-        return search(customerId, model, query, k, OptionalLong.of(checkVersion(datasetVersion)));
+        return search(customerId, model, query, k, SearchScope.LATEST);
     }
 
     /** The latest version of the tenant's dataset for the model, empty if it does not exist. */
@@ -267,29 +264,40 @@ public final class LanceChunkStore implements AutoCloseable {
         });
     }
 
-    private List<ChunkMatch> search(String customerId, String model, float[] query, int k, OptionalLong version) {
+    /**
+     * Like {@link #search(String, String, float[], int)}, over the rows {@code scope} names.
+     *
+     * @throws IllegalArgumentException also when the scope names a dataset version that does not exist
+     */
+    public List<ChunkMatch> search(String customerId, String model, float[] query, int k, SearchScope scope) {
         checkQuery(query);
         if (k < 1) {
             throw new IllegalArgumentException("k must be positive, was " + k);
         }
-        ScanOptions nearest = new ScanOptions.Builder()
-                .nearest(new Query.Builder()
-                        .setColumn(ChunkTable.VECTOR)
-                        .setKey(query)
-                        .setK(k)
-                        .setDistanceType(DistanceType.Cosine)
-                        .build())
-                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
-                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
-                .build();
+        OptionalLong version = scope.datasetVersion().isPresent()
+                ? OptionalLong.of(checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
+        Optional<String> filter = filterOf(scope);
         return read(customerId, model, version, List.of(), dataset -> {
             if (query.length != dimensionsOf(dataset)) {
                 // Lance would silently fall back to a full scan with a mismatched key.
                 throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset of "
                         + model + " has " + dimensionsOf(dataset));
             }
+            // This Lance version applies a filter after choosing the neighbours, so ask for as many
+            // more as the filter will drop: the k best rows that pass it are then all among them.
+            long dropped = filter.map(f -> dataset.countRows() - dataset.countRows(f)).orElse(0L);
+            ScanOptions.Builder nearest = new ScanOptions.Builder()
+                    .nearest(new Query.Builder()
+                            .setColumn(ChunkTable.VECTOR)
+                            .setKey(query)
+                            .setK((int) Math.min(Integer.MAX_VALUE, k + dropped))
+                            .setDistanceType(DistanceType.Cosine)
+                            .build())
+                    .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                            ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE));
+            filter.ifPresent(nearest::filter);
             List<ChunkMatch> matches = new ArrayList<>();
-            scan(dataset, nearest, (batch, i) -> matches.add(new ChunkMatch(
+            scan(dataset, nearest.build(), (batch, i) -> matches.add(new ChunkMatch(
                     ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                     ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                     ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
@@ -299,8 +307,18 @@ public final class LanceChunkStore implements AutoCloseable {
             matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
                     .thenComparing(ChunkMatch::documentId)
                     .thenComparingInt(ChunkMatch::chunkIndex));
-            return matches;
+            return matches.size() > k ? List.copyOf(matches.subList(0, k)) : matches;
         });
+    }
+
+    private static Optional<String> filterOf(SearchScope scope) {
+        List<String> conditions = new ArrayList<>();
+        scope.documentId().ifPresent(id -> conditions.add(ChunkTable.DOCUMENT_ID + " = " + sqlString(id)));
+        if (!scope.excluded().isEmpty()) {
+            conditions.add(ChunkTable.DOCUMENT_ID + " NOT IN (" + scope.excluded().stream().sorted()
+                    .map(LanceChunkStore::sqlString).collect(Collectors.joining(", ")) + ")");
+        }
+        return conditions.isEmpty() ? Optional.empty() : Optional.of(String.join(" AND ", conditions));
     }
 
     private static ScanOptions scanOfDocument(String documentId, List<String> columns) {

@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.search;
 
+import io.dynrag.domain.search.SearchScope;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.lance.ChunkMatch;
@@ -20,10 +21,11 @@ public final class ChunkSearcher {
 
     /**
      * @param modelId the customer's embedding model, which names its dataset (empty for the local model)
+     * @param scope   the dataset version and documents searched
      * @throws IllegalArgumentException when the query is longer than the model accepts or the model
      *                                  cannot be used
      */
-    public List<ChunkMatch> search(String customerId, String modelId, String query, int topK) {
+    public List<ChunkMatch> search(String customerId, String modelId, String query, int topK, SearchScope scope) {
         try (EmbeddingModels.Handle handle = models.forCustomer(customerId, modelId)) {
             EmbeddingModel model = handle.model();
             int tokens = model.tokenizer().count(query);
@@ -31,7 +33,7 @@ public final class ChunkSearcher {
                 throw new IllegalArgumentException("the query has " + tokens + " tokens; the embedding model "
                         + model.id() + " accepts at most " + model.maxInputTokens());
             }
-            return store.search(customerId, model.id(), model.embed(query), topK);
+            return store.search(customerId, model.id(), model.embed(query), topK, scope);
         } catch (EmbeddingModels.UnavailableModelException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -2,13 +2,16 @@ package io.dynrag.pipeline.lance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import com.lancedb.lance.Dataset;
+import io.dynrag.domain.search.SearchScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -146,7 +149,7 @@ class LanceChunkStoreTest {
         assertThat(store.latestVersion("tenant-a", MODEL)).hasValue(originalVersion + 25);
         assertThat(store.documentRowsAsOf("tenant-a", MODEL, "doc-1", originalVersion))
                 .containsExactlyElementsOf(original);
-        assertThat(store.searchAsOf("tenant-a", MODEL, originalVersion, vector(2), 1))
+        assertThat(store.search("tenant-a", MODEL, vector(2), 1, SearchScope.LATEST.atVersion(originalVersion)))
                 .extracting(ChunkMatch::text).containsExactly("original chunk 2");
         assertThat(store.documentRows("tenant-a", MODEL, "doc-1"))
                 .allSatisfy(row -> assertThat(row.text()).startsWith("edit 26"));
@@ -255,6 +258,26 @@ class LanceChunkStoreTest {
             threads.shutdownNow();
         }
         assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).extracting(ChunkRow::docVersion).containsOnly(12);
+    }
+
+    @Test
+    void scopedSearchFiltersBeforeChoosingTheNearestRows() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 3, "one"));
+        long bothDocuments = store.replaceDocument("tenant-a", MODEL, "doc-2", rows("doc-2", 1, 3, "two"));
+        store.replaceDocument("tenant-a", MODEL, "doc-3", rows("doc-3", 1, 3, "three"));
+
+        // doc-2 and doc-3 hold rows as near as doc-1's: unfiltered, k=2 could return none of doc-1.
+        assertThat(store.search("tenant-a", MODEL, vector(1), 2, SearchScope.LATEST.onlyDocument("doc-1")))
+                .extracting(ChunkMatch::documentId, ChunkMatch::chunkIndex)
+                .containsExactly(tuple("doc-1", 1), tuple("doc-1", 0));
+        assertThat(store.search("tenant-a", MODEL, vector(1), 3,
+                SearchScope.LATEST.excluding(Set.of("doc-1", "doc-3"))))
+                .extracting(ChunkMatch::documentId).containsOnly("doc-2").hasSize(3);
+        assertThat(store.search("tenant-a", MODEL, vector(1), 9, SearchScope.LATEST.atVersion(bothDocuments)))
+                .extracting(ChunkMatch::documentId).containsOnly("doc-1", "doc-2").hasSize(6);
+        assertThat(store.search("tenant-a", MODEL, vector(1), 9,
+                SearchScope.LATEST.atVersion(bothDocuments).onlyDocument("doc-3"))).isEmpty();
+        assertThat(store.search("tenant-a", MODEL, vector(1), 9, SearchScope.LATEST.onlyDocument("it's"))).isEmpty();
     }
 
     @Test

@@ -1,0 +1,111 @@
+package io.dynrag.api.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.api.persistence.Statements;
+import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.CustomerConfigurationChanged;
+import io.dynrag.domain.customer.CustomerRegistered;
+import io.dynrag.domain.document.DocumentDeleted;
+import io.dynrag.domain.document.DocumentVersionIndexed;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * What a customer's search read at a past instant, rebuilt from the event store: the embedding
+ * model configured then, the dataset version recorded by the last document version indexed with
+ * it by then, and the documents deleted by then (their rows may still be in that version).
+ *
+ * <p>Search always reads the latest dataset version, and every version the pipeline writes is
+ * recorded by the {@code DocumentVersionIndexed} event that follows it, so the recorded version is
+ * the one search read, except in the moment between the write and its event.
+ */
+public final class SearchHistory {
+
+    private final EventStore eventStore;
+    private final Statements statements;
+    private final ObjectMapper eventMapper;
+
+    /** @param eventMapper the mapper the event store serialises payloads with */
+    public SearchHistory(EventStore eventStore, ThreadBoundTransactionManager transactions, ObjectMapper eventMapper) {
+        this.eventStore = eventStore;
+        this.statements = new Statements(transactions, "event store");
+        this.eventMapper = eventMapper;
+    }
+
+    /**
+     * @param model          the customer's embedding model then; empty before the customer existed
+     * @param datasetVersion empty when nothing had been indexed with that model yet
+     */
+    public record PastIndex(Optional<String> model, OptionalLong datasetVersion, Set<String> deletedDocuments) {
+    }
+
+    public PastIndex asOf(String customerId, Instant at) {
+        Optional<String> model = modelAsOf(customerId, at);
+        if (model.isEmpty()) {
+            return new PastIndex(model, OptionalLong.empty(), Set.of());
+        }
+        long datasetVersion = 0;
+        Set<String> deleted = new HashSet<>();
+        // Read-only and by primary key per document, so it takes no lock the pipeline waits for.
+        List<RecordedEvent> events = statements.query(row -> new RecordedEvent(row.getString(1), row.getBytes(2),
+                        Instant.parse(row.getString(3))), """
+                        SELECT e.payload_type, e.payload, e.time_stamp
+                        FROM document_state d
+                        JOIN domain_event_entry e ON e.aggregate_identifier = d.document_id
+                        WHERE d.customer_id = ? AND e.payload_type IN (?, ?)""",
+                customerId, DocumentVersionIndexed.class.getName(), DocumentDeleted.class.getName());
+        for (RecordedEvent event : events) {
+            // Stored timestamps are ISO strings of varying precision: compared as instants, not in SQL.
+            if (event.at().isAfter(at)) {
+                continue;
+            }
+            if (event.type().equals(DocumentDeleted.class.getName())) {
+                deleted.add(read(event, DocumentDeleted.class).documentId());
+            } else {
+                DocumentVersionIndexed indexed = read(event, DocumentVersionIndexed.class);
+                if (indexed.stats().model().equals(model.get())) {
+                    datasetVersion = Math.max(datasetVersion, indexed.stats().lanceVersion());
+                }
+            }
+        }
+        return new PastIndex(model, datasetVersion == 0 ? OptionalLong.empty() : OptionalLong.of(datasetVersion),
+                Set.copyOf(deleted));
+    }
+
+    private Optional<String> modelAsOf(String customerId, Instant at) {
+        Optional<String> model = Optional.empty();
+        for (DomainEventMessage<?> event : eventStore.readEvents(customerId, 0L).asStream().toList()) {
+            if (event.getTimestamp().isAfter(at)) {
+                break;
+            }
+            switch (event.getPayload()) {
+                case CustomerRegistered registered ->
+                        model = Optional.of(registered.configuration().embeddingModel());
+                case CustomerConfigurationChanged changed ->
+                        model = Optional.of(changed.configuration().embeddingModel());
+                default -> {
+                }
+            }
+        }
+        return model;
+    }
+
+    private <T> T read(RecordedEvent event, Class<T> type) {
+        try {
+            return eventMapper.readValue(event.payload(), type);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read a stored " + type.getSimpleName(), e);
+        }
+    }
+
+    private record RecordedEvent(String type, byte[] payload, Instant at) {
+    }
+}
