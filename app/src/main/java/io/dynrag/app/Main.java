@@ -9,6 +9,7 @@ import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
+import io.dynrag.app.verify.VerifyCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -39,6 +40,8 @@ public final class Main {
               replay <projection>|all [--from kafka|events] [--swap]
                                      rebuild read models (documents, usage) from offset 0 beside the
                                      live ones and compare them; --swap replaces the live tables
+              verify --customer <id> check the customer's Lance datasets (latest and every recorded version)
+                                     and stored objects against its events; exit status 4 on any discrepancy
               help                   show this text
 
             Configuration is read from DYNRAG_* environment variables; see the README.
@@ -71,6 +74,7 @@ public final class Main {
                 case "run" -> runRoles(parseRoles(Arrays.copyOfRange(args, 1, args.length)), settings, out);
                 case "admin" -> admin(Arrays.copyOfRange(args, 1, args.length), settings, out);
                 case "replay" -> ReplayCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
+                case "verify" -> VerifyCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'");
             };
         } catch (UsageException | InvalidSettingException e) {

@@ -71,4 +71,17 @@ class MainTest {
         assertThat(run("replay", "all", "--from", "events", "--swap")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--swap needs --from kafka");
     }
+
+    @Test
+    void verifyNeedsExactlyOneCustomer() {
+        assertThat(run("help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("verify --customer <id>");
+        assertThat(run("verify")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("use: verify --customer <id>");
+        assertThat(run("verify", "--tenant", "c1")).isEqualTo(2);
+        assertThat(run("verify", "--customer")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--customer needs a customer id");
+        assertThat(run("verify", "--customer", "c1", "--fix")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unexpected argument '--fix'");
+    }
 }

@@ -14,6 +14,21 @@ public final class DataSources {
     }
 
     public static HikariDataSource pool(String jdbcUrl, String user, String password, String schema, int size) {
+        return new HikariDataSource(config(jdbcUrl, user, password, schema, size));
+    }
+
+    /** Connections on which PostgreSQL refuses every write, for commands that only inspect. */
+    public static HikariDataSource readOnlyPool(String jdbcUrl, String user, String password, String schema,
+                                                int size) {
+        HikariConfig config = config(jdbcUrl, user, password, schema, size);
+        // Enforced by the server for every transaction, auto-commit ones included (JDBC's read-only flag is not).
+        config.setConnectionInitSql(config.getConnectionInitSql()
+                + "; SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        config.setReadOnly(true);
+        return new HikariDataSource(config);
+    }
+
+    private static HikariConfig config(String jdbcUrl, String user, String password, String schema, int size) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("dynrag-" + schema);
         config.setJdbcUrl(jdbcUrl);
@@ -25,6 +40,6 @@ public final class DataSources {
         config.setMinimumIdle(1);
         // Do not fail the role's start when the database is still starting; retries happen per use.
         config.setInitializationFailTimeout(-1);
-        return new HikariDataSource(config);
+        return config;
     }
 }

@@ -13,8 +13,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,6 +69,24 @@ public final class DocumentStates {
                         row.getString(4), row.getBoolean(5)))
                         : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read document states", e);
+        }
+    }
+
+    /** Ids of every document of the customer, deleted or not, sorted. */
+    public List<String> documentIdsOf(String customerId) {
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT document_id FROM document_state WHERE customer_id = ? ORDER BY document_id")) {
+            query.setString(1, customerId);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+            return ids;
         } catch (SQLException e) {
             throw new DatabaseException("cannot read document states", e);
         }

@@ -196,7 +196,8 @@ public final class StructuralChunker {
         return sum;
     }
 
-    static String sha256Hex(String text) {
+    /** A chunk's content hash: lowercase hex SHA-256 of its text in UTF-8. */
+    public static String sha256Hex(String text) {
         return HexFormat.of().formatHex(sha256(text));
     }
 

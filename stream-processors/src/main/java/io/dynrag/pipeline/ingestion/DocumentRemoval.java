@@ -23,6 +23,11 @@ public final class DocumentRemoval {
         this.store = store;
     }
 
+    /** Where every stored version of the document is; nothing is left under it once the document is removed. */
+    public static String objectPrefix(String customerId, String documentId) {
+        return "tenants/" + customerId + "/documents/" + documentId + "/";
+    }
+
     /** @return the newest dataset version without the document, or 0 when it had no rows anywhere */
     public long remove(String customerId, String documentId) {
         long lanceVersion = 0;
@@ -31,7 +36,7 @@ public final class DocumentRemoval {
                 lanceVersion = Math.max(lanceVersion, store.replaceDocument(customerId, model, documentId, List.of()));
             }
         }
-        int deleted = objects.deletePrefix("tenants/" + customerId + "/documents/" + documentId + "/");
+        int deleted = objects.deletePrefix(objectPrefix(customerId, documentId));
         log.info("Removed document {} of {}: dataset version {}, {} stored objects deleted", documentId, customerId,
                 lanceVersion, deleted);
         return lanceVersion;

@@ -2,6 +2,7 @@ package io.dynrag.pipeline.lance;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
+import com.lancedb.lance.Version;
 import com.lancedb.lance.WriteParams;
 import com.lancedb.lance.index.DistanceType;
 import com.lancedb.lance.ipc.LanceScanner;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.Lock;
@@ -219,6 +221,22 @@ public final class LanceChunkStore implements AutoCloseable {
     public OptionalLong latestVersion(String customerId, String model) {
         return read(customerId, model, OptionalLong.empty(), OptionalLong.empty(),
                 dataset -> OptionalLong.of(dataset.version()));
+    }
+
+    /** Every version the tenant's dataset for the model still has, oldest first; empty if it does not exist. */
+    public List<Long> versions(String customerId, String model) {
+        return read(customerId, model, OptionalLong.empty(), List.of(),
+                dataset -> dataset.listVersions().stream().map(Version::getId).sorted().toList());
+    }
+
+    /** How many rows each document has in dataset version {@code datasetVersion}; reads no text or vectors. */
+    public Map<String, Integer> rowsPerDocumentAsOf(String customerId, String model, long datasetVersion) {
+        return read(customerId, model, OptionalLong.of(checkVersion(datasetVersion)), Map.of(), dataset -> {
+            Map<String, Integer> rows = new TreeMap<>();
+            scan(dataset, new ScanOptions.Builder().columns(List.of(ChunkTable.DOCUMENT_ID)).build(),
+                    (batch, i) -> rows.merge(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i), 1, Integer::sum));
+            return rows;
+        });
     }
 
     /** Waits for running calls, then releases all Arrow memory. */

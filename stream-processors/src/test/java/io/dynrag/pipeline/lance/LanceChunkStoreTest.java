@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -162,6 +163,21 @@ class LanceChunkStoreTest {
         try (var versions = Files.list(datasetPath("tenant-a").resolve("_versions"))) {
             assertThat(versions.count()).isGreaterThanOrEqualTo(27);
         }
+    }
+
+    @Test
+    void listsEveryKeptVersionAndCountsEachDocumentsRowsAsOfOne() {
+        long first = store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 3, "one"));
+        long second = store.replaceDocument("tenant-a", MODEL, "doc-2", rows("doc-2", 1, 2, "two"));
+        long third = store.replaceDocument("tenant-a", MODEL, "doc-1", List.of());
+
+        assertThat(store.versions("tenant-a", MODEL)).contains(first, second, third).isSorted()
+                .endsWith(third);
+        assertThat(store.rowsPerDocumentAsOf("tenant-a", MODEL, second)).containsExactly(
+                Map.entry("doc-1", 3), Map.entry("doc-2", 2));
+        assertThat(store.rowsPerDocumentAsOf("tenant-a", MODEL, third)).containsExactly(
+                Map.entry("doc-2", 2));
+        assertThat(store.versions("tenant-c", MODEL)).isEmpty();
     }
 
     @ParameterizedTest

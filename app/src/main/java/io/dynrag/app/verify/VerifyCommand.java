@@ -1,0 +1,98 @@
+package io.dynrag.app.verify;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dynrag.api.persistence.Migrations;
+import io.dynrag.app.config.InvalidSettingException;
+import io.dynrag.app.config.Settings;
+import io.dynrag.app.dev.EmbeddedPostgres;
+import io.dynrag.app.dev.EmbeddedS3;
+import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.S3Clients;
+import io.dynrag.app.infra.S3Settings;
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * {@code dynrag verify --customer <id>}: replays the customer's events and checks its chunk
+ * datasets and uploaded objects against them, printing every discrepancy. Never writes to the
+ * database, the datasets or the object store. Uses the configured servers, or the {@code dev} data
+ * directory's while {@code dev} is not running.
+ */
+public final class VerifyCommand {
+
+    /** The exit status when the stored state differs from the events. */
+    public static final int DISCREPANCIES = 4;
+
+    /** The servers holding the events, the uploaded objects and the datasets. */
+    public record Servers(String jdbcUrl, String jdbcUser, String jdbcPassword, S3Settings s3, Path lanceRoot) {
+    }
+
+    private VerifyCommand() {
+    }
+
+    public static int run(Settings settings, String[] args, PrintStream out) {
+        String customerId = parse(args);
+        Path lanceRoot = settings.lanceRoot().orElse(settings.dataDir().resolve("lance"));
+        if (settings.jdbcUrl().isPresent() || settings.s3Endpoint().isPresent()) {
+            return verify(new Servers(settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
+                    settings.jdbcUser(), settings.jdbcPassword(), s3(settings,
+                    URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT")))),
+                    lanceRoot), customerId, out);
+        }
+        EmbeddedPostgres postgres;
+        try {
+            postgres = EmbeddedPostgres.start(settings.dataDir().resolve("postgres"), 0);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the database in " + settings.dataDir()
+                    + "; stop 'dynrag dev' first", e);
+        }
+        try (postgres; EmbeddedS3 s3 = EmbeddedS3.start(settings.dataDir().resolve("s3"), 0, settings.s3AccessKey(),
+                settings.s3SecretKey())) {
+            return verify(new Servers(postgres.jdbcUrl(), postgres.user(), postgres.password(),
+                    s3(settings, s3.endpoint()), lanceRoot), customerId, out);
+        }
+    }
+
+    /** @return the customer id */
+    public static String parse(String[] args) {
+        if (args.length == 0 || !args[0].equals("--customer")) {
+            throw new InvalidSettingException("use: verify --customer <id>");
+        }
+        if (args.length == 1 || args[1].isBlank()) {
+            throw new InvalidSettingException("--customer needs a customer id");
+        }
+        if (args.length > 2) {
+            throw new InvalidSettingException("unexpected argument '" + args[2] + "'");
+        }
+        return args[1];
+    }
+
+    /** @return 0 when everything matches the events, else {@value #DISCREPANCIES} */
+    public static int verify(Servers servers, String customerId, PrintStream out) {
+        try (HikariDataSource command = DataSources.readOnlyPool(servers.jdbcUrl(), servers.jdbcUser(),
+                servers.jdbcPassword(), Migrations.SCHEMA, 2);
+             S3Client s3 = S3Clients.create(servers.s3());
+             LanceChunkStore store = new LanceChunkStore(servers.lanceRoot())) {
+            VerificationReport report = new CustomerVerification(new StoredEventHistory(command),
+                    models -> LanceDatasets.pin(store, customerId, models),
+                    new S3UploadedObjects(s3, servers.s3().bucket())).verify(customerId);
+            report.print(out);
+            return report.discrepancies().isEmpty() ? 0 : DISCREPANCIES;
+        } catch (CustomerVerification.UnknownCustomerException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
+    }
+
+    private static S3Settings s3(Settings settings, URI endpoint) {
+        return new S3Settings(endpoint, settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(),
+                settings.s3Bucket());
+    }
+
+    private static InvalidSettingException missing(String variable) {
+        return new InvalidSettingException(variable + " must be set as well to verify against external servers");
+    }
+}
