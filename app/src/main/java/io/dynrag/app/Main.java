@@ -1,6 +1,7 @@
 package io.dynrag.app;
 
 import io.dynrag.app.admin.CreateAdminCommand;
+import io.dynrag.app.bench.BenchCommand;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
@@ -42,6 +43,10 @@ public final class Main {
                                      live ones and compare them; --swap replaces the live tables
               verify --customer <id> check the customer's Lance datasets (latest and every recorded version)
                                      and stored objects against its events; exit status 4 on any discrepancy
+              bench <benchmark>...|all [--documents N] [--word-pieces N] [--samples N] [--rate N]
+                    [--seconds N] [--seed N]
+                                     measure on fresh embedded servers and print Markdown tables;
+                                     benchmarks: startup, ingest, incremental, searchable, api
               help                   show this text
 
             Configuration is read from DYNRAG_* environment variables; see the README.
@@ -75,6 +80,8 @@ public final class Main {
                 case "admin" -> admin(Arrays.copyOfRange(args, 1, args.length), settings, out);
                 case "replay" -> ReplayCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
                 case "verify" -> VerifyCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
+                case "bench" -> BenchCommand.run(settings, BenchCommand.parse(Arrays.copyOfRange(args, 1,
+                        args.length)), out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'");
             };
         } catch (UsageException | InvalidSettingException e) {

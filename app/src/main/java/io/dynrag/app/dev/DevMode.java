@@ -36,14 +36,16 @@ public final class DevMode implements AutoCloseable {
     private final EmbeddedS3 s3;
     private final RunningRoles roles;
     private final String adminToken;
+    private final Infrastructure infrastructure;
 
     private DevMode(EmbeddedPostgres postgres, EmbeddedKafka kafka, EmbeddedS3 s3, RunningRoles roles,
-                    String adminToken) {
+                    String adminToken, Infrastructure infrastructure) {
         this.postgres = postgres;
         this.kafka = kafka;
         this.s3 = s3;
         this.roles = roles;
         this.adminToken = adminToken;
+        this.infrastructure = infrastructure;
     }
 
     public static DevMode start(Settings settings) {
@@ -68,7 +70,7 @@ public final class DevMode implements AutoCloseable {
                     settings.lanceRoot().orElse(data.resolve("lance")));
             log.info("Embedded servers up: {}", infrastructure);
             RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), withToken, infrastructure);
-            return new DevMode(postgres, kafka, s3, roles, adminToken);
+            return new DevMode(postgres, kafka, s3, roles, adminToken, infrastructure);
         } catch (RuntimeException e) {
             closeQuietly(s3);
             closeQuietly(kafka);
@@ -83,6 +85,11 @@ public final class DevMode implements AutoCloseable {
 
     public String adminToken() {
         return adminToken;
+    }
+
+    /** The embedded servers' addresses, for tools that look at them directly (benchmarks). */
+    public Infrastructure infrastructure() {
+        return infrastructure;
     }
 
     public boolean isReady() {

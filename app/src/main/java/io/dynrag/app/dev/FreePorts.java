@@ -10,12 +10,12 @@ import java.net.ServerSocket;
  * binds (the Kafka controller, PostgreSQL); another process may still take it in between, which is
  * acceptable on a developer machine.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {
     }
 
-    static int pick() {
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

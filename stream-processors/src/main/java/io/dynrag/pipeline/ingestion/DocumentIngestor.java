@@ -3,9 +3,7 @@ package io.dynrag.pipeline.ingestion;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
-import io.dynrag.pipeline.chunking.ChunkOverlap;
-import io.dynrag.pipeline.chunking.HeadingContext;
-import io.dynrag.pipeline.chunking.StructuralChunker;
+import io.dynrag.pipeline.chunking.DocumentChunks;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.openai.EmbeddingProviderException;
@@ -119,13 +117,8 @@ public final class DocumentIngestor {
         start = lap(stageMillis, "extract", start);
 
         progress.report(job, "chunk", 0, 0);
-        List<Chunk> chunks = ChunkOverlap.apply(
-                new StructuralChunker(model.tokenizer(), chunkTokens)
-                        .chunk(text, extracted.chunkingFormat().mediaType()),
-                job.chunkOverlapTokens(), model.tokenizer());
-        if (extracted.chunkingFormat() == DocumentFormat.MARKDOWN) {
-            chunks = HeadingContext.apply(chunks, text, model.tokenizer(), model.maxInputTokens());
-        }
+        List<Chunk> chunks = DocumentChunks.of(text, extracted.chunkingFormat(), chunkTokens,
+                job.chunkOverlapTokens(), model);
         if (chunks.isEmpty()) {
             throw new UnreadableDocumentException("the document contains no text to index");
         }

@@ -1,0 +1,162 @@
+package io.dynrag.app.bench;
+
+import io.dynrag.api.persistence.Migrations;
+import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.domain.document.DocumentVersionUploaded;
+import io.dynrag.projections.Projections;
+import io.dynrag.schemas.EventHeaders;
+import io.dynrag.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Small uploads at a fixed rate from an open-loop generator on loopback: each request is sent at
+ * its planned instant whether or not earlier ones have answered, and its latency is counted from
+ * that instant, so a stall shows in the figures instead of slowing the generator down. Afterwards
+ * every accepted upload must be in the event store, on the topic and in the documents projection.
+ */
+final class ApiLoadBench {
+
+    record Result(int rate, Duration duration, int sent, int accepted, int errors, long[] latenciesMicros,
+                  Counts counts, Duration caughtUpAfter) {
+
+        long percentileMicros(double percentile) {
+            return Percentiles.of(latenciesMicros, percentile);
+        }
+    }
+
+    /** Uploaded documents of the customer as each place records them. */
+    record Counts(long eventStore, long topic, long projection) {
+
+        boolean allEqual(long expected) {
+            return eventStore == expected && topic == expected && projection == expected;
+        }
+    }
+
+    private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(5);
+
+    private final BenchSystem system;
+
+    ApiLoadBench(BenchSystem system) {
+        this.system = system;
+    }
+
+    Result run(int rate, Duration duration) {
+        BenchSystem.Customer customer = system.registerCustomer("API load benchmark");
+        BenchClient client = system.client();
+        int total = (int) (rate * duration.toSeconds());
+        long periodNanos = 1_000_000_000L / rate;
+        long[] latencies = new long[total];
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        List<CompletableFuture<?>> pending = new ArrayList<>(total);
+        long start = System.nanoTime() + Duration.ofMillis(200).toNanos();
+        for (int i = 0; i < total; i++) {
+            long planned = start + i * periodNanos;
+            HttpRequest request = client.uploadRequest("/v1/documents", customer.apiKey(), "note-" + i + ".txt",
+                    ("Load note " + i + ": the ferry left the harbour at " + (i % 24) + " o'clock with "
+                            + (i * 7 % 300) + " passengers and a cargo of timber.").getBytes(StandardCharsets.UTF_8));
+            long wait = planned - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int index = i;
+            pending.add(client.sendAsync(request).handle((response, failure) -> {
+                latencies[index] = (System.nanoTime() - planned) / 1_000;
+                if (failure == null && response.status() == 202) {
+                    accepted.incrementAndGet();
+                } else {
+                    errors.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+
+        long caughtUpStart = System.nanoTime();
+        Counts counts = counts(customer.customerId());
+        while (!counts.allEqual(accepted.get())
+                && System.nanoTime() - caughtUpStart < CATCH_UP_LIMIT.toNanos()) {
+            BenchSystem.sleep(Duration.ofMillis(500));
+            counts = counts(customer.customerId());
+        }
+        return new Result(rate, duration, total, accepted.get(), errors.get(), latencies, counts,
+                Duration.ofNanos(System.nanoTime() - caughtUpStart));
+    }
+
+    private Counts counts(String customerId) {
+        Infrastructure servers = system.infrastructure();
+        try (Connection connection = DriverManager.getConnection(servers.jdbcUrl(), servers.jdbcUser(),
+                servers.jdbcPassword())) {
+            long stored = count(connection, "SELECT count(*) FROM " + Migrations.SCHEMA + ".domain_event_entry e JOIN "
+                    + Migrations.SCHEMA + ".document_state d ON d.document_id = e.aggregate_identifier "
+                    + "WHERE d.customer_id = ? AND e.payload_type = ?", customerId,
+                    DocumentVersionUploaded.class.getName());
+            long projected = count(connection, "SELECT count(*) FROM " + Projections.SCHEMA
+                    + ".document WHERE customer_id = ?", customerId);
+            return new Counts(stored, uploadsOnTopic(customerId), projected);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count the stored events", e);
+        }
+    }
+
+    private static long count(Connection connection, String sql, String... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    /** Reads the document topic from the start up to its end offsets. */
+    private long uploadsOnTopic(String customerId) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infrastructure().kafkaBootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DOCUMENT_EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long uploads = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    Header type = record.headers().lastHeader(EventHeaders.EVENT_TYPE);
+                    if (customerId.equals(record.key()) && type != null
+                            && "DocumentVersionUploaded".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+                        uploads++;
+                    }
+                }
+            }
+            return uploads;
+        }
+    }
+}

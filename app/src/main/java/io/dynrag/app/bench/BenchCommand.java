@@ -1,0 +1,264 @@
+package io.dynrag.app.bench;
+
+import io.dynrag.app.config.InvalidSettingException;
+import io.dynrag.app.config.Settings;
+import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code dynrag bench <benchmark>... [options]}: runs benchmarks against the real embedded servers
+ * and prints their figures as Markdown tables. Benchmarks measure; they pass or fail nothing.
+ */
+public final class BenchCommand {
+
+    /** The benchmarks, in the order {@code all} runs them: the process benchmark first, on an idle machine. */
+    public enum Benchmark {
+        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API
+    }
+
+    /**
+     * @param documents       corpus size for ingest and incremental
+     * @param wordPieces      length of each corpus document in the model's word pieces
+     * @param samples         single uploads timed by the searchable benchmark
+     * @param rate            requests per second of the API benchmark
+     * @param duration        how long the API benchmark sends
+     */
+    public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
+                          Duration duration, long seed) {
+    }
+
+    private static final long DEFAULT_SEED = 20261126L;
+
+    private BenchCommand() {
+    }
+
+    public static Options parse(String[] args) {
+        Set<Benchmark> benchmarks = EnumSet.noneOf(Benchmark.class);
+        int documents = 200;
+        int wordPieces = 3_000;
+        int samples = 30;
+        int rate = 200;
+        int seconds = 60;
+        long seed = DEFAULT_SEED;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                if (arg.equals("all")) {
+                    benchmarks.addAll(EnumSet.allOf(Benchmark.class));
+                } else {
+                    try {
+                        benchmarks.add(Benchmark.valueOf(arg.toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidSettingException("unknown benchmark '" + arg + "'; choose from "
+                                + names() + " or all");
+                    }
+                }
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new InvalidSettingException(arg + " needs a value");
+            }
+            String value = args[++i];
+            switch (arg) {
+                case "--documents" -> documents = positive(arg, value, 100_000);
+                case "--word-pieces" -> wordPieces = positive(arg, value, 1_000_000);
+                case "--samples" -> samples = positive(arg, value, 10_000);
+                case "--rate" -> rate = positive(arg, value, 100_000);
+                case "--seconds" -> seconds = positive(arg, value, 86_400);
+                case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
+                default -> throw new InvalidSettingException("unknown option " + arg);
+            }
+        }
+        if (benchmarks.isEmpty()) {
+            throw new InvalidSettingException("name the benchmarks to run: " + names() + " or all");
+        }
+        return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds), seed);
+    }
+
+    public static int run(Settings settings, Options options, PrintStream out) {
+        printMachine(settings, out);
+        if (options.benchmarks().contains(Benchmark.STARTUP)) {
+            startup(options, out);
+        }
+        Set<Benchmark> inOneSystem = EnumSet.of(Benchmark.INGEST, Benchmark.INCREMENTAL, Benchmark.SEARCHABLE);
+        inOneSystem.retainAll(options.benchmarks());
+        if (!inOneSystem.isEmpty()) {
+            ingestion(settings, options, inOneSystem, out);
+        }
+        if (options.benchmarks().contains(Benchmark.API)) {
+            try (BenchSystem system = BenchSystem.start(Map.of())) {
+                api(system, options, out);
+            }
+        }
+        return 0;
+    }
+
+    private static void ingestion(Settings settings, Options options, Set<Benchmark> benchmarks, PrintStream out) {
+        try (MiniLmEmbeddingModel model = new MiniLmEmbeddingModel(settings.embeddingThreads());
+             BenchSystem system = BenchSystem.start(Map.of())) {
+            BenchCorpus corpus = new BenchCorpus(options.seed(), text -> model.tokenizer().count(text));
+            IngestBench ingest = new IngestBench(system, model, settings.maxChunkTokens());
+            if (benchmarks.contains(Benchmark.INGEST) || benchmarks.contains(Benchmark.INCREMENTAL)) {
+                List<BenchCorpus.Document> documents = corpus.documents(options.documents(), options.wordPieces());
+                IngestBench.Ingested first = ingest.endToEnd(documents);
+                IngestBench.Run raw = ingest.raw(documents);
+                IngestBench.Run theirs = ingest.langChain4j("LangChain4j EmbeddingStoreIngestor, in-memory store",
+                        documents);
+                if (benchmarks.contains(Benchmark.INGEST)) {
+                    printIngest(options, documents, raw, first.endToEnd(), theirs, out);
+                }
+                if (benchmarks.contains(Benchmark.INCREMENTAL)) {
+                    incremental(system, corpus, ingest, first, theirs, options, out);
+                }
+            }
+            if (benchmarks.contains(Benchmark.SEARCHABLE)) {
+                BenchCorpus other = new BenchCorpus(options.seed() + 1, text -> model.tokenizer().count(text));
+                long[] millis = new SearchableBench(system).run(other.documents(options.samples(),
+                        options.wordPieces()));
+                out.println("## Time to searchable: " + options.samples() + " single uploads of "
+                        + options.wordPieces() + " word pieces, one at a time");
+                out.println();
+                new MarkdownTable("p50 ms", "p99 ms", "max ms")
+                        .row(Percentiles.of(millis, 50), Percentiles.of(millis, 99), Percentiles.of(millis, 100))
+                        .print(out);
+            }
+        }
+    }
+
+    private static void printIngest(Options options, List<BenchCorpus.Document> documents, IngestBench.Run raw,
+                                    IngestBench.Run endToEnd, IngestBench.Run theirs, PrintStream out) {
+        out.println("## Ingest: " + documents.size() + " documents of about " + options.wordPieces()
+                + " word pieces (" + raw.wordPiecesIn() / documents.size() + " in chunks on average)");
+        out.println();
+        MarkdownTable table = new MarkdownTable("run", "chunks", "word pieces in", "word pieces embedded",
+                "seconds", "embedded word pieces/s", "vs raw");
+        for (IngestBench.Run run : List.of(raw, endToEnd, theirs)) {
+            table.row(run.name(), run.chunks(), run.wordPiecesIn(), run.wordPiecesEmbedded(), seconds(run.took()),
+                    Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), raw.embeddedPerSecond()));
+        }
+        table.print(out);
+        out.println("End to end vs LangChain4j (embedded word pieces per second): "
+                + ratio(endToEnd.embeddedPerSecond(), theirs.embeddedPerSecond()));
+        out.println();
+    }
+
+    private static void incremental(BenchSystem system, BenchCorpus corpus, IngestBench ingest,
+                                    IngestBench.Ingested first, IngestBench.Run theirsFirst, Options options,
+                                    PrintStream out) {
+        IncrementalBench bench = new IncrementalBench(system, corpus);
+        Map<Integer, BenchCorpus.Document> edited = bench.edit(first.documents(), options.seed() + 2);
+        IncrementalBench.Result ours = bench.dynamicRag(first, edited);
+        IngestBench.Run theirs = ingest.langChain4j("LangChain4j, changed documents ingested again",
+                new ArrayList<>(edited.values()));
+        out.println("## Incremental: " + ours.paragraphsEdited() + " of " + ours.paragraphsTotal()
+                + " paragraphs rewritten (" + percent(ours.paragraphsEdited(), ours.paragraphsTotal()) + "), in "
+                + ours.documentsChanged() + " of " + first.documents().size() + " documents; then every document "
+                + "uploaded as a new version");
+        out.println();
+        IngestBench.Run firstOurs = first.endToEnd();
+        new MarkdownTable("run", "chunks embedded", "word pieces embedded", "seconds",
+                "embedding work vs first ingest", "time vs first ingest")
+                .row(ours.run().name(), ours.run().chunks(), ours.run().wordPiecesEmbedded(),
+                        seconds(ours.run().took()),
+                        percent(ours.run().wordPiecesEmbedded(), firstOurs.wordPiecesEmbedded()),
+                        percent(ours.run().took().toNanos(), firstOurs.took().toNanos()))
+                .row(theirs.name(), theirs.chunks(), theirs.wordPiecesEmbedded(), seconds(theirs.took()),
+                        percent(theirs.wordPiecesEmbedded(), theirsFirst.wordPiecesEmbedded()),
+                        percent(theirs.took().toNanos(), theirsFirst.took().toNanos()))
+                .print(out);
+    }
+
+    private static void api(BenchSystem system, Options options, PrintStream out) {
+        ApiLoadBench.Result result = new ApiLoadBench(system).run(options.rate(), options.duration());
+        out.println("## Command API: small uploads at " + result.rate() + " requests/s for "
+                + result.duration().toSeconds() + " s, open loop on loopback");
+        out.println();
+        new MarkdownTable("sent", "accepted (202)", "errors", "p50 ms", "p99 ms", "max ms",
+                "event store", "topic", "projection", "counts equal after")
+                .row(result.sent(), result.accepted(), result.errors(),
+                        millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
+                        millis(result.percentileMicros(100)), result.counts().eventStore(), result.counts().topic(),
+                        result.counts().projection(),
+                        result.counts().allEqual(result.accepted()) ? seconds(result.caughtUpAfter()) + " s"
+                                : "not within " + seconds(result.caughtUpAfter()) + " s")
+                .print(out);
+    }
+
+    private static void startup(Options options, PrintStream out) {
+        Optional<java.nio.file.Path> launcher = StartupBench.launcher();
+        out.println("## Start-up and memory: ./dynrag dev in its own process");
+        out.println();
+        if (launcher.isEmpty()) {
+            out.println("Skipped: run the benchmarks with ./dynrag bench from a build of the repository.");
+            out.println();
+            return;
+        }
+        // A corpus of its own: this process's model is not loaded for it.
+        BenchCorpus corpus = new BenchCorpus(options.seed() + 3, text -> text.split("\\s+").length * 13 / 10);
+        StartupBench.Result result = new StartupBench().run(launcher.get(), corpus.documents(20,
+                options.wordPieces()));
+        new MarkdownTable("cold start s", "warm start s", "JVM MiB at rest", "JVM MiB peak indexing",
+                "JVM MiB after indexing", "PostgreSQL MiB after indexing")
+                .row(seconds(result.coldStart()), seconds(result.warmStart()), result.afterStart().jvmMib(),
+                        result.peakWhileIndexing().jvmMib(), result.afterIndexing().jvmMib(),
+                        result.afterIndexing().databaseMib())
+                .print(out);
+    }
+
+    private static void printMachine(Settings settings, PrintStream out) {
+        Runtime runtime = Runtime.getRuntime();
+        out.println("# Dynamic RAG benchmarks, " + Instant.now());
+        out.println();
+        out.println("Machine: " + runtime.availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ", Java " + Runtime.version() + ", max heap "
+                + runtime.maxMemory() / (1024 * 1024) + " MiB; embedding threads " + settings.embeddingThreads()
+                + ", stream threads " + settings.streamThreads() + ", chunk size " + settings.maxChunkTokens()
+                + " word pieces; JVM flags " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+        out.println();
+    }
+
+    private static String names() {
+        return EnumSet.allOf(Benchmark.class).stream().map(b -> b.name().toLowerCase(Locale.ROOT)).toList()
+                .toString();
+    }
+
+    private static int positive(String option, String value, int max) {
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= 1 && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // Answered below.
+        }
+        throw new InvalidSettingException(option + " must be a whole number from 1 to " + max + ", was '" + value
+                + "'");
+    }
+
+    private static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
+    }
+
+    private static String millis(long micros) {
+        return String.format(Locale.ROOT, "%.1f", micros / 1000.0);
+    }
+
+    private static String ratio(double value, double base) {
+        return String.format(Locale.ROOT, "%.2f x", value / base);
+    }
+
+    private static String percent(long part, long whole) {
+        return String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+    }
+}

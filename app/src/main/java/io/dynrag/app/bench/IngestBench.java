@@ -1,0 +1,169 @@
+package io.dynrag.app.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.data.document.Document;
+import dev.langchain4j.data.document.DocumentSplitter;
+import dev.langchain4j.data.document.splitter.DocumentSplitters;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.store.embedding.EmbeddingStoreIngestor;
+import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
+import io.dynrag.domain.document.format.DocumentFormat;
+import io.dynrag.pipeline.chunking.Chunk;
+import io.dynrag.pipeline.chunking.DocumentChunks;
+import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The first ingest of a corpus three ways on the same machine, in the same JVM: through the whole
+ * system (upload over HTTP until every document is indexed), the same ONNX model embedding the
+ * same chunks directly (the machine's limit), and LangChain4j's {@code EmbeddingStoreIngestor}
+ * with its bundled copy of the same model and chunks of the same size.
+ */
+final class IngestBench {
+
+    /** What one way of ingesting did: word pieces of the model, in and actually embedded. */
+    record Run(String name, long chunks, long wordPiecesIn, long wordPiecesEmbedded, Duration took) {
+
+        double embeddedPerSecond() {
+            return wordPiecesEmbedded / (took.toNanos() / 1e9);
+        }
+    }
+
+    /** The corpus as uploaded: what the incremental benchmark edits next. */
+    record Ingested(String apiKey, List<BenchCorpus.Document> documents, List<String> documentIds, Run endToEnd) {
+    }
+
+    private static final int UPLOAD_THREADS = 4;
+
+    private final BenchSystem system;
+    private final MiniLmEmbeddingModel model;
+    private final int chunkTokens;
+
+    /** @param model a model of our own, idle while the system runs, for the raw measurement */
+    IngestBench(BenchSystem system, MiniLmEmbeddingModel model, int chunkTokens) {
+        this.system = system;
+        this.model = model;
+        this.chunkTokens = chunkTokens;
+    }
+
+    /** Uploads every document and waits until all are indexed. */
+    Ingested endToEnd(List<BenchCorpus.Document> documents) {
+        String apiKey = system.registerCustomer("Ingest benchmark").apiKey();
+        BenchClient client = system.client();
+        long started = System.nanoTime();
+        List<String> ids = new ArrayList<>(documents.size());
+        ExecutorService uploaders = Executors.newFixedThreadPool(UPLOAD_THREADS);
+        try {
+            List<Future<String>> uploads = new ArrayList<>();
+            for (BenchCorpus.Document document : documents) {
+                uploads.add(uploaders.submit(() -> client.upload("/v1/documents", apiKey, document.name(),
+                        document.markdown().getBytes(StandardCharsets.UTF_8)).expect(202).json()
+                        .get("documentId").asText()));
+            }
+            for (Future<String> upload : uploads) {
+                ids.add(upload.get());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("an upload failed", e);
+        } finally {
+            uploaders.shutdownNow();
+        }
+        while (system.documentsWithStatus(apiKey, "INDEXED") < documents.size()) {
+            long failed = system.documentsWithStatus(apiKey, "FAILED");
+            if (failed > 0) {
+                throw new IllegalStateException(failed + " documents failed to index");
+            }
+            BenchSystem.sleep(Duration.ofMillis(100));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        long chunks = 0;
+        long tokens = 0;
+        long embedded = 0;
+        for (String id : ids) {
+            JsonNode view = client.get("/v1/documents/" + id, apiKey).expect(200).json();
+            chunks += view.get("chunks").asLong();
+            tokens += view.get("tokens").asLong();
+            embedded += view.get("embeddedTokens").asLong();
+        }
+        return new Ingested(apiKey, documents, ids,
+                new Run("Dynamic RAG, upload to indexed", chunks, tokens, embedded, took));
+    }
+
+    /** The pipeline's own chunks of the documents, embedded all at once by the model: nothing else runs. */
+    Run raw(List<BenchCorpus.Document> documents) {
+        List<String> texts = new ArrayList<>();
+        long tokens = 0;
+        for (BenchCorpus.Document document : documents) {
+            for (Chunk chunk : DocumentChunks.of(document.markdown(), DocumentFormat.MARKDOWN, chunkTokens, 0, model)) {
+                texts.add(chunk.text());
+                tokens += chunk.tokenCount();
+            }
+        }
+        long started = System.nanoTime();
+        model.embed(texts);
+        return new Run("ONNX model alone, same chunks (the limit)", texts.size(), tokens, tokens,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * LangChain4j splitting into segments of at most {@code chunkTokens} of the same word pieces.
+     * Its bundled model truncates long inputs; the limit is measured, not assumed, and the word
+     * pieces beyond it count as input but not as embedded.
+     */
+    Run langChain4j(String name, List<BenchCorpus.Document> documents) {
+        AllMiniLmL6V2EmbeddingModel theirs = new AllMiniLmL6V2EmbeddingModel();
+        int limit = embeddedWordPieceLimit(theirs, documents.getFirst());
+        DocumentSplitter splitter = DocumentSplitters.recursive(chunkTokens, 0, new HuggingFaceTokenCountEstimator());
+        List<Document> inputs = documents.stream().map(document -> Document.from(document.markdown())).toList();
+        long segments = 0;
+        long tokens = 0;
+        long embedded = 0;
+        for (TextSegment segment : splitter.splitAll(inputs)) {
+            int pieces = model.tokenizer().count(segment.text());
+            segments++;
+            tokens += pieces;
+            embedded += Math.min(pieces, limit);
+        }
+        EmbeddingStoreIngestor ingestor = EmbeddingStoreIngestor.builder()
+                .documentSplitter(splitter)
+                .embeddingModel(theirs)
+                .embeddingStore(new InMemoryEmbeddingStore<TextSegment>())
+                .build();
+        long started = System.nanoTime();
+        ingestor.ingest(inputs);
+        return new Run(name + " (embeds at most " + limit + " word pieces per segment)", segments, tokens, embedded,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * The longest prefix, in word pieces, that changes the vector: texts that differ only after it
+     * get bit-identical vectors, so the model never saw that part.
+     */
+    private int embeddedWordPieceLimit(AllMiniLmL6V2EmbeddingModel theirs, BenchCorpus.Document sample) {
+        String[] words = sample.markdown().split("\\s+");
+        int all = Math.min(words.length, 600);
+        float[] full = theirs.embed(String.join(" ", Arrays.copyOf(words, all))).content().vector();
+        int low = 1;
+        int high = all;
+        while (low < high) {
+            int middle = (low + high) / 2;
+            float[] prefix = theirs.embed(String.join(" ", Arrays.copyOf(words, middle))).content().vector();
+            if (Arrays.equals(prefix, full)) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return model.tokenizer().count(String.join(" ", Arrays.copyOf(words, low)));
+    }
+}
