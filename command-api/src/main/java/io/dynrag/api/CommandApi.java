@@ -1,5 +1,7 @@
 package io.dynrag.api;
 
+import io.dynrag.api.audit.AuditEndpoints;
+import io.dynrag.api.audit.AuditLog;
 import io.dynrag.api.auth.AdminAccounts;
 import io.dynrag.api.auth.ApiKeyEndpoints;
 import io.dynrag.api.auth.ApiKeys;
@@ -138,7 +140,8 @@ public final class CommandApi implements AutoCloseable {
         UrlIntake urls = new UrlIntake(intake, pageFetcher);
 
         this.progress = new ProgressTracker(settings.kafkaBootstrapServers(), clock);
-        DocumentLookup fromEvents = new EventStoreDocumentLookup(eventSourcing.eventStore());
+        EventStoreDocumentLookup history = new EventStoreDocumentLookup(eventSourcing.eventStore());
+        DocumentLookup fromEvents = new WithProgress(history, progress);
         this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
@@ -162,8 +165,8 @@ public final class CommandApi implements AutoCloseable {
                         new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions,
                                 new AddressPolicy(settings.urlFetch().allowlist())),
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
-                                new WithProgress(readModel, progress), new WithProgress(fromEvents, progress)),
-                        new DocumentEventsEndpoint(access, intake, new WithProgress(fromEvents, progress)),
+                                new WithProgress(readModel, progress), fromEvents, history),
+                        new DocumentEventsEndpoint(access, intake, fromEvents),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits()),
                         new SearchEndpoints(access, search, documentStates, accounts, fromEvents,
                                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper())),
@@ -171,6 +174,7 @@ public final class CommandApi implements AutoCloseable {
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),
                         new BudgetEndpoints(access, accounts, budget),
+                        new AuditEndpoints(access, new AuditLog(transactions), intake, accounts),
                         new UsageRecording(access, usageFacts)),
                 checks);
     }

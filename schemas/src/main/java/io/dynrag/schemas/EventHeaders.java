@@ -20,6 +20,11 @@ public final class EventHeaders {
     public static final String SEQUENCE = "dynrag.sequence";
     /** Simple name of the payload record, e.g. {@code DocumentVersionUploaded}. */
     public static final String EVENT_TYPE = "dynrag.event-type";
+    /**
+     * Optional: the correlation id of the request (or message) that caused the event, so that what
+     * consumers do in response can be traced back to it. Absent on events recorded without one.
+     */
+    public static final String CORRELATION_ID = "dynrag.correlation-id";
 
     private EventHeaders() {
     }
@@ -30,6 +35,12 @@ public final class EventHeaders {
         HeaderValues.put(headers, AGGREGATE_ID, Objects.requireNonNull(aggregateId, "aggregateId"));
         HeaderValues.put(headers, SEQUENCE, Long.toString(sequence));
         HeaderValues.put(headers, EVENT_TYPE, Objects.requireNonNull(eventType, "eventType"));
+        return headers;
+    }
+
+    /** Sets {@link #CORRELATION_ID}, replacing an earlier value. */
+    public static Headers addCorrelationId(Headers headers, String correlationId) {
+        HeaderValues.put(headers, CORRELATION_ID, Objects.requireNonNull(correlationId, "correlationId"));
         return headers;
     }
 
@@ -53,5 +64,9 @@ public final class EventHeaders {
 
     public static Optional<String> eventType(Headers headers) {
         return HeaderValues.get(headers, EVENT_TYPE);
+    }
+
+    public static Optional<String> correlationId(Headers headers) {
+        return HeaderValues.get(headers, CORRELATION_ID);
     }
 }

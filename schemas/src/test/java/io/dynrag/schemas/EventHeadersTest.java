@@ -57,6 +57,19 @@ class EventHeadersTest {
         assertThat(EventHeaders.aggregateId(headers)).isEmpty();
         assertThat(EventHeaders.sequence(headers)).isEmpty();
         assertThat(EventHeaders.eventType(headers)).isEmpty();
+        assertThat(EventHeaders.correlationId(headers)).isEmpty();
+    }
+
+    @Test
+    void theCorrelationIdIsOptionalAndReplacedWhenAddedAgain() {
+        Headers headers = EventHeaders.add(new RecordHeaders(), "evt-1", "doc-1", 1L, "A");
+
+        EventHeaders.addCorrelationId(headers, "req-1");
+        EventHeaders.addCorrelationId(headers, "req-2");
+
+        assertThat(headers.headers(EventHeaders.CORRELATION_ID)).hasSize(1);
+        assertThat(EventHeaders.correlationId(headers)).contains("req-2");
+        assertThat(headers.lastHeader("dynrag.correlation-id").value()).isEqualTo("req-2".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

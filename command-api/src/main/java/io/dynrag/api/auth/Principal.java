@@ -8,6 +8,19 @@ import java.util.Set;
  */
 public sealed interface Principal {
 
+    /**
+     * How the audit trail names this caller: {@code user:<userId>}, {@code apiKey:<keyId>},
+     * {@code admin:<userId>}, or {@code operator} for the configured operator token.
+     */
+    default String actor() {
+        return switch (this) {
+            case CustomerUser user -> "user:" + user.userId();
+            case CustomerKey key -> "apiKey:" + key.keyId();
+            case Admin admin when admin.subject().equals(Authenticator.OPERATOR_SUBJECT) -> "operator";
+            case Admin admin -> "admin:" + admin.subject();
+        };
+    }
+
     /** @param subject the admin's user id, or {@code operator-token} for the configured token */
     record Admin(String subject) implements Principal {
     }

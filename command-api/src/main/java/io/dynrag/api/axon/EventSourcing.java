@@ -1,6 +1,7 @@
 package io.dynrag.api.axon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.api.origin.OriginMetadata;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.customer.Customer;
 import io.dynrag.domain.document.Document;
@@ -18,9 +19,11 @@ import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +33,9 @@ import java.util.Map;
  * <p>Events are stored as JSON (Jackson, because Axon's default XStream cannot read
  * records). Table and column names are snake_case, because PostgreSQL folds Axon's
  * camel-case defaults and the tables are created by our migrations.
+ *
+ * <p>Every command carries its origin (who issued it, and the correlation id of its request) in
+ * its metadata, and Axon copies both onto every event the command causes: the audit trail.
  */
 public final class EventSourcing implements AutoCloseable {
 
@@ -52,6 +58,9 @@ public final class EventSourcing implements AutoCloseable {
                 .configureMessageSerializer(c -> serializer)
                 .configureEventSerializer(c -> serializer)
                 .configureEmbeddedEventStore(c -> storageEngine(transactions, serializer))
+                // Who issued a command and its correlation id travel from the command onto its events.
+                // Axon's default provider is left out: it would overwrite correlationId with the command's id.
+                .configureCorrelationDataProviders(c -> List.of(new SimpleCorrelationDataProvider(OriginMetadata.KEYS)))
                 .configureAggregate(Customer.class)
                 .configureAggregate(Document.class);
 
@@ -78,6 +87,7 @@ public final class EventSourcing implements AutoCloseable {
                 .registerListenerInvocationErrorHandler(group, c -> PropagatingErrorHandler.instance()));
 
         this.configuration = configurer.buildConfiguration();
+        configuration.commandBus().registerDispatchInterceptor(new OriginMetadata());
     }
 
     public void start() {

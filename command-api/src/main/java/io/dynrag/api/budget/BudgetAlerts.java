@@ -1,6 +1,8 @@
 package io.dynrag.api.budget;
 
 import io.dynrag.api.customer.CustomerAccounts;
+import io.dynrag.api.origin.CurrentOrigin;
+import io.dynrag.api.origin.Origin;
 import io.dynrag.domain.customer.CustomerStatus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
@@ -12,6 +14,8 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
  */
 public final class BudgetAlerts {
 
+    static final String ACTOR = "system:budget";
+
     private final BudgetLedger ledger;
     private final CustomerAccounts accounts;
     private final CommandGateway commands;
@@ -22,10 +26,13 @@ public final class BudgetAlerts {
         this.commands = commands;
     }
 
+    /** The alert is recorded as the budget's doing, correlated with whatever caused the check. */
     public void check(String customerId) {
+        Origin origin = CurrentOrigin.get().map(cause -> cause.actedOnBy(ACTOR))
+                .orElseGet(() -> new Origin(ACTOR, Origin.newCorrelationId()));
         accounts.find(customerId)
                 .filter(account -> account.status() != CustomerStatus.DELETED)
                 .flatMap(account -> ledger.alertDue(customerId, account.configuration()))
-                .ifPresent(commands::sendAndWait);
+                .ifPresent(alert -> CurrentOrigin.run(origin, () -> commands.sendAndWait(alert)));
     }
 }

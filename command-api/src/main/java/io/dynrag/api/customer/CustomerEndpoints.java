@@ -5,6 +5,7 @@ import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Ids;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.QueryParameters;
 import io.dynrag.domain.customer.CustomerStatus;
 import io.dynrag.domain.customer.ReactivateCustomer;
 import io.dynrag.domain.customer.SuspendCustomer;
@@ -15,7 +16,6 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Operator endpoints: create, list, suspend, reactivate and delete customers. */
@@ -82,7 +82,7 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
 
     private void list(Context ctx) {
         access.admin(ctx);
-        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(CustomerEndpoints::pageSize).orElse(DEFAULT_PAGE);
+        int limit = QueryParameters.limit(ctx, DEFAULT_PAGE, MAX_PAGE);
         List<CustomerView> page = accounts.list(ctx.queryParam("after"), limit).stream().map(this::view).toList();
         String next = page.size() == limit ? page.getLast().customerId() : null;
         ctx.json(new CustomerPage(page, next));
@@ -127,17 +127,5 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
                 : registration.company(account).orElse(null);
         return new CustomerView(account.customerId(), company, account.status().name(), account.documentCount(),
                 account.registeredAt(), account.updatedAt());
-    }
-
-    private static int pageSize(String value) {
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_PAGE) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiProblem.badRequest("'limit' must be a whole number from 1 to " + MAX_PAGE);
     }
 }

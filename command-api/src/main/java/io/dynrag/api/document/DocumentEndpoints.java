@@ -5,12 +5,14 @@ import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.Ids;
+import io.dynrag.api.http.QueryParameters;
 import io.dynrag.domain.document.DeleteDocument;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,13 +28,16 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     private final DocumentStates documents;
     private final DocumentLookup readModel;
     private final DocumentLookup eventStore;
+    private final EventStoreDocumentLookup history;
 
     /**
      * @param readModel  the documents projection
      * @param eventStore the same answers from the events, for the moment the projection lags
+     * @param history    documents as they were at an earlier instant ({@code ?asOf=})
      */
     public DocumentEndpoints(Access access, CommandGateway commands, DocumentIntake intake, UrlIntake urls,
-                             DocumentStates documents, DocumentLookup readModel, DocumentLookup eventStore) {
+                             DocumentStates documents, DocumentLookup readModel, DocumentLookup eventStore,
+                             EventStoreDocumentLookup history) {
         this.access = access;
         this.commands = commands;
         this.intake = intake;
@@ -40,6 +45,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         this.documents = documents;
         this.readModel = readModel;
         this.eventStore = eventStore;
+        this.history = history;
     }
 
     /** @param unchanged true when the bytes equal the latest version, which {@code version} names */
@@ -90,17 +96,37 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     private void get(Context ctx) {
         String customerId = access.customer(ctx, Scope.READ).customerId();
         String documentId = ctx.pathParam("documentId");
+        Optional<Instant> asOf = QueryParameters.instant(ctx, "asOf");
+        if (asOf.isPresent()) {
+            String owned = intake.existing(customerId, documentId).documentId();
+            ctx.json(history.findAsOf(customerId, owned, asOf.get())
+                    .orElseThrow(() -> notYet(documentId, asOf.get())));
+            return;
+        }
         ctx.json(lookup(customerId, documentId).orElseThrow(() -> ApiProblem.notFound("no document " + documentId)));
     }
 
     private void versions(Context ctx) {
         String customerId = access.customer(ctx, Scope.READ).customerId();
+        Optional<Instant> asOf = QueryParameters.instant(ctx, "asOf");
         DocumentStates.DocumentState state = intake.existing(customerId, ctx.pathParam("documentId"));
+        if (asOf.isPresent()) {
+            List<DocumentView> then = history.versionsAsOf(customerId, state.documentId(), asOf.get());
+            if (then.isEmpty()) {
+                throw notYet(state.documentId(), asOf.get());
+            }
+            ctx.json(new VersionList(state.documentId(), then));
+            return;
+        }
         List<DocumentView> versions = readModel.versions(customerId, state.documentId());
         if (versions.size() < state.latestVersion()) {
             versions = eventStore.versions(customerId, state.documentId());
         }
         ctx.json(new VersionList(state.documentId(), versions));
+    }
+
+    private static ApiProblem notYet(String documentId, Instant asOf) {
+        return ApiProblem.notFound("document " + documentId + " did not exist yet at " + asOf);
     }
 
     private void delete(Context ctx) {

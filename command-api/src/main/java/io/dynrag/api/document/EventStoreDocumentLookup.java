@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * Reads a document straight from its events. The read model lags the event store by a
- * moment; this answers in that moment, so a client can read its own upload at once.
+ * moment; this answers in that moment, so a client can read its own upload at once. Reading only
+ * the events up to an instant gives the document as it was then.
  */
 public final class EventStoreDocumentLookup implements DocumentLookup {
 
@@ -31,26 +32,47 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
 
     @Override
     public Optional<DocumentView> find(String customerId, String documentId) {
-        List<DocumentView> versions = versions(customerId, documentId);
-        if (versions.isEmpty()) {
-            return Optional.empty();
-        }
-        DocumentView latest = versions.getLast();
-        boolean deleted = eventStore.readEvents(documentId, 0L).asStream()
-                .anyMatch(event -> event.getPayload() instanceof DocumentDeleted);
-        return Optional.of(deleted ? withStatus(latest, "DELETED", latest.failureReason(), latest.updatedAt())
-                : withoutStages(latest));
+        return findAsOf(customerId, documentId, Instant.MAX);
     }
 
     @Override
     public List<DocumentView> versions(String customerId, String documentId) {
-        List<? extends DomainEventMessage<?>> events = eventStore.readEvents(documentId, 0L).asStream().toList();
+        return versionsAsOf(customerId, documentId, Instant.MAX);
+    }
+
+    /**
+     * The document as it was at {@code asOf}, rebuilt from the events recorded until then
+     * (inclusive); empty when it did not exist yet, or is another tenant's.
+     */
+    public Optional<DocumentView> findAsOf(String customerId, String documentId, Instant asOf) {
+        List<? extends DomainEventMessage<?>> events = ownedEvents(customerId, documentId, asOf);
+        List<DocumentView> versions = versionsOf(events);
+        if (versions.isEmpty()) {
+            return Optional.empty();
+        }
+        DocumentView latest = versions.getLast();
+        boolean deleted = events.stream().anyMatch(event -> event.getPayload() instanceof DocumentDeleted);
+        return Optional.of(deleted ? withStatus(latest, "DELETED", latest.failureReason(), latest.updatedAt())
+                : withoutStages(latest));
+    }
+
+    /** Every version as it was at {@code asOf}, oldest first; empty when the document did not exist yet. */
+    public List<DocumentView> versionsAsOf(String customerId, String documentId, Instant asOf) {
+        return versionsOf(ownedEvents(customerId, documentId, asOf));
+    }
+
+    /** The document's events until {@code asOf}, or none when they are another tenant's. */
+    private List<? extends DomainEventMessage<?>> ownedEvents(String customerId, String documentId, Instant asOf) {
+        List<? extends DomainEventMessage<?>> events = eventStore.readEvents(documentId, 0L).asStream()
+                .filter(event -> !event.getTimestamp().isAfter(asOf))
+                .toList();
         boolean owned = events.stream()
                 .map(DomainEventMessage::getPayload)
                 .anyMatch(p -> p instanceof DocumentVersionUploaded uploaded && uploaded.customerId().equals(customerId));
-        if (!owned) {
-            return List.of();
-        }
+        return owned ? events : List.of();
+    }
+
+    private static List<DocumentView> versionsOf(List<? extends DomainEventMessage<?>> events) {
         Map<Integer, DocumentView> byVersion = new LinkedHashMap<>();
         for (DomainEventMessage<?> event : events) {
             switch (event.getPayload()) {

@@ -3,6 +3,7 @@ package io.dynrag.api.http;
 import io.dynrag.api.auth.Authenticator;
 import io.dynrag.api.auth.Principal;
 import io.dynrag.api.auth.Scope;
+import io.dynrag.api.origin.CurrentOrigin;
 import io.dynrag.api.ratelimit.RateLimitState;
 import io.dynrag.api.ratelimit.RateLimits;
 import io.javalin.http.Context;
@@ -84,7 +85,7 @@ public final class Access {
                 throw new ApiProblem(429, "Too Many Requests", state.refusal());
             }
         }
-        ctx.attribute(PRINCIPAL, principal);
+        remember(ctx, principal);
         return principal;
     }
 
@@ -97,7 +98,7 @@ public final class Access {
     public RateLimitState rateLimits(Context ctx) {
         Principal principal = authenticated(ctx).orElseGet(() -> {
             Principal resolved = authenticator.authenticate(ctx.header("Authorization"), ctx.header("X-API-Key"));
-            ctx.attribute(PRINCIPAL, resolved);
+            remember(ctx, resolved);
             return resolved;
         });
         if (principal instanceof Principal.Admin) {
@@ -105,6 +106,12 @@ public final class Access {
                     + "customer's credentials");
         }
         return withHeaders(ctx, rateLimits.peek(customerIdOf(principal), keyIdOf(principal)));
+    }
+
+    /** The caller is also who the request's commands are recorded as issued by. */
+    private static void remember(Context ctx, Principal principal) {
+        ctx.attribute(PRINCIPAL, principal);
+        CurrentOrigin.actAs(principal.actor());
     }
 
     private static RateLimitState withHeaders(Context ctx, Optional<RateLimitState> checked) {

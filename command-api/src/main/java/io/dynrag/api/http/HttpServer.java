@@ -55,6 +55,8 @@ public final class HttpServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new RequestJsonMapper(new JavalinJackson(json, true)));
 
+            config.routes.before(RequestOrigin::begin);
+            config.routes.after(RequestOrigin::end);
             config.routes.get("/health", ctx -> health(ctx, readiness));
             features.forEach(feature -> feature.accept(config.routes));
 

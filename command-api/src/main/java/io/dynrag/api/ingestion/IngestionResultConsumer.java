@@ -1,12 +1,15 @@
 package io.dynrag.api.ingestion;
 
 import io.dynrag.api.budget.BudgetAlerts;
+import io.dynrag.api.origin.CurrentOrigin;
+import io.dynrag.api.origin.Origin;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.domain.document.RecordDocumentRemoval;
 import io.dynrag.domain.document.RecordIngestionFailed;
 import io.dynrag.domain.document.RecordIngestionStarted;
 import io.dynrag.domain.document.RecordIngestionSucceeded;
+import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
@@ -25,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Feeds the pipeline's outcomes back into the {@code Document} aggregate, so that every
@@ -37,6 +41,7 @@ import java.util.Map;
 public final class IngestionResultConsumer implements AutoCloseable {
 
     static final String GROUP_ID = "dynrag-command-api-ingestion-results";
+    static final String ACTOR_COMPONENT = "pipeline";
     private static final Logger log = LoggerFactory.getLogger(IngestionResultConsumer.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -109,16 +114,7 @@ public final class IngestionResultConsumer implements AutoCloseable {
         Duration backoff = Duration.ofMillis(200);
         while (running) {
             try {
-                try {
-                    apply(record.value());
-                } catch (DomainRuleViolation e) {
-                    log.warn("Ignoring ingestion result the document refuses ({} offset {}): {}",
-                            record.partition(), record.offset(), e.getMessage());
-                }
-                // Also after a redelivery the document ignored: the alert may be what a crash left unsent.
-                if (record.value() != null && record.value().getOutcome() instanceof IngestionSucceeded) {
-                    budgetAlerts.check(record.value().getCustomerId());
-                }
+                CurrentOrigin.run(originOf(record), () -> applyWithBudgetCheck(record));
                 return true;
             } catch (RuntimeException e) {
                 log.warn("Recording an ingestion result failed, retrying in {} ms: {}", backoff.toMillis(), e.toString());
@@ -127,6 +123,33 @@ public final class IngestionResultConsumer implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    private void applyWithBudgetCheck(ConsumerRecord<String, IngestionResult> record) {
+        try {
+            apply(record.value());
+        } catch (DomainRuleViolation e) {
+            log.warn("Ignoring ingestion result the document refuses ({} offset {}): {}",
+                    record.partition(), record.offset(), e.getMessage());
+        }
+        // Also after a redelivery the document ignored: the alert may be what a crash left unsent.
+        if (record.value() != null && record.value().getOutcome() instanceof IngestionSucceeded) {
+            budgetAlerts.check(record.value().getCustomerId());
+        }
+    }
+
+    /**
+     * The pipeline acts for the request that uploaded (or deleted) the document: the results carry
+     * the headers of the event they answer, so its correlation id is at hand. Events published
+     * before correlation ids existed fall back to the id of the event the result answers.
+     */
+    static Origin originOf(ConsumerRecord<String, IngestionResult> record) {
+        String correlationId = EventHeaders.correlationId(record.headers())
+                .filter(Origin::isValidCorrelationId)
+                .or(() -> Optional.ofNullable(record.value()).map(IngestionResult::getSourceEventId)
+                        .filter(Origin::isValidCorrelationId))
+                .orElseGet(Origin::newCorrelationId);
+        return Origin.system(ACTOR_COMPONENT, correlationId);
     }
 
     private void apply(IngestionResult result) {

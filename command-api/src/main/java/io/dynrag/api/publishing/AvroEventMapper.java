@@ -15,6 +15,7 @@ import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
 import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.api.origin.OriginMetadata;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerEvent;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * Turns a stored domain event into the Kafka record of the public contract: the topic of
  * its aggregate type, key = customer id (so each tenant's events stay in order on one
  * partition), value = the Avro envelope, and the event's identity in headers so consumers
- * can deduplicate redeliveries.
+ * can deduplicate redeliveries; the correlation id of the request behind the event travels in a
+ * header too, so the pipeline's outcomes can be traced back to the upload that caused them.
  */
 final class AvroEventMapper {
 
@@ -185,6 +187,9 @@ final class AvroEventMapper {
         RecordHeaders headers = new RecordHeaders();
         EventHeaders.add(headers, event.getIdentifier(), event.getAggregateIdentifier(),
                 event.getSequenceNumber(), EventHeaders.eventTypeOf(payload));
+        if (event.getMetaData().get(OriginMetadata.CORRELATION_ID) instanceof String correlationId) {
+            EventHeaders.addCorrelationId(headers, correlationId);
+        }
         return new ProducerRecord<>(topic, null, key, value, headers);
     }
 }

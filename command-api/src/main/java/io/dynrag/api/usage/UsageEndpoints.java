@@ -3,6 +3,7 @@ package io.dynrag.api.usage;
 import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.QueryParameters;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -154,19 +155,7 @@ public final class UsageEndpoints implements Consumer<RoutesConfig> {
     }
 
     private static int limit(Context ctx) {
-        String value = ctx.queryParam("limit");
-        if (value == null || value.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiProblem.badRequest("'limit' must be a whole number from 1 to " + MAX_LIMIT);
+        return QueryParameters.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
     }
 
     private LocalDate today() {

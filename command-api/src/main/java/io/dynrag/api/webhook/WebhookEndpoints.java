@@ -4,6 +4,7 @@ import io.dynrag.api.auth.Scope;
 import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.QueryParameters;
 import io.dynrag.api.http.Ids;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -169,7 +170,7 @@ public final class WebhookEndpoints implements Consumer<RoutesConfig> {
     private void deliveryLog(Context ctx) {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         UUID webhookId = existing(customerId, ctx).webhookId();
-        int limit = pageSize(ctx.queryParam("limit"));
+        int limit = QueryParameters.limit(ctx, DEFAULT_PAGE, MAX_PAGE);
         String after = ctx.queryParam("after");
         if (after != null && !Ids.isUuid(after)) {
             throw ApiProblem.badRequest("'after' must be the deliveryId that ended the previous page");
@@ -233,21 +234,6 @@ public final class WebhookEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("'description' must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
         }
         return stripped;
-    }
-
-    private static int pageSize(String value) {
-        if (value == null) {
-            return DEFAULT_PAGE;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_PAGE) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiProblem.badRequest("'limit' must be a whole number from 1 to " + MAX_PAGE);
     }
 
     private static WebhookView view(Webhooks.Webhook webhook) {
