@@ -74,7 +74,7 @@ public record Settings(
                 read.longInteger("DYNRAG_MAX_UPLOAD_BYTES", 25L * 1024 * 1024, 1, 1L << 40),
                 read.integer("DYNRAG_CHUNK_TOKENS", 200, 16, 254),
                 read.integer("DYNRAG_EMBEDDING_THREADS", Runtime.getRuntime().availableProcessors(), 1, 256),
-                read.integer("DYNRAG_STREAM_THREADS", 1, 1, 64),
+                read.integer("DYNRAG_STREAM_THREADS", Runtime.getRuntime().availableProcessors(), 1, 64),
                 read.integer("DYNRAG_KAFKA_PARTITIONS", 6, 1, 10_000),
                 (short) read.integer("DYNRAG_KAFKA_REPLICATION", 1, 1, 32),
                 read.optional("DYNRAG_KAFKA_BOOTSTRAP_SERVERS"),

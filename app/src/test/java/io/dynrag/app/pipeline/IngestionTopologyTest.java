@@ -136,7 +136,10 @@ class IngestionTopologyTest {
 
         events.pipeInput(CUSTOMER, uploaded);
 
-        List<IngestionResult> out = results.readValuesToList();
+        var records = results.readKeyValuesToList();
+        assertThat(records).as("results are keyed by tenant, though the work is keyed by document")
+                .extracting(record -> record.key).containsOnly(CUSTOMER);
+        List<IngestionResult> out = records.stream().map(record -> record.value).toList();
         assertThat(out).hasSize(2);
         assertThat(out.get(0).getOutcome()).isInstanceOf(IngestionStarted.class);
         assertThat(out.get(1).getDocumentId()).isEqualTo(documentId);
@@ -192,6 +195,7 @@ class IngestionTopologyTest {
         assertThat(failed.getReason()).contains("missing");
         assertThat(failed.getRetryable()).isFalse();
         var deadLetter = deadLetters.readRecord();
+        assertThat(deadLetter.key()).isEqualTo(CUSTOMER);
         assertThat(Topics.DOCUMENT_EVENTS.valueSerde().deserializer().deserialize(Topics.DOCUMENT_EVENTS.name(),
                 deadLetter.value()).getEventId()).as("the input, as it was").isEqualTo(missing.getEventId());
         assertThat(DeadLetterHeaders.errorMessage(deadLetter.headers())).hasValueSatisfying(

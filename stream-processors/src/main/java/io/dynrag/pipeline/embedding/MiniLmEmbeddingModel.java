@@ -11,6 +11,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -124,21 +127,32 @@ public final class MiniLmEmbeddingModel implements EmbeddingModel {
     @Override
     public List<float[]> embed(List<String> texts) {
         Objects.requireNonNull(texts, "texts");
-        List<Encoding> encodings = new ArrayList<>(texts.size());
+        if (texts.isEmpty()) {
+            return List.of();
+        }
         for (int i = 0; i < texts.size(); i++) {
-            String text = Objects.requireNonNull(texts.get(i), "text " + i);
-            Encoding encoding = tokenizer.encode(text, true, false);
-            int wordPieces = encoding.getIds().length - SPECIAL_TOKENS;
+            Objects.requireNonNull(texts.get(i), "text " + i);
+        }
+        // One call for all texts: the tokenizer encodes them in parallel, off the sessions' clock.
+        Encoding[] encodings = tokenizer.batchEncode(texts, true, false);
+        for (int i = 0; i < encodings.length; i++) {
+            int wordPieces = encodings[i].getIds().length - SPECIAL_TOKENS;
             if (wordPieces > MAX_INPUT_TOKENS) {
                 throw new IllegalArgumentException("text " + i + " has " + wordPieces
                         + " word pieces; " + ID + " accepts at most " + MAX_INPUT_TOKENS
                         + " (split it into smaller chunks)");
             }
-            encodings.add(encoding);
         }
-        List<Future<float[]>> pending = new ArrayList<>(encodings.size());
-        for (Encoding encoding : encodings) {
-            pending.add(workers.submit(() -> embedOnIdleSession(encoding)));
+        // Longest first, so no session is left with a long text when the others have finished.
+        Integer[] order = new Integer[encodings.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> encodings[i].getIds().length).reversed());
+        List<Future<float[]>> pending = new ArrayList<>(Collections.nCopies(encodings.length, null));
+        for (int i : order) {
+            Encoding encoding = encodings[i];
+            pending.set(i, workers.submit(() -> embedOnIdleSession(encoding)));
         }
         List<float[]> vectors = new ArrayList<>(pending.size());
         try {

@@ -31,7 +31,7 @@ import java.time.Instant;
  *
  * <pre>
  * document-events --(uploads, deletions)--+--> IngestionStarted (uploads) --------------------> ingestion-results
- *                                        +--> [ingestion-work] --> index / remove the document --> ingestion-results
+ *                                        +--> [ingestion-work, by document] --> index / remove --> ingestion-results
  *                            index failed for good ------------------------------> ingestion-dlq
  * customer-events --(deleted)-----> remove the tenant's datasets and stored objects
  * </pre>
@@ -39,8 +39,8 @@ import java.time.Instant;
  * The internal {@code ingestion-work} topic separates acknowledging an upload from indexing
  * it: under exactly-once its records become readable only once the transaction holding the
  * {@code IngestionStarted} marker has committed, so a document shows as PROCESSING before
- * its indexing (which can take seconds) begins. Records stay keyed by customer, so one
- * tenant's dataset has a single writer.
+ * its indexing (which can take seconds) begins. It is keyed by document, so the documents of
+ * one tenant spread over partitions and are indexed in parallel.
  */
 public final class IngestionTopology {
 
@@ -69,15 +69,20 @@ public final class IngestionTopology {
                 .mapValues(IngestionTopology::started)
                 .to(results.name(), toResults);
 
-        // Deletions travel with the uploads, so a tenant's dataset sees them in the order they happened.
-        KStream<String, Worked> worked = work.repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
+        // Work is keyed by document: several documents of one tenant are indexed at once (by several
+        // stream threads or instances), while one document's versions and its deletion stay in order.
+        // Writes to a tenant's dataset are serialised by the store; results go out keyed by tenant again.
+        KStream<String, Worked> worked = work
+                .selectKey((customerId, event) -> event.getDocumentId())
+                .repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
                         .withKeySerde(events.keySerde())
                         .withValueSerde(events.valueSerde()))
                 .mapValues(event -> new Worked(event, switch (event.getPayload()) {
                     case DocumentDeleted deleted ->
                             new IngestionOutcome.Removed(documents.remove(event.getCustomerId(), event.getDocumentId()));
                     default -> ingestor.ingest(jobOf(event));
-                }));
+                }))
+                .selectKey((documentId, done) -> done.event().getCustomerId());
         worked.mapValues(Worked::result).to(results.name(), toResults);
         // Input that can never be indexed is also kept, as it was, for whoever investigates.
         worked.filter((customerId, done) -> done.outcome() instanceof IngestionOutcome.Failed failed && !failed.retryable())

@@ -122,7 +122,8 @@ public final class LanceChunkStore implements AutoCloseable {
                 if (existing.isEmpty() && rows.isEmpty()) {
                     return 0L;
                 }
-                try (Dataset dataset = existing.orElseGet(() -> create(memory, uri, rows.getFirst().vector().length))) {
+                try (Dataset dataset = existing.orElseGet(() -> createOrOpen(memory, uri,
+                        rows.getFirst().vector().length))) {
                     if (!rows.isEmpty() && rows.getFirst().vector().length != dimensionsOf(dataset)) {
                         throw new IllegalArgumentException("chunk vectors have " + rows.getFirst().vector().length
                                 + " dimensions, the dataset of " + model + " holds " + dimensionsOf(dataset));
@@ -408,6 +409,15 @@ public final class LanceChunkStore implements AutoCloseable {
             throw e;
         }
         return Optional.of(dataset);
+    }
+
+    /** Another pipeline instance may create the dataset at the same moment; then its dataset is used. */
+    private Dataset createOrOpen(BufferAllocator memory, String uri, int dimensions) {
+        try {
+            return create(memory, uri, dimensions);
+        } catch (RuntimeException e) {
+            return open(memory, uri, OptionalLong.empty()).orElseThrow(() -> e);
+        }
     }
 
     private Dataset create(BufferAllocator memory, String uri, int dimensions) {
