@@ -112,38 +112,66 @@ public final class BenchCommand {
             if (benchmarks.contains(Benchmark.INGEST) || benchmarks.contains(Benchmark.INCREMENTAL)) {
                 List<BenchCorpus.Document> documents = corpus.documents(options.documents(), options.wordPieces());
                 IngestBench.Ingested first = ingest.endToEnd(documents);
-                IngestBench.Run raw = ingest.raw(documents);
+                IngestBench.Run raw = ingest.raw(documents, false);
+                IngestBench.Run rawPerDocument = ingest.raw(documents, true);
                 IngestBench.Run theirs = ingest.langChain4j("LangChain4j EmbeddingStoreIngestor, in-memory store",
                         documents);
                 if (benchmarks.contains(Benchmark.INGEST)) {
-                    printIngest(options, documents, raw, first.endToEnd(), theirs, out);
+                    printIngest(options, documents, raw, rawPerDocument, first, theirs, out);
                 }
                 if (benchmarks.contains(Benchmark.INCREMENTAL)) {
                     incremental(system, corpus, ingest, first, theirs, options, out);
                 }
             }
             if (benchmarks.contains(Benchmark.SEARCHABLE)) {
-                BenchCorpus other = new BenchCorpus(options.seed() + 1, text -> model.tokenizer().count(text));
-                long[] millis = new SearchableBench(system).run(other.documents(options.samples(),
-                        options.wordPieces()));
-                out.println("## Time to searchable: " + options.samples() + " single uploads of "
-                        + options.wordPieces() + " word pieces, one at a time");
-                out.println();
-                new MarkdownTable("p50 ms", "p99 ms", "max ms")
-                        .row(Percentiles.of(millis, 50), Percentiles.of(millis, 99), Percentiles.of(millis, 100))
-                        .print(out);
+                searchable(system, new BenchCorpus(options.seed() + 1, text -> model.tokenizer().count(text)),
+                        options, out);
             }
         }
     }
 
+    /**
+     * Alone, and while auditors page through the whole event history, paced and flat out; the
+     * loads take turns every few uploads.
+     */
+    private static void searchable(BenchSystem system, BenchCorpus corpus, Options options, PrintStream out) {
+        SearchableBench bench = new SearchableBench(system);
+        AuditReaders.Load[] loads = AuditReaders.Load.values();
+        Map<AuditReaders.Load, List<Long>> millis = new java.util.EnumMap<>(AuditReaders.Load.class);
+        int perTurn = 3;
+        try (AuditReaders auditors = new AuditReaders(system.client(), system.adminToken())) {
+            for (int sample = 0; sample < options.samples() * loads.length; sample += perTurn) {
+                AuditReaders.Load load = loads[(sample / perTurn) % loads.length];
+                auditors.apply(load);
+                for (long each : bench.run(corpus.documents(perTurn, options.wordPieces()))) {
+                    millis.computeIfAbsent(load, key -> new ArrayList<>()).add(each);
+                }
+            }
+            auditors.apply(AuditReaders.Load.NONE);
+            out.println("## Time to searchable: single uploads of about " + options.wordPieces()
+                    + " word pieces, one at a time, " + perTurn + " per turn of each load");
+            out.println();
+            MarkdownTable table = new MarkdownTable("while", "uploads", "audit events read/s", "p50 ms", "p99 ms",
+                    "max ms");
+            for (AuditReaders.Load load : loads) {
+                long[] values = millis.get(load).stream().mapToLong(Long::longValue).toArray();
+                table.row(load.description, values.length, Math.round(auditors.eventsPerSecond(load)),
+                        Percentiles.of(values, 50), Percentiles.of(values, 99), Percentiles.of(values, 100));
+            }
+            table.print(out);
+        }
+    }
+
     private static void printIngest(Options options, List<BenchCorpus.Document> documents, IngestBench.Run raw,
-                                    IngestBench.Run endToEnd, IngestBench.Run theirs, PrintStream out) {
+                                    IngestBench.Run rawPerDocument, IngestBench.Ingested first,
+                                    IngestBench.Run theirs, PrintStream out) {
+        IngestBench.Run endToEnd = first.endToEnd();
         out.println("## Ingest: " + documents.size() + " documents of about " + options.wordPieces()
                 + " word pieces (" + raw.wordPiecesIn() / documents.size() + " in chunks on average)");
         out.println();
         MarkdownTable table = new MarkdownTable("run", "chunks", "word pieces in", "word pieces embedded",
                 "seconds", "embedded word pieces/s", "vs raw");
-        for (IngestBench.Run run : List.of(raw, endToEnd, theirs)) {
+        for (IngestBench.Run run : List.of(raw, rawPerDocument, endToEnd, theirs)) {
             table.row(run.name(), run.chunks(), run.wordPiecesIn(), run.wordPiecesEmbedded(), seconds(run.took()),
                     Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), raw.embeddedPerSecond()));
         }
@@ -151,6 +179,12 @@ public final class BenchCommand {
         out.println("End to end vs LangChain4j (embedded word pieces per second): "
                 + ratio(endToEnd.embeddedPerSecond(), theirs.embeddedPerSecond()));
         out.println();
+        out.println("Pipeline time per document by stage (ms, mean):");
+        out.println();
+        MarkdownTable stages = new MarkdownTable(first.stageMillis().keySet().toArray(String[]::new));
+        stages.row(first.stageMillis().values().stream()
+                .map(total -> String.format(Locale.ROOT, "%.1f", (double) total / documents.size())).toArray());
+        stages.print(out);
     }
 
     private static void incremental(BenchSystem system, BenchCorpus corpus, IngestBench ingest,

@@ -66,6 +66,10 @@ final class BenchSystem implements AutoCloseable {
         return startedIn;
     }
 
+    String adminToken() {
+        return dev.adminToken();
+    }
+
     record Customer(String customerId, String apiKey) {
     }
 

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 final class StartupBench {
 
-    /** Resident memory in MiB: the JVM, and the database processes it started. */
+    /** Memory in MiB: the JVM's resident set, and the database processes' proportional share. */
     record Memory(long jvmMib, long databaseMib) {
     }
 
@@ -67,7 +67,7 @@ final class StartupBench {
         try {
             coldStart = awaitHealthy(launchedCold, port);
             BenchSystem.sleep(Duration.ofSeconds(5));
-            afterStart = memory(cold);
+            afterStart = memory(cold, dataDir);
             String adminToken = Files.readString(dataDir.resolve("admin-token"), StandardCharsets.UTF_8).strip();
             BenchClient client = new BenchClient(port);
             String apiKey = client.postJson("/v1/admin/customers", adminToken, "{\"name\": \"Startup benchmark\"}")
@@ -78,13 +78,13 @@ final class StartupBench {
             }
             peak = new Memory(0, 0);
             while (indexed(client, apiKey) < documents.size()) {
-                Memory now = memory(cold);
+                Memory now = memory(cold, dataDir);
                 peak = new Memory(Math.max(peak.jvmMib(), now.jvmMib()),
                         Math.max(peak.databaseMib(), now.databaseMib()));
                 BenchSystem.sleep(Duration.ofMillis(500));
             }
             BenchSystem.sleep(Duration.ofSeconds(10));
-            settled = memory(cold);
+            settled = memory(cold, dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -146,20 +146,29 @@ final class StartupBench {
         return byStatus.has("INDEXED") ? byStatus.get("INDEXED").asLong() : 0;
     }
 
-    /** The JVM is the launcher's process (the script execs it); PostgreSQL runs as its descendants. */
-    private static Memory memory(Process process) {
-        long jvm = residentKib(process.pid());
+    /**
+     * The JVM is the launcher's process (the script execs it). PostgreSQL detaches from it, so its
+     * processes are found by the data directory on their command line; they share memory, so their
+     * proportional set sizes are summed rather than their resident sizes.
+     */
+    private static Memory memory(Process process, Path dataDir) {
+        long jvm = statusKib(process.pid(), "/status", "VmRSS:");
         long database;
-        try (Stream<ProcessHandle> children = process.descendants()) {
-            database = children.mapToLong(child -> residentKib(child.pid())).sum();
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            database = all.filter(other -> other.pid() != process.pid())
+                    .filter(other -> other.info().commandLine().filter(line -> line.contains(dataDir.toString()))
+                            .isPresent())
+                    .flatMap(postmaster -> Stream.concat(Stream.of(postmaster), postmaster.descendants()))
+                    .mapToLong(other -> statusKib(other.pid(), "/smaps_rollup", "Pss:"))
+                    .sum();
         }
         return new Memory(jvm / 1024, database / 1024);
     }
 
-    private static long residentKib(long pid) {
+    private static long statusKib(long pid, String file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + file))) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
