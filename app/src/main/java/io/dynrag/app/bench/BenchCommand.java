@@ -219,12 +219,12 @@ public final class BenchCommand {
                 + result.duration().toSeconds() + " s, open loop on loopback");
         out.println();
         new MarkdownTable("sent", "accepted (202)", "errors", "p50 ms", "p99 ms", "max ms",
-                "event store", "topic", "projection", "counts equal after")
+                "event store", "topic", "projection", "stores agree after")
                 .row(result.sent(), result.accepted(), result.errors(),
                         millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
                         millis(result.percentileMicros(100)), result.counts().eventStore(), result.counts().topic(),
                         result.counts().projection(),
-                        result.counts().allEqual(result.accepted()) ? seconds(result.caughtUpAfter()) + " s"
+                        result.counts().agree(result.accepted()) ? seconds(result.caughtUpAfter()) + " s"
                                 : "not within " + seconds(result.caughtUpAfter()) + " s")
                 .print(out);
     }

@@ -4,6 +4,7 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import com.lancedb.lance.Version;
 import com.lancedb.lance.WriteParams;
+import com.lancedb.lance.compaction.CompactionOptions;
 import com.lancedb.lance.index.DistanceType;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.Query;
@@ -73,6 +74,8 @@ public final class LanceChunkStore implements AutoCloseable {
     private static final Set<String> AUTO_CLEANUP_KEYS =
             Set.of("lance.auto_cleanup.interval", "lance.auto_cleanup.older_than");
 
+    /** Fragments a dataset may have before a write compacts it. */
+    static final int COMPACT_AT_FRAGMENTS = 64;
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
     private final String root;
@@ -265,10 +268,24 @@ public final class LanceChunkStore implements AutoCloseable {
                 ArrowArrayStream source = ArrowArrayStream.allocateNew(memory)) {
             Data.exportArrayStream(memory, reader, source);
             try (Dataset merged = dataset.mergeInsert(replaceDocument, source).dataset()) {
-                return merged.version();
+                long version = merged.version();
+                compactWhenFragmented(merged);
+                return version;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back the serialised rows", e);
+        }
+    }
+
+    /**
+     * Every write adds a fragment (and deletion marks to older ones), and scans, merges and
+     * searches open every fragment, so writes slow down as a tenant's documents accumulate.
+     * Past a threshold the fragments are rewritten into few, in a version of their own holding
+     * the same rows; the version just written, which the caller records, is untouched.
+     */
+    private static void compactWhenFragmented(Dataset dataset) {
+        if (dataset.getFragments().size() >= COMPACT_AT_FRAGMENTS) {
+            dataset.compact(CompactionOptions.builder().withMaterializeDeletions(true).build());
         }
     }
 

@@ -297,6 +297,27 @@ class LanceChunkStoreTest {
     }
 
     @Test
+    void manyWritesAreCompactedIntoFewFragmentsWithoutChangingRowsOrHistory() throws Exception {
+        long firstVersion = store.replaceDocument("tenant-a", MODEL, "doc-0", rows("doc-0", 1, 3, "doc 0"));
+        int documents = LanceChunkStore.COMPACT_AT_FRAGMENTS + 6;
+        for (int d = 1; d < documents; d++) {
+            store.replaceDocument("tenant-a", MODEL, "doc-" + d, rows("doc-" + d, 1, 3, "doc " + d));
+        }
+        store.replaceDocument("tenant-a", MODEL, "doc-0", rows("doc-0", 2, 2, "doc 0 edited"));
+
+        try (RootAllocator allocator = new RootAllocator();
+                Dataset dataset = Dataset.open(datasetPath("tenant-a").toString(), allocator)) {
+            assertThat(dataset.getFragments()).hasSizeLessThan(LanceChunkStore.COMPACT_AT_FRAGMENTS);
+            assertThat(dataset.countRows()).isEqualTo(3L * (documents - 1) + 2);
+        }
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-0")).extracting(ChunkRow::docVersion).containsOnly(2);
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-" + (documents - 1))).hasSize(3);
+        assertThat(store.documentRowsAsOf("tenant-a", MODEL, "doc-0", firstVersion))
+                .as("versions before the compaction stay readable").extracting(ChunkRow::text)
+                .containsExactly("doc 0 chunk 0", "doc 0 chunk 1", "doc 0 chunk 2");
+    }
+
+    @Test
     void closedStoreRefusesCalls() {
         store.close();
 
