@@ -9,6 +9,7 @@ import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.ingestion.KafkaProgressReporter;
 import io.dynrag.pipeline.ingestion.ProgressReporter;
 import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.pipeline.lance.VectorIndexer;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.Properties;
 
 /** The pipeline role: runs the ingestion topology with exactly-once processing. */
@@ -35,11 +37,14 @@ public final class IngestionService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final KafkaProgressReporter progress;
+    private final VectorIndexer indexer;
 
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store) {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
         this.progress = new KafkaProgressReporter(settings.kafkaBootstrapServers());
-        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, models, store, progress),
+        this.indexer = new VectorIndexer(store, settings.vectorIndexRows());
+        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, models, store, progress,
+                        indexer::afterWrite),
                 new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Ingestion stream thread failed; replacing it", e);
@@ -48,7 +53,8 @@ public final class IngestionService implements AutoCloseable {
     }
 
     public static DocumentIngestor ingestor(IngestionSettings settings, S3Client s3, EmbeddingModels models,
-                                            LanceChunkStore store, ProgressReporter progress) {
+                                            LanceChunkStore store, ProgressReporter progress,
+                                            BiConsumer<String, String> afterWrite) {
         EmbeddingModel local = models.local();
         if (settings.maxChunkTokens() > local.maxInputTokens()) {
             throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
@@ -60,7 +66,7 @@ public final class IngestionService implements AutoCloseable {
                 models, store,
                 new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500),
                         settings.extraction()),
-                settings.prices(), progress);
+                settings.prices(), progress, afterWrite);
     }
 
     public static Properties properties(IngestionSettings settings) {
@@ -99,6 +105,7 @@ public final class IngestionService implements AutoCloseable {
         // instance waits a whole session timeout before it may process them.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        indexer.close();
         progress.close();
     }
 }

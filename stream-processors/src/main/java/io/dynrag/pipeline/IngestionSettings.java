@@ -10,6 +10,7 @@ import java.nio.file.Path;
  * @param maxChunkTokens word pieces per chunk, at most the embedding model's input limit
  * @param prices         embedding prices by model, to put a cost on every indexed version
  * @param extraction     limits that keep a hostile or huge document from exhausting the pipeline
+ * @param vectorIndexRows rows from which a tenant's dataset gets a vector index, built in the background
  */
 public record IngestionSettings(
         String kafkaBootstrapServers,
@@ -20,5 +21,6 @@ public record IngestionSettings(
         int maxChunkTokens,
         int streamThreads,
         EmbeddingPrices prices,
-        ExtractionLimits extraction) {
+        ExtractionLimits extraction,
+        long vectorIndexRows) {
 }

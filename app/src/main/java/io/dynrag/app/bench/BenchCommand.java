@@ -24,7 +24,7 @@ public final class BenchCommand {
 
     /** The benchmarks, in the order {@code all} runs them: the process benchmark first, on an idle machine. */
     public enum Benchmark {
-        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API
+        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH
     }
 
     /**
@@ -33,9 +33,10 @@ public final class BenchCommand {
      * @param samples         single uploads timed by the searchable benchmark
      * @param rate            requests per second of the API benchmark
      * @param duration        how long the API benchmark sends
+     * @param chunks          rows in the search benchmark's dataset
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, long seed) {
+                          Duration duration, long seed, int chunks) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -51,6 +52,7 @@ public final class BenchCommand {
         int rate = 200;
         int seconds = 60;
         long seed = DEFAULT_SEED;
+        int chunks = 100_000;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
@@ -77,13 +79,15 @@ public final class BenchCommand {
                 case "--rate" -> rate = positive(arg, value, 100_000);
                 case "--seconds" -> seconds = positive(arg, value, 86_400);
                 case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
+                case "--chunks" -> chunks = positive(arg, value, 10_000_000);
                 default -> throw new InvalidSettingException("unknown option " + arg);
             }
         }
         if (benchmarks.isEmpty()) {
             throw new InvalidSettingException("name the benchmarks to run: " + names() + " or all");
         }
-        return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds), seed);
+        return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds), seed,
+                chunks);
     }
 
     public static int run(Settings settings, Options options, PrintStream out) {
@@ -95,6 +99,9 @@ public final class BenchCommand {
         inOneSystem.retainAll(options.benchmarks());
         if (!inOneSystem.isEmpty()) {
             ingestion(settings, options, inOneSystem, out);
+        }
+        if (options.benchmarks().contains(Benchmark.SEARCH)) {
+            search(options, out);
         }
         if (options.benchmarks().contains(Benchmark.API)) {
             try (BenchSystem system = BenchSystem.start(Map.of())) {
@@ -227,6 +234,22 @@ public final class BenchCommand {
                         result.counts().agree(result.accepted()) ? seconds(result.caughtUpAfter()) + " s"
                                 : "not within " + seconds(result.caughtUpAfter()) + " s")
                 .print(out);
+    }
+
+    private static void search(Options options, PrintStream out) {
+        StringBuilder notes = new StringBuilder();
+        List<SearchBench.Result> results = new SearchBench(options.seed()).run(options.chunks(), 200, notes);
+        out.println("## Search: " + options.chunks() + " chunks of 384 dimensions in one tenant's dataset, top 10");
+        out.println();
+        MarkdownTable table = new MarkdownTable("search", "queries", "p50 ms", "p99 ms", "recall@10");
+        for (SearchBench.Result result : results) {
+            table.row(result.name(), result.micros().length, millis(Percentiles.of(result.micros(), 50)),
+                    millis(Percentiles.of(result.micros(), 99)),
+                    Double.isNaN(result.recall()) ? "" : String.format(Locale.ROOT, "%.3f", result.recall()));
+        }
+        table.print(out);
+        out.println(notes.toString().strip());
+        out.println();
     }
 
     private static void startup(Options options, PrintStream out) {

@@ -53,7 +53,8 @@ public record Settings(
         int batchMaxItems,
         long batchMaxBytes,
         Duration webhookFirstRetry,
-        Duration webhookRetryWindow) {
+        Duration webhookRetryWindow,
+        long vectorIndexRows) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,text-embedding-3-small=0.02,"
@@ -108,7 +109,8 @@ public record Settings(
                 read.integer("DYNRAG_BATCH_MAX_ITEMS", 100, 1, 1_000),
                 read.longInteger("DYNRAG_BATCH_MAX_BYTES", 100L * 1024 * 1024, 1, 1L << 40),
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", 30, 1, 3_600)),
-                Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", 86_400, 1, 7 * 86_400)));
+                Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", 86_400, 1, 7 * 86_400)),
+                read.longInteger("DYNRAG_VECTOR_INDEX_ROWS", 50_000, 1_000, 1L << 40));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -120,7 +122,7 @@ public record Settings(
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
                 defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
-                batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow);
+                batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows);
     }
 
     /** Keeps secrets out of logs. */

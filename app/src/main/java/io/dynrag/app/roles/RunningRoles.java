@@ -105,7 +105,8 @@ public final class RunningRoles implements AutoCloseable {
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
                     new EmbeddingPrices(settings.embeddingPrices()),
-                    new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters())),
+                    new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters()),
+                    settings.vectorIndexRows()),
                     s3, models, store));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);

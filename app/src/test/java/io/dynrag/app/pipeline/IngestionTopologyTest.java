@@ -87,14 +87,15 @@ class IngestionTopologyTest {
         store = new LanceChunkStore(dir.resolve("lance"));
         settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
                 1_000_000, 120, 1, new EmbeddingPrices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
-                ExtractionLimits.DEFAULTS);
+                ExtractionLimits.DEFAULTS, 50_000);
     }
 
     @BeforeEach
     void startDriver() {
         driver = new TopologyTestDriver(
                 IngestionTopology.build(IngestionService.ingestor(settings, s3,
-                        new EmbeddingModels(model, ProviderCredentials.NONE), store, ProgressReporter.NONE),
+                        new EmbeddingModels(model, ProviderCredentials.NONE), store, ProgressReporter.NONE,
+                                (customerId, modelId) -> { }),
                         new DocumentRemoval(new StoredObjects(s3, BUCKET), store),
                         new TenantRemoval(new StoredObjects(s3, BUCKET), store)),
                 IngestionService.properties(settings));

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -47,11 +48,13 @@ public final class DocumentIngestor {
     private final IngestionLimits limits;
     private final EmbeddingPrices prices;
     private final ProgressReporter progress;
+    private final BiConsumer<String, String> afterWrite;
 
     /** @param defaultChunkTokens chunk size for jobs that do not ask for one */
+    /** @param afterWrite told the tenant and model after every write to a dataset (to index it in time) */
     public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModels models,
                             LanceChunkStore store, IngestionLimits limits, EmbeddingPrices prices,
-                            ProgressReporter progress) {
+                            ProgressReporter progress, BiConsumer<String, String> afterWrite) {
         this.objects = objects;
         this.defaultChunkTokens = defaultChunkTokens;
         this.models = models;
@@ -59,6 +62,7 @@ public final class DocumentIngestor {
         this.limits = limits;
         this.prices = prices;
         this.progress = progress;
+        this.afterWrite = afterWrite;
     }
 
     /**
@@ -148,6 +152,7 @@ public final class DocumentIngestor {
         }
         progress.report(job, "write", chunks.size(), chunks.size());
         long lanceVersion = store.replaceDocument(job.customerId(), model.id(), job.documentId(), rows);
+        afterWrite.accept(job.customerId(), model.id());
         lap(stageMillis, "write", start);
 
         long tokens = chunks.stream().mapToLong(Chunk::tokenCount).sum();

@@ -5,6 +5,11 @@ import com.lancedb.lance.ReadOptions;
 import com.lancedb.lance.Version;
 import com.lancedb.lance.WriteParams;
 import com.lancedb.lance.compaction.CompactionOptions;
+import com.lancedb.lance.index.IndexParams;
+import com.lancedb.lance.index.IndexType;
+import com.lancedb.lance.index.vector.IvfBuildParams;
+import com.lancedb.lance.index.vector.PQBuildParams;
+import com.lancedb.lance.index.vector.VectorIndexParams;
 import com.lancedb.lance.index.DistanceType;
 import com.lancedb.lance.ipc.LanceScanner;
 import com.lancedb.lance.ipc.Query;
@@ -74,6 +79,11 @@ public final class LanceChunkStore implements AutoCloseable {
     private static final Set<String> AUTO_CLEANUP_KEYS =
             Set.of("lance.auto_cleanup.interval", "lance.auto_cleanup.older_than");
 
+    /** The fewest rows a vector index is built for: product quantisation trains on 256 at least. */
+    public static final int MIN_INDEXED_ROWS = 1_000;
+    static final int INDEX_PROBES = 24;
+    static final int INDEX_REFINE_FACTOR = 10;
+    private static final String VECTOR_INDEX = "vector_index";
     /** Fragments a dataset may have before a write compacts it. */
     static final int COMPACT_AT_FRAGMENTS = 64;
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
@@ -243,6 +253,63 @@ public final class LanceChunkStore implements AutoCloseable {
         });
     }
 
+    /** Rows in the latest version of the tenant's dataset for the model; 0 if it does not exist. */
+    public long rowCount(String customerId, String model) {
+        return read(customerId, model, OptionalLong.empty(), 0L, Dataset::countRows);
+    }
+
+    /** Whether the latest version of the dataset has a vector index. */
+    public boolean hasVectorIndex(String customerId, String model) {
+        return read(customerId, model, OptionalLong.empty(), false, dataset -> !dataset.listIndexes().isEmpty());
+    }
+
+    /**
+     * Builds the dataset's vector index (IVF partitions of product-quantised vectors), replacing
+     * any earlier one, in a new dataset version holding the same rows. Searches without filters
+     * use it from then on, probing {@value #INDEX_PROBES} partitions and re-ranking
+     * {@value #INDEX_REFINE_FACTOR} times k candidates by their exact distance. Writes to the
+     * dataset wait while it is built; searches do not.
+     *
+     * @return the rows indexed
+     * @throws IllegalStateException when the dataset has fewer than {@value #MIN_INDEXED_ROWS} rows
+     */
+    public long buildVectorIndex(String customerId, String model) {
+        String uri = datasetUri(customerId, model);
+        return whileOpen(() -> {
+            Lock writeLock = writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
+            writeLock.lock();
+            try (BufferAllocator memory = allocator.newChildAllocator("vector-index", 0, Long.MAX_VALUE);
+                 Dataset dataset = open(memory, uri, OptionalLong.empty()).orElseThrow(() ->
+                         new IllegalStateException("no dataset " + uri))) {
+                long rows = dataset.countRows();
+                if (rows < MIN_INDEXED_ROWS) {
+                    throw new IllegalStateException("a vector index needs at least " + MIN_INDEXED_ROWS
+                            + " rows; " + uri + " has " + rows);
+                }
+                int dimensions = dimensionsOf(dataset);
+                int partitions = (int) Math.max(1, Math.min(4_096, Math.round(Math.sqrt(rows))));
+                VectorIndexParams vectors = VectorIndexParams.withIvfPqParams(DistanceType.Cosine,
+                        new IvfBuildParams.Builder().setNumPartitions(partitions).build(),
+                        new PQBuildParams.Builder().setNumSubVectors(subVectors(dimensions)).setNumBits(8).build());
+                dataset.createIndex(List.of(ChunkTable.VECTOR), IndexType.VECTOR, Optional.of(VECTOR_INDEX),
+                        IndexParams.builder().setVectorIndexParams(vectors).build(), true);
+                return rows;
+            } finally {
+                writeLock.unlock();
+            }
+        });
+    }
+
+    /** Sub-vectors of about 16 dimensions each; their number must divide the dimensions. */
+    private static int subVectors(int dimensions) {
+        for (int width = 16; width <= dimensions; width++) {
+            if (dimensions % width == 0) {
+                return dimensions / width;
+            }
+        }
+        return 1;
+    }
+
     /** Waits for running calls, then releases all Arrow memory. */
     @Override
     public void close() {
@@ -322,13 +389,19 @@ public final class LanceChunkStore implements AutoCloseable {
             // This Lance version applies a filter after choosing the neighbours, so ask for as many
             // more as the filter will drop: the k best rows that pass it are then all among them.
             long dropped = filter.map(f -> dataset.countRows() - dataset.countRows(f)).orElse(0L);
+            Query.Builder knn = new Query.Builder()
+                    .setColumn(ChunkTable.VECTOR)
+                    .setKey(query)
+                    .setK((int) Math.min(Integer.MAX_VALUE, k + dropped))
+                    .setDistanceType(DistanceType.Cosine);
+            if (filter.isPresent() || dataset.listIndexes().isEmpty()) {
+                // Filtered searches ask for many more neighbours than k: exact, by brute force.
+                knn.setUseIndex(false);
+            } else {
+                knn.setNprobes(INDEX_PROBES).setRefineFactor(INDEX_REFINE_FACTOR);
+            }
             ScanOptions.Builder nearest = new ScanOptions.Builder()
-                    .nearest(new Query.Builder()
-                            .setColumn(ChunkTable.VECTOR)
-                            .setKey(query)
-                            .setK((int) Math.min(Integer.MAX_VALUE, k + dropped))
-                            .setDistanceType(DistanceType.Cosine)
-                            .build())
+                    .nearest(knn.build())
                     .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
                             ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE));
             filter.ifPresent(nearest::filter);

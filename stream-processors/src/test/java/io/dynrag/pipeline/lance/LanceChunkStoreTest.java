@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -315,6 +316,60 @@ class LanceChunkStoreTest {
         assertThat(store.documentRowsAsOf("tenant-a", MODEL, "doc-0", firstVersion))
                 .as("versions before the compaction stay readable").extracting(ChunkRow::text)
                 .containsExactly("doc 0 chunk 0", "doc 0 chunk 1", "doc 0 chunk 2");
+    }
+
+    @Test
+    void aVectorIndexIsBuiltInTheBackgroundOnceADatasetIsLargeAndSearchStillFindsTheNearest() throws Exception {
+        try (VectorIndexer indexer = new VectorIndexer(store, LanceChunkStore.MIN_INDEXED_ROWS)) {
+            store.replaceDocument("tenant-a", MODEL, "small", rows("small", 1, 5, "small"));
+            indexer.afterWrite("tenant-a", MODEL);
+            for (int d = 0; d < 3; d++) {
+                List<ChunkRow> rows = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    String text = "bulk " + d + " chunk " + i;
+                    rows.add(new ChunkRow("bulk-" + d, 1, i, text, 3, "hash-" + d + "-" + i, 0, text.length(), null,
+                            MODEL, noisy(i + 1000 * d)));
+                }
+                store.replaceDocument("tenant-a", MODEL, "bulk-" + d, rows);
+            }
+            assertThat(store.hasVectorIndex("tenant-a", MODEL)).as("not yet: the check runs after a write").isFalse();
+
+            indexer.afterWrite("tenant-a", MODEL);
+
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!store.hasVectorIndex("tenant-a", MODEL) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(store.hasVectorIndex("tenant-a", MODEL)).isTrue();
+        }
+        assertThat(store.rowCount("tenant-a", MODEL)).isEqualTo(1_205);
+        assertThat(store.search("tenant-a", MODEL, vector(3), 1)).extracting(ChunkMatch::documentId)
+                .containsExactly("small");
+        assertThat(store.search("tenant-a", MODEL, vector(3), 3, SearchScope.LATEST.onlyDocument("bulk-1")))
+                .as("filtered searches stay exact").extracting(ChunkMatch::documentId).containsOnly("bulk-1");
+    }
+
+    @Test
+    void aVectorIndexNeedsEnoughRows() {
+        store.replaceDocument("tenant-a", MODEL, "small", rows("small", 1, 5, "small"));
+
+        assertThatThrownBy(() -> store.buildVectorIndex("tenant-a", MODEL))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least");
+    }
+
+    /** Random unit vectors away from the axes {@link #vector} points along. */
+    private static float[] noisy(int seed) {
+        Random random = new Random(seed);
+        float[] vector = new float[DIMENSIONS];
+        double norm = 0;
+        for (int d = 0; d < DIMENSIONS; d++) {
+            vector[d] = (float) random.nextGaussian();
+            norm += vector[d] * vector[d];
+        }
+        for (int d = 0; d < DIMENSIONS; d++) {
+            vector[d] /= (float) Math.sqrt(norm);
+        }
+        return vector;
     }
 
     @Test
