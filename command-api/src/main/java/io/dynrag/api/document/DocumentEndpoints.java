@@ -5,6 +5,7 @@ import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.Ids;
+import io.dynrag.api.http.MultipartBodies;
 import io.dynrag.api.http.QueryParameters;
 import io.dynrag.domain.document.DeleteDocument;
 import io.javalin.config.RoutesConfig;
@@ -167,15 +168,8 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         if (ctx.req().getContentLengthLong() > maxBytes + 64 * 1024) {
             throw ApiProblem.tooLarge("the upload is larger than your limit of " + maxBytes + " bytes");
         }
-        UploadedFile file;
-        try {
-            file = ctx.uploadedFile("file");
-        } catch (IllegalStateException e) {
-            // Jetty refuses a multipart body over the configured limits while parsing it.
-            throw ApiProblem.tooLarge("the upload is larger than your limit of " + maxBytes + " bytes");
-        } catch (RuntimeException e) {
-            throw ApiProblem.badRequest("the multipart body could not be read: " + e.getMessage());
-        }
+        UploadedFile file = MultipartBodies.read(() -> ctx.uploadedFile("file"),
+                () -> ApiProblem.tooLarge("the upload is larger than your limit of " + maxBytes + " bytes"));
         if (file == null) {
             throw ApiProblem.badRequest("the multipart field 'file' is missing");
         }

@@ -7,6 +7,7 @@ import io.dynrag.api.document.DocumentIntake;
 import io.dynrag.api.document.UrlIntake;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.MultipartBodies;
 import io.dynrag.api.http.ProblemDetails;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.domain.DomainRuleViolation;
@@ -122,17 +123,8 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         // Files over the customer's limit are refused one by one, so only the batch as a whole has a size limit here.
         ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
                 System.getProperty("java.io.tmpdir"), -1, limits.maxBytes(), MULTIPART_MEMORY_BYTES));
-        List<UploadedFile> files;
-        Map<String, List<String>> fields;
-        try {
-            files = ctx.uploadedFiles("file");
-            fields = ctx.formParamMap();
-        } catch (IllegalStateException e) {
-            // Jetty refuses a multipart body over the limit while parsing it.
-            throw tooLarge();
-        } catch (RuntimeException e) {
-            throw ApiProblem.badRequest("the multipart body could not be read: " + e.getMessage());
-        }
+        List<UploadedFile> files = MultipartBodies.read(() -> ctx.uploadedFiles("file"), this::tooLarge);
+        Map<String, List<String>> fields = MultipartBodies.read(ctx::formParamMap, this::tooLarge);
         if (files.isEmpty()) {
             throw ApiProblem.badRequest("the batch has no 'file' parts");
         }

@@ -1,0 +1,244 @@
+package io.dynrag.app.e2e;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Over a thousand malformed or hostile requests from a seeded generator: broken and deeply nested
+ * JSON, wrong types, invalid UTF-8, wrong and missing content types, garbage multipart bodies,
+ * path traversal in ids, bad query parameters and oversized headers and bodies. None may answer
+ * 5xx, and none may change what the customer has.
+ */
+class HostileRequestsTest {
+
+    private static final int REQUESTS = 1_200;
+
+    private final TestSystem system = TestSystem.shared();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Its own connections, so one the server closes after refusing an oversized request is never reused. */
+    private final HttpClient oversizedHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final Random random = new Random(20261126);
+
+    private record Hostile(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
+
+        /** Over the server's limits: it may answer and close the connection while the client still sends. */
+        boolean oversized() {
+            return body.length > 1024 * 1024 || headers.values().stream().anyMatch(value -> value.length() > 8 * 1024);
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + " [" + contentType + "] "
+                    + new String(body, 0, Math.min(body.length, 120), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void hostileRequestsGetClientErrorsAndChangeNothing() throws Exception {
+        String key = system.registerCustomer("Hostile Target");
+        Map<String, String> before = snapshot(key);
+
+        Map<Integer, Integer> statuses = new LinkedHashMap<>();
+        List<String> serverErrors = new ArrayList<>();
+        List<String> unanswered = new ArrayList<>();
+        int resent = 0;
+        for (int i = 0; i < REQUESTS; i++) {
+            Hostile hostile = next();
+            int status;
+            try {
+                status = send(hostile, key, hostile.oversized() ? oversizedHttp : http);
+            } catch (IOException e) {
+                // After refusing a request without reading its body the server closes the connection;
+                // a request already on its way over it gets no answer, and a client sends it again.
+                try {
+                    status = send(hostile, key, HttpClient.newHttpClient());
+                    resent++;
+                } catch (IOException again) {
+                    if (!hostile.oversized()) {
+                        unanswered.add(again.getMessage() + " for " + hostile);
+                    }
+                    status = -1;
+                }
+            }
+            statuses.merge(status, 1, Integer::sum);
+            if (status >= 500) {
+                serverErrors.add(status + " for " + hostile);
+            }
+        }
+
+        System.out.println("Hostile requests by status: " + statuses + "; sent again on a new connection: " + resent);
+        assertThat(serverErrors).as("5xx answers").isEmpty();
+        assertThat(unanswered).as("requests within the limits left without an answer").isEmpty();
+        assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(REQUESTS);
+        assertThat(statuses.keySet()).as("a variety of refusals").contains(400, 404, 415);
+        assertThat(snapshot(key)).as("nothing the customer has changed").isEqualTo(before);
+    }
+
+    /** What the customer has, as the API shows it. */
+    private Map<String, String> snapshot(String key) {
+        ApiClient api = system.api();
+        Map<String, String> state = new LinkedHashMap<>();
+        for (String path : List.of("/v1/customer/config", "/v1/webhooks", "/v1/api-keys", "/v1/budget",
+                "/v1/audit/events?limit=1000")) {
+            ApiClient.Response response = api.get(path, key);
+            assertThat(response.status()).as(path + ": " + response.body()).isEqualTo(200);
+            state.put(path, response.json().toString());
+        }
+        state.put("documents", api.get("/v1/metrics/overview", key).json().get("documentsByStatus").toString());
+        return state;
+    }
+
+    private int send(Hostile hostile, String key, HttpClient client) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(system.api().baseUrl() + hostile.path()))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key)
+                .method(hostile.method(), hostile.body().length == 0 && hostile.method().equals("GET")
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(hostile.body()));
+        if (hostile.contentType() != null) {
+            request.header("Content-Type", hostile.contentType());
+        }
+        hostile.headers().forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private Hostile next() {
+        List<Supplier<Hostile>> kinds = List.of(
+                () -> json("POST", "/v1/search", searchBody()),
+                () -> json("PUT", "/v1/customer/config", configBody()),
+                () -> json("POST", "/v1/webhooks", webhookBody()),
+                () -> json("PUT", "/v1/webhooks/" + hostileId(), webhookBody()),
+                () -> json("POST", "/v1/api-keys", apiKeyBody()),
+                () -> json("PUT", "/v1/customer/provider-key", providerKeyBody()),
+                () -> json("POST", "/v1/documents", urlBody()),
+                () -> json("POST", "/v1/documents/batch", garbage()),
+                () -> json(pick("POST", "PUT"), pick("/v1/auth/login", "/v1/auth/signup", "/v1/auth/refresh"),
+                        garbage()),
+                () -> new Hostile("POST", "/v1/documents", pick(null, "text/plain", "application/xml",
+                        "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=x"),
+                        randomBytes(), Map.of()),
+                () -> new Hostile("POST", "/v1/documents/" + hostileId() + "/versions",
+                        "multipart/form-data; boundary=b", multipartWithTraversal(), Map.of()),
+                () -> new Hostile(pick("GET", "DELETE"), "/v1/documents/" + hostileId()
+                        + pick("", "/versions", "?asOf=" + garbageParameter()), null, new byte[0], Map.of()),
+                () -> new Hostile("GET", pick("/v1/usage", "/v1/audit/events", "/v1/usage/documents",
+                        "/v1/metrics/cost", "/v1/webhooks/" + hostileId() + "/deliveries") + "?"
+                        + pick("from", "to", "cursor", "limit", "granularity", "documentId") + "="
+                        + garbageParameter(), null, new byte[0], Map.of()),
+                () -> new Hostile("POST", "/v1/search", "application/json", bigBody(), Map.of()),
+                () -> new Hostile("POST", "/v1/search", "application/json", "{\"query\":\"ok\"}".getBytes(
+                        StandardCharsets.UTF_8), Map.of("X-Padding", "x".repeat(32 * 1024))),
+                () -> new Hostile("POST", "/v1/search", "application/json", "{\"query\":\"ok\"}".getBytes(
+                        StandardCharsets.UTF_8), Map.of("X-Correlation-Id", pick("", "a b", "<script>",
+                        "x".repeat(500)))));
+        return kinds.get(random.nextInt(kinds.size())).get();
+    }
+
+    private Hostile json(String method, String path, byte[] body) {
+        return new Hostile(method, path, pick("application/json", "application/json; charset=utf-8",
+                "application/json", "text/json"), body, Map.of());
+    }
+
+    private byte[] searchBody() {
+        return utf8(pick("{\"query\": 5}", "{\"query\": \"\"}", "{\"query\": \"x\", \"topK\": \"ten\"}",
+                "{\"query\": \"x\", \"topK\": 100000}", "{\"query\": \"x\", \"asOf\": \"" + garbageParameter() + "\"}",
+                "{\"query\": \"x\", \"version\": -1}", "{\"query\": \"x\", \"documentId\": \"../../etc/passwd\"}",
+                "{\"query\": \"x\", \"version\": 1}", "{\"query\": [\"x\"]}", "{\"query\": \"x\", \"topK\": 1e400}"),
+                garbage());
+    }
+
+    private byte[] configBody() {
+        return utf8(pick("{\"requestsPerMinute\": \"lots\"}", "{\"embeddingModel\": 5}",
+                "{\"embeddingModel\": \"gpt-9\"}", "{\"maxDocuments\": -1}", "{\"chunkTokens\": 100000}",
+                "{\"allowedContentTypes\": \"text/plain\"}", "{\"budgetAlertPercent\": 1000}",
+                "{\"requestsPerMinute\": 1e400}", "[]", "\"config\"", "null"), garbage());
+    }
+
+    private byte[] webhookBody() {
+        return utf8(pick("{\"url\": 5}", "{\"url\": \"\"}", "{\"url\": \"file:///etc/passwd\"}",
+                "{\"url\": \"http://169.254.169.254/latest\", \"eventTypes\": [\"document.indexed\"]}",
+                "{\"url\": \"gopher://x\"}", "{\"eventTypes\": [\"everything\"]}",
+                "{\"url\": \"http://[::1]:1/\", \"eventTypes\": \"document.indexed\"}"), garbage());
+    }
+
+    /** Never empty: an empty body asks for a key with the defaults, which is a valid request. */
+    private byte[] apiKeyBody() {
+        byte[] body = garbage();
+        return utf8(pick("{\"name\": 5}", "{\"name\": \"x\", \"scopes\": [\"root\"]}",
+                "{\"name\": \"x\", \"scopes\": \"ingest\"}", "{\"name\": \"" + "n".repeat(5_000) + "\"}",
+                "{\"scopes\": [null]}"), body.length == 0 ? randomBytes() : body);
+    }
+
+    private byte[] providerKeyBody() {
+        return utf8(pick("{\"provider\": \"evil\", \"key\": \"sk\"}", "{\"provider\": \"openai\", \"key\": 5}",
+                "{\"provider\": \"openai\", \"key\": \"sk-x\", \"baseUrl\": \"http://169.254.169.254\"}",
+                "{\"provider\": \"openai\", \"key\": \"sk-x\", \"baseUrl\": \"ftp://x\"}"), garbage());
+    }
+
+    private byte[] urlBody() {
+        return utf8(pick("{\"url\": 5}", "{\"url\": \"file:///etc/passwd\"}", "{\"url\": \"http://10.0.0.1/\"}",
+                "{\"url\": \"javascript:alert(1)\"}", "{\"url\": \"http://169.254.169.254/\"}", "{}"), garbage());
+    }
+
+    /** Either the given JSON or, as often, something that is not JSON at all. */
+    private byte[] utf8(String json, byte[] otherwise) {
+        return random.nextBoolean() ? json.getBytes(StandardCharsets.UTF_8) : otherwise;
+    }
+
+    private byte[] garbage() {
+        return switch (random.nextInt(7)) {
+            case 0 -> randomBytes();
+            case 1 -> "{\"query\": \"unterminated".getBytes(StandardCharsets.UTF_8);
+            case 2 -> ("[".repeat(20_000) + "]".repeat(20_000)).getBytes(StandardCharsets.UTF_8);
+            case 3 -> new byte[]{'{', '"', 'q', '"', ':', '"', (byte) 0xC3, (byte) 0x28, (byte) 0xFF, '"', '}'};
+            case 4 -> "{\"a\": \"\\ud800\"}".getBytes(StandardCharsets.UTF_8);
+            case 5 -> new byte[0];
+            default -> "{\"email\": {\"$gt\": \"\"}, \"password\": [1, 2]}".getBytes(StandardCharsets.UTF_8);
+        };
+    }
+
+    private byte[] randomBytes() {
+        byte[] bytes = new byte[1 + random.nextInt(2_000)];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private byte[] bigBody() {
+        return ("{\"query\": \"" + "q".repeat(3 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] multipartWithTraversal() {
+        return ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + pick("../../etc/passwd",
+                "..\\\\..\\\\boot.ini", "%2e%2e%2fx", "a\u0000b.txt") + "\"\r\n\r\n" + "text" + "\r\n--b--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String hostileId() {
+        return pick("..%2F..%2Fetc%2Fpasswd", "%2e%2e", UUID.randomUUID().toString(), "'%20OR%201=1--",
+                "x".repeat(3_000), "%00", "..;", "%C3%28");
+    }
+
+    private String garbageParameter() {
+        return pick("yesterday", "%00", "-1", "99999999999999999999", "2026-13-45T99:99:99Z", "%FF%FE", "'", "");
+    }
+
+    @SafeVarargs
+    private <T> T pick(T... options) {
+        return options[random.nextInt(options.length)];
+    }
+}
