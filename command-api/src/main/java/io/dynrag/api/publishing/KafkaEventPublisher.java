@@ -43,6 +43,10 @@ public final class KafkaEventPublisher implements EventMessageHandler, AutoClose
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
+                // One request in flight per partition: when the broker answers the first batch of a
+                // transaction with CONCURRENT_TRANSACTIONS (the previous one still completing),
+                // pipelined batches behind it were refused as out of order and logged as errors.
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
