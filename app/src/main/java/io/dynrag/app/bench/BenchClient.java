@@ -76,6 +76,37 @@ final class BenchClient {
         return send(uploadRequest(path, credential, filename, content));
     }
 
+    /** How many of the customer's documents have this status, from the documents read model. */
+    long documentsWithStatus(String apiKey, String status) {
+        JsonNode byStatus = get("/v1/metrics/overview", apiKey).expect(200).json().get("documentsByStatus");
+        return byStatus.has(status) ? byStatus.get(status).asLong() : 0;
+    }
+
+    /**
+     * Polls the document until {@code version} is indexed.
+     *
+     * @return the document as the API shows it then
+     * @throws IllegalStateException when the version fails or is not indexed within {@code limit}
+     */
+    JsonNode awaitIndexed(String apiKey, String documentId, int version, Duration poll, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode view = get("/v1/documents/" + documentId, apiKey).expect(200).json();
+            if (view.get("version").asInt() == version) {
+                String status = view.get("status").asText();
+                if (status.equals("INDEXED")) {
+                    return view;
+                }
+                if (status.equals("FAILED")) {
+                    throw new IllegalStateException("version " + version + " of " + documentId + " failed: "
+                            + view.get("failureReason"));
+                }
+            }
+            BenchSystem.sleep(poll);
+        }
+        throw new IllegalStateException("version " + version + " of " + documentId + " not indexed within " + limit);
+    }
+
     CompletableFuture<Response> sendAsync(HttpRequest request) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .thenApply(response -> new Response(response.statusCode(), response.body()));

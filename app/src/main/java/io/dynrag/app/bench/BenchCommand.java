@@ -147,8 +147,10 @@ public final class BenchCommand {
         Map<AuditReaders.Load, List<Long>> millis = new java.util.EnumMap<>(AuditReaders.Load.class);
         int perTurn = 3;
         try (AuditReaders auditors = new AuditReaders(system.client(), system.adminToken())) {
-            for (int sample = 0; sample < options.samples() * loads.length; sample += perTurn) {
-                AuditReaders.Load load = loads[(sample / perTurn) % loads.length];
+            // Every load gets at least one turn, however few samples were asked for.
+            int turnsPerLoad = Math.max(1, (options.samples() + perTurn - 1) / perTurn);
+            for (int turn = 0; turn < turnsPerLoad * loads.length; turn++) {
+                AuditReaders.Load load = loads[turn % loads.length];
                 auditors.apply(load);
                 for (long each : bench.run(corpus.documents(perTurn, options.wordPieces()))) {
                     millis.computeIfAbsent(load, key -> new ArrayList<>()).add(each);

@@ -80,12 +80,6 @@ final class BenchSystem implements AutoCloseable {
         return new Customer(created.get("customerId").asText(), created.get("apiKey").asText());
     }
 
-    /** How many of the customer's documents have this status, from the documents read model. */
-    long documentsWithStatus(String apiKey, String status) {
-        var byStatus = client.get("/v1/metrics/overview", apiKey).expect(200).json().get("documentsByStatus");
-        return byStatus.has(status) ? byStatus.get(status).asLong() : 0;
-    }
-
     static void sleep(Duration duration) {
         try {
             Thread.sleep(duration);

@@ -67,7 +67,8 @@ final class IncrementalBench {
         long tokens = 0;
         long embedded = 0;
         for (int index : edited.keySet()) {
-            JsonNode view = awaitVersion(client, first.apiKey(), first.documentIds().get(index), 2);
+            JsonNode view = client.awaitIndexed(first.apiKey(), first.documentIds().get(index), 2,
+                    Duration.ofMillis(50), Duration.ofMinutes(10));
             chunks += view.get("chunks").asLong() - view.get("reusedChunks").asLong();
             tokens += view.get("tokens").asLong();
             embedded += view.get("embeddedTokens").asLong();
@@ -76,24 +77,5 @@ final class IncrementalBench {
         int total = first.documents().stream().mapToInt(BenchCorpus.Document::paragraphs).sum();
         return new Result(edited.size(), edited.size(), total,
                 new IngestBench.Run("Dynamic RAG, every document uploaded again", chunks, tokens, embedded, took));
-    }
-
-    private static JsonNode awaitVersion(BenchClient client, String apiKey, String documentId, int version) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode view = client.get("/v1/documents/" + documentId, apiKey).expect(200).json();
-            if (view.get("version").asInt() == version) {
-                String status = view.get("status").asText();
-                if (status.equals("INDEXED")) {
-                    return view;
-                }
-                if (status.equals("FAILED")) {
-                    throw new IllegalStateException("version " + version + " of " + documentId + " failed: "
-                            + view.get("failureReason"));
-                }
-            }
-            BenchSystem.sleep(Duration.ofMillis(50));
-        }
-        throw new IllegalStateException("version " + version + " of " + documentId + " not indexed in 10 minutes");
     }
 }

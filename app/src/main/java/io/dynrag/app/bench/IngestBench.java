@@ -85,8 +85,8 @@ final class IngestBench {
         } finally {
             uploaders.shutdownNow();
         }
-        while (system.documentsWithStatus(apiKey, "INDEXED") < documents.size()) {
-            long failed = system.documentsWithStatus(apiKey, "FAILED");
+        while (client.documentsWithStatus(apiKey, "INDEXED") < documents.size()) {
+            long failed = client.documentsWithStatus(apiKey, "FAILED");
             if (failed > 0) {
                 throw new IllegalStateException(failed + " documents failed to index");
             }

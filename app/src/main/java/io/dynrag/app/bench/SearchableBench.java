@@ -29,17 +29,7 @@ final class SearchableBench {
             long started = System.nanoTime();
             String id = client.upload("/v1/documents", customer.apiKey(), document.name(),
                     document.markdown().getBytes(StandardCharsets.UTF_8)).expect(202).json().get("documentId").asText();
-            while (true) {
-                String status = client.get("/v1/documents/" + id, customer.apiKey()).expect(200).json()
-                        .get("status").asText();
-                if (status.equals("INDEXED")) {
-                    break;
-                }
-                if (status.equals("FAILED")) {
-                    throw new IllegalStateException(document.name() + " failed to index");
-                }
-                BenchSystem.sleep(POLL);
-            }
+            client.awaitIndexed(customer.apiKey(), id, 1, POLL, Duration.ofMinutes(10));
             millis[i] = (System.nanoTime() - started) / 1_000_000;
         }
         return millis;

@@ -77,7 +77,7 @@ final class StartupBench {
                         document.markdown().getBytes(StandardCharsets.UTF_8)).expect(202);
             }
             peak = new Memory(0, 0);
-            while (indexed(client, apiKey) < documents.size()) {
+            while (client.documentsWithStatus(apiKey, "INDEXED") < documents.size()) {
                 Memory now = memory(cold, dataDir);
                 peak = new Memory(Math.max(peak.jvmMib(), now.jvmMib()),
                         Math.max(peak.databaseMib(), now.databaseMib()));
@@ -139,11 +139,6 @@ final class StartupBench {
             BenchSystem.sleep(Duration.ofMillis(100));
         }
         throw new IllegalStateException("dynrag dev was not healthy within " + START_LIMIT);
-    }
-
-    private static long indexed(BenchClient client, String apiKey) {
-        var byStatus = client.get("/v1/metrics/overview", apiKey).expect(200).json().get("documentsByStatus");
-        return byStatus.has("INDEXED") ? byStatus.get("INDEXED").asLong() : 0;
     }
 
     /**

@@ -127,7 +127,7 @@ public final class LanceChunkStore implements AutoCloseable {
         Objects.requireNonNull(documentId, "documentId");
         checkRows(model, documentId, rows);
         return whileOpen(() -> {
-            Lock writeLock = writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
+            Lock writeLock = writeLockOf(uri);
             writeLock.lock();
             BufferAllocator memory = allocator.newChildAllocator("replace-document", 0, Long.MAX_VALUE);
             try {
@@ -276,7 +276,7 @@ public final class LanceChunkStore implements AutoCloseable {
     public long buildVectorIndex(String customerId, String model) {
         String uri = datasetUri(customerId, model);
         return whileOpen(() -> {
-            Lock writeLock = writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
+            Lock writeLock = writeLockOf(uri);
             writeLock.lock();
             try (BufferAllocator memory = allocator.newChildAllocator("vector-index", 0, Long.MAX_VALUE);
                  Dataset dataset = open(memory, uri, OptionalLong.empty()).orElseThrow(() ->
@@ -298,6 +298,11 @@ public final class LanceChunkStore implements AutoCloseable {
                 writeLock.unlock();
             }
         });
+    }
+
+    /** Writes to one dataset from this process take turns. */
+    private Lock writeLockOf(String uri) {
+        return writeLocks.computeIfAbsent(uri, key -> new ReentrantLock());
     }
 
     /** Sub-vectors of about 16 dimensions each; their number must divide the dimensions. */
