@@ -44,7 +44,7 @@ public final class Main {
               verify --customer <id> check the customer's Lance datasets (latest and every recorded version)
                                      and stored objects against its events; exit status 4 on any discrepancy
               bench <benchmark>...|all [--documents N] [--word-pieces N] [--samples N] [--rate N]
-                    [--seconds N] [--seed N] [--chunks N]
+                    [--seconds N] [--warmup N] [--seed N] [--chunks N]
                                      measure on fresh embedded servers and print Markdown tables;
                                      benchmarks: startup, ingest, incremental, searchable, api, search
               help                   show this text

@@ -37,8 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ApiLoadBench {
 
-    record Result(int rate, Duration duration, int sent, int accepted, int errors, long[] latenciesMicros,
-                  Counts counts, Duration caughtUpAfter) {
+    record Result(int sent, int accepted, int errors, long[] latenciesMicros,
+                  Counts counts, boolean storesAgree, Duration caughtUpAfter) {
 
         long percentileMicros(double percentile) {
             return Percentiles.of(latenciesMicros, percentile);
@@ -65,8 +65,30 @@ final class ApiLoadBench {
         this.system = system;
     }
 
-    Result run(int rate, Duration duration) {
+    /**
+     * @param warmUp sent at the same rate before the measured period and left out of the figures, so
+     *               they show the server compiled and its pools filled rather than its first seconds
+     */
+    Result run(int rate, Duration warmUp, Duration duration) {
         BenchSystem.Customer customer = system.registerCustomer("API load benchmark");
+        Load warming = send(customer, rate, warmUp, 0);
+        Load measured = send(customer, rate, duration, warming.sent());
+        int accepted = warming.accepted() + measured.accepted();
+        long caughtUpStart = System.nanoTime();
+        Counts counts = counts(customer.customerId());
+        while (!counts.agree(accepted) && System.nanoTime() - caughtUpStart < CATCH_UP_LIMIT.toNanos()) {
+            BenchSystem.sleep(Duration.ofMillis(500));
+            counts = counts(customer.customerId());
+        }
+        return new Result(measured.sent(), measured.accepted(), measured.errors(),
+                measured.latenciesMicros(), counts, counts.agree(accepted),
+                Duration.ofNanos(System.nanoTime() - caughtUpStart));
+    }
+
+    private record Load(int sent, int accepted, int errors, long[] latenciesMicros) {
+    }
+
+    private Load send(BenchSystem.Customer customer, int rate, Duration duration, int firstNote) {
         BenchClient client = system.client();
         int total = (int) (rate * duration.toSeconds());
         long periodNanos = 1_000_000_000L / rate;
@@ -77,9 +99,11 @@ final class ApiLoadBench {
         long start = System.nanoTime() + Duration.ofMillis(200).toNanos();
         for (int i = 0; i < total; i++) {
             long planned = start + i * periodNanos;
-            HttpRequest request = client.uploadRequest("/v1/documents", customer.apiKey(), "note-" + i + ".txt",
-                    ("Load note " + i + ": the ferry left the harbour at " + (i % 24) + " o'clock with "
-                            + (i * 7 % 300) + " passengers and a cargo of timber.").getBytes(StandardCharsets.UTF_8));
+            int note = firstNote + i;
+            HttpRequest request = client.uploadRequest("/v1/documents", customer.apiKey(), "note-" + note + ".txt",
+                    ("Load note " + note + ": the ferry left the harbour at " + (note % 24) + " o'clock with "
+                            + (note * 7 % 300) + " passengers and a cargo of timber.")
+                            .getBytes(StandardCharsets.UTF_8));
             long wait = planned - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
@@ -96,16 +120,7 @@ final class ApiLoadBench {
             }));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
-
-        long caughtUpStart = System.nanoTime();
-        Counts counts = counts(customer.customerId());
-        while (!counts.agree(accepted.get())
-                && System.nanoTime() - caughtUpStart < CATCH_UP_LIMIT.toNanos()) {
-            BenchSystem.sleep(Duration.ofMillis(500));
-            counts = counts(customer.customerId());
-        }
-        return new Result(rate, duration, total, accepted.get(), errors.get(), latencies, counts,
-                Duration.ofNanos(System.nanoTime() - caughtUpStart));
+        return new Load(total, accepted.get(), errors.get(), latencies);
     }
 
     private Counts counts(String customerId) {

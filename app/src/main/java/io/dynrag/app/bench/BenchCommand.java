@@ -2,6 +2,7 @@ package io.dynrag.app.bench;
 
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
+import io.dynrag.app.roles.Role;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code dynrag bench <benchmark>... [options]}: runs benchmarks against the real embedded servers
@@ -32,11 +34,12 @@ public final class BenchCommand {
      * @param wordPieces      length of each corpus document in the model's word pieces
      * @param samples         single uploads timed by the searchable benchmark
      * @param rate            requests per second of the API benchmark
-     * @param duration        how long the API benchmark sends
+     * @param duration        how long the API benchmark sends and measures
+     * @param warmUp          how long it sends before measuring
      * @param chunks          rows in the search benchmark's dataset
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, long seed, int chunks) {
+                          Duration duration, Duration warmUp, long seed, int chunks) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -51,6 +54,7 @@ public final class BenchCommand {
         int samples = 30;
         int rate = 200;
         int seconds = 60;
+        int warmUpSeconds = 10;
         long seed = DEFAULT_SEED;
         int chunks = 100_000;
         for (int i = 0; i < args.length; i++) {
@@ -78,6 +82,7 @@ public final class BenchCommand {
                 case "--samples" -> samples = positive(arg, value, 10_000);
                 case "--rate" -> rate = positive(arg, value, 100_000);
                 case "--seconds" -> seconds = positive(arg, value, 86_400);
+                case "--warmup" -> warmUpSeconds = positive(arg, value, 86_400);
                 case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
                 case "--chunks" -> chunks = positive(arg, value, 10_000_000);
                 default -> throw new InvalidSettingException("unknown option " + arg);
@@ -86,7 +91,8 @@ public final class BenchCommand {
         if (benchmarks.isEmpty()) {
             throw new InvalidSettingException("name the benchmarks to run: " + names() + " or all");
         }
-        return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds), seed,
+        return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds),
+                Duration.ofSeconds(warmUpSeconds), seed,
                 chunks);
     }
 
@@ -104,16 +110,14 @@ public final class BenchCommand {
             search(options, out);
         }
         if (options.benchmarks().contains(Benchmark.API)) {
-            try (BenchSystem system = BenchSystem.start(Map.of())) {
-                api(system, options, out);
-            }
+            api(options, out);
         }
         return 0;
     }
 
     private static void ingestion(Settings settings, Options options, Set<Benchmark> benchmarks, PrintStream out) {
         try (MiniLmEmbeddingModel model = new MiniLmEmbeddingModel(settings.embeddingThreads());
-             BenchSystem system = BenchSystem.start(Map.of())) {
+             BenchSystem system = BenchSystem.start()) {
             BenchCorpus corpus = new BenchCorpus(options.seed(), text -> model.tokenizer().count(text));
             IngestBench ingest = new IngestBench(system, model, settings.maxChunkTokens());
             if (benchmarks.contains(Benchmark.INGEST) || benchmarks.contains(Benchmark.INCREMENTAL)) {
@@ -222,20 +226,32 @@ public final class BenchCommand {
                 .print(out);
     }
 
-    private static void api(BenchSystem system, Options options, PrintStream out) {
-        ApiLoadBench.Result result = new ApiLoadBench(system).run(options.rate(), options.duration());
-        out.println("## Command API: small uploads at " + result.rate() + " requests/s for "
-                + result.duration().toSeconds() + " s, open loop on loopback");
+    /**
+     * Once with the command API and the projections alone, as they are deployed apart from the
+     * pipeline, and once with every role sharing the machine; the pipeline's work on the uploads
+     * competes for the same cores in the second.
+     */
+    private static void api(Options options, PrintStream out) {
+        out.println("## Command API: small uploads at " + options.rate() + " requests/s for "
+                + options.duration().toSeconds() + " s after " + options.warmUp().toSeconds()
+                + " s of warm-up, open loop on loopback");
         out.println();
-        new MarkdownTable("sent", "accepted (202)", "errors", "p50 ms", "p99 ms", "max ms",
-                "event store", "topic", "projection", "stores agree after")
-                .row(result.sent(), result.accepted(), result.errors(),
-                        millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
-                        millis(result.percentileMicros(100)), result.counts().eventStore(), result.counts().topic(),
-                        result.counts().projection(),
-                        result.counts().agree(result.accepted()) ? seconds(result.caughtUpAfter()) + " s"
-                                : "not within " + seconds(result.caughtUpAfter()) + " s")
-                .print(out);
+        MarkdownTable table = new MarkdownTable("roles running", "sent", "accepted (202)", "errors", "p50 ms",
+                "p99 ms", "max ms", "event store", "topic", "projection", "stores agree after");
+        for (Set<Role> roles : List.of(EnumSet.of(Role.API, Role.PROJECTIONS), EnumSet.allOf(Role.class))) {
+            ApiLoadBench.Result result;
+            try (BenchSystem system = BenchSystem.start(roles)) {
+                result = new ApiLoadBench(system).run(options.rate(), options.warmUp(), options.duration());
+            }
+            table.row(roles.stream().map(Role::cliName).collect(Collectors.joining(" + ")),
+                    result.sent(), result.accepted(), result.errors(),
+                    millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
+                    millis(result.percentileMicros(100)), result.counts().eventStore(), result.counts().topic(),
+                    result.counts().projection(),
+                    result.storesAgree() ? seconds(result.caughtUpAfter()) + " s"
+                            : "not within " + seconds(result.caughtUpAfter()) + " s");
+        }
+        table.print(out);
     }
 
     private static void search(Options options, PrintStream out) {

@@ -3,6 +3,7 @@ package io.dynrag.app.bench;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.dev.DevMode;
 import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.roles.Role;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole system as {@code dev} runs it, in this process, on a fresh data directory, with limits
@@ -31,8 +34,12 @@ final class BenchSystem implements AutoCloseable {
         this.client = new BenchClient(dev.httpPort());
     }
 
-    /** @param overrides DYNRAG_* settings that differ from the environment's, e.g. thread counts */
-    static BenchSystem start(Map<String, String> overrides) {
+    static BenchSystem start() {
+        return start(EnumSet.allOf(Role.class));
+    }
+
+    /** @param roles the roles to run; the others' work waits, as it would for a separate deployment */
+    static BenchSystem start(Set<Role> roles) {
         Path dataDir;
         try {
             dataDir = Files.createTempDirectory("dynrag-bench-");
@@ -45,9 +52,8 @@ final class BenchSystem implements AutoCloseable {
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
         env.put("DYNRAG_DEFAULT_MAX_DOCUMENTS", "10000000");
-        env.putAll(overrides);
         long started = System.nanoTime();
-        DevMode dev = DevMode.start(Settings.from(env));
+        DevMode dev = DevMode.start(Settings.from(env), roles);
         while (!dev.isReady()) {
             sleep(Duration.ofMillis(50));
         }

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +50,11 @@ public final class DevMode implements AutoCloseable {
     }
 
     public static DevMode start(Settings settings) {
+        return start(settings, EnumSet.allOf(Role.class));
+    }
+
+    /** @param roles the roles to run on the embedded servers; benchmarks leave some out to measure the rest */
+    public static DevMode start(Settings settings, Set<Role> roles) {
         Path data = settings.dataDir();
         String adminToken = settings.adminToken().orElseGet(() -> secretIn(data, ADMIN_TOKEN_FILE,
                 () -> Secrets.newSecret("dra_")));
@@ -69,8 +75,8 @@ public final class DevMode implements AutoCloseable {
                             settings.s3Bucket()),
                     settings.lanceRoot().orElse(data.resolve("lance")));
             log.info("Embedded servers up: {}", infrastructure);
-            RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), withToken, infrastructure);
-            return new DevMode(postgres, kafka, s3, roles, adminToken, infrastructure);
+            RunningRoles running = RunningRoles.start(roles, withToken, infrastructure);
+            return new DevMode(postgres, kafka, s3, running, adminToken, infrastructure);
         } catch (RuntimeException e) {
             closeQuietly(s3);
             closeQuietly(kafka);

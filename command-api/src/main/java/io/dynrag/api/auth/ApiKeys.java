@@ -89,21 +89,35 @@ public final class ApiKeys {
         Instant now = clock.instant();
         try (Connection connection = transactions.getConnection();
              PreparedStatement query = connection.prepareStatement("""
-                     UPDATE api_key SET last_used_at = CASE
-                         WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END
-                     WHERE key_hash = ? AND revoked_at IS NULL
-                     RETURNING key_id, customer_id, scopes""")) {
-            query.setTimestamp(1, Timestamp.from(now.minus(LAST_USED_PRECISION)));
-            query.setTimestamp(2, Timestamp.from(now));
-            query.setString(3, Secrets.sha256Hex(secret));
+                     SELECT key_id, customer_id, scopes, last_used_at FROM api_key
+                     WHERE key_hash = ? AND revoked_at IS NULL""")) {
+            query.setString(1, Secrets.sha256Hex(secret));
             try (ResultSet rows = query.executeQuery()) {
-                return rows.next()
-                        ? Optional.of(new Principal.CustomerKey(rows.getString("customer_id"),
-                        rows.getString("key_id"), scopes(rows.getArray("scopes"))))
-                        : Optional.empty();
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                String keyId = rows.getString("key_id");
+                Timestamp lastUsed = rows.getTimestamp("last_used_at");
+                // Written at most once a minute: a write on every request would make each one a
+                // commit, and every request of a busy key queue for that key's row.
+                if (lastUsed == null || lastUsed.toInstant().isBefore(now.minus(LAST_USED_PRECISION))) {
+                    markUsed(connection, keyId, now);
+                }
+                return Optional.of(new Principal.CustomerKey(rows.getString("customer_id"), keyId,
+                        scopes(rows.getArray("scopes"))));
             }
         } catch (SQLException e) {
             throw new DatabaseException("cannot look up the API key", e);
+        }
+    }
+
+    private static void markUsed(Connection connection, String keyId, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE api_key SET last_used_at = ? WHERE key_id = ? AND (last_used_at IS NULL OR last_used_at < ?)""")) {
+            update.setTimestamp(1, Timestamp.from(now));
+            update.setObject(2, UUID.fromString(keyId));
+            update.setTimestamp(3, Timestamp.from(now));
+            update.executeUpdate();
         }
     }
 

@@ -80,10 +80,10 @@ public final class BudgetLedger {
                     usd(estimate), configuration.monthlyBudgetUsd().toPlainString(), usd(month.spentMicroUsd()),
                     month.month(), usd(month.reservedMicroUsd())));
         }
-        if (estimate > 0) {
-            sql.update("""
-                    INSERT INTO budget_reservation (document_id, version, customer_id, micro_usd) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (document_id, version) DO NOTHING""", documentId, version, customerId, estimate);
+        if (estimate > 0 && sql.update("""
+                INSERT INTO budget_reservation (document_id, version, customer_id, micro_usd) VALUES (?, ?, ?, ?)
+                ON CONFLICT (document_id, version) DO NOTHING""", documentId, version, customerId, estimate) == 1) {
+            hold(customerId, estimate);
         }
     }
 
@@ -93,8 +93,8 @@ public final class BudgetLedger {
                 "SELECT spent_micro_usd, alerted FROM budget_month WHERE customer_id = ? AND month = ?",
                 customerId, month).stream().findFirst().orElse(new Spent(0, false));
         long reserved = sql.query(row -> row.getLong(1),
-                "SELECT COALESCE(SUM(micro_usd), 0) FROM budget_reservation WHERE customer_id = ?", customerId)
-                .getFirst();
+                "SELECT micro_usd FROM budget_held WHERE customer_id = ?", customerId).stream()
+                .findFirst().orElse(0L);
         return new MonthState(month, configuration.monthlyBudgetUsd(), spent.microUsd(), reserved,
                 configuration.budgetAlertPercent(), spent.alerted());
     }
@@ -135,7 +135,8 @@ public final class BudgetLedger {
 
     @EventHandler
     void on(DocumentDeleted event) {
-        sql.update("DELETE FROM budget_reservation WHERE document_id = ?", event.documentId());
+        releaseAll("DELETE FROM budget_reservation WHERE document_id = ? RETURNING customer_id, micro_usd",
+                event.documentId());
     }
 
     @EventHandler
@@ -148,11 +149,35 @@ public final class BudgetLedger {
     @EventHandler
     void on(CustomerDeleted event) {
         sql.update("DELETE FROM budget_reservation WHERE customer_id = ?", event.customerId());
+        sql.update("DELETE FROM budget_held WHERE customer_id = ?", event.customerId());
         sql.update("DELETE FROM budget_month WHERE customer_id = ?", event.customerId());
     }
 
     private void release(String documentId, int version) {
-        sql.update("DELETE FROM budget_reservation WHERE document_id = ? AND version = ?", documentId, version);
+        releaseAll("DELETE FROM budget_reservation WHERE document_id = ? AND version = ? RETURNING customer_id, micro_usd",
+                documentId, version);
+    }
+
+    /** @param deleteReturning deletes reservations and returns their customer and amount */
+    private void releaseAll(String deleteReturning, Object... parameters) {
+        sql.query(row -> new Held(row.getString(1), row.getLong(2)), deleteReturning, parameters)
+                .forEach(released -> hold(released.customerId(), -released.microUsd()));
+    }
+
+    private record Held(String customerId, long microUsd) {
+    }
+
+    /**
+     * Adds to (or, negative, takes from) the customer's running total of reservations. The customer's
+     * account row is locked first, as an upload locks it before reserving: whatever order the
+     * handlers of a deletion run in, two transactions never wait for each other's rows in a cycle.
+     */
+    private void hold(String customerId, long microUsd) {
+        sql.query(row -> row.getInt(1), "SELECT 1 FROM customer_account WHERE customer_id = ? FOR UPDATE", customerId);
+        sql.update("""
+                INSERT INTO budget_held (customer_id, micro_usd) VALUES (?, ?)
+                ON CONFLICT (customer_id) DO UPDATE SET micro_usd = budget_held.micro_usd + EXCLUDED.micro_usd""",
+                customerId, microUsd);
     }
 
     static long estimatedTokens(long bytes) {

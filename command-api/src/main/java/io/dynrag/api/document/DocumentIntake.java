@@ -1,6 +1,7 @@
 package io.dynrag.api.document;
 
 import io.dynrag.api.budget.BudgetLedger;
+import io.dynrag.api.customer.CustomerAccount;
 import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.Ids;
@@ -73,17 +74,18 @@ public final class DocumentIntake {
         objects.put(key, content.bytes()::get, checked.inspected().bytes(), checked.inspected().contentType());
         try {
             transactions.executeInTransaction(() -> {
-                // The row lock makes concurrent uploads of one customer count one after the other.
-                CustomerConfiguration current = accounts.findForUpdate(customerId)
-                        .filter(account -> account.documentCount() < account.configuration().maxDocuments())
-                        .orElseThrow(() -> new ApiProblem(403, "Forbidden", "your limit of "
-                                + checked.configuration().maxDocuments() + " documents is reached; delete "
-                                + "documents or raise maxDocuments"))
-                        .configuration();
-                budget.reserve(customerId, current, documentId, 1, checked.inspected().bytes());
                 commands.sendAndWait(new UploadDocument(documentId, customerId,
                         defaultTitle(content), checked.inspected().contentType(), key, checked.inspected().sha256(),
-                        checked.inspected().bytes(), indexing(current)));
+                        checked.inspected().bytes(), indexing(checked.configuration())));
+                // The command has counted the document in the customer's row and so holds its lock:
+                // concurrent uploads of the customer check the limits one after the other, yet wait
+                // only for each other's last statements and commit, not for whole commands.
+                CustomerAccount account = lockedAccount(customerId);
+                if (account.documentCount() > account.configuration().maxDocuments()) {
+                    throw new ApiProblem(403, "Forbidden", "your limit of " + account.configuration().maxDocuments()
+                            + " documents is reached; delete documents or raise maxDocuments");
+                }
+                budget.reserve(customerId, account.configuration(), documentId, 1, checked.inspected().bytes());
             });
         } catch (RuntimeException e) {
             deleteQuietly(key);
@@ -110,13 +112,13 @@ public final class DocumentIntake {
         try {
             String title = content.title() == null || content.title().isBlank() ? null : content.title().strip();
             accepted = transactions.fetchInTransaction(() -> {
-                CustomerConfiguration current = accounts.findForUpdate(customerId)
-                        .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
                 VersionAccepted version = commands.sendAndWait(new UploadDocumentVersion(documentId, customerId,
                         title, checked.inspected().contentType(), key, checked.inspected().sha256(),
-                        checked.inspected().bytes(), indexing(current)));
+                        checked.inspected().bytes(), indexing(checked.configuration())));
                 if (version.created()) {
-                    budget.reserve(customerId, current, documentId, version.version(), checked.inspected().bytes());
+                    // Locked after the command, as for a new document, to keep the wait short.
+                    budget.reserve(customerId, lockedAccount(customerId).configuration(), documentId,
+                            version.version(), checked.inspected().bytes());
                 }
                 return version;
             });
@@ -157,6 +159,12 @@ public final class DocumentIntake {
                     + "configuration allows: " + configuration.allowedContentTypes());
         }
         return new Checked(inspected, configuration);
+    }
+
+    /** Reads the customer's account and locks its row until the transaction ends. */
+    private CustomerAccount lockedAccount(String customerId) {
+        return accounts.findForUpdate(customerId)
+                .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist"));
     }
 
     private CustomerConfiguration configuration(String customerId) {

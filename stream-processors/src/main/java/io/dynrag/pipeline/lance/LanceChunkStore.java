@@ -62,9 +62,10 @@ import org.apache.arrow.vector.types.pojo.Field;
  * can be read back with the {@code ...AsOf} methods. Lance's automatic cleanup of old versions is
  * therefore switched off on every dataset this store writes.
  *
- * <p>Thread-safety: every call opens its own dataset handle, so any number of searches and reads
- * run concurrently with each other and with writes; a read sees the latest version committed when
- * it started. Writes to the same dataset are serialised within this store. Writers in other
+ * <p>Thread-safety: every call opens its own dataset handle, except searches of the latest
+ * version, which share one kept open per dataset (see {@link LatestDatasets}); any number of
+ * searches and reads run concurrently with each other and with writes, and a read sees the latest
+ * version committed when it started. Writes to the same dataset are serialised within this store. Writers in other
  * processes are detected by Lance's optimistic commit, which retries the merge; the pipeline still
  * keeps one writer per tenant by keying its topics by tenant. {@link #close()} waits for running
  * calls and then releases the Arrow memory.
@@ -87,6 +88,8 @@ public final class LanceChunkStore implements AutoCloseable {
     /** Fragments a dataset may have before a write compacts it. */
     static final int COMPACT_AT_FRAGMENTS = 64;
     private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
+    /** Datasets whose handles stay open for searches; each holds its vector index in memory. */
+    private static final int MAX_OPEN_FOR_SEARCH = 64;
 
     private final String root;
     private final Map<String, String> storageOptions;
@@ -95,6 +98,9 @@ public final class LanceChunkStore implements AutoCloseable {
     private final RootAllocator allocator = new RootAllocator();
     private final ConcurrentMap<String, Lock> writeLocks = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    /** Searches of the latest version reuse open handles and the index caches in them. */
+    private final LatestDatasets latest = new LatestDatasets(allocator,
+            (memory, uri) -> open(memory, uri, OptionalLong.empty()), MAX_OPEN_FOR_SEARCH);
     private boolean closed;
 
     /** A store in a local directory. */
@@ -163,6 +169,7 @@ public final class LanceChunkStore implements AutoCloseable {
             throw new UnsupportedOperationException("dropping a tenant is implemented for local Lance roots only");
         }
         return whileOpen(() -> {
+            latest.forget(tenant + "/");
             Path directory = Path.of(tenant);
             if (!Files.exists(directory)) {
                 return false;
@@ -322,6 +329,7 @@ public final class LanceChunkStore implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                latest.close();
                 allocator.close();
             }
         } finally {
@@ -385,7 +393,7 @@ public final class LanceChunkStore implements AutoCloseable {
         OptionalLong version = scope.datasetVersion().isPresent()
                 ? OptionalLong.of(checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
         Optional<String> filter = filterOf(scope);
-        return read(customerId, model, version, List.of(), dataset -> {
+        Function<Dataset, List<ChunkMatch>> search = dataset -> {
             if (query.length != dimensionsOf(dataset)) {
                 // Lance would silently fall back to a full scan with a mismatched key.
                 throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset of "
@@ -422,7 +430,10 @@ public final class LanceChunkStore implements AutoCloseable {
                     .thenComparing(ChunkMatch::documentId)
                     .thenComparingInt(ChunkMatch::chunkIndex));
             return matches.size() > k ? List.copyOf(matches.subList(0, k)) : matches;
-        });
+        };
+        return version.isPresent()
+                ? read(customerId, model, version, List.of(), search)
+                : whileOpen(() -> latest.withLatest(datasetUri(customerId, model), List.of(), search));
     }
 
     private static Optional<String> filterOf(SearchScope scope) {

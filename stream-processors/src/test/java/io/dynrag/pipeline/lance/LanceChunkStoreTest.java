@@ -278,6 +278,37 @@ class LanceChunkStoreTest {
     }
 
     @Test
+    void searchesKeepTheirHandleOpenYetSeeEveryCommitOfThisOrAnotherWriter() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 3, "first"));
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).extracting(ChunkMatch::documentId)
+                .containsOnly("doc-1");
+
+        store.replaceDocument("tenant-a", MODEL, "doc-2", rows("doc-2", 1, 2, "second"));
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).extracting(ChunkMatch::documentId)
+                .containsOnly("doc-1", "doc-2").hasSize(5);
+
+        // Another process writing to the same dataset: its commit is seen by the next search.
+        try (LanceChunkStore otherProcess = new LanceChunkStore(lanceRoot)) {
+            otherProcess.replaceDocument("tenant-a", MODEL, "doc-1", List.of());
+        }
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).extracting(ChunkMatch::documentId)
+                .containsOnly("doc-2").hasSize(2);
+    }
+
+    @Test
+    void aDroppedTenantsSearchesDoNotSeeItsOldDatasetWhenItComesBack() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 3, "old"));
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).hasSize(3);
+
+        assertThat(store.dropTenant("tenant-a")).isTrue();
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).isEmpty();
+
+        store.replaceDocument("tenant-a", MODEL, "doc-9", rows("doc-9", 1, 2, "new"));
+        assertThat(store.search("tenant-a", MODEL, vector(0), 10)).extracting(ChunkMatch::text)
+                .containsExactlyInAnyOrder("new chunk 0", "new chunk 1");
+    }
+
+    @Test
     void scopedSearchFiltersBeforeChoosingTheNearestRows() {
         store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 3, "one"));
         long bothDocuments = store.replaceDocument("tenant-a", MODEL, "doc-2", rows("doc-2", 1, 3, "two"));
