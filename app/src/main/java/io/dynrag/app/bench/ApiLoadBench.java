@@ -37,8 +37,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ApiLoadBench {
 
+    /** @param cpuMillis CPU time each part of the system spent during the measured period */
     record Result(int sent, int accepted, int errors, long[] latenciesMicros,
-                  Counts counts, boolean storesAgree, Duration caughtUpAfter) {
+                  Counts counts, boolean storesAgree, Duration caughtUpAfter,
+                  Map<String, Double> cpuMillis) {
 
         long percentileMicros(double percentile) {
             return Percentiles.of(latenciesMicros, percentile);
@@ -72,7 +74,10 @@ final class ApiLoadBench {
     Result run(int rate, Duration warmUp, Duration duration) {
         BenchSystem.Customer customer = system.registerCustomer("API load benchmark");
         Load warming = send(customer, rate, warmUp, 0);
+        CpuAccounting cpu = new CpuAccounting(system.dataDir());
+        Map<String, Double> cpuBefore = cpu.snapshot();
         Load measured = send(customer, rate, duration, warming.sent());
+        Map<String, Double> cpuSpent = CpuAccounting.spent(cpuBefore, cpu.snapshot());
         int accepted = warming.accepted() + measured.accepted();
         long caughtUpStart = System.nanoTime();
         Counts counts = counts(customer.customerId());
@@ -82,7 +87,7 @@ final class ApiLoadBench {
         }
         return new Result(measured.sent(), measured.accepted(), measured.errors(),
                 measured.latenciesMicros(), counts, counts.agree(accepted),
-                Duration.ofNanos(System.nanoTime() - caughtUpStart));
+                Duration.ofNanos(System.nanoTime() - caughtUpStart), cpuSpent);
     }
 
     private record Load(int sent, int accepted, int errors, long[] latenciesMicros) {

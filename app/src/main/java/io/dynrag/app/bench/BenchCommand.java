@@ -238,13 +238,17 @@ public final class BenchCommand {
         out.println();
         MarkdownTable table = new MarkdownTable("roles running", "sent", "accepted (202)", "errors", "p50 ms",
                 "p99 ms", "max ms", "event store", "topic", "projection", "stores agree after");
+        List<String> configurations = new ArrayList<>();
+        List<ApiLoadBench.Result> results = new ArrayList<>();
         for (Set<Role> roles : List.of(EnumSet.of(Role.API, Role.PROJECTIONS), EnumSet.allOf(Role.class))) {
             ApiLoadBench.Result result;
             try (BenchSystem system = BenchSystem.start(roles)) {
                 result = new ApiLoadBench(system).run(options.rate(), options.warmUp(), options.duration());
             }
-            table.row(roles.stream().map(Role::cliName).collect(Collectors.joining(" + ")),
-                    result.sent(), result.accepted(), result.errors(),
+            String configuration = roles.stream().map(Role::cliName).collect(Collectors.joining(" + "));
+            configurations.add(configuration);
+            results.add(result);
+            table.row(configuration, result.sent(), result.accepted(), result.errors(),
                     millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
                     millis(result.percentileMicros(100)), result.counts().eventStore(), result.counts().topic(),
                     result.counts().projection(),
@@ -252,6 +256,23 @@ public final class BenchCommand {
                             : "not within " + seconds(result.caughtUpAfter()) + " s");
         }
         table.print(out);
+        out.println("CPU per request sent in the measured period, ms (2 cores give "
+                + String.format(Locale.ROOT, "%.1f", 2_000.0 / options.rate()) + " ms per request at this rate):");
+        out.println();
+        List<String> header = new ArrayList<>(List.of("part"));
+        header.addAll(configurations);
+        MarkdownTable cpu = new MarkdownTable(header.toArray(String[]::new));
+        for (String part : results.getFirst().cpuMillis().keySet()) {
+            List<Object> row = new ArrayList<>(List.of(part));
+            results.forEach(result -> row.add(String.format(Locale.ROOT, "%.2f",
+                    result.cpuMillis().getOrDefault(part, 0.0) / result.sent())));
+            cpu.row(row.toArray());
+        }
+        List<Object> total = new ArrayList<>(List.of("total"));
+        results.forEach(result -> total.add(String.format(Locale.ROOT, "%.2f",
+                result.cpuMillis().values().stream().mapToDouble(Double::doubleValue).sum() / result.sent())));
+        cpu.row(total.toArray());
+        cpu.print(out);
     }
 
     private static void search(Options options, PrintStream out) {

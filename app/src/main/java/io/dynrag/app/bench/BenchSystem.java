@@ -68,6 +68,10 @@ final class BenchSystem implements AutoCloseable {
         return dev.infrastructure();
     }
 
+    Path dataDir() {
+        return dataDir;
+    }
+
     Duration startedIn() {
         return startedIn;
     }

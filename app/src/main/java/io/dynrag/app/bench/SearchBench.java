@@ -3,6 +3,7 @@ package io.dynrag.app.bench;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.pipeline.lance.IndexSearch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +38,9 @@ final class SearchBench {
     private static final int TOPICS = 1_000;
     private static final int ROWS_PER_DOCUMENT = 1_000;
     private static final int K = 10;
+    /** Index settings compared with the default: fewer partitions probed, fewer candidates re-ranked. */
+    private static final List<IndexSearch> SETTINGS = List.of(new IndexSearch(24, 10), new IndexSearch(16, 10),
+            new IndexSearch(4, 10), new IndexSearch(8, 15), new IndexSearch(8, 5));
 
     private final Random random;
     private final float[][] topics;
@@ -89,11 +94,20 @@ final class SearchBench {
                     (System.nanoTime() - buildStarted) / 1e9, during.size()));
             results.add(new Result("brute force, while the index is built", during.stream()
                     .mapToLong(Long::longValue).toArray(), Double.NaN));
-            results.add(measure("vector index (IVF-PQ, 24 probes, refine x10)", store, asked, exact));
+            results.add(measure(indexed(IndexSearch.DEFAULT) + ", the default", store, asked, exact));
+            for (IndexSearch setting : SETTINGS) {
+                try (LanceChunkStore tuned = new LanceChunkStore(root.toString(), Map.of(), setting)) {
+                    results.add(measure(indexed(setting), tuned, asked, exact));
+                }
+            }
             return results;
         } finally {
             BenchSystem.deleteRecursively(root);
         }
+    }
+
+    private static String indexed(IndexSearch setting) {
+        return "vector index (IVF-PQ, " + setting.probes() + " probes, refine x" + setting.refineFactor() + ")";
     }
 
     private Result measure(String name, LanceChunkStore store, List<float[]> asked, List<Set<Integer>> exact) {

@@ -82,8 +82,6 @@ public final class LanceChunkStore implements AutoCloseable {
 
     /** The fewest rows a vector index is built for: product quantisation trains on 256 at least. */
     public static final int MIN_INDEXED_ROWS = 1_000;
-    static final int INDEX_PROBES = 24;
-    static final int INDEX_REFINE_FACTOR = 10;
     private static final String VECTOR_INDEX = "vector_index";
     /** Fragments a dataset may have before a write compacts it. */
     static final int COMPACT_AT_FRAGMENTS = 64;
@@ -93,6 +91,7 @@ public final class LanceChunkStore implements AutoCloseable {
 
     private final String root;
     private final Map<String, String> storageOptions;
+    private final IndexSearch indexSearch;
     /** Each dataset's vector width is its model's; the first write of a dataset fixes it. */
     private final ConcurrentMap<Integer, ChunkTable> tables = new ConcurrentHashMap<>();
     private final RootAllocator allocator = new RootAllocator();
@@ -114,9 +113,15 @@ public final class LanceChunkStore implements AutoCloseable {
      *     {@code aws_access_key_id}, {@code aws_region}, ...); empty for local directories
      */
     public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions) {
+        this(lanceRoot, storageOptions, IndexSearch.DEFAULT);
+    }
+
+    /** @param indexSearch how searches use a vector index; benchmarks compare settings */
+    public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions, IndexSearch indexSearch) {
         Objects.requireNonNull(lanceRoot, "lanceRoot");
         this.root = lanceRoot.endsWith("/") ? lanceRoot.substring(0, lanceRoot.length() - 1) : lanceRoot;
         this.storageOptions = Map.copyOf(storageOptions);
+        this.indexSearch = Objects.requireNonNull(indexSearch, "indexSearch");
     }
 
     /**
@@ -273,8 +278,8 @@ public final class LanceChunkStore implements AutoCloseable {
     /**
      * Builds the dataset's vector index (IVF partitions of product-quantised vectors), replacing
      * any earlier one, in a new dataset version holding the same rows. Searches without filters
-     * use it from then on, probing {@value #INDEX_PROBES} partitions and re-ranking
-     * {@value #INDEX_REFINE_FACTOR} times k candidates by their exact distance. Writes to the
+     * use it from then on as {@link IndexSearch} says (partitions probed, candidates re-ranked by
+     * their exact distance). Writes to the
      * dataset wait while it is built; searches do not.
      *
      * @return the rows indexed
@@ -411,7 +416,7 @@ public final class LanceChunkStore implements AutoCloseable {
                 // Filtered searches ask for many more neighbours than k: exact, by brute force.
                 knn.setUseIndex(false);
             } else {
-                knn.setNprobes(INDEX_PROBES).setRefineFactor(INDEX_REFINE_FACTOR);
+                knn.setNprobes(indexSearch.probes()).setRefineFactor(indexSearch.refineFactor());
             }
             ScanOptions.Builder nearest = new ScanOptions.Builder()
                     .nearest(knn.build())
