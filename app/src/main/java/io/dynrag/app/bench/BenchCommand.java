@@ -129,6 +129,7 @@ public final class BenchCommand {
                         documents);
                 if (benchmarks.contains(Benchmark.INGEST)) {
                     printIngest(options, documents, raw, rawPerDocument, first, theirs, out);
+                    int8(settings, ingest, documents, raw, out);
                 }
                 if (benchmarks.contains(Benchmark.INCREMENTAL)) {
                     incremental(system, corpus, ingest, first, theirs, options, out);
@@ -172,6 +173,28 @@ public final class BenchCommand {
                         Percentiles.of(values, 50), Percentiles.of(values, 99), Percentiles.of(values, 100));
             }
             table.print(out);
+        }
+    }
+
+    /** The int8 variant of the model on the same chunks: its speed, and how far its vectors are from fp32's. */
+    private static void int8(Settings settings, IngestBench ingest, List<BenchCorpus.Document> documents,
+                             IngestBench.Run raw, PrintStream out) {
+        try (MiniLmEmbeddingModel int8 = new MiniLmEmbeddingModel(settings.embeddingThreads(),
+                MiniLmEmbeddingModel.Weights.INT8)) {
+            IngestBench.Run run = ingest.rawInt8(int8, documents);
+            IngestBench.Agreement agreement = ingest.agreement(int8, documents, 1_000);
+            out.println("## The int8 model on the same chunks");
+            out.println();
+            new MarkdownTable("run", "chunks", "word pieces embedded", "seconds", "embedded word pieces/s",
+                    "vs fp32 raw")
+                    .row(run.name(), run.chunks(), run.wordPiecesEmbedded(), seconds(run.took()),
+                            Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), raw.embeddedPerSecond()))
+                    .print(out);
+            out.println(String.format(Locale.ROOT, "Over the first %,d chunks: mean cosine between the fp32 and int8 "
+                    + "vectors of a chunk %.4f; of each chunk's 10 nearest chunks by fp32, int8 ranks %.1f%% among "
+                    + "its 10 nearest (100 chunks asked).", agreement.chunks(), agreement.meanCosine(),
+                    100 * agreement.overlapAt10()));
+            out.println();
         }
     }
 

@@ -18,9 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,27 +118,80 @@ final class IngestBench {
      * all in one call (the machine's limit), or one call per document as the pipeline makes them.
      */
     Run raw(List<BenchCorpus.Document> documents, boolean perDocument) {
+        return raw(model, documents, perDocument, perDocument ? "ONNX model alone, same chunks, one call per document"
+                : "ONNX model alone, same chunks, one call (the limit)");
+    }
+
+    /** The same chunks in one call to the int8 variant of the model. */
+    Run rawInt8(MiniLmEmbeddingModel int8, List<BenchCorpus.Document> documents) {
+        return raw(int8, documents, false, "ONNX int8 model (" + int8.id() + ") alone, same chunks, one call");
+    }
+
+    private Run raw(MiniLmEmbeddingModel embedder, List<BenchCorpus.Document> documents, boolean perDocument,
+                    String name) {
         List<List<String>> calls = new ArrayList<>();
         long chunks = 0;
         long tokens = 0;
-        for (BenchCorpus.Document document : documents) {
-            List<String> texts = new ArrayList<>();
-            for (Chunk chunk : DocumentChunks.of(document.markdown(), DocumentFormat.MARKDOWN, chunkTokens, 0, model)) {
-                texts.add(chunk.text());
-                tokens += chunk.tokenCount();
-            }
+        for (List<Chunk> documentChunks : chunksOf(documents)) {
+            List<String> texts = documentChunks.stream().map(Chunk::text).toList();
             chunks += texts.size();
+            tokens += documentChunks.stream().mapToLong(Chunk::tokenCount).sum();
             if (perDocument || calls.isEmpty()) {
-                calls.add(texts);
+                calls.add(new ArrayList<>(texts));
             } else {
                 calls.getFirst().addAll(texts);
             }
         }
         long started = System.nanoTime();
-        calls.forEach(model::embed);
-        return new Run(perDocument ? "ONNX model alone, same chunks, one call per document"
-                : "ONNX model alone, same chunks, one call (the limit)", chunks, tokens, tokens,
-                Duration.ofNanos(System.nanoTime() - started));
+        calls.forEach(embedder::embed);
+        return new Run(name, chunks, tokens, tokens, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The pipeline's chunks of each document, as the pipeline makes them. */
+    private List<List<Chunk>> chunksOf(List<BenchCorpus.Document> documents) {
+        return documents.stream().map(document -> DocumentChunks.of(document.markdown(), DocumentFormat.MARKDOWN,
+                chunkTokens, 0, model)).toList();
+    }
+
+    /**
+     * How close the int8 model's vectors are to fp32's on the corpus chunks: their mean cosine, and
+     * the share of each chunk's ten nearest chunks (by fp32) that int8 also ranks among its ten.
+     */
+    record Agreement(int chunks, double meanCosine, double overlapAt10) {
+    }
+
+    Agreement agreement(MiniLmEmbeddingModel int8, List<BenchCorpus.Document> documents, int chunks) {
+        List<String> texts = chunksOf(documents).stream().flatMap(List::stream).map(Chunk::text).limit(chunks)
+                .toList();
+        List<float[]> exact = model.embed(texts);
+        List<float[]> quantized = int8.embed(texts);
+        double cosines = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            cosines += dot(exact.get(i), quantized.get(i));
+        }
+        int queries = Math.min(100, texts.size());
+        long shared = 0;
+        for (int q = 0; q < queries; q++) {
+            Set<Integer> byExact = nearest(exact, q, 10);
+            byExact.retainAll(nearest(quantized, q, 10));
+            shared += byExact.size();
+        }
+        return new Agreement(texts.size(), cosines / texts.size(), (double) shared / (10.0 * queries));
+    }
+
+    /** The {@code k} vectors nearest to vector {@code query} of the same list, itself excluded. */
+    private static Set<Integer> nearest(List<float[]> vectors, int query, int k) {
+        return java.util.stream.IntStream.range(0, vectors.size()).filter(i -> i != query).boxed()
+                .sorted(Comparator.comparingDouble(i -> -dot(vectors.get(i), vectors.get(query))))
+                .limit(k).collect(java.util.stream.Collectors.toCollection(HashSet::new));
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
     }
 
     /**

@@ -89,8 +89,11 @@ public final class RunningRoles implements AutoCloseable {
             EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
             store = own(new LanceChunkStore(infrastructure.lanceRoot()));
             commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
-            models = new EmbeddingModels(local, providerCredentials(commandPool, keyEncryptionKeys(settings),
-                    new AddressPolicy(urlFetchSettings(settings).allowlist())));
+            int sessions = settings.embeddingThreads();
+            models = own(new EmbeddingModels(local,
+                    () -> new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8),
+                    providerCredentials(commandPool, keyEncryptionKeys(settings),
+                            new AddressPolicy(urlFetchSettings(settings).allowlist()))));
         }
 
         HikariDataSource projectionsPool = own(DataSources.pool(infrastructure, Projections.SCHEMA, 4));

@@ -146,6 +146,32 @@ class CustomerConfigurationTest {
     }
 
     @Test
+    void theInt8ModelNeedsNoKeyIndexesIntoItsOwnDatasetAndAnswersSearches() {
+        TestSystem.Account account = system.signUp("Quantised");
+        String fp32 = upload(account.accessToken(), "guide.md", Corpus.lighthouseGuide()).json()
+                .get("documentId").asText();
+        system.awaitStatus(account.accessToken(), fp32, "INDEXED");
+
+        JsonNode changed = configuration(api.putJson("/v1/customer/config", account.accessToken(),
+                Json.object("embeddingModel", "all-minilm-l6-v2-q")));
+        assertThat(changed.get("embeddingModel").asText()).isEqualTo("all-minilm-l6-v2-q");
+        String int8 = upload(account.accessToken(), "guide.md", Corpus.lighthouseGuide()).json()
+                .get("documentId").asText();
+        JsonNode indexed = system.awaitStatus(account.accessToken(), int8, "INDEXED");
+        assertThat(indexed.get("chunks").asInt()).isPositive();
+
+        ApiClient.Response search = api.postJson("/v1/search", account.accessToken(),
+                Json.object("query", "what did the keeper do before sunset", "topK", 3));
+        assertThat(search.status()).as(search.body()).isEqualTo(200);
+        JsonNode found = search.json();
+        assertThat(found.get("model").asText()).isEqualTo("all-minilm-l6-v2-q");
+        assertThat(found.get("results")).isNotEmpty();
+        // The fp32 vectors of the first document live in the other model's dataset.
+        found.get("results").forEach(result -> assertThat(result.get("documentId").asText()).isEqualTo(int8));
+        assertThat(found.get("results").get(0).get("text").asText()).containsIgnoringCase("sunset");
+    }
+
+    @Test
     void theProviderKeyIsSealedAtRestAndNeverShown() {
         TestSystem.Account account = system.signUp("Own Provider");
         String providerKey = "sk-proj-" + UUID.randomUUID().toString().replace("-", "");

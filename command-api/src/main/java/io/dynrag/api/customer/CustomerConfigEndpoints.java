@@ -98,7 +98,7 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         }
         CustomerAccount account = account(customerId);
         CustomerConfiguration next = update.applyTo(account.configuration());
-        if (!next.embeddingModel().equals(CustomerConfiguration.LOCAL_MODEL) && account.providerFingerprint() == null) {
+        if (!CustomerConfiguration.LOCAL_MODELS.contains(next.embeddingModel()) && account.providerFingerprint() == null) {
             throw ApiProblem.badRequest("embeddingModel " + next.embeddingModel() + " uses your OpenAI key: store it "
                     + "with PUT /v1/customer/provider-key first");
         }

@@ -99,7 +99,7 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
             String documentId = existing(customerId, request.documentId()).documentId();
             return new SearchResponse(hits(customerId, model, query, topK,
                     SearchScope.LATEST.onlyDocument(documentId).excluding(documents.deletedAmong(customerId,
-                            Set.of(documentId)))), null, null);
+                            Set.of(documentId)))), model, null);
         }
         // A deleted document keeps its rows until the pipeline removes them, a moment later; asking
         // for a few more and dropping them is cheaper than filtering every search on every deletion.
@@ -109,7 +109,7 @@ public final class SearchEndpoints implements Consumer<RoutesConfig> {
         return new SearchResponse(hits.stream()
                 .filter(hit -> !deleted.contains(hit.documentId()))
                 .limit(topK)
-                .toList(), null, null);
+                .toList(), model, null);
     }
 
     private SearchResponse asOf(String customerId, SearchRequest request, String query, int topK) {

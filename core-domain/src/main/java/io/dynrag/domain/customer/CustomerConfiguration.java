@@ -40,12 +40,17 @@ public record CustomerConfiguration(
     public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("application/pdf", "text/html", "text/markdown",
             "text/plain");
     public static final String LOCAL_MODEL = "all-minilm-l6-v2";
+    /** The local model with int8 weights: about twice as fast, vectors within cosine 0.99 of fp32's. */
+    public static final String LOCAL_INT8_MODEL = "all-minilm-l6-v2-q";
+    /** Models run in the pipeline itself, needing no provider key. */
+    public static final Set<String> LOCAL_MODELS = Set.of(LOCAL_MODEL, LOCAL_INT8_MODEL);
     /**
      * Input limit per model in tokens of the model's own tokenizer: the local model's word pieces, or
      * cl100k tokens for the OpenAI models (which need the customer's provider key).
      */
     public static final Map<String, Integer> MODEL_INPUT_LIMITS = Map.of(
             LOCAL_MODEL, 254,
+            LOCAL_INT8_MODEL, 254,
             "text-embedding-3-small", 8191,
             "text-embedding-3-large", 8191,
             "text-embedding-ada-002", 8191);

@@ -6,23 +6,39 @@ import io.dynrag.pipeline.embedding.openai.OpenAiSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * The embedding model for a customer's documents: the local model, or an OpenAI model called
- * with the customer's own key. A dataset holds one model's vectors, so the model id also names
- * the dataset.
+ * The embedding model for a customer's documents: the local model (fp32, or its int8 variant,
+ * loaded when first asked for), or an OpenAI model called with the customer's own key. A dataset
+ * holds one model's vectors, so the model id also names the dataset. Closing releases the int8
+ * variant if it was loaded; the local model belongs to whoever passed it in.
  */
-public final class EmbeddingModels {
+public final class EmbeddingModels implements AutoCloseable {
 
     static final Set<String> OPENAI_MODELS = Set.of("text-embedding-3-small", "text-embedding-3-large",
             "text-embedding-ada-002");
 
     private final EmbeddingModel local;
+    private final Supplier<EmbeddingModel> loadQuantized;
     private final ProviderCredentials credentials;
     private final HttpClient http;
+    private EmbeddingModel quantized;
+    private boolean closed;
 
+    /** Without the int8 variant: asking for it fails as for an unknown model. */
     public EmbeddingModels(EmbeddingModel local, ProviderCredentials credentials) {
+        this(local, () -> {
+            throw new UnavailableModelException("the embedding model '" + MiniLmEmbeddingModel.QUANTIZED_ID
+                    + "' is not available");
+        }, credentials);
+    }
+
+    /** @param loadQuantized loads the local model's int8 variant; called once, when it is first needed */
+    public EmbeddingModels(EmbeddingModel local, Supplier<EmbeddingModel> loadQuantized,
+                           ProviderCredentials credentials) {
         this.local = local;
+        this.loadQuantized = loadQuantized;
         this.credentials = credentials;
         this.http = OpenAiEmbeddingModel.newHttpClient(OpenAiSettings.of(OpenAiSettings.OPENAI_BASE_URL, "text-embedding-3-small"));
     }
@@ -54,6 +70,9 @@ public final class EmbeddingModels {
         if (modelId == null || modelId.isEmpty() || modelId.equals(local.id())) {
             return new Handle(local, false);
         }
+        if (modelId.equals(MiniLmEmbeddingModel.QUANTIZED_ID)) {
+            return new Handle(quantized(), false);
+        }
         if (!OPENAI_MODELS.contains(modelId)) {
             throw new UnavailableModelException("the embedding model '" + modelId + "' is not available");
         }
@@ -62,6 +81,24 @@ public final class EmbeddingModels {
                         + "set it with PUT /v1/customer/provider-key"));
         URI base = key.baseUrl() == null ? OpenAiSettings.OPENAI_BASE_URL : key.baseUrl();
         return new Handle(new OpenAiEmbeddingModel(OpenAiSettings.of(base, modelId), key.apiKey(), http), true);
+    }
+
+    private synchronized EmbeddingModel quantized() {
+        if (closed) {
+            throw new IllegalStateException("the embedding models are closed");
+        }
+        if (quantized == null) {
+            quantized = loadQuantized.get();
+        }
+        return quantized;
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        closed = true;
+        if (quantized != null) {
+            quantized.close();
+        }
     }
 
     /** The model cannot be used for this customer; retrying will not help until its settings change. */
