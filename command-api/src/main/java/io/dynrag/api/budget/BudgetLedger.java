@@ -70,9 +70,9 @@ public final class BudgetLedger {
     public void reserve(String customerId, CustomerConfiguration configuration, String documentId, int version,
                         long bytes) {
         long estimate = prices.costMicroUsd(configuration.embeddingModel(), estimatedTokens(bytes));
-        MonthState month = state(customerId, configuration);
         OptionalLong budget = configuration.monthlyBudgetMicroUsd();
-        if (budget.isPresent() && month.committedMicroUsd() + estimate > budget.getAsLong()) {
+        MonthState month = budget.isPresent() && estimate > 0 ? state(customerId, configuration) : null;
+        if (month != null && month.committedMicroUsd() + estimate > budget.getAsLong()) {
             throw new ApiProblem(402, "Payment Required", String.format(
                     "this upload may cost up to $%s, which would exceed your monthly embedding budget of $%s: "
                             + "$%s is spent in %s and $%s is held for documents still being indexed; raise "
@@ -83,7 +83,7 @@ public final class BudgetLedger {
         if (estimate > 0 && sql.update("""
                 INSERT INTO budget_reservation (document_id, version, customer_id, micro_usd) VALUES (?, ?, ?, ?)
                 ON CONFLICT (document_id, version) DO NOTHING""", documentId, version, customerId, estimate) == 1) {
-            hold(customerId, estimate);
+            addToHeld(customerId, estimate);
         }
     }
 
@@ -174,6 +174,11 @@ public final class BudgetLedger {
      */
     private void hold(String customerId, long microUsd) {
         sql.query(row -> row.getInt(1), "SELECT 1 FROM customer_account WHERE customer_id = ? FOR UPDATE", customerId);
+        addToHeld(customerId, microUsd);
+    }
+
+    /** Only with the customer's row locked by this transaction already, as {@link #hold} explains. */
+    private void addToHeld(String customerId, long microUsd) {
         sql.update("""
                 INSERT INTO budget_held (customer_id, micro_usd) VALUES (?, ?)
                 ON CONFLICT (customer_id) DO UPDATE SET micro_usd = budget_held.micro_usd + EXCLUDED.micro_usd""",
