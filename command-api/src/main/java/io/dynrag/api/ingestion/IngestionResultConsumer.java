@@ -11,6 +11,7 @@ import io.dynrag.domain.document.RecordIngestionStarted;
 import io.dynrag.domain.document.RecordIngestionSucceeded;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.consumer.ConsumerLoop;
 import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
@@ -19,13 +20,10 @@ import io.dynrag.schemas.ingestion.IngestionSucceeded;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,19 +41,15 @@ public final class IngestionResultConsumer implements AutoCloseable {
     static final String GROUP_ID = "dynrag-command-api-ingestion-results";
     static final String ACTOR_COMPONENT = "pipeline";
     private static final Logger log = LoggerFactory.getLogger(IngestionResultConsumer.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final KafkaConsumer<String, IngestionResult> consumer;
     private final CommandGateway commands;
     private final BudgetAlerts budgetAlerts;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile boolean assigned;
+    private final ConsumerLoop<IngestionResult> loop;
 
     public IngestionResultConsumer(String bootstrapServers, CommandGateway commands, BudgetAlerts budgetAlerts) {
         this.commands = commands;
         this.budgetAlerts = budgetAlerts;
-        this.consumer = new KafkaConsumer<>(Map.of(
+        KafkaConsumer<String, IngestionResult> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -64,65 +58,19 @@ public final class IngestionResultConsumer implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),
                 Topics.INGESTION_RESULTS.keySerde().deserializer(),
                 Topics.INGESTION_RESULTS.valueSerde().deserializer());
-        this.thread = new Thread(this::run, "ingestion-result-consumer");
+        // Positions are committed to Kafka after each poll; a poll applied again after a crash or a
+        // retry is harmless, as the document ignores outcomes it has recorded already.
+        this.loop = new ConsumerLoop<>("ingestion-result-consumer", consumer,
+                List.of(Topics.INGESTION_RESULTS.name()), Optional.empty(), records -> records.forEach(
+                        record -> CurrentOrigin.run(originOf(record), () -> applyWithBudgetCheck(record))));
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
     public boolean isReady() {
-        return running && thread.isAlive() && assigned;
-    }
-
-    private void run() {
-        try {
-            consumer.subscribe(List.of(Topics.INGESTION_RESULTS.name()));
-            while (running) {
-                pollOnce();
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close();
-        }
-    }
-
-    private void pollOnce() {
-        try {
-            var records = consumer.poll(Duration.ofMillis(500));
-            assigned = !consumer.assignment().isEmpty();
-            for (ConsumerRecord<String, IngestionResult> record : records) {
-                if (!applyWithRetry(record)) {
-                    return;
-                }
-            }
-            if (!records.isEmpty()) {
-                consumer.commitSync();
-            }
-        } catch (RecordDeserializationException e) {
-            log.error("Skipping unreadable ingestion result at {} offset {}: {}",
-                    e.topicPartition(), e.offset(), e.getMessage());
-            consumer.seek(e.topicPartition(), e.offset() + 1);
-        }
-    }
-
-    /** @return false when stopped before the record was applied */
-    private boolean applyWithRetry(ConsumerRecord<String, IngestionResult> record) {
-        Duration backoff = Duration.ofMillis(200);
-        while (running) {
-            try {
-                CurrentOrigin.run(originOf(record), () -> applyWithBudgetCheck(record));
-                return true;
-            } catch (RuntimeException e) {
-                log.warn("Recording an ingestion result failed, retrying in {} ms: {}", backoff.toMillis(), e.toString());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
-        return false;
+        return loop.isReady();
     }
 
     private void applyWithBudgetCheck(ConsumerRecord<String, IngestionResult> record) {
@@ -170,27 +118,8 @@ public final class IngestionResultConsumer implements AutoCloseable {
         commands.sendAndWait(command);
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            // Never started: its thread would have closed the consumer (and joining it would throw).
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }
