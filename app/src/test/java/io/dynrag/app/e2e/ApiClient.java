@@ -47,6 +47,10 @@ final class ApiClient {
                 .localAddress(localAddress).build());
     }
 
+    int port() {
+        return port;
+    }
+
     record Response(int status, String contentType, String body, HttpHeaders headers) {
 
         Optional<String> header(String name) {

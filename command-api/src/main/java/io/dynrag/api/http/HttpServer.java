@@ -12,10 +12,13 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +33,8 @@ import java.util.regex.Pattern;
  * internals (stack traces go to the log, never to the client).
  */
 public final class HttpServer implements AutoCloseable {
+
+    private static final int DRAIN_LIMIT_BYTES = 64 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     /** Jackson names the target classes in some messages; the client has no use for ours. */
@@ -113,8 +118,40 @@ public final class HttpServer implements AutoCloseable {
         if (status == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
         }
+        drainOrClose(ctx);
         ctx.status(status).json(ProblemDetails.of(status, title, detail, ctx.path()));
         ctx.contentType(ProblemDetails.MEDIA_TYPE);
+    }
+
+    /**
+     * A request refused before its body was read (no credential, a rate limit, a wrong content type)
+     * leaves the body in the connection. Jetty then closes the connection after the answer without
+     * saying so, and a client that sent its next request on it loses that request. A small rest is
+     * read and dropped, so the connection serves the next request; past {@value #DRAIN_LIMIT_BYTES}
+     * bytes the answer says {@code Connection: close}, so the client opens a new one.
+     */
+    private static void drainOrClose(Context ctx) {
+        HttpServletRequest request = ctx.req();
+        boolean body = request.getContentLengthLong() > 0
+                || "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
+        if (!body) {
+            return;
+        }
+        try {
+            InputStream rest = request.getInputStream();
+            byte[] buffer = new byte[8 * 1024];
+            long drained = 0;
+            int read;
+            while ((read = rest.read(buffer)) >= 0) {
+                drained += read;
+                if (drained > DRAIN_LIMIT_BYTES) {
+                    ctx.header("Connection", "close");
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            ctx.header("Connection", "close");
+        }
     }
 
     /** What is wrong with a JSON body, naming the field concerned and none of our classes. */
