@@ -33,7 +33,8 @@ public final class IngestionService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestionService.class);
     /** Indexing a large document can take minutes; its Kafka transaction must outlive it. */
     private static final Duration LONGEST_DOCUMENT = Duration.ofMinutes(10);
-    private static final int S3_ATTEMPTS = 4;
+    /** With backoff doubling from 0.5 s up to 30 s, ten attempts wait out about two minutes of outage. */
+    private static final int S3_ATTEMPTS = 10;
 
     private final KafkaStreams streams;
     private final KafkaProgressReporter progress;

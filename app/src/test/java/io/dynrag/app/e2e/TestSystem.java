@@ -269,8 +269,12 @@ final class TestSystem implements AutoCloseable {
     }
 
     JsonNode awaitStatus(String credential, String documentId, String status) {
+        return awaitStatus(credential, documentId, status, INDEXING_TIMEOUT);
+    }
+
+    JsonNode awaitStatus(String credential, String documentId, String status, Duration timeout) {
         JsonNode[] last = {null};
-        await().atMost(INDEXING_TIMEOUT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             ApiClient.Response response = api.get("/v1/documents/" + documentId, credential);
             assertThat(response.status()).as(response.body()).isEqualTo(200);
             last[0] = response.json();

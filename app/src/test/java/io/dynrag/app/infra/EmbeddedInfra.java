@@ -36,9 +36,10 @@ public final class EmbeddedInfra implements Infra {
 
     private final Path directory;
     private final boolean deleteDirectoryOnClose;
-    private final EmbeddedKafka kafka;
-    private final EmbeddedPostgres postgres;
-    private final EmbeddedS3 s3;
+    // Replaced when a server is restarted on its port and directory (see the outage methods).
+    private volatile EmbeddedKafka kafka;
+    private volatile EmbeddedPostgres postgres;
+    private volatile EmbeddedS3 s3;
     private final StartTimes startTimes;
 
     private EmbeddedInfra(Path directory, boolean deleteDirectoryOnClose, EmbeddedKafka kafka,
@@ -121,6 +122,29 @@ public final class EmbeddedInfra implements Infra {
     public S3Settings s3() {
         URI endpoint = s3.endpoint();
         return new S3Settings(endpoint, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET);
+    }
+
+    /** Stops the S3 API server; {@link #startS3Again()} brings it back on the same port with the same objects. */
+    public synchronized void stopS3() {
+        s3.close();
+    }
+
+    public synchronized void startS3Again() {
+        s3 = EmbeddedS3.start(directory.resolve("s3"), s3.endpoint().getPort(), S3_ACCESS_KEY, S3_SECRET_KEY);
+    }
+
+    /** Stops the broker and starts it again on the same port and log directory, as after a crash or an upgrade. */
+    public synchronized void restartKafka() {
+        int port = kafka.port();
+        kafka.close();
+        kafka = EmbeddedKafka.start(directory.resolve("kafka"), port);
+    }
+
+    /** Stops PostgreSQL and starts it again on the same port and data directory; open connections break. */
+    public synchronized void restartPostgres() {
+        int port = postgres.port();
+        postgres.close();
+        postgres = EmbeddedPostgres.start(directory.resolve("postgres"), port);
     }
 
     @Override

@@ -29,12 +29,14 @@ import java.util.function.Supplier;
 /**
  * Indexes one document version: fetch, extract, chunk, embed what is new, write the
  * tenant's dataset. Every failure ends in an outcome with a reason the user can read; a
- * failing dependency is retried a few times first.
+ * failing dependency is retried first.
  *
  * <p>Running the same job twice gives the same rows: chunking is deterministic, vectors of
  * chunks already stored are reused, and the dataset write replaces the document's rows.
  */
 public final class DocumentIngestor {
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(DocumentIngestor.class);
     /** Large enough to keep every embedding session busy, small enough for frequent progress. */
@@ -50,8 +52,10 @@ public final class DocumentIngestor {
     private final ProgressReporter progress;
     private final BiConsumer<String, String> afterWrite;
 
-    /** @param defaultChunkTokens chunk size for jobs that do not ask for one */
-    /** @param afterWrite told the tenant and model after every write to a dataset (to index it in time) */
+    /**
+     * @param defaultChunkTokens chunk size for jobs that do not ask for one
+     * @param afterWrite         told the tenant and model after every write to a dataset (to index it in time)
+     */
     public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModels models,
                             LanceChunkStore store, IngestionLimits limits, EmbeddingPrices prices,
                             ProgressReporter progress, BiConsumer<String, String> afterWrite) {
@@ -180,6 +184,10 @@ public final class DocumentIngestor {
         return vectors;
     }
 
+    /**
+     * Waits out an object-store outage of a minute or two, well inside the stream thread's poll
+     * interval; a longer one fails the version as retryable.
+     */
     private <T> T withRetries(Supplier<T> call) {
         Duration backoff = limits.firstBackoff();
         for (int attempt = 1; ; attempt++) {
@@ -192,7 +200,7 @@ public final class DocumentIngestor {
                 log.warn("Object store unavailable (attempt {} of {}), retrying in {} ms: {}", attempt,
                         limits.attempts(), backoff.toMillis(), e.getMessage());
                 sleep(backoff);
-                backoff = backoff.multipliedBy(2);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }
