@@ -41,6 +41,8 @@ import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.HttpServer;
 import io.dynrag.api.http.Json;
+import io.dynrag.api.idempotency.IdempotencyRecords;
+import io.dynrag.api.idempotency.IdempotentPosts;
 import io.dynrag.api.ingestion.IngestionResultConsumer;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
@@ -62,6 +64,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +82,9 @@ public final class CommandApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommandApi.class);
     private static final int PUBLISHER_BATCH_SIZE = 100;
+    /** Longer than any upload takes to reach the event store, so only a request whose instance died is taken over. */
+    private static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(60);
+    private static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
 
     private final KafkaEventPublisher publisher;
     private final EventSourcing eventSourcing;
@@ -91,6 +97,7 @@ public final class CommandApi implements AutoCloseable {
     private final WebhookService webhooks;
     private final RateLimits rateLimits;
     private final UsageFacts usageFacts;
+    private final IdempotencyRecords idempotencyRecords;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
@@ -147,6 +154,10 @@ public final class CommandApi implements AutoCloseable {
 
         this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
 
+        this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, IDEMPOTENCY_LEASE,
+                IDEMPOTENCY_RETENTION);
+        IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access, AuthEndpoints.ANONYMOUS_POSTS);
+
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
         checks.put("command-api.event-publisher", eventSourcing::isPublishing);
@@ -175,8 +186,9 @@ public final class CommandApi implements AutoCloseable {
                         new UsageEndpoints(access, usage, clock),
                         new BudgetEndpoints(access, accounts, budget),
                         new AuditEndpoints(access, new AuditLog(transactions), intake, accounts),
-                        new UsageRecording(access, usageFacts)),
-                checks);
+                        new UsageRecording(access, usageFacts),
+                        idempotentPosts),
+                idempotentPosts, checks);
     }
 
     public CommandApi start() {
@@ -184,6 +196,7 @@ public final class CommandApi implements AutoCloseable {
         // A long-running instance must still rotate its signing key when the period is over.
         housekeeping.scheduleWithFixedDelay(this::rotateSigningKeyWhenDue, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::forgetIdleRateLimits, 1, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(this::deleteExpiredIdempotencyRecords, 1, 1, TimeUnit.HOURS);
         if (admins.bootstrap(settings.bootstrapAdminEmail(), settings.bootstrapAdminPassword())) {
             log.info("Created the first admin account {}", settings.bootstrapAdminEmail());
         }
@@ -212,6 +225,15 @@ public final class CommandApi implements AutoCloseable {
             rateLimits.forgetIdle();
         } catch (RuntimeException e) {
             log.warn("Sweeping idle rate-limit counters failed; retrying in an hour: {}", e.toString());
+        }
+    }
+
+    private void deleteExpiredIdempotencyRecords() {
+        try {
+            int deleted = idempotencyRecords.deleteExpired();
+            log.debug("Deleted {} expired idempotency records", deleted);
+        } catch (RuntimeException e) {
+            log.warn("Deleting expired idempotency records failed; retrying in an hour: {}", e.toString());
         }
     }
 

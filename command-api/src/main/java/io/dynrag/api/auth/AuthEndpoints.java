@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -90,6 +91,10 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
     public record Me(String kind, String userId, String customerId, String email, String company, String role,
                      String status, String keyId, List<String> scopes) {
     }
+
+    /** The POST routes that take no credential. */
+    public static final Set<String> ANONYMOUS_POSTS = Set.of("/v1/auth/signup", "/v1/auth/login", "/v1/auth/refresh",
+            "/v1/auth/logout");
 
     @Override
     public void accept(RoutesConfig routes) {

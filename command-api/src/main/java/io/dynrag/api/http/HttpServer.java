@@ -12,6 +12,7 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.HandlerWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.slf4j.Logger;
@@ -44,10 +45,12 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * @param features  each registers its routes
+     * @param endpoints wraps every endpoint's handler (idempotent retries of POSTs)
      * @param readiness named readiness checks; {@code /health} is 200 only when all pass
      */
     public HttpServer(String host, int port, long maxJsonBytes, long maxUploadBytes, ObjectMapper json,
-                      List<Consumer<RoutesConfig>> features, Map<String, BooleanSupplier> readiness) {
+                      List<Consumer<RoutesConfig>> features, HandlerWrapper endpoints,
+                      Map<String, BooleanSupplier> readiness) {
         this.javalin = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -59,6 +62,7 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.multipartConfig.maxInMemoryFileSize(64 * 1024, SizeUnit.BYTES);
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new RequestJsonMapper(new JavalinJackson(json, true)));
+            config.router.handlerWrapper(endpoints);
 
             config.routes.before(RequestOrigin::begin);
             config.routes.after(RequestOrigin::end);

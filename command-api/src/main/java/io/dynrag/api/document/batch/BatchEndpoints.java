@@ -77,7 +77,15 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
 
     @Override
     public void accept(RoutesConfig routes) {
+        // Set before the endpoint runs, so whatever parses the body first (an Idempotency-Key check) uses it.
+        routes.before("/v1/documents/batch", this::useBatchMultipartLimits);
         routes.post("/v1/documents/batch", this::batch);
+    }
+
+    /** Files over the customer's limit are refused one by one, so only the batch as a whole has a size limit here. */
+    private void useBatchMultipartLimits(Context ctx) {
+        ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
+                System.getProperty("java.io.tmpdir"), -1, limits.maxBytes(), MULTIPART_MEMORY_BYTES));
     }
 
     /** 200 when every item was taken in, 207 when any was refused. */
@@ -120,9 +128,6 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         if (ctx.req().getContentLengthLong() > limits.maxBytes()) {
             throw tooLarge();
         }
-        // Files over the customer's limit are refused one by one, so only the batch as a whole has a size limit here.
-        ctx.req().setAttribute(MultipartUtil.MULTIPART_CONFIG_ATTRIBUTE, new MultipartConfigElement(
-                System.getProperty("java.io.tmpdir"), -1, limits.maxBytes(), MULTIPART_MEMORY_BYTES));
         List<UploadedFile> files = MultipartBodies.read(() -> ctx.uploadedFiles("file"), this::tooLarge);
         Map<String, List<String>> fields = MultipartBodies.read(ctx::formParamMap, this::tooLarge);
         if (files.isEmpty()) {

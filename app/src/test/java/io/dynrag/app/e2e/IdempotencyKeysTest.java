@@ -1,0 +1,311 @@
+package io.dynrag.app.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code Idempotency-Key} on POSTs: a retry creates nothing twice and gets the first answer back. */
+class IdempotencyKeysTest {
+
+    private static final String UPLOADED_EVENTS = """
+            SELECT count(*) FROM command.domain_event_entry
+             WHERE aggregate_identifier = ? AND payload_type LIKE '%DocumentVersionUploaded'""";
+
+    private static final String CRAWLER_KEY = Json.object("name", "crawler", "scopes", List.of("ingest"));
+
+    private TestSystem system;
+    private ApiClient api;
+
+    @BeforeEach
+    void useSystem() {
+        system = TestSystem.shared();
+        api = system.api();
+    }
+
+    @Test
+    void aRetriedUploadIsReplayedAndStoresOneDocument() {
+        String[] customer = system.registerCustomerWithId("Idempotent Uploads");
+        String key = UUID.randomUUID().toString();
+        byte[] content = "# Tides\n\nThe moon pulls the ocean, raising tides twice a day.\n".getBytes(StandardCharsets.UTF_8);
+
+        // Each upload is built afresh, with a new multipart boundary, as a client's retry would be.
+        ApiClient.Response first = upload(customer[1], key, content, "Tides");
+        ApiClient.Response retry = upload(customer[1], key, content, "Tides");
+
+        assertThat(first.status()).as(first.body()).isEqualTo(202);
+        assertThat(first.header("Idempotent-Replayed")).isEmpty();
+        assertThat(retry.status()).as(retry.body()).isEqualTo(202);
+        assertThat(retry.header("Idempotent-Replayed")).contains("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.contentType()).isEqualTo(first.contentType());
+        assertThat(retry.header("X-Correlation-Id")).isNotEqualTo(first.header("X-Correlation-Id"));
+        String documentId = first.json().get("documentId").asText();
+
+        assertThat(system.database().count(UPLOADED_EVENTS, documentId)).isEqualTo(1);
+        assertThat(system.database().count("SELECT count(*) FROM command.document_state WHERE customer_id = ?",
+                customer[0])).isEqualTo(1);
+        assertThat(system.objectKeys("tenants/" + customer[0] + "/")).hasSize(1);
+
+        ApiClient.Response otherTitle = upload(customer[1], key, content, "Another title");
+        TestSystem.assertProblem(otherTitle, 422);
+        assertThat(system.database().count("SELECT count(*) FROM command.document_state WHERE customer_id = ?",
+                customer[0])).isEqualTo(1);
+    }
+
+    @Test
+    void aRetriedBatchTakesItsDocumentsInOnce() {
+        String[] customer = system.registerCustomerWithId("Idempotent Batches");
+        String key = UUID.randomUUID().toString();
+        byte[] content = "A batch retried after a lost answer.\n".getBytes(StandardCharsets.UTF_8);
+
+        ApiClient.Response first = api.uploadTo("/v1/documents/batch", headers(customer[1], key), "file",
+                "batch.txt", content, null);
+        ApiClient.Response retry = api.uploadTo("/v1/documents/batch", headers(customer[1], key), "file",
+                "batch.txt", content, null);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(retry.header("Idempotent-Replayed")).contains("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(system.database().count("SELECT count(*) FROM command.document_state WHERE customer_id = ?",
+                customer[0])).isEqualTo(1);
+    }
+
+    @Test
+    void anAdminsRetryRegistersOneCustomer() {
+        String key = UUID.randomUUID().toString();
+        String body = Json.object("name", "Registered Once " + key);
+        String admin = system.adminAccessToken();
+
+        ApiClient.Response first = post("/v1/admin/customers", admin, key, body);
+        ApiClient.Response retry = post("/v1/admin/customers", admin, key, body);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).contains("true");
+        assertThat(retry.json().get("customerId").asText()).isEqualTo(first.json().get("customerId").asText());
+        assertThat(system.database().count("""
+                SELECT count(*) FROM command.domain_event_entry
+                 WHERE payload_type LIKE '%CustomerRegistered' AND aggregate_identifier = ?""",
+                first.json().get("customerId").asText())).isEqualTo(1);
+    }
+
+    @Test
+    void aRetriedJsonPostReturnsTheSameSecretAndCreatesOneKey() {
+        String customerKey = system.registerCustomer("Idempotent Keys");
+        String key = "create-crawler-key-" + UUID.randomUUID();
+
+        ApiClient.Response first = createCrawlerKey(customerKey, key);
+        ApiClient.Response retry = createCrawlerKey(customerKey, key);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(retry.status()).as(retry.body()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).contains("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.header("RateLimit-Remaining")).as("a replay is still a counted request").isPresent();
+        assertThat(crawlerKeys(customerKey)).isEqualTo(1);
+
+        String secret = first.json().get("apiKey").asText();
+        Object stored = system.database().rows(
+                "SELECT response FROM command.idempotency_record WHERE idempotency_key = ?", key)
+                .getFirst().get("response");
+        assertThat(new String((byte[]) stored, StandardCharsets.ISO_8859_1))
+                .as("the stored response is sealed, as the key it shows must never be readable at rest")
+                .doesNotContain(secret);
+    }
+
+    @Test
+    void aKeyReusedForAnotherRequestIsRefusedAndChangesNothing() {
+        String customerKey = system.registerCustomer("Key Reusers");
+        String key = UUID.randomUUID().toString();
+        assertThat(createCrawlerKey(customerKey, key).status()).isEqualTo(201);
+
+        ApiClient.Response otherBody = post("/v1/api-keys", customerKey, key,
+                Json.object("name", "crawler", "scopes", List.of("search")));
+        TestSystem.assertProblem(otherBody, 422);
+        assertThat(otherBody.json().get("detail").asText()).contains("different request");
+
+        ApiClient.Response otherPath = post("/v1/search", customerKey, key, Json.object("query", "tides"));
+        TestSystem.assertProblem(otherPath, 422);
+
+        String secondCredential = system.createApiKey(customerKey, "admin").secret();
+        ApiClient.Response otherCredential = createCrawlerKey(secondCredential, key);
+        TestSystem.assertProblem(otherCredential, 422);
+        assertThat(crawlerKeys(customerKey)).isEqualTo(1);
+    }
+
+    @Test
+    void malformedKeysAreRefusedBeforeAnythingRuns() {
+        String customerKey = system.registerCustomer("Malformed Keys");
+        // Empty and non-ASCII keys are refused too (see IdempotencyKeyTest), but this HTTP client cannot send them.
+        for (String malformed : List.of("two words", "{\"json\": 1}", "a".repeat(256))) {
+            ApiClient.Response refused = createCrawlerKey(customerKey, malformed);
+            assertThat(refused.status()).as("'%s' (%d characters)", malformed, malformed.length()).isEqualTo(400);
+            TestSystem.assertProblem(refused, 400);
+            assertThat(refused.json().get("detail").asText()).contains("Idempotency-Key");
+        }
+        assertThat(createCrawlerKey(customerKey, "~!".repeat(127) + "z").status()).isEqualTo(201);
+        assertThat(crawlerKeys(customerKey)).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentDuplicatesRunOnce() throws Exception {
+        String[] customer = system.registerCustomerWithId("Concurrent Retries");
+        String key = UUID.randomUUID().toString();
+        byte[] content = "Concurrent retries of one upload store it once.\n".getBytes(StandardCharsets.UTF_8);
+        int clients = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<ApiClient.Response>> sent = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+            for (int i = 0; i < clients; i++) {
+                sent.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return upload(customer[1], key, content, "Concurrent");
+                }, pool));
+            }
+            start.countDown();
+        }
+        List<ApiClient.Response> responses = sent.stream().map(CompletableFuture::join).toList();
+
+        List<ApiClient.Response> executed = responses.stream()
+                .filter(r -> r.status() == 202 && r.header("Idempotent-Replayed").isEmpty()).toList();
+        assertThat(executed).as("requests that ran").hasSize(1);
+        String documentId = executed.getFirst().json().get("documentId").asText();
+        for (ApiClient.Response response : responses) {
+            if (response.status() == 409) {
+                TestSystem.assertProblem(response, 409);
+                assertThat(response.header("Retry-After")).contains("1");
+            } else {
+                assertThat(response.status()).as(response.body()).isEqualTo(202);
+                assertThat(response.json().get("documentId").asText()).isEqualTo(documentId);
+            }
+        }
+        assertThat(system.database().count(UPLOADED_EVENTS, documentId)).isEqualTo(1);
+        assertThat(system.database().count("SELECT count(*) FROM command.document_state WHERE customer_id = ?",
+                customer[0])).isEqualTo(1);
+    }
+
+    @Test
+    void keysBelongToTheirCustomer() {
+        String first = system.registerCustomer("Key Owner One");
+        String second = system.registerCustomer("Key Owner Two");
+        String key = "shared-" + UUID.randomUUID();
+
+        ApiClient.Response ofFirst = createCrawlerKey(first, key);
+        ApiClient.Response ofSecond = createCrawlerKey(second, key);
+
+        assertThat(ofFirst.status()).as(ofFirst.body()).isEqualTo(201);
+        assertThat(ofSecond.status()).as(ofSecond.body()).isEqualTo(201);
+        assertThat(ofSecond.header("Idempotent-Replayed")).isEmpty();
+        assertThat(ofSecond.json().get("keyId").asText()).isNotEqualTo(ofFirst.json().get("keyId").asText());
+        assertThat(crawlerKeys(first)).isEqualTo(1);
+        assertThat(crawlerKeys(second)).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestInProgressAnswers409UntilItsLeaseRunsOutThenARetryRuns() {
+        String customerKey = system.registerCustomer("Abandoned Requests");
+        String key = UUID.randomUUID().toString();
+        ApiClient.Response first = createCrawlerKey(customerKey, key);
+        assertThat(first.status()).isEqualTo(201);
+
+        // As if the instance running it had not finished yet, then had died a while ago.
+        system.database().execute("""
+                UPDATE command.idempotency_record SET response_status = NULL, response = NULL
+                 WHERE idempotency_key = ?""", key);
+        ApiClient.Response running = createCrawlerKey(customerKey, key);
+        TestSystem.assertProblem(running, 409);
+        assertThat(running.header("Retry-After")).contains("1");
+
+        system.database().execute("""
+                UPDATE command.idempotency_record SET claimed_at = now() - interval '2 minutes'
+                 WHERE idempotency_key = ?""", key);
+        ApiClient.Response takenOver = createCrawlerKey(customerKey, key);
+        assertThat(takenOver.status()).as(takenOver.body()).isEqualTo(201);
+        assertThat(takenOver.header("Idempotent-Replayed")).isEmpty();
+        assertThat(takenOver.json().get("keyId").asText()).isNotEqualTo(first.json().get("keyId").asText());
+
+        ApiClient.Response replayed = createCrawlerKey(customerKey, key);
+        assertThat(replayed.header("Idempotent-Replayed")).contains("true");
+        assertThat(replayed.body()).isEqualTo(takenOver.body());
+    }
+
+    @Test
+    void anExpiredKeyRunsAnew() {
+        String customerKey = system.registerCustomer("Expired Keys");
+        String key = UUID.randomUUID().toString();
+        ApiClient.Response first = createCrawlerKey(customerKey, key);
+        system.database().execute("""
+                UPDATE command.idempotency_record SET expires_at = now() - interval '1 second'
+                 WHERE idempotency_key = ?""", key);
+
+        ApiClient.Response again = createCrawlerKey(customerKey, key);
+
+        assertThat(again.status()).as(again.body()).isEqualTo(201);
+        assertThat(again.header("Idempotent-Replayed")).isEmpty();
+        assertThat(again.json().get("keyId").asText()).isNotEqualTo(first.json().get("keyId").asText());
+        assertThat(crawlerKeys(customerKey)).isEqualTo(2);
+    }
+
+    @Test
+    void aRetriedRefreshGetsTheSameTokensInsteadOfLookingLikeReuse() {
+        TestSystem.Account account = system.signUp("Flaky Network Ltd");
+        String key = UUID.randomUUID().toString();
+        String body = Json.object("refreshToken", account.refreshToken());
+
+        ApiClient.Response first = post("/v1/auth/refresh", null, key, body);
+        ApiClient.Response retry = post("/v1/auth/refresh", null, key, body);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(retry.header("Idempotent-Replayed")).contains("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        ApiClient.Response next = api.postJson("/v1/auth/refresh", null,
+                Json.object("refreshToken", first.json().get("refreshToken").asText()));
+        assertThat(next.status()).as("the family was not revoked: " + next.body()).isEqualTo(200);
+    }
+
+    private ApiClient.Response upload(String credential, String idempotencyKey, byte[] content, String title) {
+        return api.uploadTo("/v1/documents", headers(credential, idempotencyKey), "file", "tides.md", content, title);
+    }
+
+    private ApiClient.Response createCrawlerKey(String credential, String idempotencyKey) {
+        return post("/v1/api-keys", credential, idempotencyKey, CRAWLER_KEY);
+    }
+
+    private ApiClient.Response post(String path, String credential, String idempotencyKey, String json) {
+        return api.send("POST", path, headers(credential, idempotencyKey), json);
+    }
+
+    private static Map<String, String> headers(String credential, String idempotencyKey) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (credential != null) {
+            headers.putAll(ApiClient.bearer(credential));
+        }
+        headers.put("Idempotency-Key", idempotencyKey);
+        return headers;
+    }
+
+    private long crawlerKeys(String credential) {
+        JsonNode keys = api.get("/v1/api-keys", credential).json().get("keys");
+        long crawlers = 0;
+        for (JsonNode key : keys) {
+            crawlers += "crawler".equals(key.get("name").asText()) ? 1 : 0;
+        }
+        return crawlers;
+    }
+}
