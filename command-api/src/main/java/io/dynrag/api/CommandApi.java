@@ -31,6 +31,7 @@ import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
+import io.dynrag.api.document.OrphanObjectSweeper;
 import io.dynrag.api.document.progress.DocumentEventsEndpoint;
 import io.dynrag.api.document.progress.ProgressTracker;
 import io.dynrag.api.document.progress.WithProgress;
@@ -85,6 +86,8 @@ public final class CommandApi implements AutoCloseable {
     /** Longer than any upload takes to reach the event store, so only a request whose instance died is taken over. */
     private static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(60);
     private static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+    /** Far longer than an upload takes from storing its bytes to committing its event. */
+    private static final Duration ORPHAN_OBJECT_MIN_AGE = Duration.ofHours(1);
 
     private final KafkaEventPublisher publisher;
     private final EventSourcing eventSourcing;
@@ -98,6 +101,7 @@ public final class CommandApi implements AutoCloseable {
     private final RateLimits rateLimits;
     private final UsageFacts usageFacts;
     private final IdempotencyRecords idempotencyRecords;
+    private final OrphanObjectSweeper orphanObjects;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
@@ -141,8 +145,10 @@ public final class CommandApi implements AutoCloseable {
         Access access = new Access(new Authenticator(settings.operatorToken(), apiKeys, accessTokens, accounts),
                 rateLimits);
 
+        DocumentObjects documentObjects = new DocumentObjects(s3, settings.documentBucket());
         DocumentIntake intake = new DocumentIntake(commands, transactions, accounts, documentStates,
-                new DocumentObjects(s3, settings.documentBucket()), budget, settings.maxUploadBytes());
+                documentObjects, budget, settings.maxUploadBytes());
+        this.orphanObjects = new OrphanObjectSweeper(documentObjects, transactions, clock);
         this.pageFetcher = new PageFetcher(settings.urlFetch());
         UrlIntake urls = new UrlIntake(intake, pageFetcher);
 
@@ -197,6 +203,7 @@ public final class CommandApi implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(this::rotateSigningKeyWhenDue, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::forgetIdleRateLimits, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::deleteExpiredIdempotencyRecords, 1, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(this::sweepOrphanObjects, 10, 60, TimeUnit.MINUTES);
         if (admins.bootstrap(settings.bootstrapAdminEmail(), settings.bootstrapAdminPassword())) {
             log.info("Created the first admin account {}", settings.bootstrapAdminEmail());
         }
@@ -234,6 +241,14 @@ public final class CommandApi implements AutoCloseable {
             log.debug("Deleted {} expired idempotency records", deleted);
         } catch (RuntimeException e) {
             log.warn("Deleting expired idempotency records failed; retrying in an hour: {}", e.toString());
+        }
+    }
+
+    private void sweepOrphanObjects() {
+        try {
+            orphanObjects.sweep("tenants/", ORPHAN_OBJECT_MIN_AGE);
+        } catch (RuntimeException e) {
+            log.warn("Sweeping orphaned objects failed; retrying in an hour: {}", e.toString());
         }
     }
 

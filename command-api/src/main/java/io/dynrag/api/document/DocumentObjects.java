@@ -6,6 +6,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.time.Instant;
+import java.util.stream.Stream;
+
 /** The raw bytes of document versions in the object store, one object per content hash. */
 public final class DocumentObjects {
 
@@ -43,5 +46,14 @@ public final class DocumentObjects {
 
     public void delete(String key) {
         s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    public record StoredObject(String key, long bytes, Instant lastModified) {
+    }
+
+    /** Every object under {@code prefix}, fetched page by page as the stream is read. */
+    public Stream<StoredObject> list(String prefix) {
+        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(object -> new StoredObject(object.key(), object.size(), object.lastModified()));
     }
 }
