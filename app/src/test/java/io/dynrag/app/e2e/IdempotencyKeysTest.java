@@ -1,9 +1,12 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -260,6 +264,41 @@ class IdempotencyKeysTest {
         assertThat(again.header("Idempotent-Replayed")).isEmpty();
         assertThat(again.json().get("keyId").asText()).isNotEqualTo(first.json().get("keyId").asText());
         assertThat(crawlerKeys(customerKey)).isEqualTo(2);
+    }
+
+    @Test
+    void aServerErrorIsNotKeptSoTheRetryRuns() throws Exception {
+        String customerKey = system.registerCustomer("Flaky Sources");
+        AtomicInteger fetches = new AtomicInteger();
+        HttpServer flaky = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        flaky.createContext("/notes.txt", exchange -> {
+            byte[] body = "Fetched on the second try.\n".getBytes(StandardCharsets.UTF_8);
+            boolean down = fetches.incrementAndGet() == 1;
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(down ? 503 : 200, down ? -1 : body.length);
+            if (!down) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        flaky.start();
+        try {
+            String key = UUID.randomUUID().toString();
+            String body = Json.object("url", "http://127.0.0.1:" + flaky.getAddress().getPort() + "/notes.txt");
+
+            ApiClient.Response failed = post("/v1/documents", customerKey, key, body);
+            ApiClient.Response retried = post("/v1/documents", customerKey, key, body);
+            ApiClient.Response replayed = post("/v1/documents", customerKey, key, body);
+
+            TestSystem.assertProblem(failed, 502);
+            assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+            assertThat(retried.header("Idempotent-Replayed")).as("a 5xx is not an outcome to keep").isEmpty();
+            assertThat(replayed.header("Idempotent-Replayed")).contains("true");
+            assertThat(replayed.body()).isEqualTo(retried.body());
+            assertThat(fetches).hasValue(2);
+        } finally {
+            flaky.stop(0);
+        }
     }
 
     @Test
