@@ -31,8 +31,6 @@ import java.util.Properties;
 public final class IngestionService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(IngestionService.class);
-    /** Indexing a large document can take minutes; its Kafka transaction must outlive it. */
-    private static final Duration LONGEST_DOCUMENT = Duration.ofMinutes(10);
     /** With backoff doubling from 0.5 s up to 30 s, ten attempts wait out about two minutes of outage. */
     private static final int S3_ATTEMPTS = 10;
 
@@ -82,12 +80,16 @@ public final class IngestionService implements AutoCloseable {
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.INGESTION_DLQ.name());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
-                (int) LONGEST_DOCUMENT.toMillis());
+                (int) settings.longestDocument().toMillis());
         // Kept above the poll interval so a long document does not drop the coordinator connection.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG),
-                (int) LONGEST_DOCUMENT.plusMinutes(5).toMillis());
+                (int) settings.longestDocument().plusMinutes(5).toMillis());
+        // A transaction a killed instance left open is aborted only when it times out; until then the
+        // partitions it wrote to hold up read_committed readers, and its input waits for another instance.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-                (int) LONGEST_DOCUMENT.toMillis());
+                (int) settings.longestDocument().toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                (int) settings.sessionTimeout().toMillis());
         return props;
     }
 

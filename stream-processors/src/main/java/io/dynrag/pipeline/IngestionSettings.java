@@ -4,6 +4,7 @@ import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * @param stateDir       Kafka Streams' local state (kept out of the system temp directory)
@@ -11,6 +12,10 @@ import java.nio.file.Path;
  * @param prices         embedding prices by model, to put a cost on every indexed version
  * @param extraction     limits that keep a hostile or huge document from exhausting the pipeline
  * @param vectorIndexRows rows from which a tenant's dataset gets a vector index, built in the background
+ * @param longestDocument the longest indexing one document may take: the Kafka transaction timeout and poll
+ *                       interval. It also bounds how long a transaction left open by a killed instance holds
+ *                       up its partitions (read_committed readers stop there) before the broker aborts it
+ * @param sessionTimeout how long the group waits for a silent instance before its partitions move
  */
 public record IngestionSettings(
         String kafkaBootstrapServers,
@@ -22,5 +27,7 @@ public record IngestionSettings(
         int streamThreads,
         EmbeddingPrices prices,
         ExtractionLimits extraction,
-        long vectorIndexRows) {
+        long vectorIndexRows,
+        Duration longestDocument,
+        Duration sessionTimeout) {
 }

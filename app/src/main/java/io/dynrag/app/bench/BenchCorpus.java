@@ -11,12 +11,12 @@ import java.util.function.ToIntFunction;
  * titled guide on one of several subjects, in sections of paragraphs of two to four sentences,
  * grown until it reaches the requested number of word pieces.
  */
-final class BenchCorpus {
+public final class BenchCorpus {
 
     /** A document and its paragraphs, which an edit replaces one at a time. */
-    record Document(String name, String title, List<Section> sections) {
+    public record Document(String name, String title, List<Section> sections) {
 
-        String markdown() {
+        public String markdown() {
             StringBuilder text = new StringBuilder("# ").append(title).append("\n\n");
             for (Section section : sections) {
                 text.append("## ").append(section.heading()).append("\n\n");
@@ -60,7 +60,7 @@ final class BenchCorpus {
         }
     }
 
-    record Section(String heading, List<String> paragraphs) {
+    public record Section(String heading, List<String> paragraphs) {
     }
 
     private record Subject(String field, String[] actors, String[] actions, String[] objects, String[] places,
@@ -136,13 +136,13 @@ final class BenchCorpus {
     private final ToIntFunction<String> wordPieces;
 
     /** @param wordPieces counts the embedding model's word pieces of a text */
-    BenchCorpus(long seed, ToIntFunction<String> wordPieces) {
+    public BenchCorpus(long seed, ToIntFunction<String> wordPieces) {
         this.random = new Random(seed);
         this.wordPieces = wordPieces;
     }
 
     /** {@code count} documents of at least {@code targetWordPieces} word pieces each. */
-    List<Document> documents(int count, int targetWordPieces) {
+    public List<Document> documents(int count, int targetWordPieces) {
         List<Document> documents = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             documents.add(document(i, targetWordPieces));

@@ -54,7 +54,9 @@ public record Settings(
         long batchMaxBytes,
         Duration webhookFirstRetry,
         Duration webhookRetryWindow,
-        long vectorIndexRows) {
+        long vectorIndexRows,
+        Duration longestDocument,
+        Duration pipelineSessionTimeout) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,all-minilm-l6-v2-q=0,text-embedding-3-small=0.02,"
@@ -110,7 +112,9 @@ public record Settings(
                 read.longInteger("DYNRAG_BATCH_MAX_BYTES", 100L * 1024 * 1024, 1, 1L << 40),
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", 30, 1, 3_600)),
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", 86_400, 1, 7 * 86_400)),
-                read.longInteger("DYNRAG_VECTOR_INDEX_ROWS", 50_000, 1_000, 1L << 40));
+                read.longInteger("DYNRAG_VECTOR_INDEX_ROWS", 50_000, 1_000, 1L << 40),
+                Duration.ofSeconds(read.integer("DYNRAG_LONGEST_DOCUMENT_SECONDS", 600, 10, 900)),
+                Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -122,7 +126,8 @@ public record Settings(
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
                 defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
-                batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows);
+                batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
+                longestDocument, pipelineSessionTimeout);
     }
 
     /** Keeps secrets out of logs. */

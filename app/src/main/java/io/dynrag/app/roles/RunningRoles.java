@@ -109,7 +109,8 @@ public final class RunningRoles implements AutoCloseable {
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
                     new EmbeddingPrices(settings.embeddingPrices()),
                     new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters()),
-                    settings.vectorIndexRows()),
+                    settings.vectorIndexRows(), settings.longestDocument(),
+                    settings.pipelineSessionTimeout()),
                     s3, models, store));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);

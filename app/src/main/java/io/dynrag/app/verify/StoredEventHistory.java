@@ -11,13 +11,13 @@ import javax.sql.DataSource;
 import java.util.List;
 
 /** The event store's tables read directly, without starting Axon. */
-final class StoredEventHistory implements EventHistory {
+public final class StoredEventHistory implements EventHistory {
 
     private final JdbcEventStorageEngine storage;
     private final DocumentStates documentStates;
 
     /** @param commandSchema connections on the command schema */
-    StoredEventHistory(DataSource commandSchema) {
+    public StoredEventHistory(DataSource commandSchema) {
         ThreadBoundTransactionManager transactions = new ThreadBoundTransactionManager(commandSchema);
         this.storage = EventSourcing.storageEngine(transactions, Json.eventMapper());
         this.documentStates = new DocumentStates(transactions);

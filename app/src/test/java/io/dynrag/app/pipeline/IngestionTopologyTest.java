@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,7 @@ class IngestionTopologyTest {
         store = new LanceChunkStore(dir.resolve("lance"));
         settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
                 1_000_000, 120, 1, new EmbeddingPrices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
-                ExtractionLimits.DEFAULTS, 50_000);
+                ExtractionLimits.DEFAULTS, 50_000, Duration.ofMinutes(10), Duration.ofSeconds(45));
     }
 
     @BeforeEach

@@ -1,0 +1,395 @@
+package io.dynrag.app.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dynrag.api.crypto.KeyEncryptionKeys;
+import io.dynrag.api.persistence.Migrations;
+import io.dynrag.app.bench.BenchCorpus;
+import io.dynrag.app.config.Settings;
+import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.Infra;
+import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.roles.Role;
+import io.dynrag.app.roles.RunningRoles;
+import io.dynrag.app.verify.StoredEventHistory;
+import io.dynrag.app.verify.VerifyCommand;
+import io.dynrag.domain.document.DocumentVersionFailed;
+import io.dynrag.domain.document.DocumentVersionIndexed;
+import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.pipeline.lance.LanceChunkStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * "Nothing lost, nothing duplicated" under {@code kill -9}: the pipeline role runs as processes of
+ * its own beside the API and projections roles, and is killed at seeded random points while
+ * documents are ingested, then restarted. Afterwards every document is indexed exactly once, as the
+ * event store, the Lance datasets ({@code dynrag verify}) and the usage read model each tell it.
+ *
+ * <p>CI runs the short mode; {@code -Ddynrag.fault.rounds=50 -Ddynrag.fault.documents=500} (and
+ * {@code -Ddynrag.fault.seed}) soak it for longer.
+ */
+class PipelineCrashTest {
+
+    private static final String OPERATOR_TOKEN = "fault-operator-token";
+    private static final int ROUNDS = Integer.getInteger("dynrag.fault.rounds", 5);
+    private static final int DOCUMENTS = Integer.getInteger("dynrag.fault.documents", 100);
+    private static final long SEED = Long.getLong("dynrag.fault.seed", 20261126L);
+    private static final int PARTITIONS = 4;
+    /** Word pieces per document: a few chunks each at 120 word pieces per chunk. */
+    private static final int DOCUMENT_WORD_PIECES = 300;
+    /** Longest wait for a restarted pipeline to index anything, and for the last documents once faults stop. */
+    private static final Duration PROGRESS_TIMEOUT = Duration.ofMinutes(3);
+    private static final String MODEL = "all-minilm-l6-v2";
+
+    private Infra infra;
+    private Path dataDir;
+    private Map<String, String> env;
+    private RunningRoles roles;
+    private ApiClient api;
+    private HikariDataSource commandPool;
+    private final List<PipelineProcess> processes = new ArrayList<>();
+
+    @BeforeEach
+    void startSystemWithoutPipeline() throws IOException {
+        infra = Infra.start();
+        dataDir = Files.createTempDirectory("dynrag-fault");
+        env = new HashMap<>();
+        env.put("DYNRAG_DATA_DIR", dataDir.toString());
+        env.put("DYNRAG_HTTP_PORT", "0");
+        env.put("DYNRAG_ADMIN_TOKEN", OPERATOR_TOKEN);
+        env.put("DYNRAG_KAFKA_PARTITIONS", Integer.toString(PARTITIONS));
+        env.put("DYNRAG_CHUNK_TOKENS", "120");
+        env.put("DYNRAG_KEY_ENCRYPTION_KEYS", KeyEncryptionKeys.generate("fault").format());
+        env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
+        env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
+        env.put("DYNRAG_DEFAULT_MAX_DOCUMENTS", "1000000");
+        env.put("DYNRAG_KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers());
+        env.put("DYNRAG_JDBC_URL", infra.jdbcUrl());
+        env.put("DYNRAG_JDBC_USER", infra.jdbcUser());
+        env.put("DYNRAG_JDBC_PASSWORD", infra.jdbcPassword());
+        env.put("DYNRAG_S3_ENDPOINT", infra.s3().endpoint().toString());
+        env.put("DYNRAG_S3_REGION", infra.s3().region());
+        env.put("DYNRAG_S3_ACCESS_KEY", infra.s3().accessKey());
+        env.put("DYNRAG_S3_SECRET_KEY", infra.s3().secretKey());
+        env.put("DYNRAG_S3_BUCKET", infra.s3().bucket());
+        env.put("DYNRAG_LANCE_ROOT", lanceRoot().toString());
+        Settings settings = Settings.from(env);
+        Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
+                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), lanceRoot());
+        roles = RunningRoles.start(EnumSet.of(Role.API, Role.PROJECTIONS), settings, infrastructure);
+        api = new ApiClient(roles.httpPort());
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/health", null).status() == 200);
+        commandPool = DataSources.pool(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), Migrations.SCHEMA, 2);
+    }
+
+    @AfterEach
+    void stopEverything() {
+        processes.forEach(PipelineProcess::kill);
+        if (commandPool != null) {
+            commandPool.close();
+        }
+        if (roles != null) {
+            roles.close();
+        }
+        if (infra != null) {
+            infra.close();
+        }
+    }
+
+    @Test
+    void killingThePipelineAtRandomPointsLosesAndDuplicatesNothing() throws InterruptedException {
+        Random random = new Random(SEED);
+        String[] customer = registerCustomer("Crash Ltd");
+        List<String> texts = corpus(SEED);
+        List<String> documentIds = new ArrayList<>();
+        int kills = 0;
+        long started = System.nanoTime();
+        for (int round = 0; round < ROUNDS; round++) {
+            // Every round brings new documents, so each kill lands while there is work in flight.
+            int from = DOCUMENTS * round / ROUNDS;
+            int to = DOCUMENTS * (round + 1) / ROUNDS;
+            documentIds.addAll(upload(customer[1], texts.subList(from, to), from));
+            killAfterProgress(startPipeline("pipeline-a"), customer[0], documentIds.size(), random);
+            kills++;
+        }
+        startPipeline("pipeline-a");
+        Figures figures = check("kill -9 of the only pipeline", customer, documentIds, ROUNDS, kills, started);
+        figures.assertNothingLostOrDuplicated();
+    }
+
+    @Test
+    void whenOneOfTwoPipelinesIsKilledTheOtherCompletesTheWork() throws InterruptedException {
+        Random random = new Random(SEED + 1);
+        String[] customer = registerCustomer("Rebalance Ltd");
+        List<String> texts = corpus(SEED + 1);
+        long started = System.nanoTime();
+        PipelineProcess first = startPipeline("pipeline-a");
+        startPipeline("pipeline-b");
+        List<String> documentIds = new ArrayList<>(upload(customer[1], texts, 0));
+        killAfterProgress(first, customer[0], documentIds.size(), random);
+        Figures figures = check("kill -9 of one of two pipelines", customer, documentIds, 1, 1, started);
+        figures.assertNothingLostOrDuplicated();
+    }
+
+    /**
+     * Waits until the process has indexed at least one more document than before it started (or
+     * everything is indexed), then for a random moment, and kills it.
+     */
+    private void killAfterProgress(PipelineProcess pipeline, String customerId, int uploaded, Random random)
+            throws InterruptedException {
+        long before = indexedDocuments(customerId);
+        await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .alias("the pipeline indexes a document (" + before + " of " + uploaded + " indexed so far; log "
+                        + pipeline.log() + ")")
+                .until(() -> indexedDocuments(customerId) > before || indexedDocuments(customerId) >= uploaded);
+        Thread.sleep(random.nextInt(2_000));
+        pipeline.kill();
+    }
+
+    private Figures check(String scenario, String[] customer, List<String> documentIds, int rounds, int kills,
+                          long started) {
+        String customerId = customer[0];
+        await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(250))
+                .alias("every document indexed after the faults; missing " + (documentIds.size()
+                        - indexedDocuments(customerId)) + " of " + documentIds.size())
+                .until(() -> indexedDocuments(customerId) >= documentIds.size());
+
+        StoredEventHistory events = new StoredEventHistory(commandPool);
+        int lost = 0;
+        int duplicateIndexedEvents = 0;
+        int failed = 0;
+        long chunks = 0;
+        long embeddedTokens = 0;
+        List<String> problems = new ArrayList<>();
+        for (String documentId : documentIds) {
+            List<DocumentVersionIndexed> indexed = events.eventsOf(documentId).stream()
+                    .filter(DocumentVersionIndexed.class::isInstance).map(DocumentVersionIndexed.class::cast).toList();
+            failed += (int) events.eventsOf(documentId).stream().filter(DocumentVersionFailed.class::isInstance).count();
+            if (indexed.isEmpty()) {
+                lost++;
+                problems.add("document " + documentId + " has no DocumentVersionIndexed event");
+                continue;
+            }
+            if (indexed.size() > 1) {
+                duplicateIndexedEvents += indexed.size() - 1;
+                problems.add("document " + documentId + " has " + indexed.size() + " DocumentVersionIndexed events");
+            }
+            chunks += indexed.getFirst().stats().chunks();
+            embeddedTokens += indexed.getFirst().stats().embeddedTokens();
+            JsonNode view = api.get("/v1/documents/" + documentId, customer[1]).json();
+            if (!"INDEXED".equals(view.get("status").asText()) || view.get("version").asInt() != 1) {
+                lost++;
+                problems.add("document " + documentId + " is " + view);
+            }
+        }
+
+        int duplicatedChunks = 0;
+        int chunkMismatches = 0;
+        long rows;
+        try (LanceChunkStore lance = new LanceChunkStore(lanceRoot())) {
+            rows = lance.rowCount(customerId, MODEL);
+            for (String documentId : documentIds) {
+                List<ChunkRow> documentRows = lance.documentRows(customerId, MODEL, documentId);
+                Set<Integer> indexes = new HashSet<>();
+                for (ChunkRow row : documentRows) {
+                    if (!indexes.add(row.chunkIndex())) {
+                        duplicatedChunks++;
+                        problems.add("document " + documentId + " has chunk " + row.chunkIndex() + " twice");
+                    }
+                }
+            }
+        }
+        if (rows != chunks) {
+            chunkMismatches++;
+            problems.add("the dataset holds " + rows + " rows, the indexed events recorded " + chunks + " chunks");
+        }
+
+        ByteArrayOutputStream verifyOutput = new ByteArrayOutputStream();
+        int verifyStatus = VerifyCommand.verify(new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(),
+                infra.jdbcPassword(), infra.s3(), lanceRoot()), customerId,
+                new PrintStream(verifyOutput, true, StandardCharsets.UTF_8));
+        List<String> discrepancies = verifyOutput.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("DISCREPANCY") || line.startsWith("NOTE")).toList();
+        problems.addAll(discrepancies);
+
+        long expectedChunks = chunks;
+        long expectedTokens = embeddedTokens;
+        String range = "from=" + LocalDate.now(ZoneOffset.UTC).minusDays(1) + "&to=" + LocalDate.now(ZoneOffset.UTC);
+        int usageMismatches = 0;
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(
+                    () -> api.get("/v1/usage?" + range, customer[1]).json().get("total"),
+                    total -> total.get("documentsIndexed").asLong() >= documentIds.size());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            problems.add("usage never counted " + documentIds.size() + " indexed documents");
+        }
+        JsonNode total = api.get("/v1/usage?" + range, customer[1]).json().get("total");
+        Map<String, long[]> usage = new TreeMap<>(Map.of(
+                "documentsUploaded", new long[]{total.get("documentsUploaded").asLong(), documentIds.size()},
+                "documentsIndexed", new long[]{total.get("documentsIndexed").asLong(), documentIds.size()},
+                "documentsFailed", new long[]{total.get("documentsFailed").asLong(), 0},
+                "chunks", new long[]{total.get("chunks").asLong(), expectedChunks},
+                "embeddedTokens", new long[]{total.get("embeddedTokens").asLong(), expectedTokens}));
+        for (Map.Entry<String, long[]> figure : usage.entrySet()) {
+            if (figure.getValue()[0] != figure.getValue()[1]) {
+                usageMismatches++;
+                problems.add("usage " + figure.getKey() + " is " + figure.getValue()[0] + ", the events say "
+                        + figure.getValue()[1]);
+            }
+        }
+
+        Figures figures = new Figures(scenario, rounds, documentIds.size(), kills, lost, failed, duplicatedChunks,
+                duplicateIndexedEvents, chunkMismatches, usageMismatches, verifyStatus, rows,
+                (System.nanoTime() - started) / 1_000_000_000.0, problems);
+        System.out.println(figures.table());
+        return figures;
+    }
+
+    private record Figures(String scenario, int rounds, int documents, int kills, int lost, int failed,
+                           int duplicatedChunks, int duplicateIndexedEvents, int rowCountMismatches,
+                           int usageMismatches, int verifyStatus, long rows, double seconds, List<String> problems) {
+
+        String table() {
+            return String.format(Locale.ROOT, """
+                    Fault tolerance: %s
+                    | rounds | documents | kills | lost | failed | duplicated chunks | duplicate indexed events | row-count mismatches | usage mismatches | verify | Lance rows | seconds |
+                    |---|---|---|---|---|---|---|---|---|---|---|---|
+                    | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %d | %.0f |
+                    """, scenario, rounds, documents, kills, lost, failed, duplicatedChunks, duplicateIndexedEvents,
+                    rowCountMismatches, usageMismatches, verifyStatus == 0 ? "clean" : "exit " + verifyStatus, rows,
+                    seconds)
+                    + String.join("\n", problems);
+        }
+
+        void assertNothingLostOrDuplicated() {
+            assertThat(problems).as(table()).isEmpty();
+            assertThat(verifyStatus).as(table()).isZero();
+            assertThat(List.of(lost, failed, duplicatedChunks, duplicateIndexedEvents, rowCountMismatches,
+                    usageMismatches)).as(table()).containsOnly(0);
+        }
+    }
+
+    /** Documents whose latest version has a DocumentVersionIndexed event. */
+    private long indexedDocuments(String customerId) {
+        try (var connection = commandPool.getConnection();
+             var statement = connection.prepareStatement("SELECT count(DISTINCT e.aggregate_identifier) "
+                     + "FROM domain_event_entry e JOIN document_state d ON d.document_id = e.aggregate_identifier "
+                     + "WHERE d.customer_id = ? AND e.payload_type LIKE '%DocumentVersionIndexed'")) {
+            statement.setString(1, customerId);
+            try (var result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String[] registerCustomer(String name) {
+        ApiClient.Response created = api.postJson("/v1/admin/customers", OPERATOR_TOKEN, Json.object("name", name));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return new String[]{created.json().get("customerId").asText(), created.json().get("apiKey").asText()};
+    }
+
+    private static List<String> corpus(long seed) {
+        return new BenchCorpus(seed, text -> text.split("\\s+").length * 13 / 10)
+                .documents(DOCUMENTS, DOCUMENT_WORD_PIECES).stream().map(BenchCorpus.Document::markdown).toList();
+    }
+
+    private List<String> upload(String key, List<String> texts, int firstNumber) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            ApiClient.Response response = api.upload(key, "file", "doc-" + (firstNumber + i) + ".md",
+                    texts.get(i).getBytes(StandardCharsets.UTF_8), null);
+            assertThat(response.status()).as(response.body()).isEqualTo(202);
+            ids.add(response.json().get("documentId").asText());
+        }
+        return ids;
+    }
+
+    private Path lanceRoot() {
+        return dataDir.resolve("lance");
+    }
+
+    /**
+     * {@code ./dynrag run pipeline} as a process of its own, with the same Java and class path as
+     * this JVM. Each instance name keeps its own data directory (Kafka Streams state) across restarts.
+     */
+    private PipelineProcess startPipeline(String instance) {
+        Path home = dataDir.resolve(instance);
+        Path tmp = dataDir.resolve("tmp");
+        try {
+            Files.createDirectories(home);
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(flag -> flag.startsWith("--add-opens") || flag.startsWith("--enable-native-access")
+                        || flag.startsWith("--sun-misc-unsafe-memory-access"))
+                .forEach(command::add);
+        command.addAll(List.of("-Xmx512m", "-Djava.io.tmpdir=" + tmp, "-Dpdfbox.fontcache=" + tmp,
+                "-cp", System.getProperty("java.class.path"), "io.dynrag.app.Main", "run", "pipeline"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve(instance + ".log").toFile()));
+        builder.environment().putAll(env);
+        builder.environment().put("DYNRAG_DATA_DIR", home.toString());
+        // Two threads per process, so that two processes share the partitions between four threads.
+        builder.environment().put("DYNRAG_STREAM_THREADS", "2");
+        builder.environment().put("DYNRAG_EMBEDDING_THREADS", "1");
+        // A killed instance's partitions move on after its session times out, and its open transaction
+        // is aborted after the transaction timeout: both are short here, as these documents take well
+        // under a second each.
+        builder.environment().put("DYNRAG_LONGEST_DOCUMENT_SECONDS", "15");
+        builder.environment().put("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", "8");
+        try {
+            PipelineProcess process = new PipelineProcess(builder.start(), dataDir.resolve(instance + ".log"));
+            processes.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    private record PipelineProcess(Process process, Path log) {
+
+        /** SIGKILL on Linux: no shutdown hook runs, nothing is flushed or committed. */
+        void kill() {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
