@@ -7,10 +7,15 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The raw bytes of document versions in the object store, one object per content hash. */
 public final class DocumentObjects {
+
+    private static final Pattern DOCUMENT_KEY = Pattern.compile("tenants/([^/]+)/documents/([^/]+)/([0-9a-f]{64})");
 
     private final S3Client s3;
     private final String bucket;
@@ -22,6 +27,12 @@ public final class DocumentObjects {
 
     public static String keyOf(String customerId, String documentId, String sha256) {
         return "tenants/" + customerId + "/documents/" + documentId + "/" + sha256;
+    }
+
+    /** The document a key made by {@link #keyOf} belongs to; empty for any other key. */
+    public static Optional<String> documentIdOf(String key) {
+        Matcher matched = DOCUMENT_KEY.matcher(key);
+        return matched.matches() ? Optional.of(matched.group(2)) : Optional.empty();
     }
 
     /** The provider may be opened more than once: the SDK re-reads it when it retries. */

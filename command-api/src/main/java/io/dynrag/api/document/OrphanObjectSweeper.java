@@ -11,9 +11,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Deletes uploaded objects that no event refers to. An upload stores its bytes before it sends the
@@ -24,8 +23,6 @@ import java.util.regex.Pattern;
 public final class OrphanObjectSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(OrphanObjectSweeper.class);
-    private static final Pattern DOCUMENT_OBJECT =
-            Pattern.compile("tenants/([^/]+)/documents/([^/]+)/([0-9a-f]{64})");
     /** The objects the document's upload events name; the aggregate id keeps the query on the index. */
     private static final String RECORDED_KEYS = """
             SELECT DISTINCT convert_from(payload, 'UTF8')::jsonb ->> 's3Key' FROM domain_event_entry
@@ -54,12 +51,12 @@ public final class OrphanObjectSweeper {
         Set<String> recorded = Set.of();
         Iterable<DocumentObjects.StoredObject> listed = objects.list(prefix)::iterator;
         for (DocumentObjects.StoredObject object : listed) {
-            Matcher key = DOCUMENT_OBJECT.matcher(object.key());
-            if (!key.matches() || !object.lastModified().isBefore(storedBefore)) {
+            Optional<String> owner = DocumentObjects.documentIdOf(object.key());
+            if (owner.isEmpty() || !object.lastModified().isBefore(storedBefore)) {
                 continue;
             }
-            if (!key.group(2).equals(documentId)) {
-                documentId = key.group(2);
+            if (!owner.get().equals(documentId)) {
+                documentId = owner.get();
                 recorded = recordedKeys(documentId);
             }
             if (!recorded.contains(object.key())) {
