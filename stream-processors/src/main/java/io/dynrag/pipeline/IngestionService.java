@@ -37,11 +37,14 @@ public final class IngestionService implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaProgressReporter progress;
     private final VectorIndexer indexer;
+    private final AbandonedTransactions abandonedTransactions;
 
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store) {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
         this.progress = new KafkaProgressReporter(settings.kafkaBootstrapServers());
         this.indexer = new VectorIndexer(store, settings.vectorIndexRows());
+        this.abandonedTransactions = new AbandonedTransactions(settings.kafkaBootstrapServers(),
+                settings.applicationId());
         this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, models, store, progress,
                         indexer::afterWrite),
                 new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
@@ -84,8 +87,8 @@ public final class IngestionService implements AutoCloseable {
         // Kept above the poll interval so a long document does not drop the coordinator connection.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG),
                 (int) settings.longestDocument().plusMinutes(5).toMillis());
-        // A transaction a killed instance left open is aborted only when it times out; until then the
-        // partitions it wrote to hold up read_committed readers, and its input waits for another instance.
+        // A document is processed within one transaction. One a killed instance left open is aborted by
+        // AbandonedTransactions once the instance has left the group, else when it times out.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 (int) settings.longestDocument().toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
@@ -95,6 +98,7 @@ public final class IngestionService implements AutoCloseable {
 
     public IngestionService start() {
         streams.start();
+        abandonedTransactions.start();
         return this;
     }
 
@@ -108,6 +112,7 @@ public final class IngestionService implements AutoCloseable {
         // instance waits a whole session timeout before it may process them.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        abandonedTransactions.close();
         indexer.close();
         progress.close();
     }
