@@ -84,7 +84,6 @@ public final class CommandApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandApi.class);
     private static final int PUBLISHER_BATCH_SIZE = 100;
     /** Longer than any upload takes to reach the event store, so only a request whose instance died is taken over. */
-    private static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(60);
     private static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
     /** Far longer than an upload takes from storing its bytes to committing its event. */
     private static final Duration ORPHAN_OBJECT_MIN_AGE = Duration.ofHours(1);
@@ -160,7 +159,7 @@ public final class CommandApi implements AutoCloseable {
 
         this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
 
-        this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, IDEMPOTENCY_LEASE,
+        this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),
                 IDEMPOTENCY_RETENTION);
         IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access, AuthEndpoints.ANONYMOUS_POSTS);
 

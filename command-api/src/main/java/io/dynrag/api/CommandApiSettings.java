@@ -8,6 +8,8 @@ import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerConfiguration;
 
+import java.time.Duration;
+
 /**
  * @param operatorToken         bearer secret with the admin role; null or blank disables it
  * @param maxUploadBytes        largest document accepted by any upload (customers may set less)
@@ -18,6 +20,8 @@ import io.dynrag.domain.customer.CustomerConfiguration;
  * @param urlFetch              timeouts, redirects and the address allowlist of documents fetched from URLs
  * @param batchLimits           items and bytes of one {@code POST /v1/documents/batch}
  * @param webhooks              retries of webhook deliveries
+ * @param idempotencyLease      how long a request under an Idempotency-Key may run before a retry may take
+ *                              the key over (its instance presumed dead); retries meanwhile get 409
  */
 public record CommandApiSettings(
         String httpHost,
@@ -35,7 +39,8 @@ public record CommandApiSettings(
         String bootstrapAdminPassword,
         UrlFetchSettings urlFetch,
         BatchLimits batchLimits,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        Duration idempotencyLease) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;

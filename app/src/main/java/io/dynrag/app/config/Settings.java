@@ -56,7 +56,8 @@ public record Settings(
         Duration webhookRetryWindow,
         long vectorIndexRows,
         Duration longestDocument,
-        Duration pipelineSessionTimeout) {
+        Duration pipelineSessionTimeout,
+        Duration idempotencyLease) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,all-minilm-l6-v2-q=0,text-embedding-3-small=0.02,"
@@ -114,7 +115,8 @@ public record Settings(
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", 86_400, 1, 7 * 86_400)),
                 read.longInteger("DYNRAG_VECTOR_INDEX_ROWS", 50_000, 1_000, 1L << 40),
                 Duration.ofSeconds(read.integer("DYNRAG_LONGEST_DOCUMENT_SECONDS", 600, 10, 900)),
-                Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)));
+                Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)),
+                Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -127,7 +129,7 @@ public record Settings(
                 defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
-                longestDocument, pipelineSessionTimeout);
+                longestDocument, pipelineSessionTimeout, idempotencyLease);
     }
 
     /** Keeps secrets out of logs. */

@@ -178,7 +178,8 @@ public final class RunningRoles implements AutoCloseable {
                 defaults, new EmbeddingPrices(settings.embeddingPrices()),
                 settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null),
                 urlFetchSettings(settings), new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()),
-                new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()));
+                new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()),
+                settings.idempotencyLease());
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {

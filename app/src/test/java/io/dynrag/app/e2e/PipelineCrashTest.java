@@ -2,13 +2,9 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.bench.BenchCorpus;
-import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
-import io.dynrag.app.infra.Infra;
-import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.StoredEventHistory;
@@ -24,17 +20,12 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +48,6 @@ import static org.awaitility.Awaitility.await;
  */
 class PipelineCrashTest {
 
-    private static final String OPERATOR_TOKEN = "fault-operator-token";
     private static final int ROUNDS = Integer.getInteger("dynrag.fault.rounds", 5);
     private static final int DOCUMENTS = Integer.getInteger("dynrag.fault.documents", 100);
     private static final long SEED = Long.getLong("dynrag.fault.seed", 20261126L);
@@ -68,58 +58,27 @@ class PipelineCrashTest {
     private static final Duration PROGRESS_TIMEOUT = Duration.ofMinutes(3);
     private static final String MODEL = "all-minilm-l6-v2";
 
-    private Infra infra;
-    private Path dataDir;
-    private Map<String, String> env;
-    private RunningRoles roles;
+    private ProcessSystem system;
     private ApiClient api;
     private HikariDataSource commandPool;
-    private final List<PipelineProcess> processes = new ArrayList<>();
 
     @BeforeEach
     void startSystemWithoutPipeline() throws IOException {
-        infra = Infra.start();
-        dataDir = Files.createTempDirectory("dynrag-fault");
-        env = new HashMap<>();
-        env.put("DYNRAG_DATA_DIR", dataDir.toString());
-        env.put("DYNRAG_HTTP_PORT", "0");
-        env.put("DYNRAG_ADMIN_TOKEN", OPERATOR_TOKEN);
-        env.put("DYNRAG_KAFKA_PARTITIONS", Integer.toString(PARTITIONS));
-        env.put("DYNRAG_CHUNK_TOKENS", "120");
-        env.put("DYNRAG_KEY_ENCRYPTION_KEYS", KeyEncryptionKeys.generate("fault").format());
-        env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
-        env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
-        env.put("DYNRAG_DEFAULT_MAX_DOCUMENTS", "1000000");
-        env.put("DYNRAG_KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers());
-        env.put("DYNRAG_JDBC_URL", infra.jdbcUrl());
-        env.put("DYNRAG_JDBC_USER", infra.jdbcUser());
-        env.put("DYNRAG_JDBC_PASSWORD", infra.jdbcPassword());
-        env.put("DYNRAG_S3_ENDPOINT", infra.s3().endpoint().toString());
-        env.put("DYNRAG_S3_REGION", infra.s3().region());
-        env.put("DYNRAG_S3_ACCESS_KEY", infra.s3().accessKey());
-        env.put("DYNRAG_S3_SECRET_KEY", infra.s3().secretKey());
-        env.put("DYNRAG_S3_BUCKET", infra.s3().bucket());
-        env.put("DYNRAG_LANCE_ROOT", lanceRoot().toString());
-        Settings settings = Settings.from(env);
-        Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
-                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), lanceRoot());
-        roles = RunningRoles.start(EnumSet.of(Role.API, Role.PROJECTIONS), settings, infrastructure);
+        system = new ProcessSystem(PARTITIONS);
+        RunningRoles roles = system.startInThisJvm(EnumSet.of(Role.API, Role.PROJECTIONS), Map.of());
         api = new ApiClient(roles.httpPort());
         await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/health", null).status() == 200);
-        commandPool = DataSources.pool(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), Migrations.SCHEMA, 2);
+        commandPool = DataSources.pool(system.infra().jdbcUrl(), system.infra().jdbcUser(),
+                system.infra().jdbcPassword(), Migrations.SCHEMA, 2);
     }
 
     @AfterEach
     void stopEverything() {
-        processes.forEach(PipelineProcess::kill);
         if (commandPool != null) {
             commandPool.close();
         }
-        if (roles != null) {
-            roles.close();
-        }
-        if (infra != null) {
-            infra.close();
+        if (system != null) {
+            system.close();
         }
     }
 
@@ -150,7 +109,7 @@ class PipelineCrashTest {
         String[] customer = registerCustomer("Rebalance Ltd");
         List<String> texts = corpus(SEED + 1);
         long started = System.nanoTime();
-        PipelineProcess first = startPipeline("pipeline-a");
+        ProcessSystem.RoleProcess first = startPipeline("pipeline-a");
         startPipeline("pipeline-b");
         List<String> documentIds = new ArrayList<>(upload(customer[1], texts, 0));
         killAfterProgress(first, customer[0], documentIds.size(), random);
@@ -162,7 +121,7 @@ class PipelineCrashTest {
      * Waits until the process has indexed at least one more document than before it started (or
      * everything is indexed), then for a random moment, and kills it.
      */
-    private void killAfterProgress(PipelineProcess pipeline, String customerId, int uploaded, Random random)
+    private void killAfterProgress(ProcessSystem.RoleProcess pipeline, String customerId, int uploaded, Random random)
             throws InterruptedException {
         long before = indexedDocuments(customerId);
         await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(100))
@@ -213,7 +172,7 @@ class PipelineCrashTest {
         int duplicatedChunks = 0;
         int chunkMismatches = 0;
         long rows;
-        try (LanceChunkStore lance = new LanceChunkStore(lanceRoot())) {
+        try (LanceChunkStore lance = new LanceChunkStore(system.lanceRoot())) {
             rows = lance.rowCount(customerId, MODEL);
             for (String documentId : documentIds) {
                 List<ChunkRow> documentRows = lance.documentRows(customerId, MODEL, documentId);
@@ -232,8 +191,9 @@ class PipelineCrashTest {
         }
 
         ByteArrayOutputStream verifyOutput = new ByteArrayOutputStream();
-        int verifyStatus = VerifyCommand.verify(new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(),
-                infra.jdbcPassword(), infra.s3(), lanceRoot()), customerId,
+        int verifyStatus = VerifyCommand.verify(new VerifyCommand.Servers(system.infra().jdbcUrl(),
+                system.infra().jdbcUser(), system.infra().jdbcPassword(), system.infra().s3(), system.lanceRoot()),
+                customerId,
                 new PrintStream(verifyOutput, true, StandardCharsets.UTF_8));
         List<String> discrepancies = verifyOutput.toString(StandardCharsets.UTF_8).lines()
                 .filter(line -> line.startsWith("DISCREPANCY") || line.startsWith("NOTE")).toList();
@@ -313,7 +273,8 @@ class PipelineCrashTest {
     }
 
     private String[] registerCustomer(String name) {
-        ApiClient.Response created = api.postJson("/v1/admin/customers", OPERATOR_TOKEN, Json.object("name", name));
+        ApiClient.Response created = api.postJson("/v1/admin/customers", ProcessSystem.OPERATOR_TOKEN,
+                Json.object("name", name));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         return new String[]{created.json().get("customerId").asText(), created.json().get("apiKey").asText()};
     }
@@ -334,61 +295,15 @@ class PipelineCrashTest {
         return ids;
     }
 
-    private Path lanceRoot() {
-        return dataDir.resolve("lance");
-    }
-
-    /**
-     * {@code ./dynrag run pipeline} as a process of its own, with the same Java and class path as
-     * this JVM. Each instance name keeps its own data directory (Kafka Streams state) across restarts.
-     */
-    private PipelineProcess startPipeline(String instance) {
-        Path home = dataDir.resolve(instance);
-        Path tmp = dataDir.resolve("tmp");
-        try {
-            Files.createDirectories(home);
-            Files.createDirectories(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(flag -> flag.startsWith("--add-opens") || flag.startsWith("--enable-native-access")
-                        || flag.startsWith("--sun-misc-unsafe-memory-access"))
-                .forEach(command::add);
-        command.addAll(List.of("-Xmx512m", "-Djava.io.tmpdir=" + tmp, "-Dpdfbox.fontcache=" + tmp,
-                "-cp", System.getProperty("java.class.path"), "io.dynrag.app.Main", "run", "pipeline"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve(instance + ".log").toFile()));
-        builder.environment().putAll(env);
-        builder.environment().put("DYNRAG_DATA_DIR", home.toString());
-        // Two threads per process, so that two processes share the partitions between four threads.
-        builder.environment().put("DYNRAG_STREAM_THREADS", "2");
-        builder.environment().put("DYNRAG_EMBEDDING_THREADS", "1");
-        // A killed instance's partitions move on once its session times out (short here, as these
-        // documents take well under a second each); the transaction it left open is aborted then too.
-        // The transaction timeout keeps its default of ten minutes, so a stall would show.
-        builder.environment().put("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", "8");
-        try {
-            PipelineProcess process = new PipelineProcess(builder.start(), dataDir.resolve(instance + ".log"));
-            processes.add(process);
-            return process;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
-    }
-
-    private record PipelineProcess(Process process, Path log) {
-
-        /** SIGKILL on Linux: no shutdown hook runs, nothing is flushed or committed. */
-        void kill() {
-            process.destroyForcibly();
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** The pipeline role as a process of its own; an instance keeps its data directory across restarts. */
+    private ProcessSystem.RoleProcess startPipeline(String instance) {
+        return system.startProcess(instance, "pipeline", Map.of(
+                // Two threads per process, so that two processes share the partitions between four threads.
+                "DYNRAG_STREAM_THREADS", "2",
+                "DYNRAG_EMBEDDING_THREADS", "1",
+                // A killed instance's partitions move on once its session times out (short here, as these
+                // documents take well under a second each); the transaction it left open is aborted then too.
+                // The transaction timeout keeps its default of ten minutes, so a stall would show.
+                "DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", "8"));
     }
 }

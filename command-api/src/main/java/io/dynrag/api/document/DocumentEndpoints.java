@@ -7,6 +7,7 @@ import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.Ids;
 import io.dynrag.api.http.MultipartBodies;
 import io.dynrag.api.http.QueryParameters;
+import io.dynrag.api.idempotency.IdempotentPosts;
 import io.dynrag.domain.document.DeleteDocument;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -69,8 +70,8 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     private void upload(Context ctx) {
         String customerId = access.customer(ctx, Scope.INGEST).customerId();
         DocumentIntake.Accepted accepted = isJson(ctx)
-                ? urls.create(customerId, ctx.bodyAsClass(UrlIntake.UrlRequest.class))
-                : intake.create(customerId, multipart(ctx, customerId));
+                ? urls.create(customerId, ctx.bodyAsClass(UrlIntake.UrlRequest.class), IdempotentPosts.newIds(ctx), 0)
+                : intake.create(customerId, multipart(ctx, customerId), IdempotentPosts.newIds(ctx), 0);
         ctx.status(202).json(new UploadAccepted(accepted.documentId(), accepted.version(), accepted.status(), null));
     }
 

@@ -5,6 +5,7 @@ import io.dynrag.api.customer.CustomerAccount;
 import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.Ids;
+import io.dynrag.api.idempotency.NewIds;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.document.DocumentDeletedException;
@@ -17,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -67,9 +67,20 @@ public final class DocumentIntake {
         return Math.min(maxUploadBytes, configuration(customerId).maxFileBytes());
     }
 
-    public Accepted create(String customerId, Content content) {
+    /**
+     * @param ids the request's new ids ({@code IdempotentPosts.newIds}); under an Idempotency-Key a
+     *            document that already has this id is the one an earlier attempt of this very request
+     *            created before it died unanswered, and is answered again rather than created twice
+     * @param index which of the request's documents this is
+     */
+    public Accepted create(String customerId, Content content, NewIds ids, int index) {
         Checked checked = check(customerId, content);
-        String documentId = UUID.randomUUID().toString();
+        String documentId = ids.id(index);
+        if (ids.repeatable() && documents.find(customerId, documentId).isPresent()) {
+            log.info("Document {} was created by an earlier attempt of this request; answering as it would have",
+                    documentId);
+            return new Accepted(documentId, 1, "PENDING", true, null);
+        }
         String key = DocumentObjects.keyOf(customerId, documentId, checked.inspected().sha256());
         objects.put(key, content.bytes()::get, checked.inspected().bytes(), checked.inspected().contentType());
         try {

@@ -5,6 +5,7 @@ import io.dynrag.api.document.url.FetchedPage;
 import io.dynrag.api.document.url.InvalidUrlException;
 import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.idempotency.NewIds;
 
 /**
  * Takes in a document from a URL: checks the URL, fetches the page within the customer's size
@@ -26,10 +27,10 @@ public final class UrlIntake {
     }
 
     /** @throws ApiProblem 400 for a URL we never fetch, else as {@link PageFetcher#fetch} and intake */
-    public DocumentIntake.Accepted create(String customerId, UrlRequest request) {
+    public DocumentIntake.Accepted create(String customerId, UrlRequest request, NewIds ids, int index) {
         FetchableUrl url = parse(request);
         try (FetchedPage page = fetcher.fetch(url, intake.maxBytesFor(customerId))) {
-            return intake.create(customerId, content(page, request));
+            return intake.create(customerId, content(page, request), ids, index);
         }
     }
 

@@ -57,7 +57,13 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
     }
 
     /** A request that owns its key until its outcome is stored or released. */
-    private record Attempt(String scope, String key, UUID claimId) {
+    private record Attempt(String scope, String key, UUID claimId, NewIds newIds) {
+    }
+
+    /** The ids for what this request creates: derived from its Idempotency-Key when it has one, else random. */
+    public static NewIds newIds(Context ctx) {
+        Attempt attempt = ctx.attribute(ATTEMPT);
+        return attempt == null ? NewIds.RANDOM : attempt.newIds();
     }
 
     @Override
@@ -87,7 +93,8 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
                 caller == null ? ANONYMOUS : caller.actor(), bodySha256(ctx));
         switch (records.claim(scope, key.get().value(), fingerprint)) {
             case IdempotencyRecords.Claim.Owned owned -> {
-                ctx.attribute(ATTEMPT, new Attempt(scope, key.get().value(), owned.claimId()));
+                ctx.attribute(ATTEMPT, new Attempt(scope, key.get().value(), owned.claimId(),
+                        NewIds.derivedFrom(scope, key.get().value(), fingerprint)));
                 handler.handle(ctx);
             }
             case IdempotencyRecords.Claim.Completed completed -> replay(ctx, completed.response());

@@ -8,6 +8,8 @@ import io.dynrag.api.document.UrlIntake;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.MultipartBodies;
+import io.dynrag.api.idempotency.IdempotentPosts;
+import io.dynrag.api.idempotency.NewIds;
 import io.dynrag.api.http.ProblemDetails;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.domain.DomainRuleViolation;
@@ -93,10 +95,10 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         String customerId = access.customer(ctx, Scope.INGEST).customerId();
         List<Supplier<DocumentIntake.Accepted>> items;
         if (DocumentEndpoints.isJson(ctx)) {
-            items = urlItems(customerId, ctx.bodyAsClass(BatchRequest.class));
+            items = urlItems(customerId, ctx.bodyAsClass(BatchRequest.class), IdempotentPosts.newIds(ctx));
         } else if (Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT)
                 .startsWith("multipart/form-data")) {
-            items = fileItems(ctx, customerId);
+            items = fileItems(ctx, customerId, IdempotentPosts.newIds(ctx));
         } else {
             throw ApiProblem.unsupportedMediaType("send the batch as multipart/form-data with one 'file' part per "
                     + "document (and optional 'title[i]' fields), or as application/json {\"items\": [{\"url\", "
@@ -107,24 +109,26 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         ctx.status(allTaken ? 200 : 207).json(new BatchResponse(results));
     }
 
-    private List<Supplier<DocumentIntake.Accepted>> urlItems(String customerId, BatchRequest request) {
+    private List<Supplier<DocumentIntake.Accepted>> urlItems(String customerId, BatchRequest request, NewIds ids) {
         if (request.items() == null || request.items().isEmpty()) {
             throw ApiProblem.badRequest("'items' is required: a list of {\"url\", \"title\"} objects");
         }
         checkCount(request.items().size());
         List<Supplier<DocumentIntake.Accepted>> items = new ArrayList<>();
-        for (UrlIntake.UrlRequest item : request.items()) {
+        for (int i = 0; i < request.items().size(); i++) {
+            UrlIntake.UrlRequest item = request.items().get(i);
+            int index = i;
             items.add(() -> {
                 if (item == null) {
                     throw ApiProblem.badRequest("the item must be an object {\"url\", \"title\"}, not null");
                 }
-                return urls.create(customerId, item);
+                return urls.create(customerId, item, ids, index);
             });
         }
         return items;
     }
 
-    private List<Supplier<DocumentIntake.Accepted>> fileItems(Context ctx, String customerId) {
+    private List<Supplier<DocumentIntake.Accepted>> fileItems(Context ctx, String customerId, NewIds ids) {
         if (ctx.req().getContentLengthLong() > limits.maxBytes()) {
             throw tooLarge();
         }
@@ -139,7 +143,8 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         for (int i = 0; i < files.size(); i++) {
             UploadedFile file = files.get(i);
             DocumentIntake.Content content = new DocumentIntake.Content(file.filename(), titles[i], file::content);
-            items.add(() -> intake.create(customerId, content));
+            int index = i;
+            items.add(() -> intake.create(customerId, content, ids, index));
         }
         return items;
     }
