@@ -24,16 +24,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JSON, wrong types, invalid UTF-8, wrong and missing content types, garbage multipart bodies,
  * path traversal in ids, bad query parameters and oversized headers and bodies. None may answer
  * 5xx, and none may change what the customer has.
+ *
+ * <p>CI sends 1,200; {@code -Ddynrag.hostile.requests=100000} (and {@code -Ddynrag.hostile.seed=<n>}
+ * for other requests) soaks it.
  */
 class HostileRequestsTest {
 
-    private static final int REQUESTS = 1_200;
+    private static final int REQUESTS = Integer.getInteger("dynrag.hostile.requests", 1_200);
 
     private final TestSystem system = TestSystem.shared();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     /** Its own connections, so one the server closes after refusing an oversized request is never reused. */
     private final HttpClient oversizedHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final Random random = new Random(20261126);
+    private final Random random = new Random(Long.getLong("dynrag.hostile.seed", 20261126L));
 
     private record Hostile(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
 

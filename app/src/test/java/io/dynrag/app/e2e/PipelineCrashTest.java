@@ -1,38 +1,25 @@
 package io.dynrag.app.e2e;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.bench.BenchCorpus;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
-import io.dynrag.app.verify.StoredEventHistory;
 import io.dynrag.app.verify.VerifyCommand;
-import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
-import io.dynrag.pipeline.lance.ChunkRow;
-import io.dynrag.pipeline.lance.LanceChunkStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,7 +43,6 @@ class PipelineCrashTest {
     private static final int DOCUMENT_WORD_PIECES = 300;
     /** Longest wait for a restarted pipeline to index anything, and for the last documents once faults stop. */
     private static final Duration PROGRESS_TIMEOUT = Duration.ofMinutes(3);
-    private static final String MODEL = "all-minilm-l6-v2";
 
     private ProcessSystem system;
     private ApiClient api;
@@ -99,8 +85,8 @@ class PipelineCrashTest {
             kills++;
         }
         startPipeline("pipeline-a");
-        Figures figures = check("kill -9 of the only pipeline", customer, documentIds, ROUNDS, kills, started);
-        figures.assertNothingLostOrDuplicated();
+        check("kill -9 of the only pipeline", customer, documentIds, ROUNDS, kills, started)
+                .assertNothingLostOrDuplicated();
     }
 
     @Test
@@ -113,8 +99,8 @@ class PipelineCrashTest {
         startPipeline("pipeline-b");
         List<String> documentIds = new ArrayList<>(upload(customer[1], texts, 0));
         killAfterProgress(first, customer[0], documentIds.size(), random);
-        Figures figures = check("kill -9 of one of two pipelines", customer, documentIds, 1, 1, started);
-        figures.assertNothingLostOrDuplicated();
+        check("kill -9 of one of two pipelines", customer, documentIds, 1, 1, started)
+                .assertNothingLostOrDuplicated();
     }
 
     /**
@@ -132,128 +118,16 @@ class PipelineCrashTest {
         pipeline.kill();
     }
 
-    private Figures check(String scenario, String[] customer, List<String> documentIds, int rounds, int kills,
-                          long started) {
-        String customerId = customer[0];
+    private IngestionAudit.Figures check(String scenario, String[] customer, List<String> documentIds, int rounds,
+                                         int kills, long started) {
         await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(250))
                 .alias("every document indexed after the faults; missing " + (documentIds.size()
-                        - indexedDocuments(customerId)) + " of " + documentIds.size())
-                .until(() -> indexedDocuments(customerId) >= documentIds.size());
-
-        StoredEventHistory events = new StoredEventHistory(commandPool);
-        int lost = 0;
-        int duplicateIndexedEvents = 0;
-        int failed = 0;
-        long chunks = 0;
-        long embeddedTokens = 0;
-        List<String> problems = new ArrayList<>();
-        for (String documentId : documentIds) {
-            List<DocumentVersionIndexed> indexed = events.eventsOf(documentId).stream()
-                    .filter(DocumentVersionIndexed.class::isInstance).map(DocumentVersionIndexed.class::cast).toList();
-            failed += (int) events.eventsOf(documentId).stream().filter(DocumentVersionFailed.class::isInstance).count();
-            if (indexed.isEmpty()) {
-                lost++;
-                problems.add("document " + documentId + " has no DocumentVersionIndexed event");
-                continue;
-            }
-            if (indexed.size() > 1) {
-                duplicateIndexedEvents += indexed.size() - 1;
-                problems.add("document " + documentId + " has " + indexed.size() + " DocumentVersionIndexed events");
-            }
-            chunks += indexed.getFirst().stats().chunks();
-            embeddedTokens += indexed.getFirst().stats().embeddedTokens();
-            JsonNode view = api.get("/v1/documents/" + documentId, customer[1]).json();
-            if (!"INDEXED".equals(view.get("status").asText()) || view.get("version").asInt() != 1) {
-                lost++;
-                problems.add("document " + documentId + " is " + view);
-            }
-        }
-
-        int duplicatedChunks = 0;
-        int chunkMismatches = 0;
-        long rows;
-        try (LanceChunkStore lance = new LanceChunkStore(system.lanceRoot())) {
-            rows = lance.rowCount(customerId, MODEL);
-            for (String documentId : documentIds) {
-                List<ChunkRow> documentRows = lance.documentRows(customerId, MODEL, documentId);
-                Set<Integer> indexes = new HashSet<>();
-                for (ChunkRow row : documentRows) {
-                    if (!indexes.add(row.chunkIndex())) {
-                        duplicatedChunks++;
-                        problems.add("document " + documentId + " has chunk " + row.chunkIndex() + " twice");
-                    }
-                }
-            }
-        }
-        if (rows != chunks) {
-            chunkMismatches++;
-            problems.add("the dataset holds " + rows + " rows, the indexed events recorded " + chunks + " chunks");
-        }
-
-        ByteArrayOutputStream verifyOutput = new ByteArrayOutputStream();
-        int verifyStatus = VerifyCommand.verify(new VerifyCommand.Servers(system.infra().jdbcUrl(),
-                system.infra().jdbcUser(), system.infra().jdbcPassword(), system.infra().s3(), system.lanceRoot()),
-                customerId,
-                new PrintStream(verifyOutput, true, StandardCharsets.UTF_8));
-        List<String> discrepancies = verifyOutput.toString(StandardCharsets.UTF_8).lines()
-                .filter(line -> line.startsWith("DISCREPANCY") || line.startsWith("NOTE")).toList();
-        problems.addAll(discrepancies);
-
-        long expectedChunks = chunks;
-        long expectedTokens = embeddedTokens;
-        String range = "from=" + LocalDate.now(ZoneOffset.UTC).minusDays(1) + "&to=" + LocalDate.now(ZoneOffset.UTC);
-        int usageMismatches = 0;
-        try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(
-                    () -> api.get("/v1/usage?" + range, customer[1]).json().get("total"),
-                    total -> total.get("documentsIndexed").asLong() >= documentIds.size());
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            problems.add("usage never counted " + documentIds.size() + " indexed documents");
-        }
-        JsonNode total = api.get("/v1/usage?" + range, customer[1]).json().get("total");
-        Map<String, long[]> usage = new TreeMap<>(Map.of(
-                "documentsUploaded", new long[]{total.get("documentsUploaded").asLong(), documentIds.size()},
-                "documentsIndexed", new long[]{total.get("documentsIndexed").asLong(), documentIds.size()},
-                "documentsFailed", new long[]{total.get("documentsFailed").asLong(), 0},
-                "chunks", new long[]{total.get("chunks").asLong(), expectedChunks},
-                "embeddedTokens", new long[]{total.get("embeddedTokens").asLong(), expectedTokens}));
-        for (Map.Entry<String, long[]> figure : usage.entrySet()) {
-            if (figure.getValue()[0] != figure.getValue()[1]) {
-                usageMismatches++;
-                problems.add("usage " + figure.getKey() + " is " + figure.getValue()[0] + ", the events say "
-                        + figure.getValue()[1]);
-            }
-        }
-
-        Figures figures = new Figures(scenario, rounds, documentIds.size(), kills, lost, failed, duplicatedChunks,
-                duplicateIndexedEvents, chunkMismatches, usageMismatches, verifyStatus, rows,
-                (System.nanoTime() - started) / 1_000_000_000.0, problems);
-        System.out.println(figures.table());
-        return figures;
-    }
-
-    private record Figures(String scenario, int rounds, int documents, int kills, int lost, int failed,
-                           int duplicatedChunks, int duplicateIndexedEvents, int rowCountMismatches,
-                           int usageMismatches, int verifyStatus, long rows, double seconds, List<String> problems) {
-
-        String table() {
-            return String.format(Locale.ROOT, """
-                    Fault tolerance: %s
-                    | rounds | documents | kills | lost | failed | duplicated chunks | duplicate indexed events | row-count mismatches | usage mismatches | verify | Lance rows | seconds |
-                    |---|---|---|---|---|---|---|---|---|---|---|---|
-                    | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %d | %.0f |
-                    """, scenario, rounds, documents, kills, lost, failed, duplicatedChunks, duplicateIndexedEvents,
-                    rowCountMismatches, usageMismatches, verifyStatus == 0 ? "clean" : "exit " + verifyStatus, rows,
-                    seconds)
-                    + String.join("\n", problems);
-        }
-
-        void assertNothingLostOrDuplicated() {
-            assertThat(problems).as(table()).isEmpty();
-            assertThat(verifyStatus).as(table()).isZero();
-            assertThat(List.of(lost, failed, duplicatedChunks, duplicateIndexedEvents, rowCountMismatches,
-                    usageMismatches)).as(table()).containsOnly(0);
-        }
+                        - indexedDocuments(customer[0])) + " of " + documentIds.size())
+                .until(() -> indexedDocuments(customer[0]) >= documentIds.size());
+        return IngestionAudit.audit(new IngestionAudit.Scenario(scenario, rounds, kills, started), api,
+                new VerifyCommand.Servers(system.infra().jdbcUrl(), system.infra().jdbcUser(),
+                        system.infra().jdbcPassword(), system.infra().s3(), system.lanceRoot()),
+                customer[0], customer[1], documentIds);
     }
 
     /** Documents whose latest version has a DocumentVersionIndexed event. */
