@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -222,31 +223,78 @@ class IdempotencyKeysTest {
     }
 
     @Test
-    void aRequestInProgressAnswers409UntilItsLeaseRunsOutThenARetryRuns() {
+    void aRequestInProgressAnswers409UntilItsLeaseRunsOutThenARetryRunsAndCreatesNothingTwice() {
         String customerKey = system.registerCustomer("Abandoned Requests");
         String key = UUID.randomUUID().toString();
         ApiClient.Response first = createCrawlerKey(customerKey, key);
         assertThat(first.status()).isEqualTo(201);
 
-        // As if the instance running it had not finished yet, then had died a while ago.
-        system.database().execute("""
-                UPDATE command.idempotency_record SET response_status = NULL, response = NULL
-                 WHERE idempotency_key = ?""", key);
+        // As if the instance running it had created the key, then not finished yet.
+        loseTheAnswer(key);
         ApiClient.Response running = createCrawlerKey(customerKey, key);
         TestSystem.assertProblem(running, 409);
         assertThat(running.header("Retry-After")).contains("1");
 
-        system.database().execute("""
-                UPDATE command.idempotency_record SET claimed_at = now() - interval '2 minutes'
-                 WHERE idempotency_key = ?""", key);
+        // ... and then had died a while ago, its answer (the only place the secret was shown) lost.
+        expireTheLease(key);
         ApiClient.Response takenOver = createCrawlerKey(customerKey, key);
         assertThat(takenOver.status()).as(takenOver.body()).isEqualTo(201);
         assertThat(takenOver.header("Idempotent-Replayed")).isEmpty();
-        assertThat(takenOver.json().get("keyId").asText()).isNotEqualTo(first.json().get("keyId").asText());
+        assertThat(takenOver.json().get("keyId").asText()).as("the same key, not a second one")
+                .isEqualTo(first.json().get("keyId").asText());
+        assertThat(crawlerKeys(customerKey)).isEqualTo(1);
+        String lostSecret = first.json().get("apiKey").asText();
+        String newSecret = takenOver.json().get("apiKey").asText();
+        assertThat(newSecret).isNotEqualTo(lostSecret);
+        assertThat(api.get("/v1/documents/" + UUID.randomUUID(), lostSecret).status()).as("the lost secret").isEqualTo(401);
+        assertThat(api.get("/v1/api-keys", newSecret).status()).as("a key with only the ingest scope").isEqualTo(403);
 
         ApiClient.Response replayed = createCrawlerKey(customerKey, key);
         assertThat(replayed.header("Idempotent-Replayed")).contains("true");
         assertThat(replayed.body()).isEqualTo(takenOver.body());
+    }
+
+    @Test
+    void aRetryAfterALostAnswerAnswersForTheCustomerTheFirstAttemptRegistered() {
+        String key = UUID.randomUUID().toString();
+        String body = Json.object("name", "Registered Before Dying " + key);
+        String admin = system.adminAccessToken();
+        ApiClient.Response[] answers = sentTwiceWithTheFirstAnswerLost(key, 201,
+                () -> post("/v1/admin/customers", admin, key, body));
+        ApiClient.Response first = answers[0];
+        ApiClient.Response retry = answers[1];
+
+        String customerId = first.json().get("customerId").asText();
+        assertThat(retry.json().get("customerId").asText()).isEqualTo(customerId);
+        assertThat(system.database().count("""
+                SELECT count(*) FROM command.customer_account WHERE customer_id = ?""", customerId)).isEqualTo(1);
+        String newKey = retry.json().get("apiKey").asText();
+        assertThat(api.get("/v1/api-keys", newKey).json().get("keys")).as("one key, its secret replaced").hasSize(1);
+        assertThat(api.get("/v1/api-keys", first.json().get("apiKey").asText()).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aRetryAfterALostAnswerAnswersForTheWebhookAndTheDocumentsTheFirstAttemptCreated() {
+        String customerKey = system.registerCustomer("Lost Answers");
+        String webhookKey = UUID.randomUUID().toString();
+        String webhook = Json.object("url", "http://127.0.0.1:9/hooks", "eventTypes", List.of("document.indexed"));
+        ApiClient.Response[] webhooks = sentTwiceWithTheFirstAnswerLost(webhookKey, 201,
+                () -> post("/v1/webhooks", customerKey, webhookKey, webhook));
+        ApiClient.Response created = webhooks[0];
+        ApiClient.Response again = webhooks[1];
+        assertThat(again.json().get("webhookId")).isEqualTo(created.json().get("webhookId"));
+        assertThat(again.json().get("secret")).as("the lost secret is replaced").isNotEqualTo(created.json().get("secret"));
+        assertThat(api.get("/v1/webhooks", customerKey).json().get("webhooks")).hasSize(1);
+
+        String batchKey = UUID.randomUUID().toString();
+        byte[] content = "A batch whose answer was lost.\n".getBytes(StandardCharsets.UTF_8);
+        ApiClient.Response[] batches = sentTwiceWithTheFirstAnswerLost(batchKey, 200, () -> api.uploadTo(
+                "/v1/documents/batch", headers(customerKey, batchKey), "file", "lost.txt", content, null));
+        ApiClient.Response batch = batches[0];
+        ApiClient.Response batchAgain = batches[1];
+        String documentId = batch.json().get("results").get(0).get("documentId").asText();
+        assertThat(batchAgain.json().get("results").get(0).get("documentId").asText()).isEqualTo(documentId);
+        assertThat(system.database().count(UPLOADED_EVENTS, documentId)).isEqualTo(1);
     }
 
     @Test
@@ -287,6 +335,10 @@ class IdempotencyKeysTest {
             String body = Json.object("url", "http://127.0.0.1:" + flaky.getAddress().getPort() + "/notes.txt");
 
             ApiClient.Response failed = post("/v1/documents", customerKey, key, body);
+            assertThat(system.database().count("""
+                    SELECT count(*) FROM command.idempotency_record
+                     WHERE idempotency_key = ? AND response_status IS NULL AND claimed_at = '-infinity'""", key))
+                    .as("released, yet kept with its request id for the retry").isEqualTo(1);
             ApiClient.Response retried = post("/v1/documents", customerKey, key, body);
             ApiClient.Response replayed = post("/v1/documents", customerKey, key, body);
 
@@ -316,6 +368,36 @@ class IdempotencyKeysTest {
         ApiClient.Response next = api.postJson("/v1/auth/refresh", null,
                 Json.object("refreshToken", first.json().get("refreshToken").asText()));
         assertThat(next.status()).as("the family was not revoked: " + next.body()).isEqualTo(200);
+    }
+
+    /**
+     * Sends the request; loses its answer as an instance dying after the work would, long enough ago for the
+     * lease to be over; sends it again. Both must answer {@code status}, the second not as a replay.
+     */
+    private ApiClient.Response[] sentTwiceWithTheFirstAnswerLost(String idempotencyKey, int status,
+                                                                 Supplier<ApiClient.Response> request) {
+        ApiClient.Response first = request.get();
+        assertThat(first.status()).as(first.body()).isEqualTo(status);
+        loseTheAnswer(idempotencyKey);
+        expireTheLease(idempotencyKey);
+        ApiClient.Response retry = request.get();
+        assertThat(retry.status()).as(retry.body()).isEqualTo(status);
+        assertThat(retry.header("Idempotent-Replayed")).as("the retry ran").isEmpty();
+        return new ApiClient.Response[]{first, retry};
+    }
+
+    /** As if the instance that ran the request had died after doing its work, before keeping its answer. */
+    private void loseTheAnswer(String idempotencyKey) {
+        system.database().execute("""
+                UPDATE command.idempotency_record SET response_status = NULL, response = NULL
+                 WHERE idempotency_key = ?""", idempotencyKey);
+    }
+
+    /** As if that happened longer ago than the lease, so a retry may take the request over. */
+    private void expireTheLease(String idempotencyKey) {
+        system.database().execute("""
+                UPDATE command.idempotency_record SET claimed_at = now() - interval '2 minutes'
+                 WHERE idempotency_key = ?""", idempotencyKey);
     }
 
     private ApiClient.Response upload(String credential, String idempotencyKey, byte[] content, String title) {

@@ -2,6 +2,7 @@ package io.dynrag.api.auth;
 
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.idempotency.IdempotentPosts;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -64,11 +65,17 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
         }
         Set<Scope> scopes = scopes(request.scopes());
         ApiKeys.RequestLimits limits = limits(request);
-        if (apiKeys.list(customerId).size() >= MAX_KEYS) {
+        String keyId = IdempotentPosts.newIds(ctx).id(0);
+        List<ApiKeys.ApiKeyInfo> held = apiKeys.list(customerId);
+        boolean issuedBefore = held.stream().anyMatch(existing -> existing.keyId().equals(keyId));
+        if (!issuedBefore && held.size() >= MAX_KEYS) {
             throw new ApiProblem(409, "Conflict", "a customer may hold at most " + MAX_KEYS
                     + " API keys; revoke unused ones first");
         }
-        ApiKeys.IssuedKey key = apiKeys.issue(customerId, name, scopes, limits);
+        // Under an Idempotency-Key, a key this request's earlier attempt stored (its answer lost) gets a new secret.
+        ApiKeys.IssuedKey key = apiKeys.issue(customerId, keyId, name, scopes, limits)
+                .orElseThrow(() -> new ApiProblem(409, "Conflict", "the API key an earlier attempt of this request "
+                        + "created has been revoked since; send a new Idempotency-Key to create another"));
         ctx.status(201).json(new CreatedKey(key.keyId(), key.secret(), key.prefix(), name, wire(key.scopes()),
                 limits.requestsPerMinute(), limits.requestsPerDay()));
     }

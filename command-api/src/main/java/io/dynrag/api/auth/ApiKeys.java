@@ -58,15 +58,30 @@ public final class ApiKeys {
 
     /** Stores a new key for the customer; joins the caller's transaction if there is one. */
     public IssuedKey issue(String customerId, String name, Set<Scope> scopes, RequestLimits limits) {
+        return issue(customerId, UUID.randomUUID().toString(), name, scopes, limits).orElseThrow();
+    }
+
+    /**
+     * Stores a key under the given id; joins the caller's transaction if there is one. When the customer
+     * already holds an unrevoked key of this id (an earlier attempt of the same request created it and died
+     * before its answer, the only place its secret was ever shown, was kept), that key gets a new secret and
+     * keeps its name, scopes and limits.
+     *
+     * @return empty when the id names a revoked key, or another customer's
+     */
+    public Optional<IssuedKey> issue(String customerId, String keyId, String name, Set<Scope> scopes,
+                                     RequestLimits limits) {
         String secret = Secrets.newSecret(PREFIX);
-        UUID keyId = UUID.randomUUID();
         String prefix = secret.substring(0, PREFIX.length() + 6);
         try (Connection connection = transactions.getConnection();
              PreparedStatement insert = connection.prepareStatement("""
                      INSERT INTO api_key (key_id, customer_id, key_hash, prefix, name, scopes, created_at,
                                           requests_per_minute, requests_per_day)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            insert.setObject(1, keyId);
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (key_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, prefix = EXCLUDED.prefix
+                      WHERE api_key.customer_id = EXCLUDED.customer_id AND api_key.revoked_at IS NULL
+                     RETURNING scopes""")) {
+            insert.setObject(1, UUID.fromString(keyId));
             insert.setString(2, customerId);
             insert.setString(3, Secrets.sha256Hex(secret));
             insert.setString(4, prefix);
@@ -75,11 +90,14 @@ public final class ApiKeys {
             insert.setTimestamp(7, Timestamp.from(clock.instant()));
             insert.setObject(8, limits.requestsPerMinute(), Types.INTEGER);
             insert.setObject(9, limits.requestsPerDay(), Types.INTEGER);
-            insert.executeUpdate();
+            try (ResultSet stored = insert.executeQuery()) {
+                return stored.next()
+                        ? Optional.of(new IssuedKey(keyId, secret, prefix, scopes(stored.getArray("scopes"))))
+                        : Optional.empty();
+            }
         } catch (SQLException e) {
             throw new DatabaseException("cannot store the API key", e);
         }
-        return new IssuedKey(keyId.toString(), secret, prefix, Set.copyOf(scopes));
     }
 
     public Optional<Principal.CustomerKey> resolve(String secret) {

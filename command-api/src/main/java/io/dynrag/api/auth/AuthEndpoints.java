@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -126,7 +127,8 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
         String passwordHash = passwords.hash(request.password());
         UserAccount[] user = new UserAccount[1];
         try {
-            registration.register(request.company(), email,
+            // A retry whose first attempt signed up finds the email taken and is told to sign in.
+            registration.register(UUID.randomUUID().toString(), request.company(), email,
                     customerId -> user[0] = users.create(customerId, email, passwordHash, Role.CUSTOMER));
         } catch (EmailAlreadyRegisteredException e) {
             throw new ApiProblem(409, "Conflict", "an account with this email exists; sign in instead");

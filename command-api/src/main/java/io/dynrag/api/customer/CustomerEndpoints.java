@@ -6,6 +6,8 @@ import io.dynrag.api.http.Ids;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.QueryParameters;
+import io.dynrag.api.idempotency.IdempotentPosts;
+import io.dynrag.api.idempotency.NewIds;
 import io.dynrag.domain.customer.CustomerStatus;
 import io.dynrag.domain.customer.ReactivateCustomer;
 import io.dynrag.domain.customer.SuspendCustomer;
@@ -74,10 +76,25 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
         if (request.name() == null) {
             throw ApiProblem.badRequest("send a JSON object with the customer's 'name'");
         }
+        NewIds ids = IdempotentPosts.newIds(ctx);
+        String customerId = ids.id(0);
+        String keyId = ids.id(1);
+        if (ids.repeatable() && accounts.find(customerId).isPresent()) {
+            // An earlier attempt of this very request registered the customer and died before its answer was
+            // kept: the first key's secret, shown only there, is lost, so that key gets a new one.
+            ctx.status(201).json(new CustomerRegisteredResponse(customerId, initialKey(customerId, keyId).secret()));
+            return;
+        }
         ApiKeys.IssuedKey[] key = new ApiKeys.IssuedKey[1];
-        String customerId = registration.register(request.name(), null,
-                id -> key[0] = apiKeys.issue(id, "initial", EnumSet.allOf(Scope.class)));
+        registration.register(customerId, request.name(), null, id -> key[0] = initialKey(id, keyId));
         ctx.status(201).json(new CustomerRegisteredResponse(customerId, key[0].secret()));
+    }
+
+    private ApiKeys.IssuedKey initialKey(String customerId, String keyId) {
+        return apiKeys.issue(customerId, keyId, "initial", EnumSet.allOf(Scope.class), ApiKeys.RequestLimits.CUSTOMERS)
+                .orElseThrow(() -> new ApiProblem(409, "Conflict", "the customer's first API key, created by an "
+                        + "earlier attempt of this request, has been revoked since; issue a new key for customer "
+                        + customerId));
     }
 
     private void list(Context ctx) {

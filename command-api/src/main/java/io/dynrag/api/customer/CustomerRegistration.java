@@ -10,7 +10,6 @@ import io.dynrag.domain.customer.RegisterCustomer;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -36,17 +35,17 @@ public final class CustomerRegistration {
     }
 
     /**
-     * @param email            null for a customer without a login
+     * @param customerId        the new customer's id
+     * @param email             null for a customer without a login
      * @param alsoInTransaction runs with the new customer id inside the same transaction
      * @return the new customer id
      */
-    public String register(String company, String email, Consumer<String> alsoInTransaction) {
+    public String register(String customerId, String company, String email, Consumer<String> alsoInTransaction) {
         String name = company == null ? "" : company.strip();
         if (name.isEmpty() || name.length() > MAX_COMPANY_LENGTH) {
             throw new DomainRuleViolation(
                     "the company name must be 1 to " + MAX_COMPANY_LENGTH + " characters");
         }
-        String customerId = UUID.randomUUID().toString();
         return transactions.fetchInTransaction(() -> {
             dataKeys.create(customerId);
             EncryptedText encryptedCompany = encrypt(customerId, name);

@@ -21,7 +21,11 @@ public final class IdempotencyRecords {
     public sealed interface Claim {
 
         /** The key is this request's: run it, then {@link #complete} or {@link #release} with this id. */
-        record Owned(UUID claimId) implements Claim {
+        /**
+         * @param requestId this use of the key: kept when a dead attempt's claim is taken over, new once the key
+         *                  expired; the ids of what the request creates derive from it ({@link NewIds})
+         */
+        record Owned(UUID claimId, UUID requestId) implements Claim {
         }
 
         /** The same request already ran: answer with its response. */
@@ -38,15 +42,17 @@ public final class IdempotencyRecords {
     }
 
     private static final String CLAIM = """
-            INSERT INTO idempotency_record AS r (scope, idempotency_key, fingerprint, claim_id, claimed_at, expires_at)
-            VALUES (?, ?, ?, ?, now(), now() + make_interval(secs => ?))
+            INSERT INTO idempotency_record AS r (scope, idempotency_key, fingerprint, claim_id, request_id, claimed_at,
+                                                 expires_at)
+            VALUES (?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?))
             ON CONFLICT (scope, idempotency_key) DO UPDATE
                SET fingerprint = EXCLUDED.fingerprint, claim_id = EXCLUDED.claim_id, claimed_at = now(),
+                   request_id = CASE WHEN r.expires_at <= now() THEN EXCLUDED.request_id ELSE r.request_id END,
                    expires_at = EXCLUDED.expires_at, response_status = NULL, response = NULL
              WHERE r.expires_at <= now()
                 OR (r.response_status IS NULL AND r.fingerprint = EXCLUDED.fingerprint
                     AND r.claimed_at <= now() - make_interval(secs => ?))
-            RETURNING claim_id""";
+            RETURNING claim_id, request_id""";
 
     /** A claim is attempted again when the row it collided with vanished before it could be read. */
     private static final int CLAIM_ATTEMPTS = 3;
@@ -71,10 +77,12 @@ public final class IdempotencyRecords {
 
     public Claim claim(String scope, String key, byte[] fingerprint) {
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-            List<UUID> owned = statements.query(row -> row.getObject(1, UUID.class), CLAIM, scope, key, fingerprint,
-                    UUID.randomUUID(), (double) retention.toSeconds(), (double) lease.toSeconds());
+            List<Claim.Owned> owned = statements.query(
+                    row -> new Claim.Owned(row.getObject(1, UUID.class), row.getObject(2, UUID.class)), CLAIM, scope,
+                    key, fingerprint, UUID.randomUUID(), UUID.randomUUID(), (double) retention.toSeconds(),
+                    (double) lease.toSeconds());
             if (!owned.isEmpty()) {
-                return new Claim.Owned(owned.getFirst());
+                return owned.getFirst();
             }
             List<Claim> existing = statements.query(row -> {
                 if (!MessageDigest.isEqual(row.getBytes("fingerprint"), fingerprint)) {
@@ -104,10 +112,15 @@ public final class IdempotencyRecords {
                 response.status(), sealing.seal(response.toBytes(), context(scope, key)), scope, key, claimId);
     }
 
-    /** Forgets the claim, so that a retry runs the request anew. */
+    /**
+     * Ends the claim's lease at once, so that a retry of the same request runs it again. The record stays, with
+     * its request id: a request that failed after creating something (say a 5xx while answering) has its retry
+     * find that thing rather than create it again.
+     */
     public void release(String scope, String key, UUID claimId) {
-        statements.update("DELETE FROM idempotency_record WHERE scope = ? AND idempotency_key = ? AND claim_id = ?",
-                scope, key, claimId);
+        statements.update("""
+                UPDATE idempotency_record SET claimed_at = '-infinity'
+                 WHERE scope = ? AND idempotency_key = ? AND claim_id = ?""", scope, key, claimId);
     }
 
     /** @return the number of expired records deleted; a claim treats an expired record as absent anyway */

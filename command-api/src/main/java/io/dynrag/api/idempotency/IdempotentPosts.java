@@ -94,7 +94,7 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
         switch (records.claim(scope, key.get().value(), fingerprint)) {
             case IdempotencyRecords.Claim.Owned owned -> {
                 ctx.attribute(ATTEMPT, new Attempt(scope, key.get().value(), owned.claimId(),
-                        NewIds.derivedFrom(scope, key.get().value(), fingerprint)));
+                        NewIds.derivedFrom(owned.requestId())));
                 handler.handle(ctx);
             }
             case IdempotencyRecords.Claim.Completed completed -> replay(ctx, completed.response());

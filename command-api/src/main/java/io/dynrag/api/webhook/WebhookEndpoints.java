@@ -6,12 +6,15 @@ import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.QueryParameters;
 import io.dynrag.api.http.Ids;
+import io.dynrag.api.idempotency.IdempotentPosts;
+import io.dynrag.api.idempotency.NewIds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -100,13 +103,26 @@ public final class WebhookEndpoints implements Consumer<RoutesConfig> {
         String url = addresses.acceptable(request.url());
         Set<WebhookEventType> types = eventTypes(request.eventTypes());
         String description = description(request.description());
-        Webhooks.Created created;
+        NewIds ids = IdempotentPosts.newIds(ctx);
+        UUID webhookId = UUID.fromString(ids.id(0));
+        Optional<Webhooks.Webhook> earlier = ids.repeatable() ? webhooks.find(customerId, webhookId) : Optional.empty();
+        if (earlier.isPresent()) {
+            // An earlier attempt of this very request created the webhook and died before its answer was kept:
+            // the secret, shown only there, is lost, so the webhook gets a new one.
+            String secret = webhooks.rotateSecret(customerId, webhookId)
+                    .orElseThrow(() -> unknown(webhookId.toString()));
+            respondCreated(ctx, new Webhooks.Created(earlier.get(), secret));
+            return;
+        }
         try {
-            created = webhooks.create(customerId, url, types, description == null ? "" : description,
-                    request.enabled() == null || request.enabled());
+            respondCreated(ctx, webhooks.create(customerId, webhookId, url, types, description == null ? ""
+                    : description, request.enabled() == null || request.enabled()));
         } catch (Webhooks.LimitReachedException e) {
             throw new ApiProblem(409, "Conflict", e.getMessage());
         }
+    }
+
+    private static void respondCreated(Context ctx, Webhooks.Created created) {
         Webhooks.Webhook webhook = created.webhook();
         ctx.status(201).json(new CreatedWebhook(webhook.webhookId().toString(), webhook.url(), wire(webhook.eventTypes()),
                 webhook.description(), webhook.enabled(), webhook.disabledReason(), webhook.createdAt(),

@@ -91,9 +91,8 @@ public final class Webhooks {
     }
 
     /** @throws LimitReachedException when the customer has {@link #MAX_PER_CUSTOMER} webhooks already */
-    public Created create(String customerId, String url, Set<WebhookEventType> eventTypes, String description,
-                          boolean enabled) {
-        UUID webhookId = UUID.randomUUID();
+    public Created create(String customerId, UUID webhookId, String url, Set<WebhookEventType> eventTypes,
+                          String description, boolean enabled) {
         String secret = Secrets.newSecret(SECRET_PREFIX);
         Instant now = clock.instant();
         InTransaction.run(transactions, "cannot store the webhook", connection -> {

@@ -46,7 +46,7 @@ class WebhookEventIntakeTest {
         UUID subscribed = fixture.webhook("cust-a", URL, WebhookEventType.DOCUMENT_INDEXED,
                 WebhookEventType.DOCUMENT_FAILED).webhook().webhookId();
         UUID otherType = fixture.webhook("cust-a", URL, WebhookEventType.DOCUMENT_FAILED).webhook().webhookId();
-        UUID disabled = fixture.webhooks.create("cust-a", URL, java.util.Set.of(WebhookEventType.DOCUMENT_INDEXED), "",
+        UUID disabled = fixture.webhooks.create("cust-a", UUID.randomUUID(), URL, java.util.Set.of(WebhookEventType.DOCUMENT_INDEXED), "",
                 false).webhook().webhookId();
         UUID otherCustomer = fixture.webhook("cust-b", URL, WebhookEventType.DOCUMENT_INDEXED).webhook().webhookId();
         Instant occurredAt = fixture.now().truncatedTo(ChronoUnit.MILLIS);

@@ -41,7 +41,7 @@ final class WebhookFixture {
     }
 
     Webhooks.Created webhook(String customerId, String url, WebhookEventType... types) {
-        return webhooks.create(customerId, url, Set.of(types), "", true);
+        return webhooks.create(customerId, UUID.randomUUID(), url, Set.of(types), "", true);
     }
 
     /** An event of the customer that happens now. */

@@ -26,7 +26,7 @@ class WebhookRegistryTest {
 
     @Test
     void theSecretIsShownOnceAndStoredOnlySealed() {
-        Webhooks.Created created = webhooks.create("cust-a", URL, Set.of(WebhookEventType.DOCUMENT_INDEXED),
+        Webhooks.Created created = webhooks.create("cust-a", UUID.randomUUID(), URL, Set.of(WebhookEventType.DOCUMENT_INDEXED),
                 "search index sync", true);
 
         assertThat(created.secret()).startsWith("whsec_").hasSize("whsec_".length() + 43);
@@ -43,7 +43,7 @@ class WebhookRegistryTest {
                 .doesNotContain(created.secret().substring(6));
         assertThat(webhooks.target(webhook.webhookId()).orElseThrow().secrets()).containsExactly(created.secret());
         assertThat(webhooks.target(webhook.webhookId()).orElseThrow().toString()).doesNotContain(created.secret());
-        assertThat(webhooks.create("cust-a", URL, Set.of(WebhookEventType.DOCUMENT_INDEXED), "", true).secret())
+        assertThat(webhooks.create("cust-a", UUID.randomUUID(), URL, Set.of(WebhookEventType.DOCUMENT_INDEXED), "", true).secret())
                 .isNotEqualTo(created.secret());
     }
 
@@ -108,7 +108,7 @@ class WebhookRegistryTest {
 
     @Test
     void aChangeKeepsWhatItDoesNotName() {
-        Webhooks.Webhook webhook = webhooks.create("cust-a", URL, Set.of(WebhookEventType.DOCUMENT_INDEXED),
+        Webhooks.Webhook webhook = webhooks.create("cust-a", UUID.randomUUID(), URL, Set.of(WebhookEventType.DOCUMENT_INDEXED),
                 "first", true).webhook();
         fixture.clock.advance(Duration.ofMinutes(1));
 
