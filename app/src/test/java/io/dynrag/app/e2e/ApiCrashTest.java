@@ -91,7 +91,7 @@ class ApiCrashTest {
             CompletableFuture<ApiClient.Response> first = uploadAsync(customer[1], key, "retried.md", retried);
             CompletableFuture<ApiClient.Response> unkeyed = uploadAsync(customer[1], null, "abandoned.md", abandoned);
             await().atMost(Duration.ofSeconds(30)).alias("both files stored, both uploads waiting to be recorded")
-                    .until(() -> objectKeys(tenant).size() == 2 && sessionsWaitingForLocks() == 2);
+                    .until(() -> objectKeys(tenant).size() == 2 && sessionsWaitingForLocks() >= 2);
             killApi();
             locker.rollback();
             assertThat(first).as("the client got no answer").isCompletedExceptionally();
@@ -137,12 +137,13 @@ class ApiCrashTest {
             lock(customerRow, "SELECT 1 FROM customer_account WHERE customer_id = ? FOR UPDATE", customer[0]);
             CompletableFuture<ApiClient.Response> first = uploadAsync(customer[1], key, "recorded.md", content);
             await().atMost(Duration.ofSeconds(30)).alias("the file stored, the upload waiting to be recorded")
-                    .until(() -> objectKeys(tenant).size() == 1 && sessionsWaitingForLocks() == 1);
+                    .until(() -> objectKeys(tenant).size() == 1 && sessionsWaitingForLocks() >= 1);
             // The key was claimed before the upload ran; holding its record keeps the answer from being kept.
             lock(keyRecord, "SELECT 1 FROM idempotency_record WHERE idempotency_key = ? FOR UPDATE", key);
             customerRow.commit();
             await().atMost(Duration.ofSeconds(30)).alias("the upload recorded, its answer waiting to be kept")
-                    .until(() -> events().documentIdsOf(customer[0]).size() == 1 && sessionsWaitingForLocks() == 1);
+                    .until(() -> events().documentIdsOf(customer[0]).size() == 1
+                            && sessionsWaitingForLocks() >= 1);
             recorded = events().documentIdsOf(customer[0]).getFirst();
             killApi();
             keyRecord.rollback();
