@@ -3,8 +3,13 @@ package io.dynrag.app.infra;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import java.time.Duration;
+
 /** Connection pools; each owner of tables gets its own pool bound to its own schema. */
 public final class DataSources {
+
+    /** The longest a caller waits for a free connection. */
+    static final Duration CONNECTION_WAIT = Duration.ofSeconds(5);
 
     private DataSources() {
     }
@@ -40,6 +45,10 @@ public final class DataSources {
         config.setMinimumIdle(1);
         // Do not fail the role's start when the database is still starting; retries happen per use.
         config.setInitializationFailTimeout(-1);
+        // Past the database's capacity every request queues for a connection. Waiting Hikari's default 30 s
+        // before failing held callers for half a minute and let the queue grow; a request that gets no
+        // connection within CONNECTION_WAIT is answered 503 with Retry-After, and background work retries.
+        config.setConnectionTimeout(CONNECTION_WAIT.toMillis());
         return config;
     }
 }

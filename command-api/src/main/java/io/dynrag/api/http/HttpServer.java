@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -41,7 +44,11 @@ public final class HttpServer implements AutoCloseable {
     /** Jackson names the target classes in some messages; the client has no use for ours. */
     private static final Pattern OUR_TYPES = Pattern.compile("`?io\\.dynrag\\.[\\w.$]+`?");
 
+    private static final Duration OVERLOAD_REPORT_INTERVAL = Duration.ofSeconds(10);
+
     private final Javalin javalin;
+    private final AtomicLong overloadRefusals = new AtomicLong();
+    private final AtomicLong lastOverloadReport = new AtomicLong(System.nanoTime() - OVERLOAD_REPORT_INTERVAL.toNanos());
 
     /**
      * @param features  each registers its routes
@@ -76,10 +83,7 @@ public final class HttpServer implements AutoCloseable {
                     "the body is not valid JSON for this endpoint: " + jsonMistake(e)));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, e.getStatus(),
                     titleOf(e.getStatus()), e.getMessage()));
-            config.routes.exception(DatabaseException.class, (e, ctx) -> {
-                log.error("Database failure on {} {}", ctx.method(), ctx.path(), e);
-                problem(ctx, 503, "Service Unavailable", "the database is unavailable; retry shortly");
-            });
+            config.routes.exception(DatabaseException.class, this::databaseFailed);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
                 problem(ctx, 500, "Internal Server Error", "the request failed unexpectedly; it was logged");
@@ -106,6 +110,38 @@ public final class HttpServer implements AutoCloseable {
         readiness.forEach((name, check) -> checks.put(name, check.getAsBoolean() ? "UP" : "DOWN"));
         boolean up = !checks.containsValue("DOWN");
         ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN", "checks", checks));
+    }
+
+    /**
+     * 503 with {@code Retry-After} either way. A request that found no free database connection within the
+     * pool's wait is a sign of overload, not of a fault: those come in floods, so they are reported in one
+     * line every {@link #OVERLOAD_REPORT_INTERVAL} with their count, not with a stack trace each.
+     */
+    private void databaseFailed(DatabaseException e, Context ctx) {
+        ctx.header("Retry-After", "1");
+        if (!causedBy(e, SQLTransientConnectionException.class)) {
+            log.error("Database failure on {} {}", ctx.method(), ctx.path(), e);
+            problem(ctx, 503, "Service Unavailable", "the database is unavailable; retry shortly");
+            return;
+        }
+        long refused = overloadRefusals.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastOverloadReport.get();
+        if (now - last >= OVERLOAD_REPORT_INTERVAL.toNanos() && lastOverloadReport.compareAndSet(last, now)) {
+            log.warn("Overloaded: {} requests found no free database connection in time and were answered 503 "
+                    + "(last: {} {}; {})", refused, ctx.method(), ctx.path(), e.getCause().getMessage());
+            overloadRefusals.addAndGet(-refused);
+        }
+        problem(ctx, 503, "Service Unavailable", "the server is busy; retry shortly");
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void commandFailed(CommandExecutionException e, Context ctx) {
