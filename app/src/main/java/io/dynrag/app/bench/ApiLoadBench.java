@@ -37,8 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ApiLoadBench {
 
-    /** @param cpuMillis CPU time each part of the system spent during the measured period */
-    record Result(int sent, int accepted, int errors, long[] latenciesMicros,
+    /**
+     * @param busy          answered 503 (the server shed the request, asking for a retry), counted in errors
+     * @param warmUpErrors  requests of the warm-up that were not accepted (their latencies are not counted)
+     * @param cpuMillis     CPU time each part of the system spent during the measured period
+     */
+    record Result(int sent, int accepted, int errors, int busy, int warmUpErrors, long[] latenciesMicros,
                   Counts counts, boolean storesAgree, Duration caughtUpAfter,
                   Map<String, Double> cpuMillis) {
 
@@ -85,12 +89,12 @@ final class ApiLoadBench {
             BenchSystem.sleep(Duration.ofMillis(500));
             counts = counts(customer.customerId());
         }
-        return new Result(measured.sent(), measured.accepted(), measured.errors(),
-                measured.latenciesMicros(), counts, counts.agree(accepted),
+        return new Result(measured.sent(), measured.accepted(), measured.errors(), measured.busy(),
+                warming.errors(), measured.latenciesMicros(), counts, counts.agree(accepted),
                 Duration.ofNanos(System.nanoTime() - caughtUpStart), cpuSpent);
     }
 
-    private record Load(int sent, int accepted, int errors, long[] latenciesMicros) {
+    private record Load(int sent, int accepted, int errors, int busy, long[] latenciesMicros) {
     }
 
     private Load send(BenchSystem.Customer customer, int rate, Duration duration, int firstNote) {
@@ -100,6 +104,7 @@ final class ApiLoadBench {
         long[] latencies = new long[total];
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
+        AtomicInteger busy = new AtomicInteger();
         List<CompletableFuture<?>> pending = new ArrayList<>(total);
         long start = System.nanoTime() + Duration.ofMillis(200).toNanos();
         for (int i = 0; i < total; i++) {
@@ -120,12 +125,15 @@ final class ApiLoadBench {
                     accepted.incrementAndGet();
                 } else {
                     errors.incrementAndGet();
+                    if (failure == null && response.status() == 503) {
+                        busy.incrementAndGet();
+                    }
                 }
                 return null;
             }));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
-        return new Load(total, accepted.get(), errors.get(), latencies);
+        return new Load(total, accepted.get(), errors.get(), busy.get(), latencies);
     }
 
     private Counts counts(String customerId) {

@@ -259,8 +259,9 @@ public final class BenchCommand {
                 + options.duration().toSeconds() + " s after " + options.warmUp().toSeconds()
                 + " s of warm-up, open loop on loopback");
         out.println();
-        MarkdownTable table = new MarkdownTable("roles running", "sent", "accepted (202)", "errors", "p50 ms",
-                "p99 ms", "max ms", "event store", "topic", "projection", "stores agree after");
+        MarkdownTable table = new MarkdownTable("roles running", "sent", "accepted (202)", "errors",
+                "of which 503 (retry)", "warm-up errors", "p50 ms", "p99 ms", "max ms", "event store", "topic",
+                "projection", "stores agree after");
         List<String> configurations = new ArrayList<>();
         List<ApiLoadBench.Result> results = new ArrayList<>();
         for (Set<Role> roles : List.of(EnumSet.of(Role.API, Role.PROJECTIONS), EnumSet.allOf(Role.class))) {
@@ -271,8 +272,8 @@ public final class BenchCommand {
             String configuration = roles.stream().map(Role::cliName).collect(Collectors.joining(" + "));
             configurations.add(configuration);
             results.add(result);
-            table.row(configuration, result.sent(), result.accepted(), result.errors(),
-                    millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
+            table.row(configuration, result.sent(), result.accepted(), result.errors(), result.busy(),
+                    result.warmUpErrors(), millis(result.percentileMicros(50)), millis(result.percentileMicros(99)),
                     millis(result.percentileMicros(100)), result.counts().eventStore(), result.counts().topic(),
                     result.counts().projection(),
                     result.storesAgree() ? seconds(result.caughtUpAfter()) + " s"
