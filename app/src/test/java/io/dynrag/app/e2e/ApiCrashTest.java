@@ -78,7 +78,7 @@ class ApiCrashTest {
 
     @Test
     void killedBetweenStoringTheFileAndRecordingTheUpload() throws Exception {
-        String[] customer = registerCustomer("Killed Before Recording");
+        String[] customer = ProcessSystem.registerCustomer(api, "Killed Before Recording");
         String tenant = "tenants/" + customer[0] + "/";
         String key = UUID.randomUUID().toString();
         byte[] retried = "# Retried\n\nThe client retries this upload with its Idempotency-Key.\n"
@@ -124,7 +124,7 @@ class ApiCrashTest {
 
     @Test
     void killedAfterRecordingTheUploadBeforeItsAnswerWasKept() throws Exception {
-        String[] customer = registerCustomer("Killed Before Answering");
+        String[] customer = ProcessSystem.registerCustomer(api, "Killed Before Answering");
         String tenant = "tenants/" + customer[0] + "/";
         String key = UUID.randomUUID().toString();
         byte[] content = "# Recorded\n\nRecorded, then its instance died before answering.\n"
@@ -184,9 +184,8 @@ class ApiCrashTest {
         assertThat(total.get("documentsFailed").asLong()).isZero();
 
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        int status = VerifyCommand.verify(new VerifyCommand.Servers(system.infra().jdbcUrl(),
-                system.infra().jdbcUser(), system.infra().jdbcPassword(), system.infra().s3(), system.lanceRoot()),
-                customer[0], new PrintStream(report, true, StandardCharsets.UTF_8));
+        int status = VerifyCommand.verify(system.verifyServers(), customer[0],
+                new PrintStream(report, true, StandardCharsets.UTF_8));
         assertThat(status).as(report.toString(StandardCharsets.UTF_8)).isZero();
     }
 
@@ -231,12 +230,6 @@ class ApiCrashTest {
         }
     }
 
-    private String[] registerCustomer(String name) {
-        ApiClient.Response created = api.postJson("/v1/admin/customers", ProcessSystem.OPERATOR_TOKEN,
-                Json.object("name", name));
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        return new String[]{created.json().get("customerId").asText(), created.json().get("apiKey").asText()};
-    }
 
     private ApiClient.Response upload(String apiKey, String idempotencyKey, String name, byte[] content) {
         Map<String, String> headers = new LinkedHashMap<>(ApiClient.bearer(apiKey));

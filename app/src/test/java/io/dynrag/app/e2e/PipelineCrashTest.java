@@ -6,7 +6,6 @@ import io.dynrag.app.bench.BenchCorpus;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
-import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +70,7 @@ class PipelineCrashTest {
     @Test
     void killingThePipelineAtRandomPointsLosesAndDuplicatesNothing() throws InterruptedException {
         Random random = new Random(SEED);
-        String[] customer = registerCustomer("Crash Ltd");
+        String[] customer = ProcessSystem.registerCustomer(api, "Crash Ltd");
         List<String> texts = corpus(SEED);
         List<String> documentIds = new ArrayList<>();
         int kills = 0;
@@ -92,7 +91,7 @@ class PipelineCrashTest {
     @Test
     void whenOneOfTwoPipelinesIsKilledTheOtherCompletesTheWork() throws InterruptedException {
         Random random = new Random(SEED + 1);
-        String[] customer = registerCustomer("Rebalance Ltd");
+        String[] customer = ProcessSystem.registerCustomer(api, "Rebalance Ltd");
         List<String> texts = corpus(SEED + 1);
         long started = System.nanoTime();
         ProcessSystem.RoleProcess first = startPipeline("pipeline-a");
@@ -125,9 +124,7 @@ class PipelineCrashTest {
                         - indexedDocuments(customer[0])) + " of " + documentIds.size())
                 .until(() -> indexedDocuments(customer[0]) >= documentIds.size());
         return IngestionAudit.audit(new IngestionAudit.Scenario(scenario, rounds, kills, started), api,
-                new VerifyCommand.Servers(system.infra().jdbcUrl(), system.infra().jdbcUser(),
-                        system.infra().jdbcPassword(), system.infra().s3(), system.lanceRoot()),
-                customer[0], customer[1], documentIds);
+                system.verifyServers(), customer[0], customer[1], documentIds);
     }
 
     /** Documents whose latest version has a DocumentVersionIndexed event. */
@@ -146,12 +143,6 @@ class PipelineCrashTest {
         }
     }
 
-    private String[] registerCustomer(String name) {
-        ApiClient.Response created = api.postJson("/v1/admin/customers", ProcessSystem.OPERATOR_TOKEN,
-                Json.object("name", name));
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        return new String[]{created.json().get("customerId").asText(), created.json().get("apiKey").asText()};
-    }
 
     private static List<String> corpus(long seed) {
         return new BenchCorpus(seed, text -> text.split("\\s+").length * 13 / 10)

@@ -6,6 +6,7 @@ import io.dynrag.app.infra.Infra;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
+import io.dynrag.app.verify.VerifyCommand;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A system on servers of its own, for the fault suites: some roles run in this JVM, others as
@@ -63,6 +66,19 @@ final class ProcessSystem implements AutoCloseable {
 
     Path lanceRoot() {
         return dataDir.resolve("lance");
+    }
+
+    /** What {@code dynrag verify} reads: this system's database, object store and Lance root. */
+    VerifyCommand.Servers verifyServers() {
+        return new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
+                lanceRoot());
+    }
+
+    /** Registers a customer as the operator; @return its id and its first API key */
+    static String[] registerCustomer(ApiClient api, String name) {
+        ApiClient.Response created = api.postJson("/v1/admin/customers", OPERATOR_TOKEN, Json.object("name", name));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return new String[]{created.json().get("customerId").asText(), created.json().get("apiKey").asText()};
     }
 
     /** Starts these roles in this JVM (once); {@code overrides} are settings for them only. */
