@@ -2,6 +2,7 @@ package io.dynrag.pipeline.chunking;
 
 import io.dynrag.pipeline.embedding.TokenCounter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -83,17 +84,15 @@ final class UnitSplitter {
             if (fullWidthEnd.test(c)) {
                 boundary = skipClosers(i + 1, span.end());
             } else if (end.test(c)) {
-                int j = i + 1;
-                while (j < span.end() && end.test(text.charAt(j))) {
-                    j++;
-                }
-                j = skipClosers(j, span.end());
+                int j = skipClosers(runEnd(i, span.end(), end), span.end());
                 if (j == span.end() || TextChars.isSpace(text.charAt(j))) {
                     boundary = j;
                 }
             }
             if (boundary < 0) {
-                i++;
+                // A run of ends not followed by whitespace ends no sentence from any of its
+                // characters: skip it whole, or a long run of dots is scanned once per dot.
+                i = end.test(c) ? runEnd(i, span.end(), end) : i + 1;
             } else {
                 addTrimmed(parts, partStart, boundary);
                 partStart = boundary;
@@ -107,6 +106,14 @@ final class UnitSplitter {
     @FunctionalInterface
     private interface CharPredicate {
         boolean test(char c);
+    }
+
+    private int runEnd(int from, int end, CharPredicate member) {
+        int j = from;
+        while (j < end && member.test(text.charAt(j))) {
+            j++;
+        }
+        return j;
     }
 
     private int skipClosers(int from, int end) {
@@ -156,24 +163,43 @@ final class UnitSplitter {
     }
 
     /**
-     * Cuts a span without usable boundaries at the longest prefix that fits, found by binary search
-     * over code point boundaries. Every piece holds at least one code point, so this always ends.
+     * Cuts a span without usable boundaries at the longest prefix that fits. The prefix is found
+     * by galloping (trying lengths that double, from the length of the previous piece, which text
+     * of one kind mostly repeats) and then a binary search between the last length that fit and
+     * the first that did not, so each piece costs a few counts of about its own length, however
+     * long the span. Every piece holds at least one code point, so this always ends.
      */
     private void cutPieces(Span span, List<Unit> out) {
-        int[] boundaries = text.substring(span.start(), span.end()).codePoints()
-                .map(Character::charCount)
-                .toArray();
-        int[] offsets = new int[boundaries.length + 1];
-        offsets[0] = span.start();
-        for (int i = 0; i < boundaries.length; i++) {
-            offsets[i + 1] = offsets[i] + boundaries[i];
-        }
+        int[] offsets = codePointOffsets(span);
+        int last = offsets.length - 1;
         int first = 0;
-        while (first < boundaries.length) {
+        int previous = 0;
+        while (first < last) {
             int best = first + 1;
             int bestTokens = countBetween(offsets[first], offsets[best]);
+            int tooLong = -1;
+            if (previous > 1) {
+                int guess = Math.min(last, first + previous);
+                int tokens = countBetween(offsets[first], offsets[guess]);
+                if (tokens <= maxTokens) {
+                    best = guess;
+                    bestTokens = tokens;
+                } else {
+                    tooLong = guess;
+                }
+            }
+            for (int step = 1; tooLong < 0 && best < last; step *= 2) {
+                int candidate = Math.min(last, best + step);
+                int tokens = countBetween(offsets[first], offsets[candidate]);
+                if (tokens <= maxTokens) {
+                    best = candidate;
+                    bestTokens = tokens;
+                } else {
+                    tooLong = candidate;
+                }
+            }
             int low = best + 1;
-            int high = boundaries.length;
+            int high = tooLong - 1;
             while (low <= high) {
                 int middle = (low + high) >>> 1;
                 int tokens = countBetween(offsets[first], offsets[middle]);
@@ -186,8 +212,20 @@ final class UnitSplitter {
                 }
             }
             out.add(new Unit(new Span(offsets[first], offsets[best]), bestTokens));
+            previous = best - first;
             first = best;
         }
+    }
+
+    /** The offset of every code point of the span, and the span's end. */
+    private int[] codePointOffsets(Span span) {
+        int[] offsets = new int[span.end() - span.start() + 1];
+        int count = 0;
+        for (int i = span.start(); i < span.end(); i += Character.charCount(text.codePointAt(i))) {
+            offsets[count++] = i;
+        }
+        offsets[count++] = span.end();
+        return Arrays.copyOf(offsets, count);
     }
 
     private int countBetween(int start, int end) {

@@ -3,8 +3,14 @@ package io.dynrag.pipeline.extraction;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
+import org.jsoup.select.NodeTraversor;
+import org.jsoup.select.NodeVisitor;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -23,7 +29,8 @@ final class HtmlMarkdown {
             "figure", "footer", "form", "header", "hgroup", "html", "legend", "li", "main", "menu", "nav", "p",
             "section", "summary", "tbody", "td", "tfoot", "th", "thead", "tr");
     /** Cell content that makes a table a page layout rather than data. */
-    private static final String LAYOUT_CONTENT = "p, div, h1, h2, h3, h4, h5, h6, ul, ol, pre, blockquote, table";
+    private static final Set<String> LAYOUT_CONTENT = Set.of("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul",
+            "ol", "pre", "blockquote", "table");
     private static final Pattern WHITESPACE = Pattern.compile("[\\s\\u00A0]+");
     /** Paragraph lines the chunker would take for a heading or a code fence. */
     private static final Pattern MARKDOWN_LINE_START = Pattern.compile("^(#{1,6}(?:\\s|$)|```|~~~)");
@@ -32,12 +39,14 @@ final class HtmlMarkdown {
     private final int maxCharacters;
     private final StringBuilder out = new StringBuilder();
     private final StringBuilder inline = new StringBuilder();
+    private Set<Element> layoutTables = Set.of();
 
     HtmlMarkdown(int maxCharacters) {
         this.maxCharacters = maxCharacters;
     }
 
     String render(Element root) {
+        layoutTables = layoutTables(root);
         children(root);
         flush();
         return out.toString();
@@ -82,7 +91,7 @@ final class HtmlMarkdown {
             }
             case "table" -> {
                 flush();
-                if (element.select(LAYOUT_CONTENT).stream().anyMatch(inner -> inner != element)) {
+                if (layoutTables.contains(element)) {
                     children(element);
                     flush();
                 } else {
@@ -102,6 +111,39 @@ final class HtmlMarkdown {
                 }
             }
         }
+    }
+
+    /**
+     * The tables that hold layout content, found in one pass over the page: asking each table of a
+     * nested layout would read the inner tables once for every table around them.
+     */
+    private static Set<Element> layoutTables(Element root) {
+        Set<Element> tables = Collections.newSetFromMap(new IdentityHashMap<>());
+        // One flag per open element: whether layout content was seen below it.
+        Deque<boolean[]> layoutBelow = new ArrayDeque<>();
+        NodeTraversor.traverse(new NodeVisitor() {
+            @Override
+            public void head(Node node, int depth) {
+                if (node instanceof Element) {
+                    layoutBelow.push(new boolean[1]);
+                }
+            }
+
+            @Override
+            public void tail(Node node, int depth) {
+                if (!(node instanceof Element element)) {
+                    return;
+                }
+                boolean below = layoutBelow.pop()[0];
+                if (below && element.nameIs("table")) {
+                    tables.add(element);
+                }
+                if (!layoutBelow.isEmpty() && (below || LAYOUT_CONTENT.contains(element.normalName()))) {
+                    layoutBelow.peek()[0] = true;
+                }
+            }
+        }, root);
+        return tables;
     }
 
     private void appendInline(String text) {
@@ -156,18 +198,40 @@ final class HtmlMarkdown {
                 list(item, depth + 1, lines);
                 continue;
             }
-            Element own = item.clone();
-            own.select("ul, ol").remove();
-            String text = collapse(own.text());
+            List<Element> nested = HtmlTrees.outermost(item, element -> element.nameIs("ul") || element.nameIs("ol"),
+                    element -> false);
+            String text = collapse(textWithout(item, nested));
             if (!text.isEmpty()) {
                 lines.add("  ".repeat(depth) + (ordered ? number++ + ". " : "- ") + text);
             }
-            for (Element nested : item.select("ul, ol")) {
-                if (nested.parent() != null && nested.parent().closest("ul, ol") == list) {
-                    list(nested, depth + 1, lines);
-                }
+            for (Element nestedList : nested) {
+                list(nestedList, depth + 1, lines);
             }
         }
+    }
+
+    /**
+     * An item's text without its nested lists, which are written as lines of their own. The lists
+     * are taken out for the moment and put back, rather than the item copied: a copy per item
+     * costs time in proportion to the nesting depth times the page.
+     */
+    private static String textWithout(Element item, List<Element> nested) {
+        if (nested.isEmpty()) {
+            return item.text();
+        }
+        List<Element> parents = new ArrayList<>(nested.size());
+        int[] positions = new int[nested.size()];
+        for (int i = 0; i < nested.size(); i++) {
+            Element list = nested.get(i);
+            parents.add(list.parent());
+            positions[i] = list.siblingIndex();
+            list.remove();
+        }
+        String text = item.text();
+        for (int i = nested.size() - 1; i >= 0; i--) {
+            parents.get(i).insertChildren(positions[i], nested.get(i));
+        }
+        return text;
     }
 
     private void table(Element table) {
@@ -199,9 +263,11 @@ final class HtmlMarkdown {
         StringBuilder code = new StringBuilder();
         collectVerbatim(pre, code);
         String text = TextCleanup.normalizeLineEndings(code.toString()).stripTrailing();
-        while (text.startsWith("\n")) {
-            text = text.substring(1);
+        int firstLine = 0;
+        while (firstLine < text.length() && text.charAt(firstLine) == '\n') {
+            firstLine++;
         }
+        text = text.substring(firstLine);
         if (text.isBlank()) {
             return;
         }

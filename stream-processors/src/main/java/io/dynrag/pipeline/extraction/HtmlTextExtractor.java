@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,7 +34,7 @@ final class HtmlTextExtractor {
             "(?:^|;)\\s*(?:display\\s*:\\s*none|visibility\\s*:\\s*hidden)\\s*(?:!important\\s*)?(?:;|$)",
             Pattern.CASE_INSENSITIVE);
     /** Sectioning elements: a header or footer inside one of them belongs to that content. */
-    private static final String SECTIONING = "article, section, main";
+    private static final Set<String> SECTIONING = Set.of("article", "section", "main");
     /** Whole class names that hide an element from sighted readers. */
     private static final Set<String> HIDING_CLASSES = Set.of("hidden", "d-none", "is-hidden", "sr-only",
             "visually-hidden", "visuallyhidden", "screen-reader-text", "skip-link");
@@ -57,11 +58,8 @@ final class HtmlTextExtractor {
                 element.remove();
             }
         });
-        for (Element furniture : page.select("header, footer")) {
-            if (furniture.closest(SECTIONING) == null) {
-                furniture.remove();
-            }
-        }
+        HtmlTrees.outermost(page, element -> element.nameIs("header") || element.nameIs("footer"),
+                element -> SECTIONING.contains(element.normalName())).forEach(Element::remove);
         removeForms(page);
         Element content = mainContent(page);
         removeBoilerplate(content);
@@ -94,8 +92,8 @@ final class HtmlTextExtractor {
                 }
             }
         }
-        List<Element> articles = page.select("article").stream()
-                .filter(article -> article.parents().stream().noneMatch(parent -> parent.nameIs("article")))
+        List<Element> articles = HtmlTrees.outermost(page, element -> element.nameIs("article"), element -> false)
+                .stream()
                 .filter(Element::hasText)
                 .toList();
         if (articles.size() == 1) {
@@ -109,14 +107,16 @@ final class HtmlTextExtractor {
      * content: a wrapper called {@code layout-with-sidebar} must not take the article with it.
      */
     private static void removeBoilerplate(Element content) {
-        int contentLength = content.text().length();
+        // Measured before anything goes: an element is always checked before its descendants.
+        Map<Element, Integer> textLengths = HtmlTrees.textLengths(content);
+        int contentLength = textLengths.get(content);
         for (Element element : content.select("[class], [id]")) {
             if (element == content || element.ownerDocument() == null) {
                 continue;   // removed with an ancestor already
             }
             if (isHidden(element)) {
                 element.remove();
-            } else if (isFurniture(element) && element.text().length() * 2 < contentLength) {
+            } else if (isFurniture(element) && textLengths.get(element) * 2 < contentLength) {
                 element.remove();
             }
         }

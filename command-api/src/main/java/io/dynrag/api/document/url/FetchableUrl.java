@@ -62,10 +62,11 @@ public record FetchableUrl(URI uri, String host, int port) {
     /** What the document is called by default: the last path segment, or the host for a site's root. */
     public String name() {
         String path = uri.getPath() == null ? "" : uri.getPath();
-        while (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
+        int end = path.length();
+        while (end > 0 && path.charAt(end - 1) == '/') {
+            end--;
         }
-        String segment = path.substring(path.lastIndexOf('/') + 1).strip();
+        String segment = path.substring(path.lastIndexOf('/', end - 1) + 1, end).strip();
         return segment.isEmpty() ? host : segment;
     }
 
