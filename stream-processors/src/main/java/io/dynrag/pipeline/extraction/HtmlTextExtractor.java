@@ -48,7 +48,7 @@ final class HtmlTextExtractor {
     ExtractedText extract(byte[] bytes, ExtractionLimits limits) {
         Document page;
         try {
-            page = Jsoup.parse(new ByteArrayInputStream(bytes), null, "");
+            page = Jsoup.parse(new ByteArrayInputStream(HtmlTagNames.shortened(bytes)), null, "");
         } catch (IOException | RuntimeException e) {
             throw new ExtractionFailedException("the page cannot be read", e);
         }

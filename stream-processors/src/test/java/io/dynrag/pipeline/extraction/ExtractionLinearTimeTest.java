@@ -49,6 +49,10 @@ class ExtractionLinearTimeTest {
                 html("preformatted backticks", n -> "<pre>" + "`".repeat(n) + "</pre>"),
                 html("line breaks", n -> "<p>" + "<br>".repeat(n / 4) + "x</p>"),
                 html("unclosed tags", n -> "<div".repeat(n / 4)),
+                html("long tag name", n -> "<" + "a".repeat(n)),
+                html("long end tag name", n -> "</" + "a<".repeat(n / 2)),
+                html("long attribute name", n -> "<div " + "a<".repeat(n / 2)),
+                html("many attributes", n -> "<div" + " a".repeat(n / 2)),
                 html("run of <", n -> "<".repeat(n)),
                 html("unclosed comments", n -> "<!--".repeat(n / 4)),
                 html("unclosed attribute", n -> "<a href='" + "x".repeat(n)),
@@ -104,7 +108,8 @@ class ExtractionLinearTimeTest {
     void takesLinearTime(String name, IntFunction<String> input, Consumer<String> operation) {
         double ratio = LinearTime.ratio(input, operation);
 
-        assertThat(ratio).as("time for 100,000 characters / time for 10,000 (%s)", name)
+        System.out.printf("linear time: %-70s %5.1f%n", name, ratio);
+        assertThat(ratio).as("time for %,d characters / time for %,d (%s)", LinearTime.LARGE, LinearTime.SMALL, name)
                 .isLessThan(LinearTime.MAX_RATIO);
     }
 }

@@ -1,5 +1,7 @@
 package io.dynrag.pipeline.testing;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.function.IntFunction;
 import java.util.function.Consumer;
 
@@ -7,17 +9,20 @@ import java.util.function.Consumer;
  * Tells whether an operation's time grows linearly with its input, by timing it on a small and a
  * ten times larger input of the same shape. A linear operation takes about ten times as long, a
  * quadratic one about a hundred times, so the ratio separates them without any wall-clock
- * threshold. Each size is timed several times and the fastest run counts, which keeps a busy
- * machine's pauses out of the figure; a ratio over the limit is measured again before it counts.
+ * threshold. Time is the CPU time of the calling thread, so other processes on a busy machine do
+ * not count; each size is timed several times and the fastest run counts, and a ratio over the
+ * limit is measured again before it counts.
  */
 public final class LinearTime {
 
-    public static final int SMALL = 10_000;
-    public static final int LARGE = 100_000;
+    /** Input sizes; a soak sets them up to the upload limit, e.g. {@code -Ddynrag.linear.large=26214400}. */
+    public static final int LARGE = Integer.getInteger("dynrag.linear.large", 100_000);
+    public static final int SMALL = Integer.getInteger("dynrag.linear.small", LARGE / 10);
     /** Ten times the input may take at most this many times as long (linear: about 10, quadratic: about 100). */
     public static final double MAX_RATIO = 30;
     private static final int RUNS = 3;
     private static final int ATTEMPTS = 3;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private LinearTime() {
     }
@@ -51,8 +56,8 @@ public final class LinearTime {
     }
 
     private static <T> long time(Consumer<T> operation, T input) {
-        long start = System.nanoTime();
+        long start = THREADS.getCurrentThreadCpuTime();
         operation.accept(input);
-        return Math.max(System.nanoTime() - start, 1);
+        return Math.max(THREADS.getCurrentThreadCpuTime() - start, 1);
     }
 }
