@@ -34,7 +34,8 @@ import java.util.Optional;
  *     share this one too).</li>
  *     <li>the email from any address: {@value #EMAIL_FREE_FAILURES} free failures, so it is reached only by a
  *     guess spread over many addresses (each address's own subjects let about 17 failures through in the first
- *     hour and 4 an hour after that). It slows that guess down to a few attempts an hour, and it never applies to
+ *     hour and 4 an hour after that). It then holds that guess, however many addresses it uses, to about ten
+ *     attempts in the next hour and four an hour after that, and it never applies to
  *     an address the account signed in from with its password in the last {@value #KNOWN_FOR_DAYS} days: at
  *     worst an attacker slows the owner down at an address they never used, never at their own.</li>
  * </ul>
