@@ -100,6 +100,7 @@ public final class CommandApi implements AutoCloseable {
     private final RateLimits rateLimits;
     private final UsageFacts usageFacts;
     private final IdempotencyRecords idempotencyRecords;
+    private final LoginThrottle loginThrottle;
     private final OrphanObjectSweeper orphanObjects;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -161,18 +162,19 @@ public final class CommandApi implements AutoCloseable {
 
         this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),
                 IDEMPOTENCY_RETENTION);
-        IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access, AuthEndpoints.ANONYMOUS_POSTS);
+        IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access,
+                AuthEndpoints.CREDENTIAL_PATHS);
+        this.loginThrottle = new LoginThrottle(transactions, clock);
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
         checks.put("command-api.event-publisher", eventSourcing::isPublishing);
         checks.put("command-api.webhooks", webhooks::isReady);
-        this.http = new HttpServer(settings.httpHost(), settings.httpPort(), CommandApiSettings.MAX_JSON_BYTES,
-                settings.maxUploadBytes(), Json.apiMapper(),
+        this.http = new HttpServer(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
+                CommandApiSettings.MAX_JSON_BYTES, settings.maxUploadBytes(), Json.apiMapper(),
                 List.of(
-                        new AuthEndpoints(access, registration, accounts, users, passwords,
-                                new LoginThrottle(transactions, clock), accessTokens,
-                                new RefreshTokens(transactions, clock, settings.tokens()), signingKeys,
+                        new AuthEndpoints(access, registration, accounts, users, passwords, loginThrottle,
+                                accessTokens, new RefreshTokens(transactions, clock, settings.tokens()), signingKeys,
                                 settings.tokens(), clock),
                         new ApiKeyEndpoints(access, apiKeys),
                         new CustomerEndpoints(access, commands, registration, accounts,
@@ -202,6 +204,7 @@ public final class CommandApi implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(this::rotateSigningKeyWhenDue, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::forgetIdleRateLimits, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::deleteExpiredIdempotencyRecords, 1, 1, TimeUnit.HOURS);
+        housekeeping.scheduleWithFixedDelay(this::forgetStaleSignInCounters, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::sweepOrphanObjects, 10, 60, TimeUnit.MINUTES);
         if (admins.bootstrap(settings.bootstrapAdminEmail(), settings.bootstrapAdminPassword())) {
             log.info("Created the first admin account {}", settings.bootstrapAdminEmail());
@@ -240,6 +243,14 @@ public final class CommandApi implements AutoCloseable {
             log.debug("Deleted {} expired idempotency records", deleted);
         } catch (RuntimeException e) {
             log.warn("Deleting expired idempotency records failed; retrying in an hour: {}", e.toString());
+        }
+    }
+
+    private void forgetStaleSignInCounters() {
+        try {
+            loginThrottle.forgetStale();
+        } catch (RuntimeException e) {
+            log.warn("Deleting stale sign-in counters failed; retrying in an hour: {}", e.toString());
         }
     }
 

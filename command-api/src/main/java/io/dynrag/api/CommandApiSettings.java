@@ -4,6 +4,7 @@ import io.dynrag.api.auth.tokens.TokenSettings;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.url.UrlFetchSettings;
+import io.dynrag.api.http.TrustedProxies;
 import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerConfiguration;
@@ -11,6 +12,7 @@ import io.dynrag.domain.customer.CustomerConfiguration;
 import java.time.Duration;
 
 /**
+ * @param trustedProxies        reverse proxies whose X-Forwarded-For names the client; none believes the peer
  * @param operatorToken         bearer secret with the admin role; null or blank disables it
  * @param maxUploadBytes        largest document accepted by any upload (customers may set less)
  * @param keyEncryptionKeys     keys that seal secrets at rest; the first seals, all open
@@ -26,6 +28,7 @@ import java.time.Duration;
 public record CommandApiSettings(
         String httpHost,
         int httpPort,
+        TrustedProxies trustedProxies,
         String operatorToken,
         long maxUploadBytes,
         String documentBucket,
@@ -48,7 +51,8 @@ public record CommandApiSettings(
     /** Keeps secrets out of logs. */
     @Override
     public String toString() {
-        return "CommandApiSettings[http=" + httpHost + ":" + httpPort + ", bucket=" + documentBucket + ", kafka="
+        return "CommandApiSettings[http=" + httpHost + ":" + httpPort + ", trustedProxies=" + trustedProxies
+                + ", bucket=" + documentBucket + ", kafka="
                 + kafkaBootstrapServers + ", tokens=" + tokens + "]";
     }
 }

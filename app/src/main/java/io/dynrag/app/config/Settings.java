@@ -1,5 +1,7 @@
 package io.dynrag.app.config;
 
+import io.dynrag.api.http.TrustedProxies;
+
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ public record Settings(
         Path dataDir,
         String httpHost,
         int httpPort,
+        TrustedProxies trustedProxies,
         Optional<String> adminToken,
         long maxUploadBytes,
         int maxChunkTokens,
@@ -74,6 +77,7 @@ public record Settings(
                 Path.of(read.text("DYNRAG_DATA_DIR", ".dynrag")).toAbsolutePath().normalize(),
                 read.text("DYNRAG_HTTP_HOST", "127.0.0.1"),
                 read.integer("DYNRAG_HTTP_PORT", 8080, 0, 65_535),
+                read.trustedProxies("DYNRAG_TRUSTED_PROXIES"),
                 read.optional("DYNRAG_ADMIN_TOKEN"),
                 read.longInteger("DYNRAG_MAX_UPLOAD_BYTES", 25L * 1024 * 1024, 1, 1L << 40),
                 read.integer("DYNRAG_CHUNK_TOKENS", 200, 16, 254),
@@ -121,7 +125,8 @@ public record Settings(
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
     public Settings withDevSecrets(String operatorToken, String generatedKeyEncryptionKeys) {
-        return new Settings(dataDir, httpHost, httpPort, Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
+        return new Settings(dataDir, httpHost, httpPort, trustedProxies,
+                Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
                 embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, jdbcUrl,
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
@@ -151,6 +156,14 @@ public record Settings(
 
         String text(String name, String fallback) {
             return optional(name).orElse(fallback);
+        }
+
+        TrustedProxies trustedProxies(String name) {
+            try {
+                return TrustedProxies.parse(text(name, ""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(name + ": " + e.getMessage());
+            }
         }
 
         int integer(String name, int fallback, int min, int max) {

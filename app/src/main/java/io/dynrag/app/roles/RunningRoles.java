@@ -170,7 +170,8 @@ public final class RunningRoles implements AutoCloseable {
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
                 MiniLmEmbeddingModel.ID, null,
                 CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT);
-        return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.adminToken().orElse(null),
+        return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
+                settings.adminToken().orElse(null),
                 settings.maxUploadBytes(), infrastructure.s3().bucket(), infrastructure.kafkaBootstrapServers(),
                 "dynrag-publisher-0", keys,
                 new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),

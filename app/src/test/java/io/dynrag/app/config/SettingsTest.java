@@ -1,8 +1,10 @@
 package io.dynrag.app.config;
 
+import io.dynrag.api.http.TrustedProxies;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +59,18 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "7200")))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS must be between 1 and 3600");
+    }
+
+    @Test
+    void trustedProxiesAreNoneByDefaultAndAMalformedListStopsTheStart() {
+        assertThat(Settings.from(Map.of()).trustedProxies()).isEqualTo(TrustedProxies.NONE);
+        assertThat(Settings.from(Map.of("DYNRAG_TRUSTED_PROXIES", " 10.0.0.0/8, fd00::1 ")).trustedProxies())
+                .hasToString("10.0.0.0/8,fd00:0:0:0:0:0:0:1/128");
+        for (String malformed : List.of("proxy.internal", "10.0.0.0/40", "10.0.0.0/8,garbage", "0.0.0.0/0")) {
+            assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_TRUSTED_PROXIES", malformed))).as(malformed)
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageStartingWith("DYNRAG_TRUSTED_PROXIES: ");
+        }
     }
 
     @Test

@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.dynrag.app.e2e.TestSystem.PASSWORD;
 import static io.dynrag.app.e2e.TestSystem.assertProblem;
@@ -22,24 +25,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Accounts over HTTP: sign-up, sign-in and its throttle, refresh-token rotation with reuse
- * detection, sign-out, who-am-I, the published verification keys and their rotation.
+ * Accounts over HTTP: sign-up (which does not tell whether an email is taken) and its throttle, sign-in and its
+ * throttle by client address (behind a trusted proxy too), refresh-token rotation with reuse detection,
+ * sign-out, who-am-I, the published verification keys and their rotation.
  */
 class AccountFlowsTest {
 
     private static final long ACCESS_TOKEN_SECONDS = Duration.ofMinutes(15).toSeconds();
+    /** Starts at random, so a second run against the same database meets no counters of the first. */
+    private static final AtomicInteger FORWARDED_CLIENTS = new AtomicInteger(new Random().nextInt(100_000));
 
     private final TestSystem system = TestSystem.shared();
     private final ApiClient api = system.api();
 
     @Test
-    void signingUpCreatesACustomerAndSignsItsFirstUserIn() {
+    void signingUpCreatesACustomerWhoseFirstUserThenSignsIn() {
         String email = uniqueEmail("Ada.Lovelace");
+        ApiClient client = system.apiFromNewAddress();
 
-        ApiClient.Response signup = signup(email, PASSWORD, "Analytical Engines Ltd");
+        ApiClient.Response signup = signup(client, email, PASSWORD, "Analytical Engines Ltd");
 
-        assertThat(signup.status()).as(signup.body()).isEqualTo(201);
-        JsonNode tokens = signup.json();
+        assertThat(signup.status()).as(signup.body()).isEqualTo(202);
+        List<String> fields = new ArrayList<>();
+        signup.json().fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).as("no tokens: the new user signs in next").containsExactly("email", "detail");
+        assertThat(signup.json().get("email").asText()).isEqualTo(email.toLowerCase(Locale.ROOT));
+        JsonNode tokens = ok(login(client, email, PASSWORD));
         assertThat(tokens.get("tokenType").asText()).isEqualTo("Bearer");
         assertThat(tokens.get("expiresIn").asLong()).isEqualTo(ACCESS_TOKEN_SECONDS);
         assertThat(tokens.get("accessToken").asText().split("\\.")).hasSize(3);
@@ -58,7 +69,7 @@ class AccountFlowsTest {
         assertThat(me.get("role").asText()).isEqualTo("CUSTOMER");
         assertThat(me.get("status").asText()).isEqualTo("ACTIVE");
 
-        JsonNode login = ok(login(api, email.toUpperCase(Locale.ROOT), PASSWORD));
+        JsonNode login = ok(login(client, email.toUpperCase(Locale.ROOT), PASSWORD));
         assertThat(login.get("customerId").asText()).isEqualTo(customerId);
         assertThat(login.get("userId").asText()).isEqualTo(userId);
         assertThat(login.get("expiresIn").asLong()).isEqualTo(ACCESS_TOKEN_SECONDS);
@@ -67,8 +78,7 @@ class AccountFlowsTest {
     }
 
     @Test
-    void signupRefusesADuplicateEmailAWeakPasswordAndAnInvalidEmailAndStoresNothing() {
-        TestSystem.Account existing = system.signUp("Original Owner");
+    void signupRefusesAWeakPasswordAndAnInvalidEmailAndStoresNothing() {
         Database database = system.database();
         String countCustomers =
                 "SELECT count(*) FROM command.domain_event_entry WHERE payload_type LIKE '%CustomerRegistered'";
@@ -76,7 +86,6 @@ class AccountFlowsTest {
         long users = database.count("SELECT count(*) FROM command.user_account");
         long dataKeys = database.count("SELECT count(*) FROM command.customer_data_key");
 
-        assertProblem(signup(existing.email().toUpperCase(Locale.ROOT), PASSWORD, "Copycat"), 409);
         ApiClient.Response weak = signup(uniqueEmail("weak"), "too short", "Weakling");
         assertProblem(weak, 400);
         assertThat(weak.json().get("detail").asText()).contains("12");
@@ -99,6 +108,61 @@ class AccountFlowsTest {
     }
 
     @Test
+    void signupAnswersAlikeWhetherOrNotTheEmailIsTakenAndChangesNothingForATakenOne() {
+        TestSystem.Account owner = system.signUp("Original Owner");
+        Database database = system.database();
+        long users = database.count("SELECT count(*) FROM command.user_account");
+        long dataKeys = database.count("SELECT count(*) FROM command.customer_data_key");
+        ApiClient prober = system.apiFromNewAddress();
+        String attackersPassword = "the prober's own passphrase";
+
+        ApiClient.Response taken = signup(prober, owner.email().toUpperCase(Locale.ROOT), attackersPassword, "Copycat");
+        assertThat(database.count("SELECT count(*) FROM command.user_account")).isEqualTo(users);
+        assertThat(database.count("SELECT count(*) FROM command.customer_data_key")).isEqualTo(dataKeys);
+        String freshEmail = uniqueEmail("fresh");
+        ApiClient.Response free = signup(prober, freshEmail.toUpperCase(Locale.ROOT), attackersPassword, "Copycat");
+
+        assertThat(taken.status()).as(taken.body()).isEqualTo(202);
+        assertThat(free.status()).as(free.body()).isEqualTo(202);
+        assertThat(taken.contentType()).isEqualTo(free.contentType());
+        assertThat(taken.json().get("detail")).isEqualTo(free.json().get("detail"));
+        assertThat(taken.body().replace(owner.email(), "<email>"))
+                .isEqualTo(free.body().replace(freshEmail, "<email>"));
+        assertThat(headerNames(taken)).isEqualTo(headerNames(free));
+
+        // The one tell there is without e-mail verification: the prober's password signs in only where it was new.
+        assertThat(login(prober, freshEmail, attackersPassword).status()).isEqualTo(200);
+        assertProblem(login(prober, owner.email(), attackersPassword), 401);
+        JsonNode ownersSession = ok(login(system.apiFromNewAddress(), owner.email(), PASSWORD));
+        assertThat(ownersSession.get("customerId").asText()).as("the account is the owner's as before")
+                .isEqualTo(owner.customerId());
+    }
+
+    @Test
+    void signupsAreThrottledPerClientAddressWhetherOrNotTheEmailIsTaken() {
+        TestSystem.Account existing = system.signUp("Taken Already");
+        ApiClient prober = system.apiFromNewAddress();
+        // Five are free; the sixth locks the next, whatever the emails were.
+        for (int attempt = 1; attempt <= 6; attempt++) {
+            String email = attempt % 2 == 0 ? existing.email() : uniqueEmail("probe" + attempt);
+            assertThat(signup(prober, email, PASSWORD, "Probe " + attempt).status()).isEqualTo(202);
+        }
+
+        for (String email : List.of(existing.email(), uniqueEmail("probe7"))) {
+            ApiClient.Response refused = signup(prober, email, PASSWORD, "Probe 7");
+            assertProblem(refused, 429);
+            assertThat(refused.header("Retry-After")).hasValueSatisfying(
+                    seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 2));
+            assertThat(refused.json().get("detail").asText()).contains("sign-ups from this address");
+        }
+        String unrefused = uniqueEmail("elsewhere");
+        assertThat(signup(system.apiFromNewAddress(), unrefused, PASSWORD, "Elsewhere").status())
+                .as("another address").isEqualTo(202);
+        assertThat(system.database().count("SELECT count(*) FROM command.user_account WHERE email = ?",
+                unrefused.toLowerCase(Locale.ROOT))).isEqualTo(1);
+    }
+
+    @Test
     void aWrongPasswordAndAnUnknownEmailGetTheSameAnswer() {
         TestSystem.Account account = system.signUp("Same Answer");
         ApiClient client = system.apiFromNewAddress();
@@ -114,21 +178,57 @@ class AccountFlowsTest {
     }
 
     @Test
-    void repeatedFailuresForOneEmailAreSlowedDownWhateverTheAddress() {
+    void theOwnerSignsInFromAFreshAddressWhileTheAttackerIsLockedOut() {
         TestSystem.Account account = system.signUp("Throttled Email");
+        ApiClient attacker = system.apiFromNewAddress();
         for (int attempt = 1; attempt <= 6; attempt++) {
-            assertProblem(login(system.apiFromNewAddress(), account.email(), "wrong guess " + attempt), 401);
+            assertProblem(login(attacker, account.email(), "wrong guess " + attempt), 401);
         }
 
-        ApiClient.Response locked = login(system.apiFromNewAddress(), account.email(), PASSWORD);
+        ApiClient.Response locked = login(attacker, account.email(), PASSWORD);
+        ApiClient.Response owner = login(system.apiFromNewAddress(), account.email(), PASSWORD);
 
         assertProblem(locked, 429);
         assertThat(locked.header("Retry-After")).hasValueSatisfying(
                 seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 2));
-        // A back-off, not a lock-out: once it has passed, the right password signs in again.
-        ApiClient later = system.apiFromNewAddress();
+        assertThat(owner.status()).as("the owner, at an address never used before: " + owner.body()).isEqualTo(200);
+        // A back-off, not a lock-out: once it has passed, the right password signs in even from there.
         await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(500))
-                .until(() -> login(later, account.email(), PASSWORD).status() == 200);
+                .until(() -> login(attacker, account.email(), PASSWORD).status() == 200);
+    }
+
+    @Test
+    void aForgedForwardedForChangesNothingForAClientThatIsNoTrustedProxy() {
+        TestSystem.Account account = system.signUp("Forged Forwarding");
+        ApiClient attacker = system.apiFromNewAddress();
+        for (int attempt = 1; attempt <= 6; attempt++) {
+            String forged = documentationAddress();
+            assertProblem(loginForwardedFor(attacker, account.email(), "wrong guess " + attempt, forged), 401);
+        }
+
+        ApiClient.Response locked = loginForwardedFor(attacker, account.email(), PASSWORD, documentationAddress());
+
+        assertProblem(locked, 429);
+        assertThat(login(system.apiFromNewAddress(), account.email(), PASSWORD).status()).isEqualTo(200);
+    }
+
+    @Test
+    void behindTheTrustedProxyEachForwardedClientIsThrottledApart() {
+        TestSystem.Account account = system.signUp("Behind A Proxy");
+        ApiClient proxy = system.api();
+        String attacker = documentationAddress();
+        String owner = documentationAddress();
+        for (int attempt = 1; attempt <= 6; attempt++) {
+            assertProblem(loginForwardedFor(proxy, account.email(), "wrong guess " + attempt, attacker), 401);
+        }
+
+        assertProblem(loginForwardedFor(proxy, account.email(), PASSWORD, attacker), 429);
+        assertProblem(loginForwardedFor(proxy, account.email(), PASSWORD, owner + ", " + attacker), 429);
+        assertThat(loginForwardedFor(proxy, account.email(), PASSWORD, owner).status())
+                .as("another client of the same proxy").isEqualTo(200);
+        assertThat(loginForwardedFor(proxy, account.email(), PASSWORD, attacker + ", " + owner).status())
+                .as("the proxy appends the client's address; what the client wrote stands to its left").isEqualTo(200);
+        assertThat(login(proxy, account.email(), PASSWORD).status()).as("the proxy's own requests").isEqualTo(200);
     }
 
     @Test
@@ -299,9 +399,31 @@ class AccountFlowsTest {
         assertThat(Set.copyOf(kids)).hasSameSizeAs(kids);
     }
 
+    /** From an address of its own: sign-ups are throttled per address. */
     private ApiClient.Response signup(String email, String password, String company) {
-        return api.postJson("/v1/auth/signup", null, Json.object("email", email, "password", password,
+        return signup(system.apiFromNewAddress(), email, password, company);
+    }
+
+    private static ApiClient.Response signup(ApiClient client, String email, String password, String company) {
+        return client.postJson("/v1/auth/signup", null, Json.object("email", email, "password", password,
                 "company", company));
+    }
+
+    private static ApiClient.Response loginForwardedFor(ApiClient client, String email, String password,
+                                                        String forwardedFor) {
+        return client.send("POST", "/v1/auth/login", Map.of("X-Forwarded-For", forwardedFor),
+                Json.object("email", email, "password", password));
+    }
+
+    /** An address of 198.18.0.0/15 (for tests) no other test uses, as a client behind the proxy. */
+    private static String documentationAddress() {
+        int n = FORWARDED_CLIENTS.incrementAndGet();
+        return "198." + (18 + n / 65_536 % 2) + "." + n / 256 % 256 + "." + n % 256;
+    }
+
+    private static List<String> headerNames(ApiClient.Response response) {
+        return response.headers().map().keySet().stream().map(name -> name.toLowerCase(Locale.ROOT)).sorted()
+                .toList();
     }
 
     private static ApiClient.Response login(ApiClient client, String email, String password) {

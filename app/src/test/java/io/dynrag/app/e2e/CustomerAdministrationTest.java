@@ -204,8 +204,13 @@ class CustomerAdministrationTest {
 
         assertProblem(api.postJson("/v1/admin/customers/" + customerId + "/reactivate", system.adminAccessToken(),
                 ""), 400);
-        assertThat(api.postJson("/v1/auth/signup", null, Json.object("email", account.email(), "password", PASSWORD,
-                "company", company)).status()).as("the email is free again").isEqualTo(201);
+        ApiClient newcomer = system.apiFromNewAddress();
+        assertThat(newcomer.postJson("/v1/auth/signup", null, Json.object("email", account.email(), "password",
+                PASSWORD, "company", company)).status()).isEqualTo(202);
+        JsonNode signedIn = ok(newcomer.postJson("/v1/auth/login", null, Json.object("email", account.email(),
+                "password", PASSWORD)));
+        assertThat(signedIn.get("customerId").asText()).as("the email is free again: a new customer's")
+                .isNotEqualTo(customerId);
     }
 
     private List<ApiClient.Response> everyCustomerEndpoint(Map<String, String> credential, String documentId,

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Over a thousand malformed or hostile requests from a seeded generator: broken and deeply nested
  * JSON, wrong types, invalid UTF-8, wrong and missing content types, garbage multipart bodies,
- * path traversal in ids, bad query parameters and oversized headers and bodies. None may answer
- * 5xx, and none may change what the customer has.
+ * path traversal in ids, bad query parameters, oversized headers and bodies, and forged, garbled and
+ * huge {@code X-Forwarded-For} values (the test system trusts 127.0.0.1, where they come from, as a
+ * proxy, so they are read). None may answer 5xx, and none may change what the customer has.
  *
  * <p>CI sends 1,200; {@code -Ddynrag.hostile.requests=100000} (and {@code -Ddynrag.hostile.seed=<n>}
  * for other requests) soaks it.
@@ -148,7 +149,11 @@ class HostileRequestsTest {
                         StandardCharsets.UTF_8), Map.of("X-Padding", "x".repeat(32 * 1024))),
                 () -> new Hostile("POST", "/v1/search", "application/json", "{\"query\":\"ok\"}".getBytes(
                         StandardCharsets.UTF_8), Map.of("X-Correlation-Id", pick("", "a b", "<script>",
-                        "x".repeat(500)))));
+                        "x".repeat(500)))),
+                () -> new Hostile("POST", pick("/v1/auth/login", "/v1/auth/signup", "/v1/auth/refresh", "/v1/search"),
+                        "application/json", garbage(), Map.of("X-Forwarded-For", forwardedFor())),
+                () -> new Hostile("GET", "/v1/customer/config", null, new byte[0],
+                        Map.of("X-Forwarded-For", forwardedFor())));
         return kinds.get(random.nextInt(kinds.size())).get();
     }
 
@@ -229,6 +234,14 @@ class HostileRequestsTest {
         return ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + pick("../../etc/passwd",
                 "..\\\\..\\\\boot.ini", "%2e%2e%2fx", "a\u0000b.txt") + "\"\r\n\r\n" + "text" + "\r\n--b--\r\n")
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** What a client (or a broken proxy) may put in X-Forwarded-For. */
+    private String forwardedFor() {
+        return pick(",", " , ,", "unknown", "127.0.0.1", "10.0.0.1, 203.0.113.9", "999.999.999.999", "::1::",
+                "[::1]:80", "[::1", "203.0.113.9:99999999", ".:", ".:, 198.51.100.1", "_hidden", "0x7f.1",
+                "2130706433", "%00%0d%0aSet-Cookie: x=1", "<script>", "1.2.3.4, ".repeat(600), "x".repeat(9_000),
+                "a:".repeat(2_000));
     }
 
     private String hostileId() {

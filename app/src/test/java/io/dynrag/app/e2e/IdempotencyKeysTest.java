@@ -1,6 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,10 @@ import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code Idempotency-Key} on POSTs: a retry creates nothing twice and gets the first answer back. */
+/**
+ * {@code Idempotency-Key} on POSTs: a retry creates nothing twice and gets the first answer back, except the
+ * secrets in it, which are never kept; the sign-in routes take no key.
+ */
 class IdempotencyKeysTest {
 
     private static final String UPLOADED_EVENTS = """
@@ -98,8 +102,12 @@ class IdempotencyKeysTest {
         ApiClient.Response retry = post("/v1/admin/customers", admin, key, body);
 
         assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(retry.status()).as(retry.body()).isEqualTo(201);
         assertThat(retry.header("Idempotent-Replayed")).contains("true");
         assertThat(retry.json().get("customerId").asText()).isEqualTo(first.json().get("customerId").asText());
+        assertThat(retry.json().get("apiKey").isNull()).as("the key was shown once: " + retry.body()).isTrue();
+        assertThat(api.get("/v1/api-keys", first.json().get("apiKey").asText()).status())
+                .as("and still works").isEqualTo(200);
         assertThat(system.database().count("""
                 SELECT count(*) FROM command.domain_event_entry
                  WHERE payload_type LIKE '%CustomerRegistered' AND aggregate_identifier = ?""",
@@ -107,7 +115,7 @@ class IdempotencyKeysTest {
     }
 
     @Test
-    void aRetriedJsonPostReturnsTheSameSecretAndCreatesOneKey() {
+    void aRetriedKeyCreationAnswersForTheSameKeyWithoutItsSecretAndKeepsNone() {
         String customerKey = system.registerCustomer("Idempotent Keys");
         String key = "create-crawler-key-" + UUID.randomUUID();
 
@@ -115,19 +123,107 @@ class IdempotencyKeysTest {
         ApiClient.Response retry = createCrawlerKey(customerKey, key);
 
         assertThat(first.status()).as(first.body()).isEqualTo(201);
+        String secret = first.json().get("apiKey").asText();
+        assertThat(secret).startsWith("drk_");
         assertThat(retry.status()).as(retry.body()).isEqualTo(201);
         assertThat(retry.header("Idempotent-Replayed")).contains("true");
-        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.body()).doesNotContain(secret);
+        ObjectNode firstWithoutSecret = ((ObjectNode) first.json()).putNull("apiKey");
+        assertThat(retry.json()).as("the same answer with the secret left out").isEqualTo(firstWithoutSecret);
         assertThat(retry.header("RateLimit-Remaining")).as("a replay is still a counted request").isPresent();
         assertThat(crawlerKeys(customerKey)).isEqualTo(1);
+        assertThat(api.get("/v1/rate-limits", secret).status()).as("the first secret still works").isEqualTo(200);
 
-        String secret = first.json().get("apiKey").asText();
         Object stored = system.database().rows(
                 "SELECT response FROM command.idempotency_record WHERE idempotency_key = ?", key)
                 .getFirst().get("response");
-        assertThat(new String((byte[]) stored, StandardCharsets.ISO_8859_1))
-                .as("the stored response is sealed, as the key it shows must never be readable at rest")
-                .doesNotContain(secret);
+        assertThat(new String((byte[]) stored, StandardCharsets.ISO_8859_1)).as("the kept answer is sealed")
+                .doesNotContain(first.json().get("keyId").asText());
+        assertThat(system.keptAnswers(key)).singleElement().asString()
+                .contains(first.json().get("keyId").asText()).doesNotContain(secret);
+    }
+
+    @Test
+    void noReplayShowsASecretAndNoKeptAnswerHoldsOne() {
+        String[] customer = system.registerCustomerWithId("Secretive Retries");
+        String credential = customer[1];
+        Map<String, String> issued = new LinkedHashMap<>();
+
+        String adminKey = UUID.randomUUID().toString();
+        String newCustomer = Json.object("name", "Kept Without Its Key " + adminKey);
+        String admin = system.adminAccessToken();
+        issued.put(adminKey, sentTwiceShowingItsSecretOnce(() -> post("/v1/admin/customers", admin, adminKey,
+                newCustomer), 201, "apiKey", "customerId"));
+
+        String apiKeyKey = UUID.randomUUID().toString();
+        issued.put(apiKeyKey, sentTwiceShowingItsSecretOnce(() -> createCrawlerKey(credential, apiKeyKey), 201,
+                "apiKey", "keyId"));
+
+        String webhookKey = UUID.randomUUID().toString();
+        String webhook = Json.object("url", "http://127.0.0.1:9/hooks", "eventTypes", List.of("document.failed"));
+        String webhookSecret = sentTwiceShowingItsSecretOnce(() -> post("/v1/webhooks", credential, webhookKey,
+                webhook), 201, "secret", "webhookId");
+        issued.put(webhookKey, webhookSecret);
+        String webhookId = api.get("/v1/webhooks", credential).json().get("webhooks").get(0).get("webhookId").asText();
+
+        String rotationKey = UUID.randomUUID().toString();
+        String rotated = sentTwiceShowingItsSecretOnce(() -> post("/v1/webhooks/" + webhookId + "/rotate-secret",
+                credential, rotationKey, ""), 200, "secret", "webhookId");
+        assertThat(rotated).isNotEqualTo(webhookSecret);
+        issued.put(rotationKey, rotated);
+
+        issued.forEach((idempotencyKey, secret) -> {
+            List<String> kept = system.keptAnswers(idempotencyKey);
+            assertThat(kept).as("the answer kept under " + idempotencyKey).hasSize(1);
+            for (String other : issued.values()) {
+                assertThat(kept.getFirst()).doesNotContain(other);
+            }
+        });
+    }
+
+    @Test
+    void anAnswerThatShowsSomethingShapedLikeASecretIsNotKeptSoItsRetryRunsAgain() {
+        String customerKey = system.registerCustomer("Quoted Secrets");
+        String quoted = "drk_" + "Q".repeat(43);
+        String documentId = system.uploadDocument(customerKey, "rotation.md",
+                "# Key rotation\n\nThe old key " + quoted + " was retired in spring.\n");
+        system.awaitStatus(customerKey, documentId, "INDEXED");
+        String key = UUID.randomUUID().toString();
+        String query = Json.object("query", "which key was retired", "documentId", documentId);
+
+        ApiClient.Response first = post("/v1/search", customerKey, key, query);
+        ApiClient.Response retry = post("/v1/search", customerKey, key, query);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.body()).contains(quoted);
+        assertThat(retry.status()).as(retry.body()).isEqualTo(200);
+        assertThat(retry.header("Idempotent-Replayed")).as("ran again rather than replayed").isEmpty();
+        assertThat(system.keptAnswers(key)).isEmpty();
+    }
+
+    @Test
+    void theSignInRoutesTakeNoKeyAndKeepNothing() {
+        TestSystem.Account account = system.signUp("Keyless Sign-Ins");
+        ApiClient client = system.apiFromNewAddress();
+        String key = UUID.randomUUID().toString();
+        String credentials = Json.object("email", account.email(), "password", TestSystem.PASSWORD);
+
+        ApiClient.Response first = client.send("POST", "/v1/auth/login", headers(null, key), credentials);
+        ApiClient.Response second = client.send("POST", "/v1/auth/login", headers(null, key), credentials);
+        ApiClient.Response signup = client.send("POST", "/v1/auth/signup", headers(null, key),
+                Json.object("email", TestSystem.uniqueEmail("keyless"), "password", TestSystem.PASSWORD,
+                        "company", "Keyless"));
+        ApiClient.Response malformedKey = client.send("POST", "/v1/auth/logout", headers(null, "two words"),
+                Json.object("refreshToken", first.json().get("refreshToken").asText()));
+
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(second.status()).as(second.body()).isEqualTo(200);
+        assertThat(second.header("Idempotent-Replayed")).as("a sign-in that ran again").isEmpty();
+        assertThat(second.json().get("refreshToken").asText()).isNotEqualTo(first.json().get("refreshToken").asText());
+        assertThat(signup.status()).as(signup.body()).isEqualTo(202);
+        assertThat(malformedKey.status()).as("the header is not even read: " + malformedKey.body()).isEqualTo(204);
+        assertThat(system.database().count("SELECT count(*) FROM command.idempotency_record WHERE idempotency_key = ?",
+                key)).isZero();
     }
 
     @Test
@@ -251,7 +347,7 @@ class IdempotencyKeysTest {
 
         ApiClient.Response replayed = createCrawlerKey(customerKey, key);
         assertThat(replayed.header("Idempotent-Replayed")).contains("true");
-        assertThat(replayed.body()).isEqualTo(takenOver.body());
+        assertThat(replayed.json()).isEqualTo(((ObjectNode) takenOver.json()).putNull("apiKey"));
     }
 
     @Test
@@ -353,21 +449,25 @@ class IdempotencyKeysTest {
         }
     }
 
-    @Test
-    void aRetriedRefreshGetsTheSameTokensInsteadOfLookingLikeReuse() {
-        TestSystem.Account account = system.signUp("Flaky Network Ltd");
-        String key = UUID.randomUUID().toString();
-        String body = Json.object("refreshToken", account.refreshToken());
-
-        ApiClient.Response first = post("/v1/auth/refresh", null, key, body);
-        ApiClient.Response retry = post("/v1/auth/refresh", null, key, body);
-
-        assertThat(first.status()).as(first.body()).isEqualTo(200);
+    /**
+     * Sends a request whose answer shows a secret twice under one key: the retry answers for the same thing
+     * ({@code idField}), as a replay, with {@code secretField} null.
+     *
+     * @return the secret the first answer showed
+     */
+    private String sentTwiceShowingItsSecretOnce(Supplier<ApiClient.Response> request, int status,
+                                                 String secretField, String idField) {
+        ApiClient.Response first = request.get();
+        ApiClient.Response retry = request.get();
+        assertThat(first.status()).as(first.body()).isEqualTo(status);
+        assertThat(retry.status()).as(retry.body()).isEqualTo(status);
+        String secret = first.json().get(secretField).asText();
+        assertThat(secret).hasSizeGreaterThan(40);
         assertThat(retry.header("Idempotent-Replayed")).contains("true");
-        assertThat(retry.body()).isEqualTo(first.body());
-        ApiClient.Response next = api.postJson("/v1/auth/refresh", null,
-                Json.object("refreshToken", first.json().get("refreshToken").asText()));
-        assertThat(next.status()).as("the family was not revoked: " + next.body()).isEqualTo(200);
+        assertThat(retry.json().get(idField)).isEqualTo(first.json().get(idField));
+        assertThat(retry.json().get(secretField).isNull()).as(retry.body()).isTrue();
+        assertThat(retry.body()).doesNotContain(secret);
+        return secret;
     }
 
     /**

@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * One customer's whole life of credentials, failures included, with every log line of the process
- * captured (our own code at DEBUG): no password, token, API key or provider key may appear in a
- * log, in the database or on Kafka, and a response shows a secret only when it issues it.
+ * captured (our own code at DEBUG): no password, token, API key, webhook secret or provider key may
+ * appear in a log, in the database (nor in an answer kept under an Idempotency-Key, opened) or on
+ * Kafka, and a response shows a secret only when it issues it, never when it is a retry's.
  */
 class SecretsNeverLeakTest {
 
@@ -38,6 +39,8 @@ class SecretsNeverLeakTest {
     private final ApiClient api = system.api();
     /** Every response of the flow, with the secrets it may show because it issued them. */
     private final List<Exchange> exchanges = new ArrayList<>();
+    /** The Idempotency-Keys the flow sends, whose kept answers are opened and searched. */
+    private final List<String> idempotencyKeys = new ArrayList<>();
 
     private record Exchange(String request, ApiClient.Response response, Set<String> issued) {
     }
@@ -90,6 +93,10 @@ class SecretsNeverLeakTest {
         assertThat(storedInClear(database, Map.of("fingerprint", traces.fingerprint())))
                 .as("the search finds text in binary columns").contains("fingerprint in command.domain_event_entry");
         assertThat(storedInClear(database, secrets)).isEmpty();
+        List<String> kept = idempotencyKeys.stream().flatMap(key -> system.keptAnswers(key).stream()).toList();
+        assertThat(kept).as("answers kept under the flow's Idempotency-Keys (none for the refresh)").hasSize(3);
+        secrets.forEach((name, secret) -> assertThat(kept).as(name + " in a kept answer")
+                .noneMatch(answer -> answer.contains(secret)));
 
         List<byte[]> published = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -119,10 +126,12 @@ class SecretsNeverLeakTest {
         secrets.put("admin password", TestSystem.ADMIN_PASSWORD);
         secrets.put("operator token", TestSystem.OPERATOR_TOKEN);
 
-        JsonNode signup = call("signup", api.postJson("/v1/auth/signup", null,
-                Json.object("email", email, "password", PASSWORD, "company", company)), 201, secrets);
-        String access = signup.get("accessToken").asText();
-        String customerId = signup.get("customerId").asText();
+        call("signup", api.postJson("/v1/auth/signup", null,
+                Json.object("email", email, "password", PASSWORD, "company", company)), 202, secrets);
+        JsonNode firstLogin = call("first login", api.postJson("/v1/auth/login", null,
+                Json.object("email", email, "password", PASSWORD)), 200, secrets);
+        String access = firstLogin.get("accessToken").asText();
+        String customerId = firstLogin.get("customerId").asText();
         call("weak password", api.postJson("/v1/auth/signup", null,
                 Json.object("email", TestSystem.uniqueEmail("weak"), "password", "tiny secret", "company", company)),
                 400, secrets);
@@ -138,8 +147,11 @@ class SecretsNeverLeakTest {
         JsonNode login = call("login", api.postJson("/v1/auth/login", null,
                 Json.object("email", email, "password", PASSWORD)), 200, secrets);
         String used = login.get("refreshToken").asText();
-        call("refresh", api.postJson("/v1/auth/refresh", null, Json.object("refreshToken", used)), 200, secrets);
-        call("refresh reuse", api.postJson("/v1/auth/refresh", null, Json.object("refreshToken", used)), 401, secrets);
+        Map<String, String> refreshKey = Map.of("Idempotency-Key", idempotencyKey());
+        call("refresh", api.send("POST", "/v1/auth/refresh", refreshKey, Json.object("refreshToken", used)), 200,
+                secrets);
+        call("refresh sent again with its key", api.send("POST", "/v1/auth/refresh", refreshKey,
+                Json.object("refreshToken", used)), 401, secrets);
         call("refresh token as bearer", api.get("/v1/auth/me", used), 401, secrets);
         call("refresh token as API key", api.send("GET", "/v1/auth/me", ApiClient.apiKeyHeader(used), null), 401,
                 secrets);
@@ -152,9 +164,10 @@ class SecretsNeverLeakTest {
         call("access token with a broken signature", api.get("/v1/auth/me", access.substring(0, access.length() - 4)
                 + "AAAA"), 401, secrets);
 
-        JsonNode key = call("create API key", api.postJson("/v1/api-keys", access,
-                Json.object("name", "everything", "scopes", List.of("ingest", "search", "read", "admin"))), 201,
-                secrets);
+        Map<String, String> keyCreation = keyed(access);
+        String everything = Json.object("name", "everything", "scopes", List.of("ingest", "search", "read", "admin"));
+        JsonNode key = call("create API key", api.send("POST", "/v1/api-keys", keyCreation, everything), 201, secrets);
+        call("create API key again", api.send("POST", "/v1/api-keys", keyCreation, everything), 201, secrets);
         String apiKey = key.get("apiKey").asText();
         call("list API keys", api.get("/v1/api-keys", apiKey), 200, secrets);
         call("upload", api.upload(apiKey, "file", "notes.txt", Corpus.recipes().getBytes(StandardCharsets.UTF_8),
@@ -166,6 +179,17 @@ class SecretsNeverLeakTest {
                 Json.object("scopes", List.of("read"))), 201, secrets);
         call("revoke it", api.delete("/v1/api-keys/" + revocable.get("keyId").asText(), access), 204, secrets);
         call("use it", api.get("/v1/customer/config", revocable.get("apiKey").asText()), 401, secrets);
+
+        Map<String, String> webhookCreation = keyed(apiKey);
+        String webhook = Json.object("url", "http://127.0.0.1:9/hooks", "eventTypes", List.of("document.failed"));
+        JsonNode created = call("create webhook", api.send("POST", "/v1/webhooks", webhookCreation, webhook), 201,
+                secrets);
+        call("create webhook again", api.send("POST", "/v1/webhooks", webhookCreation, webhook), 201, secrets);
+        String rotate = "/v1/webhooks/" + created.get("webhookId").asText() + "/rotate-secret";
+        Map<String, String> rotation = keyed(access);
+        call("rotate webhook secret", api.send("POST", rotate, rotation, null), 200, secrets);
+        call("rotate webhook secret again", api.send("POST", rotate, rotation, null), 200, secrets);
+        call("list webhooks", api.get("/v1/webhooks", apiKey), 200, secrets);
 
         String providerKey = "sk-live-" + UUID.randomUUID().toString().replace("-", "");
         String replacement = "sk-live-" + UUID.randomUUID().toString().replace("-", "");
@@ -187,7 +211,7 @@ class SecretsNeverLeakTest {
         call("remove provider key", api.delete("/v1/customer/provider-key?provider=openai", access), 204, secrets);
 
         call("logout", api.postJson("/v1/auth/logout", null, Json.object("refreshToken",
-                secrets.get("signup refreshToken"))), 204, secrets);
+                secrets.get("first login refreshToken"))), 204, secrets);
         return new Traces(customerId, email.toLowerCase(Locale.ROOT), stored.get("fingerprint").asText());
     }
 
@@ -196,7 +220,7 @@ class SecretsNeverLeakTest {
         assertThat(response.status()).as(request + ": " + response.body()).isEqualTo(status);
         JsonNode body = response.body().isEmpty() ? null : response.json();
         List<String> issued = new ArrayList<>();
-        for (String field : List.of("accessToken", "refreshToken", "apiKey")) {
+        for (String field : List.of("accessToken", "refreshToken", "apiKey", "secret")) {
             if (body != null && body.hasNonNull(field)) {
                 String secret = body.get(field).asText();
                 issued.add(secret);
@@ -212,6 +236,19 @@ class SecretsNeverLeakTest {
         }
         exchanges.add(new Exchange(request, response, Set.copyOf(issued)));
         return body;
+    }
+
+    /** A credential and a new Idempotency-Key, whose kept answer is searched at the end. */
+    private Map<String, String> keyed(String credential) {
+        Map<String, String> headers = new LinkedHashMap<>(ApiClient.bearer(credential));
+        headers.put("Idempotency-Key", idempotencyKey());
+        return headers;
+    }
+
+    private String idempotencyKey() {
+        String key = UUID.randomUUID().toString();
+        idempotencyKeys.add(key);
+        return key;
     }
 
     private static String render(ILoggingEvent event) {

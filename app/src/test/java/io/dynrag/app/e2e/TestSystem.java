@@ -1,6 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dynrag.api.crypto.KeyEncryption;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infra;
@@ -54,6 +55,8 @@ final class TestSystem implements AutoCloseable {
     static final BigDecimal PROVIDER_MODEL_USD_PER_MILLION_TOKENS = new BigDecimal("20");
     /** Long enough for the password policy; every account the tests sign up uses it. */
     static final String PASSWORD = "a perfectly long passphrase";
+    /** The one address whose X-Forwarded-For the system believes, as it would a reverse proxy's. */
+    static final String TRUSTED_PROXY = "127.0.0.1";
     static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
     /** Access tokens live 15 minutes; a cached admin token is renewed well before. */
     private static final Duration ADMIN_TOKEN_REUSE = Duration.ofMinutes(5);
@@ -110,6 +113,8 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
         // Local test servers stand in for web pages and the embedding provider.
         env.put("DYNRAG_URL_ALLOWLIST", "127.0.0.1");
+        // 127.0.0.1 stands in for a reverse proxy; the addresses of apiFromNewAddress() are clients of their own.
+        env.put("DYNRAG_TRUSTED_PROXIES", TRUSTED_PROXY);
         // Webhook retries within seconds, and an endpoint that fails everything for ten seconds is disabled.
         env.put("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "1");
         env.put("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", "10");
@@ -177,14 +182,21 @@ final class TestSystem implements AutoCloseable {
         return label + "-" + UUID.randomUUID() + "@example.test";
     }
 
-    /** Signs a new customer up through {@code POST /v1/auth/signup} with {@link #PASSWORD}. */
+    /**
+     * Signs a new customer up through {@code POST /v1/auth/signup} with {@link #PASSWORD}, then signs its user in.
+     * Each from an address of its own, as sign-ups are throttled per client address.
+     */
     Account signUp(String company) {
         String label = company.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         String email = uniqueEmail(label.substring(0, Math.min(label.length(), 20)));
-        ApiClient.Response created = api.postJson("/v1/auth/signup", null, Json.object(
+        ApiClient client = apiFromNewAddress();
+        ApiClient.Response accepted = client.postJson("/v1/auth/signup", null, Json.object(
                 "email", email, "password", PASSWORD, "company", company));
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        JsonNode body = created.json();
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        ApiClient.Response signedIn = client.postJson("/v1/auth/login", null,
+                Json.object("email", email, "password", PASSWORD));
+        assertThat(signedIn.status()).as(signedIn.body()).isEqualTo(200);
+        JsonNode body = signedIn.json();
         return new Account(body.get("customerId").asText(), body.get("userId").asText(), email, company,
                 body.get("accessToken").asText(), body.get("refreshToken").asText());
     }
@@ -220,6 +232,20 @@ final class TestSystem implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The answers kept under {@code idempotencyKey}, opened with the key-encryption key as the API opens them
+     * (status, headers and body in their stored form, read as ISO-8859-1 so every byte is a character).
+     */
+    List<String> keptAnswers(String idempotencyKey) {
+        KeyEncryption sealing = new KeyEncryption(KeyEncryptionKeys.parse(settings.keyEncryptionKeys().orElseThrow()));
+        return database().rows("""
+                SELECT scope, response FROM command.idempotency_record
+                 WHERE idempotency_key = ? AND response IS NOT NULL""", idempotencyKey).stream()
+                .map(row -> new String(sealing.open((byte[]) row.get("response"),
+                        "idempotency:" + row.get("scope") + ":" + idempotencyKey), StandardCharsets.ISO_8859_1))
+                .toList();
     }
 
     Database database() {

@@ -1,6 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynrag.api.auth.Secrets;
 import org.assertj.core.api.SoftAssertions;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,6 +129,34 @@ class TokenAttackTest {
 
         assertThat(api.get("/v1/auth/me", real).status()).as("the real token still works").isEqualTo(200);
         assertThat(api.postJson("/v1/search", real, Json.object("query", "anything")).status()).isEqualTo(200);
+    }
+
+    /**
+     * Someone who captured a refresh request (say from a proxy's log) sends it again with its Idempotency-Key,
+     * hoping for the kept answer. There is none: the request runs as any refresh would, the used token is reuse,
+     * and the whole sign-in is revoked, the victim's current session included.
+     */
+    @Test
+    void aCapturedRefreshReplayedWithItsIdempotencyKeyGetsNoTokenAndRevokesTheSignIn() {
+        TestSystem.Account victim = system.signUp("Replay Target");
+        Map<String, String> headers = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+        String captured = Json.object("refreshToken", victim.refreshToken());
+
+        ApiClient.Response victims = api.send("POST", "/v1/auth/refresh", headers, captured);
+        ApiClient.Response replayed = api.send("POST", "/v1/auth/refresh", headers, captured);
+
+        assertThat(victims.status()).as(victims.body()).isEqualTo(200);
+        String current = victims.json().get("refreshToken").asText();
+        assertThat(replayed.status()).as(replayed.body()).isEqualTo(401);
+        assertThat(replayed.header("Idempotent-Replayed")).isEmpty();
+        assertThat(replayed.body()).doesNotContain(current)
+                .doesNotContain(victims.json().get("accessToken").asText()).contains("already used");
+        assertThat(system.database().rows("""
+                SELECT f.revoked_reason FROM command.refresh_family f
+                JOIN command.refresh_token t ON t.family_id = f.family_id WHERE t.token_hash = ?""",
+                Secrets.sha256Hex(current)).getFirst().get("revoked_reason")).isEqualTo("REUSE");
+        ApiClient.Response next = api.postJson("/v1/auth/refresh", null, Json.object("refreshToken", current));
+        assertThat(next.status()).as("the victim's session is revoked with it: " + next.body()).isEqualTo(401);
     }
 
     private static Map<String, String> bearer(String token) {

@@ -76,8 +76,13 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
         ApiKeys.IssuedKey key = apiKeys.issue(customerId, keyId, name, scopes, limits)
                 .orElseThrow(() -> new ApiProblem(409, "Conflict", "the API key an earlier attempt of this request "
                         + "created has been revoked since; send a new Idempotency-Key to create another"));
-        ctx.status(201).json(new CreatedKey(key.keyId(), key.secret(), key.prefix(), name, wire(key.scopes()),
-                limits.requestsPerMinute(), limits.requestsPerDay()));
+        IdempotentPosts.answerShowingSecret(ctx, 201, created(key, key.secret(), name, limits),
+                created(key, null, name, limits));
+    }
+
+    private static CreatedKey created(ApiKeys.IssuedKey key, String secret, String name, ApiKeys.RequestLimits limits) {
+        return new CreatedKey(key.keyId(), secret, key.prefix(), name, wire(key.scopes()), limits.requestsPerMinute(),
+                limits.requestsPerDay());
     }
 
     private void list(Context ctx) {

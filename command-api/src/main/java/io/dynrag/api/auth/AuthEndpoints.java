@@ -22,29 +22,36 @@ import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.customer.CustomerRegistration;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
+import io.dynrag.api.http.ClientAddress;
 import io.dynrag.domain.customer.CustomerStatus;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Sign-up, sign-in with email and password, refresh-token rotation, sign-out, and the public keys
  * that verify our access tokens.
+ *
+ * <p>A sign-up answers the same whether or not the email already has an account, and hands out no tokens:
+ * the new user signs in next. So the answer does not tell whether an email is registered; only signing in
+ * with the password just chosen does, and failed sign-ins are throttled ({@link LoginThrottle}), as sign-ups
+ * are, per client address.
  */
 public final class AuthEndpoints implements Consumer<RoutesConfig> {
 
     private static final Logger log = LoggerFactory.getLogger(AuthEndpoints.class);
     private static final String LOGIN_FAILED = "the email or password is wrong";
+    private static final String SIGN_IN_NEXT = "sign in with this email and password at POST /v1/auth/login";
 
     private final Access access;
     private final CustomerRegistration registration;
@@ -84,6 +91,10 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
     public record RefreshRequest(String refreshToken) {
     }
 
+    /** The same for a new account and for an email that already had one. */
+    public record SignupAccepted(String email, String detail) {
+    }
+
     /** The OAuth 2.0 token response shape, so standard clients understand it. */
     public record Tokens(String accessToken, String tokenType, long expiresIn, String refreshToken,
                          String customerId, String userId) {
@@ -93,9 +104,11 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
                      String status, String keyId, List<String> scopes) {
     }
 
-    /** The POST routes that take no credential. */
-    public static final Set<String> ANONYMOUS_POSTS = Set.of("/v1/auth/signup", "/v1/auth/login", "/v1/auth/refresh",
-            "/v1/auth/logout");
+    /**
+     * Where the routes that issue, rotate and revoke sign-in credentials live. None of them takes an
+     * Idempotency-Key: a kept answer would hand out tokens again, and a repeated refresh must be seen as reuse.
+     */
+    public static final String CREDENTIAL_PATHS = "/v1/auth/";
 
     @Override
     public void accept(RoutesConfig routes) {
@@ -117,6 +130,10 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
     }
 
     private void signup(Context ctx) {
+        InetAddress client = ClientAddress.of(ctx);
+        throttle.signUpRetryAfter(client).ifPresent(wait -> {
+            throw tooManyAttempts(ctx, wait, "too many sign-ups from this address");
+        });
         SignupRequest request = ctx.bodyAsClass(SignupRequest.class);
         String email = email(request.email());
         try {
@@ -124,16 +141,18 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
         } catch (WeakPasswordException e) {
             throw ApiProblem.badRequest(e.getMessage());
         }
+        // Counted before the work, and whatever its outcome, so the count says nothing about the email.
+        throttle.recordSignUp(client);
+        // Hashed either way, and the registration runs until the email is found taken (then rolls back), so both
+        // outcomes take about as long.
         String passwordHash = passwords.hash(request.password());
-        UserAccount[] user = new UserAccount[1];
         try {
-            // A retry whose first attempt signed up finds the email taken and is told to sign in.
             registration.register(UUID.randomUUID().toString(), request.company(), email,
-                    customerId -> user[0] = users.create(customerId, email, passwordHash, Role.CUSTOMER));
+                    customerId -> users.create(customerId, email, passwordHash, Role.CUSTOMER));
         } catch (EmailAlreadyRegisteredException e) {
-            throw new ApiProblem(409, "Conflict", "an account with this email exists; sign in instead");
+            // Answered like a new account: its owner signs in as before, anyone else's password fails there.
         }
-        ctx.status(201).json(tokensFor(user[0]));
+        ctx.status(202).json(new SignupAccepted(email, SIGN_IN_NEXT));
     }
 
     private void login(Context ctx) {
@@ -142,28 +161,30 @@ public final class AuthEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("send a JSON object with 'email' and 'password'");
         }
         String email = email(request.email());
-        List<String> subjects = List.of("email:" + email, "ip:" + ctx.ip());
-        Optional<Duration> wait = subjects.stream().map(throttle::retryAfter).flatMap(Optional::stream)
-                .max(Duration::compareTo);
-        if (wait.isPresent()) {
-            long seconds = Math.max(1, wait.get().toSeconds());
-            ctx.header("Retry-After", Long.toString(seconds));
-            throw new ApiProblem(429, "Too Many Requests",
-                    "too many failed sign-ins; try again in " + seconds + " seconds");
-        }
+        InetAddress client = ClientAddress.of(ctx);
+        throttle.signInRetryAfter(email, client).ifPresent(wait -> {
+            throw tooManyAttempts(ctx, wait, "too many failed sign-ins");
+        });
         Optional<UserAccount> user = users.findByEmail(email);
         boolean valid = user.isPresent()
                 ? passwords.verify(request.password(), user.get().passwordHash())
                 : burn(request.password());
         if (!valid) {
-            subjects.forEach(throttle::recordFailure);
+            throttle.recordSignInFailure(email, client);
             throw ApiProblem.unauthorized(LOGIN_FAILED);
         }
-        throttle.recordSuccess(subjects.getFirst());
+        throttle.recordSignInSuccess(email, client);
         if (passwords.needsRehash(user.get().passwordHash())) {
             users.updatePasswordHash(user.get().userId(), passwords.hash(request.password()));
         }
         ctx.json(tokensFor(user.get()));
+    }
+
+    /** 429 with Retry-After, rounded up so a client that waits as told is not refused again. */
+    private static ApiProblem tooManyAttempts(Context ctx, Duration wait, String what) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        ctx.header("Retry-After", Long.toString(seconds));
+        return new ApiProblem(429, "Too Many Requests", what + "; try again in " + seconds + " seconds");
     }
 
     private boolean burn(String password) {

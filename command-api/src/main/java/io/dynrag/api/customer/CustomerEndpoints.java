@@ -82,12 +82,17 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
         if (ids.repeatable() && accounts.find(customerId).isPresent()) {
             // An earlier attempt of this very request registered the customer and died before its answer was
             // kept: the first key's secret, shown only there, is lost, so that key gets a new one.
-            ctx.status(201).json(new CustomerRegisteredResponse(customerId, initialKey(customerId, keyId).secret()));
+            answerRegistered(ctx, customerId, initialKey(customerId, keyId));
             return;
         }
         ApiKeys.IssuedKey[] key = new ApiKeys.IssuedKey[1];
         registration.register(customerId, request.name(), null, id -> key[0] = initialKey(id, keyId));
-        ctx.status(201).json(new CustomerRegisteredResponse(customerId, key[0].secret()));
+        answerRegistered(ctx, customerId, key[0]);
+    }
+
+    private static void answerRegistered(Context ctx, String customerId, ApiKeys.IssuedKey key) {
+        IdempotentPosts.answerShowingSecret(ctx, 201, new CustomerRegisteredResponse(customerId, key.secret()),
+                new CustomerRegisteredResponse(customerId, null));
     }
 
     private ApiKeys.IssuedKey initialKey(String customerId, String keyId) {

@@ -51,12 +51,13 @@ public final class HttpServer implements AutoCloseable {
     private final AtomicLong lastOverloadReport = new AtomicLong(System.nanoTime() - OVERLOAD_REPORT_INTERVAL.toNanos());
 
     /**
+     * @param proxies   whose {@code X-Forwarded-For} names the client ({@link ClientAddress})
      * @param features  each registers its routes
      * @param endpoints wraps every endpoint's handler (idempotent retries of POSTs)
      * @param readiness named readiness checks; {@code /health} is 200 only when all pass
      */
-    public HttpServer(String host, int port, long maxJsonBytes, long maxUploadBytes, ObjectMapper json,
-                      List<Consumer<RoutesConfig>> features, HandlerWrapper endpoints,
+    public HttpServer(String host, int port, TrustedProxies proxies, long maxJsonBytes, long maxUploadBytes,
+                      ObjectMapper json, List<Consumer<RoutesConfig>> features, HandlerWrapper endpoints,
                       Map<String, BooleanSupplier> readiness) {
         this.javalin = Javalin.create(config -> {
             config.jetty.host = host;
@@ -71,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
             config.jsonMapper(new RequestJsonMapper(new JavalinJackson(json, true)));
             config.router.handlerWrapper(endpoints);
 
+            config.routes.before(ctx -> ClientAddress.resolve(ctx, proxies));
             config.routes.before(RequestOrigin::begin);
             config.routes.after(RequestOrigin::end);
             config.routes.get("/health", ctx -> health(ctx, readiness));

@@ -1,6 +1,7 @@
 package io.dynrag.api.idempotency;
 
 import io.dynrag.api.auth.Principal;
+import io.dynrag.api.auth.Secrets;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.MultipartBodies;
@@ -16,12 +17,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -34,6 +35,12 @@ import java.util.function.Consumer;
  * with the key's record: a new key runs the handler, a finished one is replayed with
  * {@value #REPLAYED_HEADER}, one still running answers 409, and a key used for a different request 422.
  * Outcomes that say "try again" (5xx, 408, 429) are not stored: the claim is released so a retry runs.
+ *
+ * <p>No kept answer shows a secret. An endpoint whose answer shows one (a new API key, a webhook's signing
+ * secret) answers through {@link #answerShowingSecret}, which keeps the answer without the secret; any other
+ * answer that still shows something shaped like one of our secrets ({@link Secrets#appearIn}) is not kept at
+ * all, and its claim is released, so a retry runs again. The routes that issue sign-in credentials take no key
+ * at all: their answers are tokens, and a repeated refresh must reach reuse detection.
  */
 public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesConfig> {
 
@@ -41,23 +48,43 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
 
     private static final Logger log = LoggerFactory.getLogger(IdempotentPosts.class);
     private static final String ATTEMPT = "dynrag.idempotency.attempt";
-    private static final String ANONYMOUS = "anonymous";
+    private static final String KEPT_INSTEAD = "dynrag.idempotency.keptInstead";
     /** Headers that are part of the outcome; the others (rate limits, correlation id) belong to each answer. */
     private static final List<String> OUTCOME_HEADERS = List.of("Location", "Content-Location");
 
     private final IdempotencyRecords records;
     private final Access access;
-    private final Set<String> anonymousPaths;
+    private final String credentialPaths;
 
-    /** @param anonymousPaths the POST routes that take no credential (sign-up, login, ...): their keys are shared */
-    public IdempotentPosts(IdempotencyRecords records, Access access, Set<String> anonymousPaths) {
+    /**
+     * @param credentialPaths where the routes that issue and revoke sign-in credentials live: their POSTs ignore
+     *                        the Idempotency-Key and always run
+     */
+    public IdempotentPosts(IdempotencyRecords records, Access access, String credentialPaths) {
         this.records = records;
         this.access = access;
-        this.anonymousPaths = Set.copyOf(anonymousPaths);
+        this.credentialPaths = credentialPaths;
     }
 
     /** A request that owns its key until its outcome is stored or released. */
     private record Attempt(String scope, String key, UUID claimId, NewIds newIds) {
+    }
+
+    /** The answer to keep instead of the one sent, which showed a secret. */
+    private record KeptInstead(int status, byte[] body) {
+    }
+
+    /**
+     * Answers {@code answer}, which shows a secret shown nowhere else, with {@code status}. Under an
+     * Idempotency-Key, {@code withoutSecret} (the same answer with the secret left out) is what is kept and what
+     * retries get: they learn what was done without the secret being stored or shown again.
+     */
+    public static void answerShowingSecret(Context ctx, int status, Object answer, Object withoutSecret) {
+        ctx.status(status).json(answer);
+        if (ctx.attribute(ATTEMPT) != null) {
+            ctx.attribute(KEPT_INSTEAD, new KeptInstead(status, ctx.jsonMapper()
+                    .toJsonString(withoutSecret, withoutSecret.getClass()).getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     /** The ids for what this request creates: derived from its Idempotency-Key when it has one, else random. */
@@ -68,11 +95,11 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
 
     @Override
     public Handler wrap(Endpoint endpoint) {
-        if (endpoint.method != HandlerType.POST || !endpoint.path.startsWith("/v1/")) {
+        if (endpoint.method != HandlerType.POST || !endpoint.path.startsWith("/v1/")
+                || endpoint.path.startsWith(credentialPaths)) {
             return endpoint.handler;
         }
-        boolean anonymous = anonymousPaths.contains(endpoint.path);
-        return ctx -> handle(ctx, endpoint.handler, anonymous);
+        return ctx -> handle(ctx, endpoint.handler);
     }
 
     @Override
@@ -80,17 +107,17 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
         routes.after("/v1/*", this::finish);
     }
 
-    private void handle(Context ctx, Handler handler, boolean anonymous) throws Exception {
+    private void handle(Context ctx, Handler handler) throws Exception {
         Optional<IdempotencyKey> key = IdempotencyKey.fromHeader(ctx.header(IdempotencyKey.HEADER));
         if (key.isEmpty()) {
             handler.handle(ctx);
             return;
         }
-        Principal caller = anonymous ? null : access.principal(ctx);
-        String scope = caller == null ? ANONYMOUS : scopeOf(caller);
+        Principal caller = access.principal(ctx);
+        String scope = scopeOf(caller);
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-        byte[] fingerprint = RequestFingerprint.of(ctx.method().name(), ctx.path() + query,
-                caller == null ? ANONYMOUS : caller.actor(), bodySha256(ctx));
+        byte[] fingerprint = RequestFingerprint.of(ctx.method().name(), ctx.path() + query, caller.actor(),
+                bodySha256(ctx));
         switch (records.claim(scope, key.get().value(), fingerprint)) {
             case IdempotencyRecords.Claim.Owned owned -> {
                 ctx.attribute(ATTEMPT, new Attempt(scope, key.get().value(), owned.claimId(),
@@ -161,7 +188,14 @@ public final class IdempotentPosts implements HandlerWrapper, Consumer<RoutesCon
                 records.release(attempt.scope(), attempt.key(), attempt.claimId());
                 return;
             }
-            byte[] body = resultBytes(ctx);
+            KeptInstead instead = ctx.attribute(KEPT_INSTEAD);
+            byte[] body = instead != null && instead.status() == status ? instead.body() : resultBytes(ctx);
+            if (Secrets.appearIn(new String(body, StandardCharsets.UTF_8))) {
+                log.warn("The answer ({}) to {} {} shows what looks like a secret, so it is not kept under its "
+                        + "Idempotency-Key; a retry runs the request again", status, ctx.method(), ctx.path());
+                records.release(attempt.scope(), attempt.key(), attempt.claimId());
+                return;
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             for (String name : OUTCOME_HEADERS) {
                 String value = ctx.res().getHeader(name);

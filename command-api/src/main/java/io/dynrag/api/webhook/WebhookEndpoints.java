@@ -123,10 +123,14 @@ public final class WebhookEndpoints implements Consumer<RoutesConfig> {
     }
 
     private static void respondCreated(Context ctx, Webhooks.Created created) {
-        Webhooks.Webhook webhook = created.webhook();
-        ctx.status(201).json(new CreatedWebhook(webhook.webhookId().toString(), webhook.url(), wire(webhook.eventTypes()),
+        IdempotentPosts.answerShowingSecret(ctx, 201, createdWebhook(created.webhook(), created.secret()),
+                createdWebhook(created.webhook(), null));
+    }
+
+    private static CreatedWebhook createdWebhook(Webhooks.Webhook webhook, String secret) {
+        return new CreatedWebhook(webhook.webhookId().toString(), webhook.url(), wire(webhook.eventTypes()),
                 webhook.description(), webhook.enabled(), webhook.disabledReason(), webhook.createdAt(),
-                webhook.updatedAt(), created.secret()));
+                webhook.updatedAt(), secret);
     }
 
     private void list(Context ctx) {
@@ -168,7 +172,8 @@ public final class WebhookEndpoints implements Consumer<RoutesConfig> {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         UUID webhookId = webhookId(ctx);
         String secret = webhooks.rotateSecret(customerId, webhookId).orElseThrow(() -> unknown(webhookId.toString()));
-        ctx.json(new RotatedSecret(webhookId.toString(), secret));
+        IdempotentPosts.answerShowingSecret(ctx, 200, new RotatedSecret(webhookId.toString(), secret),
+                new RotatedSecret(webhookId.toString(), null));
     }
 
     private void test(Context ctx) {

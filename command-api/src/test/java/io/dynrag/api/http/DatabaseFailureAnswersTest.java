@@ -45,15 +45,17 @@ class DatabaseFailureAnswersTest {
     }
 
     private void start() {
-        server = new HttpServer("127.0.0.1", 0, 1_000_000, 1_000_000, Json.apiMapper(), List.of(routes -> {
-            routes.get("/v1/busy", ctx -> {
-                throw new DatabaseException("cannot look up the API key", new SQLTransientConnectionException(
-                        "dynrag-command - Connection is not available, request timed out after 5000ms"));
-            });
-            routes.get("/v1/down", ctx -> {
-                throw new DatabaseException("cannot read customer accounts", new SQLException("Connection refused"));
-            });
-        }), endpoint -> endpoint.handler, Map.of()).start();
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, 1_000_000, 1_000_000, Json.apiMapper(),
+                List.of(routes -> {
+                    routes.get("/v1/busy", ctx -> {
+                        throw new DatabaseException("cannot look up the API key", new SQLTransientConnectionException(
+                                "dynrag-command - Connection is not available, request timed out after 5000ms"));
+                    });
+                    routes.get("/v1/down", ctx -> {
+                        throw new DatabaseException("cannot read customer accounts",
+                                new SQLException("Connection refused"));
+                    });
+                }), endpoint -> endpoint.handler, Map.of()).start();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
