@@ -107,7 +107,11 @@ class WebhooksTest {
         assertThat(verify(secret, deleted)).isTrue();
         assertThat(deleted.json().get("data").get("documentId").asText()).isEqualTo(documentId);
 
-        JsonNode log = ok(api.get("/v1/webhooks/" + webhookId + "/deliveries", key)).get("deliveries");
+        // The receiver has the request before the dispatcher records its answer.
+        JsonNode log = await().atMost(Duration.ofSeconds(10)).until(
+                () -> ok(api.get("/v1/webhooks/" + webhookId + "/deliveries", key)).get("deliveries"),
+                deliveries -> deliveries.size() == 2 && deliveries.findValuesAsText("status").stream()
+                        .noneMatch("PENDING"::equals));
         assertThat(log).extracting(delivery -> delivery.get("eventType").asText())
                 .containsExactly("document.deleted", "document.indexed");
         assertThat(log).allSatisfy(delivery -> {
