@@ -114,8 +114,11 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "1");
         env.put("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", "10");
         // Tests poll and upload far faster than a customer would; the rate-limit tests set their own limits.
+        // A default may not exceed its ceiling, so the ceilings are raised with the defaults.
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_MINUTE", "1000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
         Settings settings = Settings.from(env);
         Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
                 infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), dataDir.resolve("lance"));
