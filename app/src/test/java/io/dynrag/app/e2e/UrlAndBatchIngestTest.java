@@ -308,7 +308,7 @@ class UrlAndBatchIngestTest {
             String[] modest = system.registerCustomerWithId("Modest Fetcher");
             Future<ApiClient.Response> many = clients.submit(() -> client.postJson("/v1/documents/batch", greedy[1],
                     Json.object("items", gated.items("greedy", 8))));
-            await().atMost(Duration.ofSeconds(60)).until(() -> gated.mostInFlight("greedy") == 2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> gated.mostInFlight("greedy") >= 2);
             Future<ApiClient.Response> few = clients.submit(() -> client.postJson("/v1/documents/batch", modest[1],
                     Json.object("items", gated.items("modest", 3))));
 
