@@ -137,15 +137,15 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
 
     /** A key holds one machine below its customer, never above it. */
     private void requireWithinTheCustomers(String customerId, ApiKeys.RequestLimits limits) {
-        CustomerConfiguration customers = accounts.find(customerId)
+        CustomerConfiguration customer = accounts.find(customerId)
                 .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
-        if (limits.requestsPerMinute() != null && limits.requestsPerMinute() > customers.requestsPerMinute()) {
+        if (limits.requestsPerMinute() != null && limits.requestsPerMinute() > customer.requestsPerMinute()) {
             throw new ApiProblem(422, "Unprocessable Content", "'requestsPerMinute' of a key may be at most its "
-                    + "customer's, " + customers.requestsPerMinute());
+                    + "customer's, " + customer.requestsPerMinute());
         }
-        if (limits.requestsPerDay() != null && limits.requestsPerDay() > customers.requestsPerDay()) {
+        if (limits.requestsPerDay() != null && limits.requestsPerDay() > customer.requestsPerDay()) {
             throw new ApiProblem(422, "Unprocessable Content", "'requestsPerDay' of a key may be at most its "
-                    + "customer's, " + customers.requestsPerDay());
+                    + "customer's, " + customer.requestsPerDay());
         }
     }
 

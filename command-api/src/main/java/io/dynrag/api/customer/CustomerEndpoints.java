@@ -183,7 +183,8 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
         CeilingsUpdate update = ctx.bodyAsClass(CeilingsUpdate.class);
         CustomerCeilings current = account.operatorCeilings();
         Long maxFileBytes = ceiling("maxFileBytes", update.maxFileBytes(), current.maxFileBytes());
-        if (maxFileBytes != null && maxFileBytes > maxUploadBytes) {
+        // Checked when set: a ceiling set before the server's limit was lowered must not block other changes.
+        if (update.maxFileBytes() != null && maxFileBytes != null && maxFileBytes > maxUploadBytes) {
             throw ApiProblem.badRequest("maxFileBytes must be at most " + maxUploadBytes
                     + ", the largest upload this server takes (DYNRAG_MAX_UPLOAD_BYTES)");
         }
