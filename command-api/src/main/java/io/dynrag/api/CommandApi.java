@@ -38,6 +38,7 @@ import io.dynrag.api.document.progress.WithProgress;
 import io.dynrag.api.document.UrlIntake;
 import io.dynrag.api.document.batch.BatchEndpoints;
 import io.dynrag.api.document.url.AddressPolicy;
+import io.dynrag.api.document.url.FetchAdmission;
 import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.HttpServer;
@@ -119,7 +120,7 @@ public final class CommandApi implements AutoCloseable {
         Migrations.migrate(dataSource);
         ThreadBoundTransactionManager transactions = new ThreadBoundTransactionManager(dataSource);
         KeyEncryption keyEncryption = new KeyEncryption(settings.keyEncryptionKeys());
-        CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper());
+        CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper(), settings.defaultCeilings());
         DocumentStates documentStates = new DocumentStates(transactions);
         BudgetLedger budget = new BudgetLedger(transactions, settings.embeddingPrices(), clock);
 
@@ -141,7 +142,7 @@ public final class CommandApi implements AutoCloseable {
         CustomerRegistration registration = new CustomerRegistration(transactions, commands, dataKeys,
                 settings.customerDefaults());
         this.admins = new AdminAccounts(users, passwords);
-        this.rateLimits = new RateLimits(dataSource, clock);
+        this.rateLimits = new RateLimits(dataSource, clock, settings.defaultCeilings());
         Access access = new Access(new Authenticator(settings.operatorToken(), apiKeys, accessTokens, accounts),
                 rateLimits);
 
@@ -150,7 +151,7 @@ public final class CommandApi implements AutoCloseable {
                 documentObjects, budget, settings.maxUploadBytes());
         this.orphanObjects = new OrphanObjectSweeper(documentObjects, transactions, clock);
         this.pageFetcher = new PageFetcher(settings.urlFetch());
-        UrlIntake urls = new UrlIntake(intake, pageFetcher);
+        UrlIntake urls = new UrlIntake(intake, pageFetcher, new FetchAdmission(settings.urlFetchBounds()));
 
         this.progress = new ProgressTracker(settings.kafkaBootstrapServers(), clock);
         EventStoreDocumentLookup history = new EventStoreDocumentLookup(eventSourcing.eventStore());
@@ -176,12 +177,12 @@ public final class CommandApi implements AutoCloseable {
                         new AuthEndpoints(access, registration, accounts, users, passwords, loginThrottle,
                                 accessTokens, new RefreshTokens(transactions, clock, settings.tokens()), signingKeys,
                                 settings.tokens(), clock),
-                        new ApiKeyEndpoints(access, apiKeys),
+                        new ApiKeyEndpoints(access, apiKeys, accounts),
                         new CustomerEndpoints(access, commands, registration, accounts,
                                 new CustomerDeletion(transactions, commands, dataKeys, apiKeys, users, providerKeys),
-                                apiKeys),
+                                apiKeys, settings.maxUploadBytes()),
                         new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions,
-                                new AddressPolicy(settings.urlFetch().allowlist())),
+                                new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
                         new DocumentEventsEndpoint(access, intake, fromEvents),

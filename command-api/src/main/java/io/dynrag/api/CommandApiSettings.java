@@ -3,10 +3,12 @@ package io.dynrag.api;
 import io.dynrag.api.auth.tokens.TokenSettings;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.document.batch.BatchLimits;
+import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.api.http.TrustedProxies;
 import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.domain.billing.EmbeddingPrices;
+import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 
 import java.time.Duration;
@@ -17,9 +19,13 @@ import java.time.Duration;
  * @param maxUploadBytes        largest document accepted by any upload (customers may set less)
  * @param keyEncryptionKeys     keys that seal secrets at rest; the first seals, all open
  * @param customerDefaults      configuration of a new customer
+ * @param defaultCeilings       how far a customer may raise its own limits unless an operator set otherwise;
+ *                              every one at least its value in {@code customerDefaults}
  * @param embeddingPrices       what the pipeline will charge per token, to hold uploads against budgets
  * @param bootstrapAdminEmail   creates this admin at start when no admin exists (with the password)
  * @param urlFetch              timeouts, redirects and the address allowlist of documents fetched from URLs
+ * @param urlFetchBounds        how many URL fetches run at once and how many bytes their pages hold, in
+ *                              all and per customer
  * @param batchLimits           items and bytes of one {@code POST /v1/documents/batch}
  * @param webhooks              retries of webhook deliveries
  * @param idempotencyLease      how long a request under an Idempotency-Key may run before a retry may take
@@ -37,10 +43,12 @@ public record CommandApiSettings(
         KeyEncryptionKeys keyEncryptionKeys,
         TokenSettings tokens,
         CustomerConfiguration customerDefaults,
+        CustomerCeilings defaultCeilings,
         EmbeddingPrices embeddingPrices,
         String bootstrapAdminEmail,
         String bootstrapAdminPassword,
         UrlFetchSettings urlFetch,
+        FetchBounds urlFetchBounds,
         BatchLimits batchLimits,
         WebhookSettings webhooks,
         Duration idempotencyLease) {

@@ -2,6 +2,7 @@ package io.dynrag.schemas;
 
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.customer.BudgetThresholdReached;
+import io.dynrag.schemas.customer.CustomerCeilingsChanged;
 import io.dynrag.schemas.customer.CustomerConfiguration;
 import io.dynrag.schemas.customer.CustomerConfigurationChanged;
 import io.dynrag.schemas.customer.CustomerDeleted;
@@ -59,7 +60,9 @@ final class SampleEvents {
                 customerEvent(CustomerReactivated.newBuilder().build()),
                 customerEvent(CustomerDeleted.newBuilder().build()),
                 customerEvent(BudgetThresholdReached.newBuilder().setMonth("2026-11").setThresholdPercent(75)
-                        .setSpentMicroUsd(19_000_000L).setBudgetMicroUsd(25_000_000L).build()));
+                        .setSpentMicroUsd(19_000_000L).setBudgetMicroUsd(25_000_000L).build()),
+                customerEvent(CustomerCeilingsChanged.newBuilder().setRequestsPerMinute(6_000).setRequestsPerDay(null)
+                        .setMaxDocuments(50_000).setMaxFileBytes(104_857_600L).build()));
     }
 
     static List<DocumentEvent> documentEvents() {

@@ -52,6 +52,9 @@ final class BenchSystem implements AutoCloseable {
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
         env.put("DYNRAG_DEFAULT_MAX_DOCUMENTS", "10000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_MINUTE", "1000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
+        env.put("DYNRAG_CEILING_MAX_DOCUMENTS", "10000000");
         long started = System.nanoTime();
         DevMode dev = DevMode.start(Settings.from(env), roles);
         while (!dev.isReady()) {

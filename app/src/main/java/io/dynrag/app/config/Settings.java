@@ -44,6 +44,9 @@ public record Settings(
         int defaultRequestsPerMinute,
         int defaultRequestsPerDay,
         int defaultMaxDocuments,
+        int ceilingRequestsPerMinute,
+        int ceilingRequestsPerDay,
+        int ceilingMaxDocuments,
         Optional<String> bootstrapAdminEmail,
         Optional<String> bootstrapAdminPassword,
         Map<String, BigDecimal> embeddingPrices,
@@ -53,6 +56,11 @@ public record Settings(
         Duration urlConnectTimeout,
         Duration urlFetchTimeout,
         int urlMaxRedirects,
+        int urlFetches,
+        int urlFetchesPerCustomer,
+        long urlTempBytes,
+        long urlTempBytesPerCustomer,
+        Duration urlFetchQueueWait,
         int batchMaxItems,
         long batchMaxBytes,
         Duration webhookFirstRetry,
@@ -61,6 +69,22 @@ public record Settings(
         Duration longestDocument,
         Duration pipelineSessionTimeout,
         Duration idempotencyLease) {
+
+    /** Settings that must agree with each other; each message names the variables to change. */
+    public Settings {
+        requireAtLeast("DYNRAG_CEILING_REQUESTS_PER_MINUTE", ceilingRequestsPerMinute,
+                "DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", defaultRequestsPerMinute);
+        requireAtLeast("DYNRAG_CEILING_REQUESTS_PER_DAY", ceilingRequestsPerDay,
+                "DYNRAG_DEFAULT_REQUESTS_PER_DAY", defaultRequestsPerDay);
+        requireAtLeast("DYNRAG_CEILING_MAX_DOCUMENTS", ceilingMaxDocuments,
+                "DYNRAG_DEFAULT_MAX_DOCUMENTS", defaultMaxDocuments);
+        requireAtLeast("DYNRAG_URL_FETCHES", urlFetches, "DYNRAG_URL_FETCHES_PER_CUSTOMER", urlFetchesPerCustomer);
+        requireAtLeast("DYNRAG_URL_TEMP_BYTES", urlTempBytes, "DYNRAG_URL_TEMP_BYTES_PER_CUSTOMER",
+                urlTempBytesPerCustomer);
+        // A fetch reserves the largest page its customer may receive, which can be this large.
+        requireAtLeast("DYNRAG_URL_TEMP_BYTES_PER_CUSTOMER", urlTempBytesPerCustomer, "DYNRAG_MAX_UPLOAD_BYTES",
+                maxUploadBytes);
+    }
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,all-minilm-l6-v2-q=0,text-embedding-3-small=0.02,"
@@ -104,6 +128,9 @@ public record Settings(
                 read.integer("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", 600, 1, 1_000_000),
                 read.integer("DYNRAG_DEFAULT_REQUESTS_PER_DAY", 100_000, 1, 1_000_000_000),
                 read.integer("DYNRAG_DEFAULT_MAX_DOCUMENTS", 10_000, 1, 10_000_000),
+                read.integer("DYNRAG_CEILING_REQUESTS_PER_MINUTE", 600, 1, 1_000_000),
+                read.integer("DYNRAG_CEILING_REQUESTS_PER_DAY", 100_000, 1, 1_000_000_000),
+                read.integer("DYNRAG_CEILING_MAX_DOCUMENTS", 10_000, 1, 10_000_000),
                 read.optional("DYNRAG_BOOTSTRAP_ADMIN_EMAIL"),
                 read.optional("DYNRAG_BOOTSTRAP_ADMIN_PASSWORD"),
                 read.prices("DYNRAG_EMBEDDING_PRICES", DEFAULT_PRICES),
@@ -113,6 +140,11 @@ public record Settings(
                 Duration.ofSeconds(read.integer("DYNRAG_URL_CONNECT_TIMEOUT_SECONDS", 10, 1, 300)),
                 Duration.ofSeconds(read.integer("DYNRAG_URL_FETCH_TIMEOUT_SECONDS", 30, 1, 3_600)),
                 read.integer("DYNRAG_URL_MAX_REDIRECTS", 5, 0, 20),
+                read.integer("DYNRAG_URL_FETCHES", 16, 1, 10_000),
+                read.integer("DYNRAG_URL_FETCHES_PER_CUSTOMER", 4, 1, 10_000),
+                read.longInteger("DYNRAG_URL_TEMP_BYTES", 512L * 1024 * 1024, 1, 1L << 50),
+                read.longInteger("DYNRAG_URL_TEMP_BYTES_PER_CUSTOMER", 128L * 1024 * 1024, 1, 1L << 50),
+                Duration.ofSeconds(read.integer("DYNRAG_URL_FETCH_QUEUE_SECONDS", 10, 0, 300)),
                 read.integer("DYNRAG_BATCH_MAX_ITEMS", 100, 1, 1_000),
                 read.longInteger("DYNRAG_BATCH_MAX_BYTES", 100L * 1024 * 1024, 1, 1L << 40),
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", 30, 1, 3_600)),
@@ -131,8 +163,10 @@ public record Settings(
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,
-                defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
+                defaultMaxDocuments, ceilingRequestsPerMinute, ceilingRequestsPerDay, ceilingMaxDocuments,
+                bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
+                urlFetches, urlFetchesPerCustomer, urlTempBytes, urlTempBytesPerCustomer, urlFetchQueueWait,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
                 longestDocument, pipelineSessionTimeout, idempotencyLease);
     }
@@ -146,6 +180,13 @@ public record Settings(
                 + ", kafka=" + kafkaBootstrapServers.orElse("embedded") + ", jdbc=" + jdbcUrl.orElse("embedded")
                 + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded") + ", bucket=" + s3Bucket
                 + ", tokenIssuer=" + tokenIssuer + ", tokenAudience=" + tokenAudience + "]";
+    }
+
+    private static void requireAtLeast(String name, long value, String lowerName, long lower) {
+        if (value < lower) {
+            throw new InvalidSettingException(name + " (" + value + ") must be at least " + lowerName + " (" + lower
+                    + "); raise the one or lower the other");
+        }
     }
 
     private record Reader(Map<String, String> env) {

@@ -11,10 +11,12 @@ import io.dynrag.api.customer.ProviderKeys;
 import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.url.AddressAllowlist;
+import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.app.config.InvalidSettingException;
+import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.search.SearchHit;
@@ -170,15 +172,21 @@ public final class RunningRoles implements AutoCloseable {
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
                 MiniLmEmbeddingModel.ID, null,
                 CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT);
+        // No upload can exceed the server's limit, so that is also the default file-size ceiling.
+        CustomerCeilings defaultCeilings = new CustomerCeilings(settings.ceilingRequestsPerMinute(),
+                settings.ceilingRequestsPerDay(), settings.ceilingMaxDocuments(), settings.maxUploadBytes());
         return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
                 settings.adminToken().orElse(null),
                 settings.maxUploadBytes(), infrastructure.s3().bucket(), infrastructure.kafkaBootstrapServers(),
                 "dynrag-publisher-0", keys,
                 new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),
                         settings.refreshTokenLifetime(), settings.signingKeyRotation()),
-                defaults, new EmbeddingPrices(settings.embeddingPrices()),
+                defaults, defaultCeilings, new EmbeddingPrices(settings.embeddingPrices()),
                 settings.bootstrapAdminEmail().orElse(null), settings.bootstrapAdminPassword().orElse(null),
-                urlFetchSettings(settings), new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()),
+                urlFetchSettings(settings),
+                new FetchBounds(settings.urlFetches(), settings.urlFetchesPerCustomer(), settings.urlTempBytes(),
+                        settings.urlTempBytesPerCustomer(), settings.urlFetchQueueWait()),
+                new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()),
                 new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()),
                 settings.idempotencyLease());
     }

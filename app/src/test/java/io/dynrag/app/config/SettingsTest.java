@@ -79,4 +79,45 @@ class SettingsTest {
                 "DYNRAG_S3_SECRET_KEY", "s3-secret"));
         assertThat(settings.toString()).doesNotContain("top-secret", "pw123", "s3-secret");
     }
+
+    @Test
+    void aDefaultAboveItsCeilingStopsTheStartNamingBoth() {
+        Settings defaults = Settings.from(Map.of());
+        assertThat(defaults.ceilingRequestsPerMinute()).isEqualTo(defaults.defaultRequestsPerMinute());
+        assertThat(defaults.ceilingRequestsPerDay()).isEqualTo(defaults.defaultRequestsPerDay());
+        assertThat(defaults.ceilingMaxDocuments()).isEqualTo(defaults.defaultMaxDocuments());
+
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_CEILING_REQUESTS_PER_MINUTE (600) must be at least "
+                        + "DYNRAG_DEFAULT_REQUESTS_PER_MINUTE (1000)");
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_CEILING_REQUESTS_PER_DAY", "99999")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_DEFAULT_REQUESTS_PER_DAY (100000)");
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_DEFAULT_MAX_DOCUMENTS", "10001")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_CEILING_MAX_DOCUMENTS");
+        Settings raised = Settings.from(Map.of("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000",
+                "DYNRAG_CEILING_REQUESTS_PER_MINUTE", "5000"));
+        assertThat(raised.ceilingRequestsPerMinute()).isEqualTo(5000);
+    }
+
+    @Test
+    void urlFetchBoundsDefaultToAShareOfTheProcessAndMustHoldTheLargestPage() {
+        Settings defaults = Settings.from(Map.of());
+        assertThat(defaults.urlFetches()).isEqualTo(16);
+        assertThat(defaults.urlFetchesPerCustomer()).isEqualTo(4);
+        assertThat(defaults.urlTempBytesPerCustomer()).isGreaterThanOrEqualTo(defaults.maxUploadBytes());
+        assertThat(defaults.urlFetchQueueWait()).isEqualTo(Duration.ofSeconds(10));
+
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_URL_FETCHES", "2")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_URL_FETCHES (2) must be at least DYNRAG_URL_FETCHES_PER_CUSTOMER (4)");
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_URL_TEMP_BYTES_PER_CUSTOMER", "1000000")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_MAX_UPLOAD_BYTES");
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_URL_TEMP_BYTES", "1000000")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DYNRAG_URL_TEMP_BYTES_PER_CUSTOMER");
+    }
 }

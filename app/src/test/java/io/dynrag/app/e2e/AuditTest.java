@@ -218,12 +218,16 @@ class AuditTest {
     void adminsReadAnyCustomersEventsAndAreNamedAsActors() {
         String[] customer = system.registerCustomerWithId("Administered Ltd");
         String documentId = uploaded(customer[1], "admin.txt", "A document an admin will audit.");
+        // Its history is complete once indexed, so every read below sees the same events.
+        system.awaitStatus(customer[1], documentId, "INDEXED");
         String admin = system.adminAccessToken();
         String adminUserId = ok(api.get("/v1/auth/me", admin)).get("userId").asText();
         assertThat(api.postJson("/v1/admin/customers/" + customer[0] + "/suspend", admin,
                 Json.object("reason", "audit test")).status()).isEqualTo(200);
         assertThat(api.postJson("/v1/admin/customers/" + customer[0] + "/reactivate", TestSystem.OPERATOR_TOKEN,
                 "").status()).isEqualTo(200);
+        assertThat(api.putJson("/v1/admin/customers/" + customer[0] + "/ceilings", admin,
+                Json.object("requestsPerMinute", 700)).status()).isEqualTo(200);
 
         List<JsonNode> asAdmin = allEvents(admin, "/v1/admin/audit/events?customerId=" + customer[0]);
         assertThat(eventIds(asAdmin)).isEqualTo(eventIds(allEvents(customer[1], "/v1/audit/events")));
@@ -232,6 +236,11 @@ class AuditTest {
         assertThat(suspended.at("/payload/reason").asText()).isEqualTo("audit test");
         assertThat(only(asAdmin, "CustomerReactivated").get("actor").asText()).isEqualTo("operator");
         assertThat(only(asAdmin, "CustomerRegistered").get("actor").asText()).isEqualTo("operator");
+        JsonNode ceilings = only(asAdmin, "CustomerCeilingsChanged");
+        assertThat(ceilings.get("actor").asText()).as("the customer sees who set its ceilings")
+                .isEqualTo("admin:" + adminUserId);
+        assertThat(ceilings.at("/payload/ceilings/requestsPerMinute").asInt()).isEqualTo(700);
+        assertThat(ceilings.at("/payload/ceilings/maxDocuments").isNull()).as("the default applies").isTrue();
 
         List<JsonNode> ofDocument = allEvents(admin, "/v1/admin/audit/events?customerId=" + customer[0]
                 + "&documentId=" + documentId);

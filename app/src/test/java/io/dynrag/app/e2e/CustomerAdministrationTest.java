@@ -75,6 +75,8 @@ class CustomerAdministrationTest {
             assertProblem(api.send("POST", own + "/suspend", credential, "{}"), 403);
             assertProblem(api.send("POST", own + "/reactivate", credential, "{}"), 403);
             assertProblem(api.send("DELETE", own, credential, null), 403);
+            assertProblem(api.send("GET", own + "/ceilings", credential, null), 403);
+            assertProblem(api.send("PUT", own + "/ceilings", credential, Json.object("maxDocuments", 1_000_000)), 403);
             assertProblem(api.send("POST", "/v1/admin/customers", credential, Json.object("name", "Mine")), 403);
             assertProblem(api.send("POST", "/v1/admin/signing-keys/rotate", credential, "{}"), 403);
         }

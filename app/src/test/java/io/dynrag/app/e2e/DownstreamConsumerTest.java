@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.customer.CustomerCeilingsChanged;
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.ingestion.IngestionResult;
@@ -31,7 +32,7 @@ class DownstreamConsumerTest {
 
     private static final Set<String> EVERY_EVENT_TYPE = Set.of(
             "CustomerRegistered", "CustomerConfigurationChanged", "ProviderKeyChanged", "CustomerSuspended",
-            "CustomerReactivated", "BudgetThresholdReached", "CustomerDeleted",
+            "CustomerReactivated", "BudgetThresholdReached", "CustomerCeilingsChanged", "CustomerDeleted",
             "DocumentVersionUploaded", "DocumentIngestionStarted", "DocumentVersionIndexed", "DocumentVersionFailed",
             "DocumentDeleted", "DocumentRemovedFromIndex");
     private static final Set<String> EVERY_INGESTION_OUTCOME = Set.of(
@@ -72,6 +73,10 @@ class DownstreamConsumerTest {
                                 eventTypes.add(event.getPayload().getClass().getSimpleName());
                                 assertThat(EventHeaders.eventType(record.headers()))
                                         .contains(event.getPayload().getClass().getSimpleName());
+                                if (event.getPayload() instanceof CustomerCeilingsChanged ceilings) {
+                                    assertThat(ceilings.getMaxDocuments()).isEqualTo(50_000);
+                                    assertThat(ceilings.getRequestsPerMinute()).as("the default applies").isNull();
+                                }
                             }
                         }
                         case DocumentEvent event -> {
@@ -115,6 +120,8 @@ class DownstreamConsumerTest {
                 .status()).isEqualTo(200);
         assertThat(api.postJson("/v1/admin/customers/" + customer[0] + "/reactivate", admin, "").status())
                 .isEqualTo(200);
+        assertThat(api.putJson("/v1/admin/customers/" + customer[0] + "/ceilings", admin,
+                "{\"maxDocuments\": 50000}").status()).isEqualTo(200);
 
         String guide = uploaded(key, "lighthouse.md", Corpus.lighthouseGuide().getBytes(StandardCharsets.UTF_8));
         String scan = uploaded(key, "scan.pdf", Corpus.pdfWithoutText());

@@ -38,6 +38,8 @@ class HostileRequestsTest {
     /** Its own connections, so one the server closes after refusing an oversized request is never reused. */
     private final HttpClient oversizedHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Random random = new Random(Long.getLong("dynrag.hostile.seed", 20261126L));
+    /** The target customer, whose ceilings the operator's hostile requests aim at. */
+    private String customerId;
 
     private record Hostile(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
 
@@ -55,7 +57,9 @@ class HostileRequestsTest {
 
     @Test
     void hostileRequestsGetClientErrorsAndChangeNothing() throws Exception {
-        String key = system.registerCustomer("Hostile Target");
+        String[] target = system.registerCustomerWithId("Hostile Target");
+        customerId = target[0];
+        String key = target[1];
         Map<String, String> before = snapshot(key);
 
         Map<Integer, Integer> statuses = new LinkedHashMap<>();
@@ -105,15 +109,19 @@ class HostileRequestsTest {
             state.put(path, response.json().toString());
         }
         state.put("documents", api.get("/v1/metrics/overview", key).json().get("documentsByStatus").toString());
+        state.put("ceilings", api.get("/v1/admin/customers/" + customerId + "/ceilings", TestSystem.OPERATOR_TOKEN)
+                .json().toString());
         return state;
     }
 
     private int send(Hostile hostile, String key, HttpClient client) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(system.api().baseUrl() + hostile.path()))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + key)
                 .method(hostile.method(), hostile.body().length == 0 && hostile.method().equals("GET")
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(hostile.body()));
+        if (!hostile.headers().containsKey("Authorization")) {
+            request.header("Authorization", "Bearer " + key);
+        }
         if (hostile.contentType() != null) {
             request.header("Content-Type", hostile.contentType());
         }
@@ -125,6 +133,9 @@ class HostileRequestsTest {
         List<Supplier<Hostile>> kinds = List.of(
                 () -> json("POST", "/v1/search", searchBody()),
                 () -> json("PUT", "/v1/customer/config", configBody()),
+                () -> new Hostile("PUT", "/v1/admin/customers/" + pick(customerId, customerId, hostileId()) + "/ceilings",
+                        "application/json", ceilingsBody(),
+                        Map.of("Authorization", "Bearer " + TestSystem.OPERATOR_TOKEN)),
                 () -> json("POST", "/v1/webhooks", webhookBody()),
                 () -> json("PUT", "/v1/webhooks/" + hostileId(), webhookBody()),
                 () -> json("POST", "/v1/api-keys", apiKeyBody()),
@@ -175,6 +186,13 @@ class HostileRequestsTest {
                 "{\"embeddingModel\": \"gpt-9\"}", "{\"maxDocuments\": -1}", "{\"chunkTokens\": 100000}",
                 "{\"allowedContentTypes\": \"text/plain\"}", "{\"budgetAlertPercent\": 1000}",
                 "{\"requestsPerMinute\": 1e400}", "[]", "\"config\"", "null"), garbage());
+    }
+
+    /** Never a valid change: the operator's requests must change nothing either. */
+    private byte[] ceilingsBody() {
+        return utf8(pick("{\"requestsPerMinute\": \"lots\"}", "{\"maxDocuments\": 0}", "{\"maxFileBytes\": 1e400}",
+                "{\"requestsPerDay\": -5}", "{\"maxFileBytes\": 99999999999999999}", "{\"maxDocuments\": [5]}",
+                "{\"requestsPerMinute\": 2.5}", "{\"colour\": 1}", "[]", "\"ceilings\"", "null"), garbage());
     }
 
     private byte[] webhookBody() {

@@ -48,6 +48,9 @@ final class ProcessSystem implements AutoCloseable {
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
         env.put("DYNRAG_DEFAULT_MAX_DOCUMENTS", "1000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_MINUTE", "1000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
+        env.put("DYNRAG_CEILING_MAX_DOCUMENTS", "1000000");
         env.put("DYNRAG_KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers());
         env.put("DYNRAG_JDBC_URL", infra.jdbcUrl());
         env.put("DYNRAG_JDBC_USER", infra.jdbcUser());

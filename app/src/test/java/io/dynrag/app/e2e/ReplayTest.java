@@ -74,7 +74,7 @@ class ReplayTest {
         assertThat(again.status()).as(again.output()).isZero();
     }
 
-    /** Documents indexed, re-versioned, failed and deleted, searches, and a customer that leaves. */
+    /** Documents indexed, re-versioned, failed and deleted, searches, and a customer that leaves, its ceilings set. */
     private void mixedWorkload() {
         String key = system.registerCustomer("Replayed Ltd");
         String guide = system.uploadDocument(key, "lighthouse.md", Corpus.lighthouseGuide());
@@ -93,6 +93,8 @@ class ReplayTest {
                 view -> view.get("version").asInt() == 2 && "INDEXED".equals(view.get("status").asText()));
 
         String[] leaving = system.registerCustomerWithId("Leaving Ltd");
+        assertThat(api.putJson("/v1/admin/customers/" + leaving[0] + "/ceilings", system.adminAccessToken(),
+                Json.object("maxDocuments", 20_000)).status()).isEqualTo(200);
         system.awaitStatus(leaving[1],
                 system.uploadDocument(leaving[1], "note.txt", "Bees dance to show where flowers are."), "INDEXED");
         assertThat(api.delete("/v1/admin/customers/" + leaving[0], system.adminAccessToken()).status())

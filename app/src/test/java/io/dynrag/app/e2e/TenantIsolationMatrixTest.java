@@ -76,6 +76,8 @@ class TenantIsolationMatrixTest {
                 new Probe("POST", customer + "/suspend", false, 403),
                 new Probe("POST", customer + "/reactivate", false, 403),
                 new Probe("DELETE", customer, false, 403),
+                new Probe("GET", customer + "/ceilings", false, 403),
+                new Probe("PUT", customer + "/ceilings", false, 403),
                 new Probe("GET", "/v1/admin/customers", false, 403));
         List<Probe> asAdmin = List.of(
                 new Probe("GET", document, false, 403),

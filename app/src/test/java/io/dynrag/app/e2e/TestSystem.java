@@ -65,7 +65,8 @@ final class TestSystem implements AutoCloseable {
     private static TestSystem shared;
 
     private final Infra infra;
-    private final Settings settings;
+    /** The settings' environment, from which another API instance can be started with some changed. */
+    private final Map<String, String> environment;
     private final Infrastructure infrastructure;
     private final RunningRoles roles;
     private final ApiClient api;
@@ -73,10 +74,10 @@ final class TestSystem implements AutoCloseable {
     private String adminToken;
     private Instant adminTokenIssuedAt = Instant.MIN;
 
-    private TestSystem(Infra infra, Settings settings, Infrastructure infrastructure, RunningRoles roles,
-                       Path dataDir) {
+    private TestSystem(Infra infra, Map<String, String> environment, Infrastructure infrastructure,
+                       RunningRoles roles, Path dataDir) {
         this.infra = infra;
-        this.settings = settings;
+        this.environment = Map.copyOf(environment);
         this.infrastructure = infrastructure;
         this.roles = roles;
         this.api = new ApiClient(roles.httpPort());
@@ -119,13 +120,16 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "1");
         env.put("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", "10");
         // Tests poll and upload far faster than a customer would; the rate-limit tests set their own limits.
+        // A default may not exceed its ceiling, so the ceilings are raised with the defaults.
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_MINUTE", "1000000");
+        env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
         Settings settings = Settings.from(env);
         Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
                 infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), dataDir.resolve("lance"));
         RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, infrastructure);
-        TestSystem system = new TestSystem(infra, settings, infrastructure, roles, dataDir);
+        TestSystem system = new TestSystem(infra, env, infrastructure, roles, dataDir);
         await().atMost(Duration.ofSeconds(60)).until(() -> system.api.get("/health", null).status() == 200);
         return system;
     }
@@ -139,7 +143,14 @@ final class TestSystem implements AutoCloseable {
      * another replica behind a load balancer would be. The caller closes it.
      */
     RunningRoles startAnotherApi() {
-        RunningRoles another = RunningRoles.start(EnumSet.of(Role.API), settings, infrastructure);
+        return startAnotherApi(Map.of());
+    }
+
+    /** As {@link #startAnotherApi()}, with these settings ({@code DYNRAG_*} variables) changed. */
+    RunningRoles startAnotherApi(Map<String, String> changedSettings) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.putAll(changedSettings);
+        RunningRoles another = RunningRoles.start(EnumSet.of(Role.API), Settings.from(env), infrastructure);
         ApiClient client = new ApiClient(another.httpPort());
         await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health", null).status() == 200);
         return another;
@@ -239,7 +250,7 @@ final class TestSystem implements AutoCloseable {
      * (status, headers and body in their stored form, read as ISO-8859-1 so every byte is a character).
      */
     List<String> keptAnswers(String idempotencyKey) {
-        KeyEncryption sealing = new KeyEncryption(KeyEncryptionKeys.parse(settings.keyEncryptionKeys().orElseThrow()));
+        KeyEncryption sealing = new KeyEncryption(KeyEncryptionKeys.parse(environment.get("DYNRAG_KEY_ENCRYPTION_KEYS")));
         return database().rows("""
                 SELECT scope, response FROM command.idempotency_record
                  WHERE idempotency_key = ? AND response IS NOT NULL""", idempotencyKey).stream()

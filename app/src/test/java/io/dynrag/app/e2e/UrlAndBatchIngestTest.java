@@ -3,6 +3,7 @@ package io.dynrag.app.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dynrag.app.roles.RunningRoles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,17 +15,24 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Documents fetched from URLs and batches of files or URLs, over HTTP against the whole system.
@@ -56,6 +64,10 @@ class UrlAndBatchIngestTest {
             clear water lets the algae living inside them photosynthesise.</p>
             </main></body></html>
             """;
+
+    /** An API instance that fetches at most four URLs at once, two per customer, and lets a fetch wait 10 s. */
+    private static final Map<String, String> FETCH_BOUNDS = Map.of("DYNRAG_URL_FETCHES", "4",
+            "DYNRAG_URL_FETCHES_PER_CUSTOMER", "2", "DYNRAG_URL_FETCH_QUEUE_SECONDS", "10");
 
     private TestSystem system;
     private ApiClient api;
@@ -281,6 +293,87 @@ class UrlAndBatchIngestTest {
         assumeLoopbackAllowed(loopbackAllowed);
     }
 
+    /**
+     * Many URL items of two customers against pages that answer only once four fetches are waiting for them:
+     * an instance that runs at most four fetches, two per customer, reaches exactly four, two of each
+     * customer, however many items the first customer sends; then every item is taken in.
+     */
+    @Test
+    void urlFetchesStayWithinTheProcessBoundAndAnotherCustomerStillGetsItsShare() throws Exception {
+        try (RunningRoles bounded = system.startAnotherApi(FETCH_BOUNDS);
+             GatedPages gated = new GatedPages(4);
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            ApiClient client = new ApiClient(bounded.httpPort());
+            String[] greedy = system.registerCustomerWithId("Greedy Fetcher");
+            String[] modest = system.registerCustomerWithId("Modest Fetcher");
+            Future<ApiClient.Response> many = clients.submit(() -> client.postJson("/v1/documents/batch", greedy[1],
+                    Json.object("items", gated.items("greedy", 8))));
+            await().atMost(Duration.ofSeconds(60)).until(() -> gated.mostInFlight("greedy") >= 2);
+            Future<ApiClient.Response> few = clients.submit(() -> client.postJson("/v1/documents/batch", modest[1],
+                    Json.object("items", gated.items("modest", 3))));
+
+            for (Future<ApiClient.Response> batch : List.of(many, few)) {
+                ApiClient.Response response = batch.get(120, TimeUnit.SECONDS);
+                assertThat(response.status()).as(response.body()).isEqualTo(200);
+                assertThat(statuses(response.json().get("results"))).containsOnly(202);
+            }
+            assertThat(gated.mostInFlight()).as("fetches at once, counted by the pages' server").isEqualTo(4);
+            assertThat(gated.mostInFlight("greedy")).as("the greedy customer's share").isEqualTo(2);
+            assertThat(gated.mostInFlight("modest")).as("the other customer's share, while the greedy one waited")
+                    .isEqualTo(2);
+            assertThat(gated.served()).isEqualTo(11);
+            assertThat(system.objectKeys("tenants/" + greedy[0] + "/")).hasSize(8);
+        }
+    }
+
+    /**
+     * With the process's fetches all in use, another customer's item waits its time and is answered 503 with
+     * a retryAfter in its problem, and a customer over its own share gets 429 with Retry-After; neither
+     * fetches or stores anything.
+     */
+    @Test
+    void aFetchWithoutRoomIsToldWhenToRetryAndFetchesNothing() throws Exception {
+        try (RunningRoles bounded = system.startAnotherApi(FETCH_BOUNDS);
+             GatedPages gated = new GatedPages(0);
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            ApiClient client = new ApiClient(bounded.httpPort());
+            String[] first = system.registerCustomerWithId("First Holder");
+            String[] second = system.registerCustomerWithId("Second Holder");
+            String[] late = system.registerCustomerWithId("Late Comer");
+            List<Future<ApiClient.Response>> holding = new ArrayList<>();
+            for (String[] customer : List.of(first, first, second, second)) {
+                String url = gated.url(customer == first ? "first" : "second", holding.size());
+                holding.add(clients.submit(() -> client.postJson("/v1/documents", customer[1], Json.object("url", url))));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> gated.inFlight() == 4);
+
+            Future<ApiClient.Response> lateBatch = clients.submit(() -> client.postJson("/v1/documents/batch", late[1],
+                    Json.object("items", gated.items("late", 1))));
+            Future<ApiClient.Response> thirdOfFirst = clients.submit(() -> client.postJson("/v1/documents",
+                    first[1], Json.object("url", gated.url("first", 99))));
+            ApiClient.Response batch = lateBatch.get(120, TimeUnit.SECONDS);
+            ApiClient.Response overShare = thirdOfFirst.get(120, TimeUnit.SECONDS);
+            gated.open();
+
+            assertThat(batch.status()).as(batch.body()).isEqualTo(207);
+            JsonNode item = batch.json().get("results").get(0);
+            assertThat(item.get("status").asInt()).isEqualTo(503);
+            assertThat(item.get("problem").get("status").asInt()).isEqualTo(503);
+            assertThat(item.get("problem").get("retryAfter").asLong()).isPositive();
+            assertThat(item.get("problem").get("detail").asText()).contains("retry");
+            TestSystem.assertProblem(overShare, 429);
+            assertThat(overShare.header("Retry-After")).hasValueSatisfying(
+                    seconds -> assertThat(Long.parseLong(seconds)).isPositive());
+            assertThat(overShare.json().get("detail").asText()).contains("2 at once");
+            for (Future<ApiClient.Response> held : holding) {
+                assertThat(held.get(120, TimeUnit.SECONDS).status()).isEqualTo(202);
+            }
+            assertThat(gated.served()).as("the refused items fetched nothing").isEqualTo(4);
+            assertThat(system.objectKeys("tenants/" + late[0] + "/")).isEmpty();
+            assertThat(system.objectKeys("tenants/" + first[0] + "/")).hasSize(2);
+        }
+    }
+
     /** What a refused request must leave alone: the customer's events, document states and stored objects. */
     private record Snapshot(long events, long documents, long documentCount, List<String> objects) {
     }
@@ -378,5 +471,98 @@ class UrlAndBatchIngestTest {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Pages on loopback that hold every request at a gate, counting the fetches waiting there (in all and per
+     * customer, the first path segment). The gate opens for good once {@code openAt} fetches are waiting at
+     * once, or when the test opens it ({@code openAt} 0). A fetch stops counting before its answer is sent,
+     * so the count never includes a fetch whose room the API may already have given back.
+     */
+    private static final class GatedPages implements AutoCloseable {
+
+        private final HttpServer server;
+        private final int openAt;
+        private final CountDownLatch gate = new CountDownLatch(1);
+        private final Map<String, Integer> inFlight = new HashMap<>();
+        private final Map<String, Integer> most = new HashMap<>();
+        private final AtomicInteger served = new AtomicInteger();
+        private int total;
+        private int mostInTotal;
+
+        GatedPages(int openAt) throws IOException {
+            this.openAt = openAt;
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                String customer = exchange.getRequestURI().getPath().split("/")[1];
+                arrived(customer);
+                try {
+                    // Bounded, so a broken bound fails the assertions instead of hanging the test.
+                    gate.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                left(customer);
+                served.incrementAndGet();
+                respond(exchange, 200, "text/markdown", "# " + exchange.getRequestURI().getPath()
+                        + "\n\nA page that took its time.\n");
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url(String customer, int page) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + customer + "/" + page + ".md";
+        }
+
+        List<Map<String, String>> items(String customer, int count) {
+            List<Map<String, String>> items = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                items.add(Map.of("url", url(customer, i)));
+            }
+            return items;
+        }
+
+        private synchronized void arrived(String customer) {
+            total++;
+            mostInTotal = Math.max(mostInTotal, total);
+            int now = inFlight.merge(customer, 1, Integer::sum);
+            most.merge(customer, now, Math::max);
+            if (openAt > 0 && total >= openAt) {
+                gate.countDown();
+            }
+        }
+
+        private synchronized void left(String customer) {
+            total--;
+            inFlight.merge(customer, -1, Integer::sum);
+        }
+
+        synchronized int inFlight() {
+            return total;
+        }
+
+        synchronized int mostInFlight() {
+            return mostInTotal;
+        }
+
+        synchronized int mostInFlight(String customer) {
+            return most.getOrDefault(customer, 0);
+        }
+
+        int served() {
+            return served.get();
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        @Override
+        public void close() {
+            open();
+            server.stop(0);
+        }
     }
 }

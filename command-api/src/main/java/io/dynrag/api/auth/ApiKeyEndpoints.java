@@ -1,8 +1,10 @@
 package io.dynrag.api.auth;
 
+import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.idempotency.IdempotentPosts;
+import io.dynrag.domain.customer.CustomerConfiguration;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -14,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * A customer's API keys: create (the secret is shown once, optionally with rate limits of the key's
- * own), list, revoke.
+ * own, at most the customer's), list, revoke.
  */
 public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
 
@@ -26,10 +28,12 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
 
     private final Access access;
     private final ApiKeys apiKeys;
+    private final CustomerAccounts accounts;
 
-    public ApiKeyEndpoints(Access access, ApiKeys apiKeys) {
+    public ApiKeyEndpoints(Access access, ApiKeys apiKeys, CustomerAccounts accounts) {
         this.access = access;
         this.apiKeys = apiKeys;
+        this.accounts = accounts;
     }
 
     /** @param requestsPerMinute the key's own limit; null (the default) for the customer's */
@@ -65,6 +69,7 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
         }
         Set<Scope> scopes = scopes(request.scopes());
         ApiKeys.RequestLimits limits = limits(request);
+        requireWithinTheCustomers(customerId, limits);
         String keyId = IdempotentPosts.newIds(ctx).id(0);
         List<ApiKeys.ApiKeyInfo> held = apiKeys.list(customerId);
         boolean issuedBefore = held.stream().anyMatch(existing -> existing.keyId().equals(keyId));
@@ -133,6 +138,20 @@ public final class ApiKeyEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("'requestsPerDay' must be at least 'requestsPerMinute'");
         }
         return new ApiKeys.RequestLimits(perMinute, perDay);
+    }
+
+    /** A key holds one machine below its customer, never above it. */
+    private void requireWithinTheCustomers(String customerId, ApiKeys.RequestLimits limits) {
+        CustomerConfiguration customer = accounts.find(customerId)
+                .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
+        if (limits.requestsPerMinute() != null && limits.requestsPerMinute() > customer.requestsPerMinute()) {
+            throw new ApiProblem(422, "Unprocessable Content", "'requestsPerMinute' of a key may be at most its "
+                    + "customer's, " + customer.requestsPerMinute());
+        }
+        if (limits.requestsPerDay() != null && limits.requestsPerDay() > customer.requestsPerDay()) {
+            throw new ApiProblem(422, "Unprocessable Content", "'requestsPerDay' of a key may be at most its "
+                    + "customer's, " + customer.requestsPerDay());
+        }
     }
 
     private static List<String> wire(Set<Scope> scopes) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.api.persistence.DatabaseException;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.CustomerCeilings;
+import io.dynrag.domain.customer.CustomerCeilingsChanged;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.CustomerConfigurationChanged;
 import io.dynrag.domain.customer.CustomerDeleted;
@@ -30,7 +32,9 @@ import java.util.Optional;
 /**
  * The {@code customer_account} table, kept by a subscribing event handler: it runs in the
  * command's own transaction, so the row is exactly as current as the customer's events.
- * Authentication (is the customer active?) and upload limits read it.
+ * Authentication (is the customer active?) and upload limits read it. A customer's ceilings are
+ * those an operator set, else the running defaults, so that changing a default moves every customer
+ * without ceilings of its own.
  */
 public final class CustomerAccounts {
 
@@ -38,10 +42,17 @@ public final class CustomerAccounts {
 
     private final ThreadBoundTransactionManager transactions;
     private final ObjectMapper json;
+    private final CustomerCeilings defaultCeilings;
 
-    public CustomerAccounts(ThreadBoundTransactionManager transactions, ObjectMapper json) {
+    /** @param defaultCeilings the ceilings of customers for whom an operator has set none */
+    public CustomerAccounts(ThreadBoundTransactionManager transactions, ObjectMapper json,
+                            CustomerCeilings defaultCeilings) {
+        if (!defaultCeilings.complete()) {
+            throw new IllegalArgumentException("every default ceiling must be set: " + defaultCeilings);
+        }
         this.transactions = transactions;
         this.json = json;
+        this.defaultCeilings = defaultCeilings;
     }
 
     @EventHandler
@@ -61,6 +72,12 @@ public final class CustomerAccounts {
     void on(CustomerConfigurationChanged event, @org.axonframework.eventhandling.Timestamp Instant at) {
         update("UPDATE customer_account SET configuration = CAST(? AS JSONB), updated_at = ? WHERE customer_id = ?",
                 toJson(event.configuration()), Timestamp.from(at), event.customerId());
+    }
+
+    @EventHandler
+    void on(CustomerCeilingsChanged event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        update("UPDATE customer_account SET ceilings = CAST(? AS JSONB), updated_at = ? WHERE customer_id = ?",
+                toJson(event.ceilings()), Timestamp.from(at), event.customerId());
     }
 
     @EventHandler
@@ -128,19 +145,20 @@ public final class CustomerAccounts {
                 status.name(), Timestamp.from(at), customerId);
     }
 
-    private String toJson(CustomerConfiguration configuration) {
+    /** A configuration or ceilings, as stored in their JSONB column. */
+    private String toJson(Object value) {
         try {
-            return json.writeValueAsString(configuration);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a customer configuration", e);
+            throw new IllegalStateException("cannot serialise a " + value.getClass().getSimpleName(), e);
         }
     }
 
-    private CustomerConfiguration fromJson(String value) {
+    private <T> T fromJson(String value, Class<T> type) {
         try {
-            return json.readValue(value, CustomerConfiguration.class);
+            return json.readValue(value, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot read a stored customer configuration", e);
+            throw new IllegalStateException("cannot read a stored " + type.getSimpleName(), e);
         }
     }
 
@@ -162,10 +180,15 @@ public final class CustomerAccounts {
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     String keyId = row.getString("company_key_id");
+                    String ceilings = row.getString("ceilings");
+                    CustomerCeilings operatorCeilings = ceilings == null ? CustomerCeilings.NONE
+                            : fromJson(ceilings, CustomerCeilings.class);
                     accounts.add(new CustomerAccount(
                             row.getString("customer_id"),
                             CustomerStatus.valueOf(row.getString("status")),
-                            fromJson(row.getString("configuration")),
+                            fromJson(row.getString("configuration"), CustomerConfiguration.class),
+                            operatorCeilings,
+                            operatorCeilings.over(defaultCeilings),
                             keyId == null ? null : new EncryptedText(keyId, row.getString("company_ciphertext")),
                             row.getString("provider"),
                             row.getString("provider_fingerprint"),

@@ -5,7 +5,9 @@ import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.customer.CeilingExceededException;
 import io.dynrag.domain.customer.ChangeCustomerConfiguration;
+import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.SetProviderKey;
 import io.javalin.config.RoutesConfig;
@@ -18,7 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The customer's own configuration and its embedding-provider key. */
+/**
+ * The customer's own configuration and its embedding-provider key. The values that cost the operator
+ * may be set only up to the customer's ceilings; what is shown is what applies.
+ */
 public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
 
     static final Set<String> PROVIDERS = Set.of("openai");
@@ -29,17 +34,22 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     private final ProviderKeys providerKeys;
     private final ThreadBoundTransactionManager transactions;
     private final AddressPolicy addresses;
+    private final CustomerCeilings defaultCeilings;
 
-    /** @param addresses where a provider base URL may point: never at our internal network */
+    /**
+     * @param addresses       where a provider base URL may point: never at our internal network
+     * @param defaultCeilings the ceilings of customers for whom an operator has set none
+     */
     public CustomerConfigEndpoints(Access access, CommandGateway commands, CustomerAccounts accounts,
                                    ProviderKeys providerKeys, ThreadBoundTransactionManager transactions,
-                                   AddressPolicy addresses) {
+                                   AddressPolicy addresses, CustomerCeilings defaultCeilings) {
         this.access = access;
         this.commands = commands;
         this.accounts = accounts;
         this.providerKeys = providerKeys;
         this.transactions = transactions;
         this.addresses = addresses;
+        this.defaultCeilings = defaultCeilings;
     }
 
     /** Fields left out keep their current value. */
@@ -71,7 +81,12 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     public record ProviderKeyView(String provider, String fingerprint) {
     }
 
-    public record ConfigurationView(CustomerConfiguration configuration, ProviderKeyView providerKey) {
+    /**
+     * @param configuration what applies: each value at most its ceiling
+     * @param ceilings      the highest values the customer may set by itself
+     */
+    public record ConfigurationView(CustomerConfiguration configuration, CustomerCeilings ceilings,
+                                    ProviderKeyView providerKey) {
     }
 
     @Override
@@ -97,12 +112,17 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("budgetAlertPercent must be 1 to 100");
         }
         CustomerAccount account = account(customerId);
-        CustomerConfiguration next = update.applyTo(account.configuration());
+        // Onto the values as chosen: one left above a since lowered ceiling stays as it was.
+        CustomerConfiguration next = update.applyTo(account.chosenConfiguration());
         if (!CustomerConfiguration.LOCAL_MODELS.contains(next.embeddingModel()) && account.providerFingerprint() == null) {
             throw ApiProblem.badRequest("embeddingModel " + next.embeddingModel() + " uses your OpenAI key: store it "
                     + "with PUT /v1/customer/provider-key first");
         }
-        commands.sendAndWait(new ChangeCustomerConfiguration(customerId, next));
+        try {
+            commands.sendAndWait(new ChangeCustomerConfiguration(customerId, next, defaultCeilings));
+        } catch (CeilingExceededException e) {
+            throw new ApiProblem(422, "Unprocessable Content", e.getMessage());
+        }
         ctx.json(view(customerId));
     }
 
@@ -146,7 +166,7 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         CustomerAccount account = account(customerId);
         ProviderKeyView key = account.providerFingerprint() == null ? null
                 : new ProviderKeyView(account.provider(), account.providerFingerprint());
-        return new ConfigurationView(account.configuration(), key);
+        return new ConfigurationView(account.configuration(), account.ceilings(), key);
     }
 
     private CustomerAccount account(String customerId) {

@@ -1,5 +1,6 @@
 package io.dynrag.api.customer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.api.auth.ApiKeys;
 import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Ids;
@@ -8,6 +9,9 @@ import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.http.QueryParameters;
 import io.dynrag.api.idempotency.IdempotentPosts;
 import io.dynrag.api.idempotency.NewIds;
+import io.dynrag.domain.customer.ChangeCustomerCeilings;
+import io.dynrag.domain.customer.CustomerCeilings;
+import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.CustomerStatus;
 import io.dynrag.domain.customer.ReactivateCustomer;
 import io.dynrag.domain.customer.SuspendCustomer;
@@ -17,10 +21,16 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
-/** Operator endpoints: create, list, suspend, reactivate and delete customers. */
+/**
+ * Operator endpoints: create, list, suspend, reactivate and delete customers, and set how far each
+ * may raise its own limits (its ceilings).
+ */
 public final class CustomerEndpoints implements Consumer<RoutesConfig> {
 
     private static final int DEFAULT_PAGE = 50;
@@ -32,15 +42,19 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
     private final CustomerAccounts accounts;
     private final CustomerDeletion deletion;
     private final ApiKeys apiKeys;
+    private final long maxUploadBytes;
 
+    /** @param maxUploadBytes the largest upload this server takes: no file-size ceiling can be higher */
     public CustomerEndpoints(Access access, CommandGateway commands, CustomerRegistration registration,
-                             CustomerAccounts accounts, CustomerDeletion deletion, ApiKeys apiKeys) {
+                             CustomerAccounts accounts, CustomerDeletion deletion, ApiKeys apiKeys,
+                             long maxUploadBytes) {
         this.access = access;
         this.commands = commands;
         this.registration = registration;
         this.accounts = accounts;
         this.deletion = deletion;
         this.apiKeys = apiKeys;
+        this.maxUploadBytes = maxUploadBytes;
     }
 
     public record RegisterCustomerRequest(String name) {
@@ -60,6 +74,30 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
     public record CustomerPage(List<CustomerView> customers, String next) {
     }
 
+    /**
+     * A partial update of a customer's ceilings: a field left out keeps its ceiling, a number sets it,
+     * {@code null} returns it to the running default. Read as JSON trees to tell null from left out.
+     */
+    public record CeilingsUpdate(JsonNode requestsPerMinute, JsonNode requestsPerDay, JsonNode maxDocuments,
+                                 JsonNode maxFileBytes) {
+    }
+
+    /**
+     * One bounded value of a customer.
+     *
+     * @param ceiling    the highest value the customer may set by itself
+     * @param source     {@code operator} when an operator set the ceiling, {@code default} when the running
+     *                   default applies
+     * @param configured the value the customer set
+     * @param effective  what applies: the configured value or the ceiling, whichever is lower
+     */
+    public record Bound(long ceiling, String source, long configured, long effective) {
+    }
+
+    /** @param ceilings by field: requestsPerMinute, requestsPerDay, maxDocuments, maxFileBytes */
+    public record CeilingsView(String customerId, Map<String, Bound> ceilings) {
+    }
+
     @Override
     public void accept(RoutesConfig routes) {
         routes.post("/v1/admin/customers", this::register);
@@ -68,6 +106,8 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
         routes.post("/v1/admin/customers/{customerId}/suspend", this::suspend);
         routes.post("/v1/admin/customers/{customerId}/reactivate", this::reactivate);
         routes.delete("/v1/admin/customers/{customerId}", this::delete);
+        routes.get("/v1/admin/customers/{customerId}/ceilings", this::ceilings);
+        routes.put("/v1/admin/customers/{customerId}/ceilings", this::changeCeilings);
     }
 
     private void register(Context ctx) {
@@ -135,6 +175,75 @@ public final class CustomerEndpoints implements Consumer<RoutesConfig> {
         CustomerAccount account = existing(ctx.pathParam("customerId"));
         deletion.delete(account.customerId());
         ctx.status(202).json(view(existing(account.customerId())));
+    }
+
+    private void ceilings(Context ctx) {
+        access.admin(ctx);
+        ctx.json(ceilingsView(existing(ctx.pathParam("customerId"))));
+    }
+
+    private void changeCeilings(Context ctx) {
+        access.admin(ctx);
+        CustomerAccount account = existing(ctx.pathParam("customerId"));
+        CeilingsUpdate update = ctx.bodyAsClass(CeilingsUpdate.class);
+        CustomerCeilings current = account.operatorCeilings();
+        Long maxFileBytes = ceiling("maxFileBytes", update.maxFileBytes(), current.maxFileBytes());
+        // Checked when set: a ceiling set before the server's limit was lowered must not block other changes.
+        if (update.maxFileBytes() != null && maxFileBytes != null && maxFileBytes > maxUploadBytes) {
+            throw ApiProblem.badRequest("maxFileBytes must be at most " + maxUploadBytes
+                    + ", the largest upload this server takes (DYNRAG_MAX_UPLOAD_BYTES)");
+        }
+        CustomerCeilings next = new CustomerCeilings(
+                intCeiling("requestsPerMinute", update.requestsPerMinute(), current.requestsPerMinute()),
+                intCeiling("requestsPerDay", update.requestsPerDay(), current.requestsPerDay()),
+                intCeiling("maxDocuments", update.maxDocuments(), current.maxDocuments()),
+                maxFileBytes);
+        commands.sendAndWait(new ChangeCustomerCeilings(account.customerId(), next));
+        ctx.json(ceilingsView(existing(account.customerId())));
+    }
+
+    /** A number beyond int is out of every range: clamped, it is refused by the range rule that names it. */
+    private static Integer intCeiling(String field, JsonNode value, Integer current) {
+        Long ceiling = ceiling(field, value, current == null ? null : current.longValue());
+        return ceiling == null ? null : Math.clamp(ceiling, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** Left out: the current ceiling; JSON null: none (the default applies); else a whole number. */
+    private static Long ceiling(String field, JsonNode value, Long current) {
+        if (value == null) {
+            return current;
+        }
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw ApiProblem.badRequest("'" + field + "' must be a whole number, or null for the default ceiling");
+        }
+        return value.longValue();
+    }
+
+    private static CeilingsView ceilingsView(CustomerAccount account) {
+        CustomerCeilings inForce = account.ceilings();
+        CustomerCeilings set = account.operatorCeilings();
+        CustomerConfiguration chosen = account.chosenConfiguration();
+        CustomerConfiguration effective = account.configuration();
+        Map<String, Bound> bounds = new LinkedHashMap<>();
+        bound(bounds, "requestsPerMinute", CustomerCeilings::requestsPerMinute, inForce, set,
+                chosen.requestsPerMinute(), effective.requestsPerMinute());
+        bound(bounds, "requestsPerDay", CustomerCeilings::requestsPerDay, inForce, set,
+                chosen.requestsPerDay(), effective.requestsPerDay());
+        bound(bounds, "maxDocuments", CustomerCeilings::maxDocuments, inForce, set,
+                chosen.maxDocuments(), effective.maxDocuments());
+        bound(bounds, "maxFileBytes", CustomerCeilings::maxFileBytes, inForce, set,
+                chosen.maxFileBytes(), effective.maxFileBytes());
+        return new CeilingsView(account.customerId(), bounds);
+    }
+
+    private static void bound(Map<String, Bound> bounds, String field,
+                              Function<CustomerCeilings, ? extends Number> ceiling, CustomerCeilings inForce,
+                              CustomerCeilings set, long configured, long effective) {
+        bounds.put(field, new Bound(ceiling.apply(inForce).longValue(),
+                ceiling.apply(set) == null ? "default" : "operator", configured, effective));
     }
 
     private CustomerAccount existing(String customerId) {

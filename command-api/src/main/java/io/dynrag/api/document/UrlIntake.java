@@ -1,5 +1,6 @@
 package io.dynrag.api.document;
 
+import io.dynrag.api.document.url.FetchAdmission;
 import io.dynrag.api.document.url.FetchableUrl;
 import io.dynrag.api.document.url.FetchedPage;
 import io.dynrag.api.document.url.InvalidUrlException;
@@ -8,28 +9,34 @@ import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.idempotency.NewIds;
 
 /**
- * Takes in a document from a URL: checks the URL, fetches the page within the customer's size
- * limit, then hands it to {@link DocumentIntake} like an upload. The temporary copy is gone when
- * this returns, whatever happened.
+ * Takes in a document from a URL: checks the URL, waits for room to fetch it ({@link FetchAdmission}),
+ * fetches the page within the customer's size limit, then hands it to {@link DocumentIntake} like an
+ * upload. The temporary copy is gone, and its room given back, when this returns, whatever happened.
  */
 public final class UrlIntake {
 
     private final DocumentIntake intake;
     private final PageFetcher fetcher;
+    private final FetchAdmission admission;
 
-    public UrlIntake(DocumentIntake intake, PageFetcher fetcher) {
+    public UrlIntake(DocumentIntake intake, PageFetcher fetcher, FetchAdmission admission) {
         this.intake = intake;
         this.fetcher = fetcher;
+        this.admission = admission;
     }
 
     /** The JSON body that names a document by URL. */
     public record UrlRequest(String url, String title) {
     }
 
-    /** @throws ApiProblem 400 for a URL we never fetch, else as {@link PageFetcher#fetch} and intake */
+    /**
+     * @throws ApiProblem 400 for a URL we never fetch, 429 or 503 without room to fetch it, else as
+     *                    {@link PageFetcher#fetch} and intake
+     */
     public DocumentIntake.Accepted create(String customerId, UrlRequest request, NewIds ids, int index) {
         FetchableUrl url = parse(request);
-        try (FetchedPage page = fetcher.fetch(url, intake.maxBytesFor(customerId))) {
+        try (FetchAdmission.Room room = admission.admit(customerId, intake.maxBytesFor(customerId));
+             FetchedPage page = fetcher.fetch(url, room.bytes())) {
             return intake.create(customerId, content(page, request), ids, index);
         }
     }
@@ -41,7 +48,8 @@ public final class UrlIntake {
         if (state.deleted()) {
             throw new ApiProblem(409, "Conflict", "document " + documentId + " is deleted");
         }
-        try (FetchedPage page = fetcher.fetch(url, intake.maxBytesFor(customerId))) {
+        try (FetchAdmission.Room room = admission.admit(customerId, intake.maxBytesFor(customerId));
+             FetchedPage page = fetcher.fetch(url, room.bytes())) {
             return intake.addVersion(customerId, state.documentId(), content(page, request));
         }
     }

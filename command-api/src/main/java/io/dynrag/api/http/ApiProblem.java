@@ -1,5 +1,8 @@
 package io.dynrag.api.http;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A request that cannot be served, with what the client needs to fix it. Rendered as RFC 9457
  * {@code application/problem+json}.
@@ -8,11 +11,18 @@ public class ApiProblem extends RuntimeException {
 
     private final int status;
     private final String title;
+    private final Duration retryAfter;
 
     public ApiProblem(int status, String title, String detail) {
+        this(status, title, detail, null);
+    }
+
+    /** @param retryAfter when the client may try again, answered as {@code Retry-After}; null for no advice */
+    public ApiProblem(int status, String title, String detail, Duration retryAfter) {
         super(detail);
         this.status = status;
         this.title = title;
+        this.retryAfter = retryAfter;
     }
 
     public int status() {
@@ -25,6 +35,10 @@ public class ApiProblem extends RuntimeException {
 
     public String detail() {
         return getMessage();
+    }
+
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     public static ApiProblem badRequest(String detail) {

@@ -78,7 +78,10 @@ public final class HttpServer implements AutoCloseable {
             config.routes.get("/health", ctx -> health(ctx, readiness));
             features.forEach(feature -> feature.accept(config.routes));
 
-            config.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e.status(), e.title(), e.detail()));
+            config.routes.exception(ApiProblem.class, (e, ctx) -> {
+                e.retryAfter().ifPresent(wait -> ctx.header("Retry-After", Long.toString(wait.toSeconds())));
+                problem(ctx, e.status(), e.title(), e.detail());
+            });
             config.routes.exception(DomainRuleViolation.class, (e, ctx) -> problem(ctx, 400, "Bad Request", e.getMessage()));
             config.routes.exception(CommandExecutionException.class, HttpServer::commandFailed);
             config.routes.exception(JacksonException.class, (e, ctx) -> problem(ctx, 400, "Bad Request",

@@ -1,6 +1,7 @@
 package io.dynrag.api.publishing;
 
 import io.dynrag.domain.customer.BudgetThresholdReached;
+import io.dynrag.domain.customer.CustomerCeilingsChanged;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.CustomerConfigurationChanged;
 import io.dynrag.domain.customer.CustomerDeleted;
@@ -100,6 +101,12 @@ final class AvroEventMapper {
                     .setThresholdPercent(e.thresholdPercent())
                     .setSpentMicroUsd(e.spentMicroUsd())
                     .setBudgetMicroUsd(e.budgetMicroUsd())
+                    .build();
+            case CustomerCeilingsChanged e -> io.dynrag.schemas.customer.CustomerCeilingsChanged.newBuilder()
+                    .setRequestsPerMinute(e.ceilings().requestsPerMinute())
+                    .setRequestsPerDay(e.ceilings().requestsPerDay())
+                    .setMaxDocuments(e.ceilings().maxDocuments())
+                    .setMaxFileBytes(e.ceilings().maxFileBytes())
                     .build();
             default -> null;
         };

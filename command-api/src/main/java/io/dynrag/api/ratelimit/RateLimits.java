@@ -1,6 +1,7 @@
 package io.dynrag.api.ratelimit;
 
 import io.dynrag.api.persistence.DatabaseException;
+import io.dynrag.domain.customer.CustomerCeilings;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -22,6 +23,8 @@ import java.util.UUID;
  * every API instance enforces one limit. A check is one call of the {@code rate_limit_check}
  * function: one round trip and one transaction that locks the customer's counter (and the key's),
  * so concurrent requests are admitted one after the other and exactly the limit gets through.
+ * A customer's limits are its configured values bounded by its ceilings; an API key's own limits
+ * are bounded by its customer's.
  *
  * <p>Windows are fixed: the current UTC minute and UTC day. A client may therefore spend a
  * minute's limit at the end of one minute and again at the start of the next; the daily window
@@ -33,14 +36,23 @@ import java.util.UUID;
  */
 public final class RateLimits {
 
-    private static final String CHECK = "SELECT * FROM rate_limit_check(?, ?, ?, ?)";
+    private static final String CHECK = "SELECT * FROM rate_limit_check(?, ?, ?, ?, ?, ?)";
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final CustomerCeilings defaultCeilings;
 
-    public RateLimits(DataSource dataSource, Clock clock) {
+    /**
+     * @param defaultCeilings bound the customers whose ceilings an operator has not set: a customer's
+     *                        limit is its configured value or its ceiling, whichever is lower
+     */
+    public RateLimits(DataSource dataSource, Clock clock, CustomerCeilings defaultCeilings) {
+        if (!defaultCeilings.complete()) {
+            throw new IllegalArgumentException("every default ceiling must be set: " + defaultCeilings);
+        }
         this.dataSource = dataSource;
         this.clock = clock;
+        this.defaultCeilings = defaultCeilings;
     }
 
     /**
@@ -85,6 +97,8 @@ public final class RateLimits {
             call.setObject(2, keyId == null ? null : UUID.fromString(keyId));
             call.setObject(3, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
             call.setBoolean(4, take);
+            call.setInt(5, defaultCeilings.requestsPerMinute());
+            call.setInt(6, defaultCeilings.requestsPerDay());
             List<RateLimitState.Usage> subjects = new ArrayList<>(2);
             boolean admitted = false;
             try (ResultSet rows = call.executeQuery()) {

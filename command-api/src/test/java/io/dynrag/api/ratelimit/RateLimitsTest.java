@@ -6,6 +6,7 @@ import io.dynrag.api.auth.Scope;
 import io.dynrag.api.http.Json;
 import io.dynrag.api.testing.MutableClock;
 import io.dynrag.api.testing.TestDatabase;
+import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,11 @@ class RateLimitsTest {
 
     private final TestDatabase database = TestDatabase.get();
     private final MutableClock clock = new MutableClock(NOON);
-    private final RateLimits limits = new RateLimits(database.dataSource(), clock);
+    /** Far above every test's own numbers, except where a test sets the customer's ceilings. */
+    private static final CustomerCeilings DEFAULT_CEILINGS = new CustomerCeilings(1_000_000, 1_000_000_000,
+            10_000_000, 1L << 40);
+
+    private final RateLimits limits = new RateLimits(database.dataSource(), clock, DEFAULT_CEILINGS);
     private final ApiKeys apiKeys = new ApiKeys(database.transactions(), clock);
 
     @Test
@@ -160,6 +165,46 @@ class RateLimitsTest {
     }
 
     @Test
+    void aCustomersLimitIsItsValueOrItsCeilingWhicheverIsLower() {
+        String customer = customer(10, 1_000);
+        RateLimits lowDefaults = new RateLimits(database.dataSource(), clock, new CustomerCeilings(3, 500, 1, 1L));
+
+        RateLimitState byDefault = lowDefaults.peek(customer, null).orElseThrow();
+        execute("UPDATE customer_account SET ceilings = CAST(? AS JSONB) WHERE customer_id = ?",
+                "{\"requestsPerMinute\": 5, \"requestsPerDay\": null, \"maxDocuments\": null, \"maxFileBytes\": null}",
+                customer);
+        RateLimitState byOperator = lowDefaults.peek(customer, null).orElseThrow();
+        RateLimitState underValues = limits.peek(customer, null).orElseThrow();
+
+        assertThat(byDefault.customer().minute().limit()).isEqualTo(3);
+        assertThat(byDefault.customer().day().limit()).isEqualTo(500);
+        assertThat(byOperator.customer().minute().limit()).as("the operator's ceiling").isEqualTo(5);
+        assertThat(byOperator.customer().day().limit()).as("the default where the operator set none").isEqualTo(500);
+        assertThat(underValues.customer().minute().limit()).as("a ceiling above the value").isEqualTo(5);
+        assertThat(underValues.customer().day().limit()).isEqualTo(1_000);
+        for (int i = 0; i < 5; i++) {
+            assertThat(lowDefaults.take(customer, null).orElseThrow().refused()).isFalse();
+        }
+        assertThat(lowDefaults.take(customer, null).orElseThrow().refused()).isTrue();
+    }
+
+    @Test
+    void aKeysOwnLimitIsAtMostItsCustomers() {
+        String customer = customer(4, 1_000);
+        String key = apiKeys.issue(customer, "greedy", EnumSet.of(Scope.READ),
+                new ApiKeys.RequestLimits(100, 5_000)).keyId();
+
+        RateLimitState state = limits.peek(customer, key).orElseThrow();
+        configure(customer, 2, 800);
+        RateLimitState lowered = limits.peek(customer, key).orElseThrow();
+
+        assertThat(state.key().minute().limit()).isEqualTo(4);
+        assertThat(state.key().day().limit()).isEqualTo(1_000);
+        assertThat(lowered.key().minute().limit()).isEqualTo(2);
+        assertThat(lowered.key().day().limit()).isEqualTo(800);
+    }
+
+    @Test
     void aRevokedKeyOrAnInactiveCustomerHasNoState() {
         String customer = customer(10, 100);
         String key = apiKeys.issue(customer, "old", EnumSet.of(Scope.READ)).keyId();
@@ -180,8 +225,8 @@ class RateLimitsTest {
         MutableClock ahead = new MutableClock(Instant.parse("2031-03-14T12:01:00.100Z"));
         MutableClock behind = new MutableClock(Instant.parse("2031-03-14T12:00:59.900Z"));
 
-        new RateLimits(database.dataSource(), ahead).take(customer, null);
-        RateLimitState late = new RateLimits(database.dataSource(), behind).take(customer, null).orElseThrow();
+        new RateLimits(database.dataSource(), ahead, DEFAULT_CEILINGS).take(customer, null);
+        RateLimitState late = new RateLimits(database.dataSource(), behind, DEFAULT_CEILINGS).take(customer, null).orElseThrow();
 
         assertThat(late.customer().minute().used()).isEqualTo(2);
         assertThat(late.customer().minute().resetAt()).isEqualTo(Instant.parse("2031-03-14T12:02:00Z"));
@@ -198,7 +243,7 @@ class RateLimitsTest {
         int requestsPerThread = 15;
         String customer = customer(limit, 10 * limit);
         String key = apiKeys.issue(customer, "parallel", EnumSet.of(Scope.SEARCH)).keyId();
-        List<RateLimits> instances = List.of(limits, new RateLimits(database.dataSource(), clock));
+        List<RateLimits> instances = List.of(limits, new RateLimits(database.dataSource(), clock, DEFAULT_CEILINGS));
         CountDownLatch start = new CountDownLatch(1);
         List<Future<int[]>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
@@ -242,7 +287,7 @@ class RateLimitsTest {
     @Test
     void sweepingForgetsSubjectsWithoutARequestTodayAndKeepsTheOthers() {
         MutableClock past = new MutableClock(Instant.parse("2020-01-01T23:59:00Z"));
-        RateLimits earlier = new RateLimits(database.dataSource(), past);
+        RateLimits earlier = new RateLimits(database.dataSource(), past, DEFAULT_CEILINGS);
         String quiet = customer("quiet", 5, 100);
         String busy = customer("busy", 5, 100);
         earlier.take(quiet, null);

@@ -16,6 +16,7 @@ public class Customer {
     private String customerId;
     private CustomerStatus status;
     private CustomerConfiguration configuration;
+    private CustomerCeilings ceilings = CustomerCeilings.NONE;
     private String providerKeyFingerprint;
     private String lastBudgetAlertMonth;
 
@@ -39,8 +40,20 @@ public class Customer {
     void handle(ChangeCustomerConfiguration command) {
         requireNotDeleted();
         CustomerConfiguration next = Objects.requireNonNull(command.configuration(), "configuration").validated();
+        // The operator's ceilings come from this customer's own events; the defaults from the running settings.
+        ceilings.over(Objects.requireNonNull(command.defaultCeilings(), "defaultCeilings")).admit(configuration, next);
         if (!next.equals(configuration)) {
             apply(new CustomerConfigurationChanged(customerId, next));
+        }
+    }
+
+    /** Lowering a ceiling below a chosen value leaves the value as chosen; it applies up to the ceiling. */
+    @CommandHandler
+    void handle(ChangeCustomerCeilings command) {
+        requireNotDeleted();
+        CustomerCeilings next = Objects.requireNonNull(command.ceilings(), "ceilings").validated();
+        if (!next.equals(ceilings)) {
+            apply(new CustomerCeilingsChanged(customerId, next));
         }
     }
 
@@ -107,6 +120,11 @@ public class Customer {
     @EventSourcingHandler
     void on(CustomerConfigurationChanged event) {
         this.configuration = event.configuration();
+    }
+
+    @EventSourcingHandler
+    void on(CustomerCeilingsChanged event) {
+        this.ceilings = event.ceilings();
     }
 
     @EventSourcingHandler

@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a customer may do and how its documents are processed. Every change is an event, so the
- * configuration in force at any moment can be replayed.
+ * What a customer may do and how its documents are processed, as the customer chose it. Every change
+ * is an event, so the configuration at any moment can be replayed. The values that cost the operator
+ * are also bounded by the customer's {@link CustomerCeilings}: what applies is the lower of the two.
  *
  * @param requestsPerMinute   API requests allowed per minute
  * @param requestsPerDay      API requests allowed per day
@@ -56,6 +57,10 @@ public record CustomerConfiguration(
             "text-embedding-ada-002", 8191);
     public static final Set<String> SUPPORTED_MODELS = MODEL_INPUT_LIMITS.keySet();
     public static final int MIN_CHUNK_TOKENS = 16;
+    public static final int MAX_REQUESTS_PER_MINUTE = 1_000_000;
+    public static final int MAX_REQUESTS_PER_DAY = 1_000_000_000;
+    public static final int MAX_DOCUMENTS = 10_000_000;
+    public static final long MAX_FILE_BYTES = 1L << 40;
 
     public CustomerConfiguration {
         allowedContentTypes = allowedContentTypes == null ? Set.of() : Set.copyOf(new TreeSet<>(allowedContentTypes));
@@ -65,11 +70,12 @@ public record CustomerConfiguration(
 
     /** Checks every rule and names the first field that breaks one. */
     public CustomerConfiguration validated() {
-        require(requestsPerMinute >= 1 && requestsPerMinute <= 1_000_000, "requestsPerMinute must be 1 to 1000000");
-        require(requestsPerDay >= requestsPerMinute && requestsPerDay <= 1_000_000_000,
-                "requestsPerDay must be at least requestsPerMinute and at most 1000000000");
-        require(maxDocuments >= 1 && maxDocuments <= 10_000_000, "maxDocuments must be 1 to 10000000");
-        require(maxFileBytes >= 1 && maxFileBytes <= (1L << 40), "maxFileBytes must be 1 to 1099511627776");
+        require(requestsPerMinute >= 1 && requestsPerMinute <= MAX_REQUESTS_PER_MINUTE,
+                "requestsPerMinute must be 1 to " + MAX_REQUESTS_PER_MINUTE);
+        require(requestsPerDay >= requestsPerMinute && requestsPerDay <= MAX_REQUESTS_PER_DAY,
+                "requestsPerDay must be at least requestsPerMinute and at most " + MAX_REQUESTS_PER_DAY);
+        require(maxDocuments >= 1 && maxDocuments <= MAX_DOCUMENTS, "maxDocuments must be 1 to " + MAX_DOCUMENTS);
+        require(maxFileBytes >= 1 && maxFileBytes <= MAX_FILE_BYTES, "maxFileBytes must be 1 to " + MAX_FILE_BYTES);
         require(!allowedContentTypes.isEmpty(), "allowedContentTypes must name at least one type");
         for (String type : allowedContentTypes) {
             require(SUPPORTED_CONTENT_TYPES.contains(type),

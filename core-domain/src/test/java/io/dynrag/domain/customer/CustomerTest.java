@@ -2,10 +2,15 @@ package io.dynrag.domain.customer;
 
 import io.dynrag.domain.DomainRuleViolation;
 import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class CustomerTest {
 
@@ -14,6 +19,8 @@ class CustomerTest {
     private static final EncryptedText COMPANY = new EncryptedText("k1", "c2VjcmV0");
     private static final EncryptedText EMAIL = new EncryptedText("k1", "bWFpbA==");
     private static final CustomerRegistered REGISTERED = new CustomerRegistered("c-1", COMPANY, EMAIL, DEFAULTS);
+    /** The running defaults: what a customer may raise its values to before an operator says otherwise. */
+    static final CustomerCeilings DEFAULT_CEILINGS = new CustomerCeilings(1_000, 200_000, 20_000, 25L << 20);
 
     private AggregateTestFixture<Customer> fixture;
 
@@ -43,10 +50,10 @@ class CustomerTest {
         CustomerConfiguration smaller = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
                 128, 16, "all-minilm-l6-v2", null, 80);
         fixture.given(REGISTERED)
-                .when(new ChangeCustomerConfiguration("c-1", smaller))
+                .when(new ChangeCustomerConfiguration("c-1", smaller, DEFAULT_CEILINGS))
                 .expectEvents(new CustomerConfigurationChanged("c-1", smaller));
         fixture.given(REGISTERED, new CustomerConfigurationChanged("c-1", smaller))
-                .when(new ChangeCustomerConfiguration("c-1", smaller))
+                .when(new ChangeCustomerConfiguration("c-1", smaller, DEFAULT_CEILINGS))
                 .expectSuccessfulHandlerExecution()
                 .expectNoEvents();
     }
@@ -56,14 +63,14 @@ class CustomerTest {
         CustomerConfiguration tooLarge = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
                 240, 100, "all-minilm-l6-v2", null, 80);
         fixture.given(REGISTERED)
-                .when(new ChangeCustomerConfiguration("c-1", tooLarge))
+                .when(new ChangeCustomerConfiguration("c-1", tooLarge, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class)
                 .expectExceptionMessage(org.hamcrest.Matchers.containsString("chunkOverlapTokens"))
                 .expectNoEvents();
         CustomerConfiguration unknownType = new CustomerConfiguration(60, 1_000, 10, 1 << 20,
                 Set.of("application/x-msdownload"), 128, 0, "all-minilm-l6-v2", null, 80);
         fixture.given(REGISTERED)
-                .when(new ChangeCustomerConfiguration("c-1", unknownType))
+                .when(new ChangeCustomerConfiguration("c-1", unknownType, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class)
                 .expectNoEvents();
     }
@@ -106,7 +113,7 @@ class CustomerTest {
                 .when(new ReactivateCustomer("c-1"))
                 .expectException(DomainRuleViolation.class);
         fixture.given(REGISTERED, new CustomerDeleted("c-1"))
-                .when(new ChangeCustomerConfiguration("c-1", DEFAULTS))
+                .when(new ChangeCustomerConfiguration("c-1", DEFAULTS, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class);
     }
 
@@ -129,8 +136,123 @@ class CustomerTest {
         CustomerConfiguration negative = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
                 128, 0, "all-minilm-l6-v2", new java.math.BigDecimal("-1"), 80);
         fixture.given(REGISTERED)
-                .when(new ChangeCustomerConfiguration("c-1", negative))
+                .when(new ChangeCustomerConfiguration("c-1", negative, DEFAULT_CEILINGS))
                 .expectException(io.dynrag.domain.DomainRuleViolation.class)
                 .expectExceptionMessage(org.hamcrest.Matchers.containsString("monthlyBudgetUsd"));
+    }
+
+    @Test
+    void aCustomerCannotRaiseAValueAboveTheDefaultCeiling() {
+        for (CustomerConfiguration above : List.of(
+                withLimits(1_001, 100_000, 10_000, 25L << 20),
+                withLimits(600, 200_001, 10_000, 25L << 20),
+                withLimits(600, 100_000, 20_001, 25L << 20),
+                withLimits(600, 100_000, 10_000, (25L << 20) + 1))) {
+            fixture.given(REGISTERED)
+                    .when(new ChangeCustomerConfiguration("c-1", above, DEFAULT_CEILINGS))
+                    .expectException(CeilingExceededException.class)
+                    .expectNoEvents();
+        }
+        fixture.given(REGISTERED)
+                .when(new ChangeCustomerConfiguration("c-1", withLimits(600, 250_000, 10_000, 25L << 20),
+                        DEFAULT_CEILINGS))
+                .expectException(CeilingExceededException.class)
+                .expectExceptionMessage(Matchers.allOf(Matchers.containsString("requestsPerDay"),
+                        Matchers.containsString("200000")))
+                .expectNoEvents();
+        CustomerConfiguration atTheCeilings = withLimits(1_000, 200_000, 20_000, 25L << 20);
+        fixture.given(REGISTERED)
+                .when(new ChangeCustomerConfiguration("c-1", atTheCeilings, DEFAULT_CEILINGS))
+                .expectEvents(new CustomerConfigurationChanged("c-1", atTheCeilings));
+    }
+
+    @Test
+    void theRefusalNamesTheFieldAndItsCeiling() {
+        fixture.given(REGISTERED)
+                .when(new ChangeCustomerConfiguration("c-1", withLimits(5_000, 100_000, 10_000, 25L << 20),
+                        DEFAULT_CEILINGS))
+                .expectException(CeilingExceededException.class)
+                .expectExceptionMessage(Matchers.allOf(Matchers.containsString("requestsPerMinute"),
+                        Matchers.containsString("at most 1000"), Matchers.containsString("5000")))
+                .expectNoEvents();
+    }
+
+    @Test
+    void ceilingChangesAreEventsAndRepeatsAreNot() {
+        CustomerCeilings raised = new CustomerCeilings(10_000, null, null, null);
+        fixture.given(REGISTERED)
+                .when(new ChangeCustomerCeilings("c-1", raised))
+                .expectEvents(new CustomerCeilingsChanged("c-1", raised));
+        fixture.given(REGISTERED, new CustomerCeilingsChanged("c-1", raised))
+                .when(new ChangeCustomerCeilings("c-1", raised))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+        fixture.given(REGISTERED, new CustomerCeilingsChanged("c-1", raised))
+                .when(new ChangeCustomerCeilings("c-1", CustomerCeilings.NONE))
+                .expectEvents(new CustomerCeilingsChanged("c-1", CustomerCeilings.NONE));
+    }
+
+    @Test
+    void theOperatorsCeilingsRebuiltFromTheEventsOverrideTheDefaults() {
+        CustomerConfiguration fast = withLimits(5_000, 100_000, 10_000, 25L << 20);
+        fixture.given(REGISTERED, new CustomerCeilingsChanged("c-1", new CustomerCeilings(10_000, null, null, null)))
+                .when(new ChangeCustomerConfiguration("c-1", fast, DEFAULT_CEILINGS))
+                .expectEvents(new CustomerConfigurationChanged("c-1", fast));
+        fixture.given(REGISTERED, new CustomerCeilingsChanged("c-1", new CustomerCeilings(null, null, 100, 1L << 20)))
+                .when(new ChangeCustomerConfiguration("c-1", withLimits(600, 100_000, 101, 1 << 20), DEFAULT_CEILINGS))
+                .expectException(CeilingExceededException.class)
+                .expectNoEvents();
+        fixture.given(REGISTERED, new CustomerCeilingsChanged("c-1", new CustomerCeilings(null, null, 100, 1L << 20)))
+                .when(new ChangeCustomerConfiguration("c-1", withLimits(600, 100_000, 100, 1 << 20), DEFAULT_CEILINGS))
+                .expectEvents(new CustomerConfigurationChanged("c-1", withLimits(600, 100_000, 100, 1 << 20)));
+    }
+
+    @Test
+    void aValueAboveALoweredCeilingIsKeptAndBlocksNoOtherChange() {
+        CustomerCeilingsChanged lowered = new CustomerCeilingsChanged("c-1", new CustomerCeilings(100, null, null, null));
+        CustomerConfiguration otherChange = new CustomerConfiguration(600, 100_000, 10_000, 25L << 20,
+                Set.of("text/plain"), 200, 0, "all-minilm-l6-v2", null, 80);
+        fixture.given(REGISTERED, lowered)
+                .when(new ChangeCustomerConfiguration("c-1", otherChange, DEFAULT_CEILINGS))
+                .expectEvents(new CustomerConfigurationChanged("c-1", otherChange));
+        fixture.given(REGISTERED, lowered)
+                .when(new ChangeCustomerConfiguration("c-1", withLimits(500, 100_000, 10_000, 25L << 20),
+                        DEFAULT_CEILINGS))
+                .expectException(CeilingExceededException.class)
+                .expectNoEvents();
+        assertThat(new CustomerCeilings(100, null, null, null).over(DEFAULT_CEILINGS).limit(DEFAULTS)
+                .requestsPerMinute()).as("what applies meanwhile").isEqualTo(100);
+    }
+
+    @Test
+    void invalidCeilingsAreRefusedNamingTheField() {
+        for (Map.Entry<String, CustomerCeilings> invalid : Map.of(
+                "requestsPerMinute", new CustomerCeilings(0, null, null, null),
+                "requestsPerDay", new CustomerCeilings(null, 1_000_000_001, null, null),
+                "maxDocuments", new CustomerCeilings(null, null, -1, null),
+                "maxFileBytes", new CustomerCeilings(null, null, null, (1L << 40) + 1)).entrySet()) {
+            fixture.given(REGISTERED)
+                    .when(new ChangeCustomerCeilings("c-1", invalid.getValue()))
+                    .expectException(DomainRuleViolation.class)
+                    .expectExceptionMessage(Matchers.containsString(invalid.getKey()))
+                    .expectNoEvents();
+        }
+        fixture.given(REGISTERED, new CustomerDeleted("c-1"))
+                .when(new ChangeCustomerCeilings("c-1", new CustomerCeilings(10, null, null, null)))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void whatAppliesIsEachValueAtMostItsCeiling() {
+        CustomerConfiguration chosen = withLimits(5_000, 300_000, 50, 1 << 20);
+        CustomerConfiguration applied = new CustomerCeilings(1_000, null, 100, null).over(DEFAULT_CEILINGS)
+                .limit(chosen);
+        assertThat(applied).isEqualTo(withLimits(1_000, 200_000, 50, 1 << 20));
+    }
+
+    private static CustomerConfiguration withLimits(int perMinute, int perDay, int documents, long fileBytes) {
+        return new CustomerConfiguration(perMinute, perDay, documents, fileBytes, DEFAULTS.allowedContentTypes(),
+                DEFAULTS.chunkTokens(), DEFAULTS.chunkOverlapTokens(), DEFAULTS.embeddingModel(), null, 80);
     }
 }

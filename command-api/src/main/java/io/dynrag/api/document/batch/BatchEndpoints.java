@@ -215,7 +215,7 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
     private static ProblemDetails problemOf(RuntimeException e, String path) {
         Throwable cause = e instanceof CommandExecutionException && e.getCause() != null ? e.getCause() : e;
         return switch (cause) {
-            case ApiProblem problem -> ProblemDetails.of(problem.status(), problem.title(), problem.detail(), path);
+            case ApiProblem problem -> ProblemDetails.of(problem, path);
             case DomainRuleViolation violation -> ProblemDetails.of(400, "Bad Request", violation.getMessage(), path);
             case DatabaseException database -> {
                 log.error("Database failure on a batch item", database);
