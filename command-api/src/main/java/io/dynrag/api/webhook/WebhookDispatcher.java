@@ -209,7 +209,9 @@ public final class WebhookDispatcher implements AutoCloseable {
             return new Answer(null, "the host '" + url.host() + "' could not be resolved; nothing was sent");
         } catch (GuardedHttpClient.ExchangeTimeoutException e) {
             return new Answer(null, "no answer within " + TIMEOUT.toSeconds() + " seconds");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
+            return new Answer(null, "'" + url + "' cannot be requested: " + e.getMessage());
+        } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 // Closing the dispatcher cut the attempt short: not the receiver's failure, and sent again later.
                 throw new InterruptedException("the attempt of delivery " + claimed.deliveryId() + " was cut short");

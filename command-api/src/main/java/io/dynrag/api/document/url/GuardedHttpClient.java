@@ -1,6 +1,5 @@
 package io.dynrag.api.document.url;
 
-import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -59,6 +58,8 @@ public final class GuardedHttpClient implements AutoCloseable {
             + "a failed TLS handshake or closed without an answer)";
     /** Callers bound how many requests they make at once; the pool must never be what makes them wait. */
     private static final int MAX_CONNECTIONS = 1024;
+    /** How much longer than its deadline a request may wait for bytes, should the deadline fail to end it. */
+    private static final Duration BACKSTOP = Duration.ofSeconds(5);
 
     /**
      * @param headers sent as given; the client adds {@code Host} and {@code Content-Length}
@@ -214,10 +215,11 @@ public final class GuardedHttpClient implements AutoCloseable {
         if (request.body() != null) {
             message.setEntity(new ByteArrayEntity(request.body(), null));
         }
-        Timeout timeout = Timeout.of(request.timeout());
+        // The deadline below ends the exchange; waiting for bytes a little longer is only a backstop.
+        Timeout backstop = Timeout.of(request.timeout().plus(BACKSTOP));
         message.setConfig(RequestConfig.custom()
-                .setResponseTimeout(timeout)
-                .setConnectionRequestTimeout(timeout)
+                .setResponseTimeout(backstop)
+                .setConnectionRequestTimeout(backstop)
                 .setProtocolUpgradeEnabled(false)
                 .setAuthenticationEnabled(false)
                 .build());
@@ -253,13 +255,12 @@ public final class GuardedHttpClient implements AutoCloseable {
     /** One request under way, and the deadline that cuts it off. */
     private record Exchange(Duration timeout, AtomicBoolean timedOut, ScheduledFuture<?> deadline) {
 
-        /** A failure caused by the deadline, or a wait for bytes as long as the whole timeout, is a timeout. */
+        /**
+         * A failure the deadline caused is a timeout; any other is not, a TLS handshake that timed out included
+         * (it is a failed connection).
+         */
         IOException explained(IOException failure) {
-            if (failure instanceof ConnectTimeoutException) {
-                return failure;
-            }
-            return timedOut.get() || failure instanceof SocketTimeoutException
-                    ? new ExchangeTimeoutException(timeout) : failure;
+            return timedOut.get() ? new ExchangeTimeoutException(timeout) : failure;
         }
     }
 

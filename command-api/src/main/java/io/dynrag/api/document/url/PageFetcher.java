@@ -153,9 +153,11 @@ public final class PageFetcher implements AutoCloseable {
             throw notFetched(url, "the host '" + hop.host() + "' could not be resolved");
         } catch (GuardedHttpClient.ExchangeTimeoutException e) {
             throw deadlinePassed(url);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             log.info("Fetching {} failed: {}", hop, e.toString());
             throw notFetched(url, GuardedHttpClient.unreachable(hop.host()));
+        } catch (IllegalArgumentException e) {
+            throw notFetched(url, "'" + hop + "' cannot be requested: " + e.getMessage());
         }
     }
 

@@ -11,7 +11,7 @@ import java.net.UnknownHostException;
 public final class RefusedAddressException extends UnknownHostException {
 
     private final String host;
-    private final transient InetAddress address;
+    private final InetAddress address;
 
     RefusedAddressException(String host, InetAddress address) {
         super("the host '" + host + "' is or resolves to an internal address");
