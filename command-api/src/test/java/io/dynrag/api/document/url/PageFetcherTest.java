@@ -167,6 +167,28 @@ class PageFetcherTest {
     }
 
     @Test
+    void namesInAnySpellingThatLeadToAnInternalAddressAreRefusedWithoutConnecting() {
+        HostResolver dns = host -> List.of(NetworkFixtures.INTERNAL);
+        int port = server.getAddress().getPort();
+        serve("/page", exchange -> respond(exchange, 200, "text/plain", "internal"));
+        try (PageFetcher strict = new PageFetcher(new UrlFetchSettings(Duration.ofSeconds(1), Duration.ofSeconds(2), 3,
+                AddressAllowlist.parse("allowed.example")), dns)) {
+            for (String url : List.of("http://metadata.example./page", "http://METADATA.Example:" + port + "/page",
+                    "http://allowed.example.evil.test:" + port + "/page", "http://evil.test/?allowed.example",
+                    "http://evil.test:" + port + "#@allowed.example/")) {
+                ApiProblem problem = catchThrowableOfType(ApiProblem.class,
+                        () -> strict.fetch(FetchableUrl.parse(url), MAX_BYTES));
+                assertThat(problem.status()).as(url).isEqualTo(422);
+            }
+            try (FetchedPage page = strict.fetch(FetchableUrl.parse("http://Allowed.Example.:" + port + "/page"),
+                    MAX_BYTES)) {
+                assertThat(page.bytes()).as("an allowlisted name, however spelt, may lead anywhere").isEqualTo(8);
+            }
+        }
+        assertThat(requests.get("/page")).as("only the allowlisted name reached the server").hasValue(1);
+    }
+
+    @Test
     void aDeclaredLengthOverTheLimitIsRefusedBeforeTheBody() {
         AtomicLong written = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
