@@ -92,10 +92,11 @@ public final class RunningRoles implements AutoCloseable {
             store = own(new LanceChunkStore(infrastructure.lanceRoot()));
             commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
             int sessions = settings.embeddingThreads();
+            AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
             models = own(new EmbeddingModels(local,
                     () -> new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8),
-                    providerCredentials(commandPool, keyEncryptionKeys(settings),
-                            new AddressPolicy(urlFetchSettings(settings).allowlist()))));
+                    providerCredentials(commandPool, keyEncryptionKeys(settings), addresses),
+                    own(new GuardedProviderTransport(addresses))));
         }
 
         HikariDataSource projectionsPool = own(DataSources.pool(infrastructure, Projections.SCHEMA, 4));
@@ -135,8 +136,9 @@ public final class RunningRoles implements AutoCloseable {
 
     /**
      * Customers' provider keys, opened with the key-encryption keys only when a model call needs
-     * them. A base URL is checked again at every use: its host may resolve somewhere else by now,
-     * and the key must never be sent into our own network.
+     * them. A base URL is checked again at every use, so a host that now resolves into our own
+     * network fails the document with a clear reason; the request itself goes through a
+     * {@link GuardedProviderTransport}, which connects only to the addresses it vetted.
      */
     private static ProviderCredentials providerCredentials(HikariDataSource commandPool, KeyEncryptionKeys keys,
                                                            AddressPolicy addresses) {

@@ -199,7 +199,8 @@ class HostileRequestsTest {
         return utf8(pick("{\"url\": 5}", "{\"url\": \"\"}", "{\"url\": \"file:///etc/passwd\"}",
                 "{\"url\": \"http://169.254.169.254/latest\", \"eventTypes\": [\"document.indexed\"]}",
                 "{\"url\": \"gopher://x\"}", "{\"eventTypes\": [\"everything\"]}",
-                "{\"url\": \"http://[::1]:1/\", \"eventTypes\": \"document.indexed\"}"), garbage());
+                "{\"url\": \"http://[::1]:1/\", \"eventTypes\": \"document.indexed\"}",
+                "{\"url\": \"" + internalUrl() + "\", \"eventTypes\": [\"document.indexed\"]}"), garbage());
     }
 
     /** Never empty: an empty body asks for a key with the defaults, which is a valid request. */
@@ -218,7 +219,25 @@ class HostileRequestsTest {
 
     private byte[] urlBody() {
         return utf8(pick("{\"url\": 5}", "{\"url\": \"file:///etc/passwd\"}", "{\"url\": \"http://10.0.0.1/\"}",
-                "{\"url\": \"javascript:alert(1)\"}", "{\"url\": \"http://169.254.169.254/\"}", "{}"), garbage());
+                "{\"url\": \"javascript:alert(1)\"}", "{\"url\": \"http://169.254.169.254/\"}", "{}",
+                "{\"url\": \"" + internalUrl() + "\"}"), garbage());
+    }
+
+    /**
+     * Internal addresses in disguise: IPv6 forms that carry one or lead into our network, in several spellings,
+     * numbers that browsers read as addresses, trailing dots and userinfo tricks. Every one is refused before
+     * anything is sent (127.0.0.1 itself is left out: the test system's allowlist permits it).
+     */
+    private String internalUrl() {
+        return pick("http://[64:ff9b:1::7f00:1]/", "http://[64:FF9B:1::A9FE:A9FE]/latest",
+                "http://[0064:ff9b:0001:0000:0000:0000:0a00:0001]/", "http://[64:ff9b:1::8.8.8.8]/",
+                "http://[64:ff9b::169.254.169.254]/", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+                "http://[2001::]/", "http://[100::1]/", "http://[0100::ffff:ffff:ffff:ffff]/",
+                "http://[::ffff:0:a9fe:a9fe]/", "http://[::FFFF:169.254.169.254]/", "http://[2002:a9fe:a9fe::1]/",
+                "http://[4000::1]/", "http://2852039166/", "http://0251.0376.0251.0376/", "http://0xa9fea9fe/",
+                "http://127.000.000.001/", "http://169.254.169.254./", "http://example.com@169.254.169.254/",
+                "http://169.254.169.254:80@example.com/", "http://169.254.169.254#@example.com/",
+                "http://example.com%40169.254.169.254/", "http://127.0.0.2/", "http://[::127.0.0.2]/");
     }
 
     /** Either the given JSON or, as often, something that is not JSON at all. */

@@ -136,7 +136,10 @@ class UrlAndBatchIngestTest {
 
             for (String url : List.of(hiddenBase + "/guides/tides.md", "http://169.254.169.254/latest/meta-data/",
                     "http://[::1]/", "http://10.0.0.1/", "http://192.168.1.1/", "http://0.0.0.0/",
-                    "http://[::ffff:169.254.169.254]/", "http://[fd00::1]/", "http://100.64.0.1/")) {
+                    "http://[::ffff:169.254.169.254]/", "http://[fd00::1]/", "http://100.64.0.1/",
+                    "http://[::ffff:127.0.0.2]:" + hidden.getAddress().getPort() + "/guides/tides.md",
+                    "http://[64:ff9b:1::a9fe:a9fe]/", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+                    "http://[100::1]/", "http://[::ffff:0:a00:1]/")) {
                 ApiClient.Response refused = api.postJson("/v1/documents", key, Json.object("url", url));
                 TestSystem.assertProblem(refused, 422);
                 assertThat(refused.json().get("detail").asText()).as(url).contains("internal address");
@@ -178,6 +181,7 @@ class UrlAndBatchIngestTest {
             TestSystem.assertProblem(api.postJson(path, key, Json.object("url", "file:///etc/passwd")), 400);
             TestSystem.assertProblem(api.postJson(path, key, Json.object("url", "not a url")), 400);
             TestSystem.assertProblem(api.postJson(path, key, Json.object("url", "http://user:pw@example.com/")), 400);
+            TestSystem.assertProblem(api.postJson(path, key, Json.object("url", "http://2852039166/")), 400);
             TestSystem.assertProblem(api.postJson(path, key, Json.object("url", "http://169.254.169.254/")), 422);
             TestSystem.assertProblem(api.postJson(path, key, Json.object("url", "http://[::1]/")), 422);
             TestSystem.assertProblem(api.postJson(path, key, Json.object("url", base + "/guides/tides.md",

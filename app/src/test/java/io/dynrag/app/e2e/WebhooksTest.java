@@ -250,7 +250,8 @@ class WebhooksTest {
         assertProblem(api.postJson("/v1/webhooks", key, "null"), 400);
         assertProblem(api.postJson("/v1/webhooks", key, ""), 400);
         for (String internal : List.of("http://10.0.0.1/hooks", "http://169.254.169.254/latest/meta-data/",
-                "http://127.0.0.2:9/hooks", "http://[::1]/hooks", "http://192.168.1.1/")) {
+                "http://127.0.0.2:9/hooks", "http://[::1]/hooks", "http://192.168.1.1/",
+                "http://[64:ff9b:1::a00:1]/hooks", "http://[100::1]/hooks", "http://[2001::]/hooks")) {
             ApiClient.Response refused = api.postJson("/v1/webhooks", key,
                     Json.object("url", internal, "eventTypes", types));
             assertProblem(refused, 422);

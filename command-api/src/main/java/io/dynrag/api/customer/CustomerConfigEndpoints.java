@@ -2,6 +2,8 @@ package io.dynrag.api.customer;
 
 import io.dynrag.api.auth.Scope;
 import io.dynrag.api.document.url.AddressPolicy;
+import io.dynrag.api.document.url.FetchableUrl;
+import io.dynrag.api.document.url.InvalidUrlException;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
@@ -15,7 +17,6 @@ import io.javalin.http.Context;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -136,12 +137,13 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         if (key.length() < 8 || key.length() > 512 || !key.chars().allMatch(c -> c > 32 && c < 127)) {
             throw ApiProblem.badRequest("'apiKey' must be 8 to 512 printable characters without spaces");
         }
-        String baseUrl = validBaseUrl(request.baseUrl());
-        if (baseUrl != null) {
-            addresses.refusal(URI.create(baseUrl).getHost()).ifPresent(reason -> {
+        FetchableUrl base = validBaseUrl(request.baseUrl());
+        if (base != null) {
+            addresses.refusal(base.host()).ifPresent(reason -> {
                 throw new ApiProblem(422, "Unprocessable Content", "'baseUrl' cannot be used: " + reason);
             });
         }
+        String baseUrl = base == null ? null : base.uri().toString();
         transactions.executeInTransaction(() -> {
             providerKeys.store(customerId, request.provider(), key, baseUrl);
             commands.sendAndWait(new SetProviderKey(customerId, request.provider(), ProviderKeys.fingerprint(key)));
@@ -173,18 +175,15 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         return accounts.find(customerId).orElseThrow(() -> ApiProblem.notFound("no customer " + customerId));
     }
 
-    private static String validBaseUrl(String baseUrl) {
+    /** The same URLs as pages fetched by URL and webhooks: http or https, a host, no credentials. */
+    private static FetchableUrl validBaseUrl(String baseUrl) {
         if (baseUrl == null || baseUrl.isBlank()) {
             return null;
         }
         try {
-            URI uri = URI.create(baseUrl.strip());
-            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return uri.toString();
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("'baseUrl' must be an absolute http or https URL");
+            return FetchableUrl.parse(baseUrl);
+        } catch (InvalidUrlException e) {
+            throw ApiProblem.badRequest("'baseUrl' must be an absolute http or https URL: " + e.getMessage());
         }
     }
 }

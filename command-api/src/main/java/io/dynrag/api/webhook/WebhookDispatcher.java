@@ -3,24 +3,20 @@ package io.dynrag.api.webhook;
 import io.dynrag.api.crypto.DecryptionFailedException;
 import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.document.url.FetchableUrl;
+import io.dynrag.api.document.url.GuardedHttpClient;
 import io.dynrag.api.document.url.InvalidUrlException;
+import io.dynrag.api.document.url.RefusedAddressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,9 +26,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends due webhook deliveries: claims them (see {@link WebhookDeliveries}), checks the target's addresses
- * against the same policy as URL ingest (a host may resolve somewhere else by now), signs and POSTs each
- * body, and records what the receiver answered. Redirects are not followed: a receiver must answer itself.
+ * Sends due webhook deliveries: claims them (see {@link WebhookDeliveries}), signs and POSTs each body
+ * through a {@link GuardedHttpClient}, which connects only to addresses the same policy as URL ingest
+ * vetted at that moment (a host may resolve somewhere else by now), and records what the receiver
+ * answered. Redirects are not followed: a receiver must answer itself. A failure to connect is recorded
+ * with one detail whatever its cause, so the delivery log cannot tell a closed port from a filtered one.
  * Every API instance runs one; the claims keep them from sending a delivery twice at the same time.
  */
 public final class WebhookDispatcher implements AutoCloseable {
@@ -47,9 +45,8 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private final Webhooks webhooks;
     private final WebhookDeliveries deliveries;
-    private final WebhookAddressCheck addresses;
     private final Clock clock;
-    private final HttpClient http;
+    private final GuardedHttpClient http;
     private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("webhook-send-", 0).factory());
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -60,14 +57,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     public WebhookDispatcher(Webhooks webhooks, WebhookDeliveries deliveries, AddressPolicy policy, Clock clock) {
         this.webhooks = webhooks;
         this.deliveries = deliveries;
-        this.addresses = new WebhookAddressCheck(policy);
         this.clock = clock;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
+        this.http = new GuardedHttpClient(policy, CONNECT_TIMEOUT);
         this.loop = Thread.ofPlatform().name("webhook-dispatcher").daemon().unstarted(this::run);
     }
 
@@ -195,47 +186,38 @@ public final class WebhookDispatcher implements AutoCloseable {
         } catch (InvalidUrlException e) {
             return new Answer(null, e.getMessage());
         }
-        Optional<String> refused = addresses.refusal(url);
-        if (refused.isPresent()) {
-            return new Answer(null, refused.get() + "; nothing was sent");
-        }
         String id = claimed.deliveryId().toString();
         long timestamp = clock.instant().getEpochSecond();
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(url.uri())
-                    .POST(HttpRequest.BodyPublishers.ofString(claimed.body(), StandardCharsets.UTF_8))
-                    .timeout(TIMEOUT)
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", USER_AGENT)
-                    .header("Webhook-Id", id)
-                    .header("Webhook-Timestamp", Long.toString(timestamp))
-                    .header("Webhook-Signature", WebhookSignature.header(target.secrets(), id, timestamp,
-                            claimed.body()))
-                    .build();
-        } catch (IllegalArgumentException e) {
-            return new Answer(null, "'" + url + "' cannot be requested: " + e.getMessage());
-        }
-        try {
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            // The body is of no interest; closing it unread drops the connection instead of waiting for it.
-            response.body().close();
-            int status = response.statusCode();
+        Map<String, String> headers = Map.of(
+                "Content-Type", "application/json",
+                "User-Agent", USER_AGENT,
+                "Webhook-Id", id,
+                "Webhook-Timestamp", Long.toString(timestamp),
+                "Webhook-Signature", WebhookSignature.header(target.secrets(), id, timestamp, claimed.body()));
+        GuardedHttpClient.Request request = GuardedHttpClient.Request.post(url.uri(), headers,
+                claimed.body().getBytes(StandardCharsets.UTF_8), TIMEOUT);
+        // The body is of no interest; closing the response unread drops the connection instead of waiting for it.
+        try (GuardedHttpClient.Response response = http.send(request)) {
+            int status = response.status();
             if (status >= 300 && status < 400) {
                 return new Answer(status, "HTTP " + status + ": redirects are not followed");
             }
             return new Answer(status, "HTTP " + status);
-        } catch (HttpConnectTimeoutException e) {
-            return new Answer(null, "no connection to '" + url.host() + "' within " + CONNECT_TIMEOUT.toSeconds()
-                    + " seconds");
-        } catch (HttpTimeoutException e) {
+        } catch (RefusedAddressException e) {
+            return new Answer(null, e.getMessage() + "; nothing was sent");
+        } catch (UnknownHostException e) {
+            return new Answer(null, "the host '" + url.host() + "' could not be resolved; nothing was sent");
+        } catch (GuardedHttpClient.ExchangeTimeoutException e) {
             return new Answer(null, "no answer within " + TIMEOUT.toSeconds() + " seconds");
-        } catch (ConnectException e) {
-            return new Answer(null, "the connection to '" + url.host() + "' was refused");
-        } catch (SSLException e) {
-            return new Answer(null, "the TLS handshake with '" + url.host() + "' failed");
+        } catch (IllegalArgumentException e) {
+            return new Answer(null, "'" + url + "' cannot be requested: " + e.getMessage());
         } catch (IOException e) {
-            return new Answer(null, "the connection to '" + url.host() + "' failed");
+            if (Thread.currentThread().isInterrupted()) {
+                // Closing the dispatcher cut the attempt short: not the receiver's failure, and sent again later.
+                throw new InterruptedException("the attempt of delivery " + claimed.deliveryId() + " was cut short");
+            }
+            log.info("Webhook delivery {} to {} failed: {}", claimed.deliveryId(), url, e.toString());
+            return new Answer(null, GuardedHttpClient.unreachable(url.host()));
         }
     }
 
@@ -260,6 +242,6 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
         // Attempts cut short are not recorded: their leases run out and they are sent again (at least once).
         senders.shutdownNow();
-        http.shutdownNow();
+        http.close();
     }
 }

@@ -20,7 +20,12 @@ class WebhookAddressCheckTest {
             "http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://10.0.0.7/hooks", "http://172.16.4.2/",
             "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/",
             "http://0.0.0.0/", "http://[::1]/hooks", "http://[fd00::1]/", "http://[fe80::1]/",
-            "http://[::ffff:169.254.169.254]/", "http://[64:ff9b::7f00:1]/", "https://224.0.0.1/"})
+            "http://[::ffff:169.254.169.254]/", "http://[64:ff9b::7f00:1]/", "https://224.0.0.1/",
+            "http://[64:ff9b:1::a00:1]/", "http://[64:FF9B:1::8.8.8.8]:8443/", "http://[0064:ff9b:0001::0a00:0001]/",
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "http://[2001::]/", "http://[100::1]/",
+            "http://[0100:0000:0000:0000:0000:0000:0000:0001]/", "http://[::ffff:0:127.0.0.1]/",
+            "http://[2002:a9fe:a9fe::]/", "http://[4000::1]/", "http://127.0.0.1#@hooks.example.com/",
+            "http://LOCALHOST/hooks"})
     void internalAddressesAreRefusedWhenStored(String url) {
         assertThatThrownBy(() -> strict.acceptable(url))
                 .isInstanceOfSatisfying(ApiProblem.class, problem -> {
@@ -31,7 +36,10 @@ class WebhookAddressCheckTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ftp://hooks.example.com/", "file:///etc/passwd", "https://user:pw@hooks.example.com/",
-            "hooks.example.com/path", "https:///no-host", "http://exa mple.com/", ""})
+            "hooks.example.com/path", "https:///no-host", "http://exa mple.com/", "",
+            "http://2130706433/", "http://0177.0.0.1/", "http://0x7f000001/", "http://127.000.000.001/",
+            "http://169.254.169.254./", "http://hooks.example.com@127.0.0.1/", "http://127.0.0.1:80@hooks.example.com/",
+            "http://hooks.example.com%40127.0.0.1/"})
     void urlsThatAreNotPlainHttpAreBadRequests(String url) {
         assertThatThrownBy(() -> strict.acceptable(url))
                 .isInstanceOfSatisfying(ApiProblem.class, problem -> assertThat(problem.status()).isEqualTo(400));
@@ -56,7 +64,7 @@ class WebhookAddressCheckTest {
     }
 
     @Test
-    void theCheckBeforeADeliveryNamesTheHostButNotTheAddress() {
+    void theCheckNamesTheHostButNotTheAddress() {
         assertThat(strict.refusal(FetchableUrl.parse("http://127.0.0.1:9000/hooks")))
                 .contains("the host '127.0.0.1' is or resolves to an internal address");
         assertThat(strict.refusal(FetchableUrl.parse("http://localhost:9000/hooks")))

@@ -1,14 +1,21 @@
 package io.dynrag.api.webhook;
 
+import com.sun.net.httpserver.HttpExchange;
 import io.dynrag.api.document.url.AddressAllowlist;
 import io.dynrag.api.document.url.AddressPolicy;
+import io.dynrag.api.document.url.GuardedHttpClient;
+import io.dynrag.api.document.url.NetworkFixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -179,7 +186,7 @@ class WebhookDispatcherTest {
     }
 
     @Test
-    void theAddressPolicyIsCheckedAgainBeforeEveryDelivery() throws Exception {
+    void theAddressPolicyIsCheckedAgainAtEveryDelivery() throws Exception {
         WebhookEvent event = fixture.event("cust-a", WebhookEventType.DOCUMENT_INDEXED);
         fixture.deliveries.enqueue(event);
 
@@ -194,6 +201,68 @@ class WebhookDispatcherTest {
         assertThat(refused.lastStatusCode()).isNull();
         assertThat(refused.lastError()).isEqualTo("the host '127.0.0.1' is or resolves to an internal address; "
                 + "nothing was sent");
+    }
+
+    @Test
+    void aReceiverNameThatSwitchesToAnInternalAddressAfterTheCheckIsPostedToTheCheckedAddress() throws Exception {
+        List<String> reachedVetted = new CopyOnWriteArrayList<>();
+        List<String> reachedInternal = new CopyOnWriteArrayList<>();
+        NetworkFixtures.RebindingResolver dns = new NetworkFixtures.RebindingResolver(NetworkFixtures.VETTED,
+                NetworkFixtures.INTERNAL);
+        try (NetworkFixtures.TwoServers servers = NetworkFixtures.twoServersOnOnePort(
+                exchange -> accept(exchange, reachedVetted), exchange -> accept(exchange, reachedInternal))) {
+            UUID rebinding = fixture.webhook("cust-b", "http://hooks.rebind.test:" + servers.port() + "/hooks",
+                    WebhookEventType.DOCUMENT_INDEXED).webhook().webhookId();
+            WebhookEvent event = fixture.event("cust-b", WebhookEventType.DOCUMENT_INDEXED);
+            fixture.deliveries.enqueue(event);
+
+            try (WebhookDispatcher guarded = fixture.dispatcher(
+                    new AddressPolicy(AddressAllowlist.parse("127.0.0.2"), dns))) {
+                assertThat(guarded.dispatchDue()).isEqualTo(1);
+            }
+
+            assertThat(fixture.delivery(rebinding, event.eventId()).status())
+                    .isEqualTo(WebhookDeliveries.Status.DELIVERED);
+        }
+        assertThat(reachedVetted).containsExactly("/hooks");
+        assertThat(reachedInternal).as("the internal service saw nothing").isEmpty();
+        assertThat(dns.lookups("hooks.rebind.test")).as("one lookup, checked and connected to").isEqualTo(1);
+    }
+
+    @Test
+    void everyWayAConnectionFailsIsLoggedWithTheSameErrorSoNoneTellsAPortsState() throws Exception {
+        try (NetworkFixtures.FilteredPort filtered = new NetworkFixtures.FilteredPort();
+             NetworkFixtures.HangUpPort hangUp = new NetworkFixtures.HangUpPort()) {
+            Map<String, String> urls = Map.of(
+                    "cust-refused", "http://127.0.0.1:" + NetworkFixtures.closedPort() + "/hooks",
+                    "cust-timed-out", "http://127.0.0.1:" + filtered.port() + "/hooks",
+                    "cust-hung-up", "http://127.0.0.1:" + hangUp.port() + "/hooks",
+                    "cust-plain-http", receiver.url("/hooks").replace("http:", "https:"));
+            Map<String, UUID> webhooks = new HashMap<>();
+            Map<String, String> events = new HashMap<>();
+            urls.forEach((customer, url) -> {
+                webhooks.put(customer, fixture.webhook(customer, url, WebhookEventType.DOCUMENT_INDEXED).webhook()
+                        .webhookId());
+                WebhookEvent event = fixture.event(customer, WebhookEventType.DOCUMENT_INDEXED);
+                events.put(customer, event.eventId());
+                fixture.deliveries.enqueue(event);
+            });
+
+            assertThat(dispatcher.dispatchDue()).isEqualTo(4);
+
+            urls.keySet().forEach(customer -> {
+                WebhookDeliveries.Delivery failed = fixture.delivery(webhooks.get(customer), events.get(customer));
+                assertThat(failed.status()).as(customer).isEqualTo(WebhookDeliveries.Status.PENDING);
+                assertThat(failed.lastStatusCode()).as(customer).isNull();
+                assertThat(failed.lastError()).as(customer).isEqualTo(GuardedHttpClient.unreachable("127.0.0.1"));
+            });
+        }
+    }
+
+    private static void accept(HttpExchange exchange, List<String> reached) throws IOException {
+        reached.add(exchange.getRequestURI().getPath());
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
     }
 
     @Test

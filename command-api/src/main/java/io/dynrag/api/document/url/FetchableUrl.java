@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A URL the fetcher may request: absolute, http or https, with a host and without credentials.
@@ -16,6 +17,10 @@ public record FetchableUrl(URI uri, String host, int port) {
 
     public static final int MAX_LENGTH = 2048;
     private static final Set<String> SCHEMES = Set.of("http", "https");
+    /** No top-level domain is a number: a host ending in one (decimal or 0x hex) is meant as an IPv4 address. */
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?i)(.*\\.)?(\\d+|0x[0-9a-f]*)\\.?");
+    private static final Pattern CANONICAL_IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
 
     /** @throws InvalidUrlException saying what is wrong */
     public static FetchableUrl parse(String text) {
@@ -51,6 +56,11 @@ public record FetchableUrl(URI uri, String host, int port) {
         }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        } else if (NUMERIC_LAST_LABEL.matcher(host).matches() && !CANONICAL_IPV4.matcher(host).matches()) {
+            // Browsers read 2130706433, 0177.0.0.1 and 0x7f.1 as 127.0.0.1, the JDK reads some of them otherwise
+            // (0177 as 177) and DNS as names: whatever one meant, refuse rather than guess.
+            throw new InvalidUrlException("the host '" + host + "' is not a host name, and as an IPv4 address it "
+                    + "must be four decimal numbers from 0 to 255 without leading zeros, such as 192.0.2.1");
         }
         int port = uri.getPort() == -1 ? ("https".equals(scheme) ? 443 : 80) : uri.getPort();
         if (port < 1 || port > 65_535) {

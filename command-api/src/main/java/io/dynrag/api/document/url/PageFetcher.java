@@ -4,26 +4,18 @@ import io.dynrag.api.http.ApiProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -37,16 +29,15 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fetches a page a customer names by URL into a temporary file, as a server inside our network
- * must: every hop (the URL and each redirect, followed here, never by the client) is checked
- * against {@link AddressPolicy} for every address its host resolves to; the whole fetch has one
- * deadline; the body is counted while it streams and the connection is dropped as soon as it is
- * too large or of a type we do not index.
+ * must: every hop (the URL and each redirect, followed here, never by the client) connects only to
+ * addresses {@link AddressPolicy} vetted for its host (see {@link GuardedHttpClient}); the whole fetch
+ * has one deadline; the body is counted while it streams and the connection is dropped as soon as it
+ * is too large or of a type we do not index.
  *
- * <p>The HTTP client resolves the host again when it connects. It does so through the JVM's
- * address cache, which the check a moment before has just filled (positive answers are kept for
- * {@code networkaddress.cache.ttl}, 30 seconds by default, whatever the DNS record's TTL), so a name
- * cannot switch to an internal address between the check and the connection unless the cache entry
- * expires in between.
+ * <p>What went wrong is told only as far as it is the page's business: an address refused by the
+ * policy (nothing was sent), a host that does not resolve, the status the server answered, the
+ * deadline. Every other failure to connect (refused, timed out, unreachable, TLS) gets the same
+ * detail, so a URL cannot be used to tell a closed port from a filtered one; the log has the cause.
  */
 public final class PageFetcher implements AutoCloseable {
 
@@ -62,22 +53,21 @@ public final class PageFetcher implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final UrlFetchSettings settings;
-    private final AddressPolicy policy;
     private final Path tempDir;
-    private final HttpClient http;
+    private final GuardedHttpClient http;
     private final ExecutorService fetches = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("url-fetch-", 0).factory());
 
     public PageFetcher(UrlFetchSettings settings) {
+        this(settings, HostResolver.SYSTEM);
+    }
+
+    /** @param resolver how host names are resolved: the system's, or a test's stand-in for DNS */
+    PageFetcher(UrlFetchSettings settings, HostResolver resolver) {
         this.settings = settings;
-        this.policy = new AddressPolicy(settings.allowlist());
         this.tempDir = Path.of(System.getProperty("java.io.tmpdir"));
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
+        this.http = new GuardedHttpClient(new AddressPolicy(settings.allowlist(), resolver),
+                settings.connectTimeout());
     }
 
     /**
@@ -103,7 +93,7 @@ public final class PageFetcher implements AutoCloseable {
             return fetch.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             abandon(fetch, finished, download);
-            throw notFetched(url, "it did not arrive within " + settings.timeout().toSeconds() + " seconds");
+            throw deadlinePassed(url);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException problem) {
                 throw problem;
@@ -117,13 +107,11 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     private FetchedPage followRedirects(FetchableUrl url, long maxBytes, Instant deadline,
-                                        AtomicReference<Path> download) throws InterruptedException {
+                                        AtomicReference<Path> download) {
         FetchableUrl hop = url;
         for (int redirects = 0; ; redirects++) {
-            checkAddresses(url, hop);
-            HttpResponse<InputStream> response = send(url, hop, deadline);
-            int status = response.statusCode();
-            try (InputStream body = response.body()) {
+            try (GuardedHttpClient.Response response = send(url, hop, deadline)) {
+                int status = response.status();
                 if (REDIRECTS.contains(status)) {
                     if (redirects == settings.maxRedirects()) {
                         throw notFetched(url, "it redirects more than " + settings.maxRedirects() + " times");
@@ -131,75 +119,59 @@ public final class PageFetcher implements AutoCloseable {
                     hop = redirectTarget(url, hop, response);
                     continue;
                 }
+                // The status can only come from an address the policy let us reach: public, or allowlisted.
                 if (status != 200) {
                     throw notFetched(url, "the server answered HTTP " + status);
                 }
                 String mediaType = mediaType(url, response);
-                long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-                if (declared > maxBytes) {
+                if (declaredLength(response) > maxBytes) {
                     throw tooLarge(maxBytes);
                 }
-                return download(url, body, mediaType, maxBytes, download);
+                return download(url, response.body(), mediaType, maxBytes, download);
+            } catch (GuardedHttpClient.ExchangeTimeoutException e) {
+                throw deadlinePassed(url);
             } catch (IOException e) {
-                // Closing a body we did not read to its end only drops the connection.
+                log.info("Reading {} failed: {}", hop, e.toString());
                 throw notFetched(url, "the connection failed while reading the page");
             }
         }
     }
 
-    private void checkAddresses(FetchableUrl url, FetchableUrl hop) {
-        List<InetAddress> addresses;
-        try {
-            addresses = List.of(InetAddress.getAllByName(hop.host()));
-        } catch (UnknownHostException e) {
-            throw notFetched(url, "the host '" + hop.host() + "' could not be resolved");
+    private GuardedHttpClient.Response send(FetchableUrl url, FetchableUrl hop, Instant deadline) {
+        Duration remaining = Duration.between(Instant.now(), deadline);
+        if (remaining.isNegative() || remaining.isZero()) {
+            throw deadlinePassed(url);
         }
-        Optional<InetAddress> refused = policy.firstRefused(hop.host(), addresses);
-        if (refused.isPresent()) {
-            log.info("Refused to fetch {}: {} is {}", hop, refused.get().getHostAddress(),
-                    AddressPolicy.internalRange(refused.get()).orElse("internal"));
+        try {
+            return http.send(GuardedHttpClient.Request.get(hop.uri(),
+                    Map.of("Accept", ACCEPT, "User-Agent", USER_AGENT), remaining));
+        } catch (RefusedAddressException e) {
             String target = hop == url ? "'" + hop.host() + "'" : "the URL redirects to '" + hop.host() + "', which";
             throw new ApiProblem(422, "Unprocessable Content", target + " is or resolves to an internal address "
                     + "(private, loopback, link-local or reserved); such addresses are not fetched");
-        }
-    }
-
-    private HttpResponse<InputStream> send(FetchableUrl url, FetchableUrl hop, Instant deadline)
-            throws InterruptedException {
-        Duration remaining = Duration.between(Instant.now(), deadline);
-        if (remaining.isNegative() || remaining.isZero()) {
-            throw notFetched(url, "it did not arrive within " + settings.timeout().toSeconds() + " seconds");
-        }
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(hop.uri())
-                    .GET()
-                    .timeout(remaining)
-                    .header("Accept", ACCEPT)
-                    .header("User-Agent", USER_AGENT)
-                    .build();
+        } catch (UnknownHostException e) {
+            throw notFetched(url, "the host '" + hop.host() + "' could not be resolved");
+        } catch (GuardedHttpClient.ExchangeTimeoutException e) {
+            throw deadlinePassed(url);
+        } catch (IOException e) {
+            log.info("Fetching {} failed: {}", hop, e.toString());
+            throw notFetched(url, GuardedHttpClient.unreachable(hop.host()));
         } catch (IllegalArgumentException e) {
             throw notFetched(url, "'" + hop + "' cannot be requested: " + e.getMessage());
         }
+    }
+
+    private static long declaredLength(GuardedHttpClient.Response response) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException e) {
-            throw notFetched(url, "no connection to '" + hop.host() + "' within "
-                    + settings.connectTimeout().toSeconds() + " seconds");
-        } catch (HttpTimeoutException e) {
-            throw notFetched(url, "it did not arrive within " + settings.timeout().toSeconds() + " seconds");
-        } catch (ConnectException e) {
-            throw notFetched(url, "the connection to '" + hop.host() + "' was refused");
-        } catch (SSLException e) {
-            throw notFetched(url, "the TLS handshake with '" + hop.host() + "' failed");
-        } catch (IOException e) {
-            log.info("Fetching {} failed: {}", hop, e.toString());
-            throw notFetched(url, "the connection to '" + hop.host() + "' failed");
+            return response.header("Content-Length").map(value -> Long.parseLong(value.strip())).orElse(-1L);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
-    private static FetchableUrl redirectTarget(FetchableUrl url, FetchableUrl hop, HttpResponse<?> response) {
-        String location = response.headers().firstValue("Location")
+    private static FetchableUrl redirectTarget(FetchableUrl url, FetchableUrl hop,
+                                               GuardedHttpClient.Response response) {
+        String location = response.header("Location")
                 .orElseThrow(() -> notFetched(url, "it answered a redirect without a Location"));
         try {
             return FetchableUrl.of(hop.uri().resolve(new URI(location.strip())));
@@ -209,8 +181,8 @@ public final class PageFetcher implements AutoCloseable {
         }
     }
 
-    private static String mediaType(FetchableUrl url, HttpResponse<?> response) {
-        String declared = response.headers().firstValue("Content-Type").orElse("");
+    private static String mediaType(FetchableUrl url, GuardedHttpClient.Response response) {
+        String declared = response.header("Content-Type").orElse("");
         String mediaType = declared.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!FETCHED_TYPES.contains(mediaType)) {
             throw ApiProblem.unsupportedMediaType((mediaType.isEmpty() ? "the page at " + url + " declares no type"
@@ -270,6 +242,10 @@ public final class PageFetcher implements AutoCloseable {
         return ApiProblem.tooLarge("the page is larger than your limit of " + maxBytes + " bytes");
     }
 
+    private ApiProblem deadlinePassed(FetchableUrl url) {
+        return notFetched(url, "it did not arrive within " + settings.timeout().toSeconds() + " seconds");
+    }
+
     private static ApiProblem notFetched(FetchableUrl url, String why) {
         return new ApiProblem(502, "Bad Gateway", url + " could not be fetched: " + why);
     }
@@ -277,6 +253,6 @@ public final class PageFetcher implements AutoCloseable {
     @Override
     public void close() {
         fetches.shutdownNow();
-        http.shutdownNow();
+        http.close();
     }
 }

@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,6 +38,22 @@ class AddressPolicyTest {
             "::127.0.0.1", "::169.254.169.254",                 // IPv4-compatible
             "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1",            // NAT64 of 169.254.169.254 and 127.0.0.1
             "2002:a9fe:a9fe::1", "2002:0a00:0001::",            // 6to4 of 169.254.169.254 and 10.0.0.1
+            // The same embedded forms in other spellings: expanded, upper case, with a dotted quad.
+            "0:0:0:0:0:ffff:127.0.0.1", "::FFFF:7F00:1", "::ffff:a9fe:a9fe",
+            "0:0:0:0:0:0:10.0.0.1", "::7f00:1",
+            "64:ff9b::127.0.0.1", "64:FF9B::A9FE:A9FE", "0064:ff9b:0000:0000:0000:0000:7f00:0001",
+            "64:ff9b::100.64.0.1", "64:ff9b::192.168.1.1",
+            "2002:7F00:0001:0000:0000:0000:0000:0001", "2002:c0a8:101::1", "2002:6440:1::",
+            "::ffff:0:127.0.0.1", "::ffff:0:a9fe:a9fe", "0:0:0:0:ffff:0:10.0.0.1", // IPv4-translated (SIIT)
+            // NAT64 local-use: our own translator, whatever IPv4 address the rest carries, public ones too.
+            "64:ff9b:1::", "64:ff9b:1::a00:1", "64:FF9B:1::A00:1", "0064:ff9b:0001:0000:0000:0000:0a00:0001",
+            "64:ff9b:1::10.0.0.1", "64:ff9b:1::8.8.8.8", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff",
+            // Teredo, whoever the client is: 127.0.0.1 and 10.0.0.1 stored inverted, a public client, the prefix.
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", "2001::f5ff:fffe", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001::", "2001:0000:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF",
+            "100::", "100::1", "0100:0000:0000:0000:ffff:ffff:ffff:ffff", "100::FFFF:FFFF:FFFF:FFFF", // discard
+            // Outside global unicast (2000::/3): reserved, wherever the special blocks above end.
+            "fe00::1", "fbff:ffff::1", "4000::1", "e000::1", "1::1", "100:0:0:1::1", "64:ff9b:2::1",
     })
     void internalAddressesAreRefused(String literal) {
         InetAddress address = literal(literal);
@@ -54,7 +71,9 @@ class AddressPolicyTest {
             "11.0.0.1", "126.255.255.255", "128.0.0.1", "223.255.255.255",
             "2606:4700:4700::1111", "2001:4860:4860::8888",
             "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:0808:0808::1", // IPv4 in IPv6 of a public address
-            "fbff:ffff::1", "fe00::1",                          // just outside fc00::/7
+            "::ffff:0:808:808", "64:FF9B::8.8.8.8", "0064:ff9b:0000:0000:0000:0000:0808:0808",
+            "2001:1::1", "2001:1:4136:e378::1", "2000::1",      // just outside Teredo, the start of 2000::/3
+            "3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",          // the end of 2000::/3
     })
     void publicAddressesAreFetched(String literal) {
         InetAddress address = literal(literal);
@@ -76,6 +95,53 @@ class AddressPolicyTest {
 
         assertThat(address).isInstanceOf(Inet6Address.class);
         assertThat(AddressPolicy.internalRange(address)).hasValueSatisfying(range -> assertThat(range).contains("link-local"));
+    }
+
+    @Test
+    void addressesCarryingAnIpv4AddressNameWhatTheyCarryAndRefusedPrefixesTheirOwnName() {
+        assertThat(AddressPolicy.internalRange(literal("2001:0:4136:e378:8000:63bf:80ff:fffe")))
+                .contains("loopback (IPv4 in Teredo)");
+        assertThat(AddressPolicy.internalRange(literal("2001:0:4136:e378:8000:63bf:3fff:fdd2"))).contains("Teredo");
+        assertThat(AddressPolicy.internalRange(literal("64:ff9b:1::a9fe:a9fe")))
+                .contains("link-local (IPv4 in local-use NAT64)");
+        assertThat(AddressPolicy.internalRange(literal("64:ff9b:1::808:808"))).contains("local-use NAT64");
+        assertThat(AddressPolicy.internalRange(literal("64:ff9b::a00:1"))).contains("private (IPv4 in NAT64)");
+        assertThat(AddressPolicy.internalRange(literal("2002:7f00:1::"))).contains("loopback (IPv4 in 6to4)");
+        assertThat(AddressPolicy.internalRange(literal("::ffff:0:a00:1"))).contains("private (IPv4 in IPv4-translated)");
+        assertThat(AddressPolicy.internalRange(literal("100::1"))).contains("discard-only");
+        assertThat(AddressPolicy.internalRange(literal("4000::1"))).contains("reserved (not global unicast)");
+    }
+
+    @Test
+    void resolvingVetsEveryAddressOnceAndNamesOnlyTheHost() throws UnknownHostException {
+        AtomicInteger lookups = new AtomicInteger();
+        AddressPolicy policy = new AddressPolicy(AddressAllowlist.parse("192.0.2.0/24"), host -> {
+            lookups.incrementAndGet();
+            return switch (host) {
+                case "public.example" -> List.of(literal("93.184.216.34"), literal("2606:2800:220:1::1"));
+                case "allowed.example" -> List.of(literal("192.0.2.7"));
+                case "rebound.example" -> List.of(literal("93.184.216.34"), literal("64:ff9b:1::7f00:1"));
+                case "::1", "2001::1" -> List.of(literal(host));
+                default -> throw new UnknownHostException(host);
+            };
+        });
+
+        assertThat(policy.resolve("public.example")).hasSize(2);
+        assertThat(policy.resolve("allowed.example")).containsExactly(literal("192.0.2.7"));
+        for (String refused : List.of("rebound.example", "[::1]", "2001::1")) {
+            assertThatThrownBy(() -> policy.resolve(refused))
+                    .isInstanceOfSatisfying(RefusedAddressException.class, e -> {
+                        assertThat(e.host()).isEqualTo(refused.replace("[", "").replace("]", ""));
+                        assertThat(e.getMessage()).contains("internal address").doesNotContain("7f00")
+                                .doesNotContain("127.0.0.1");
+                    });
+        }
+        assertThatThrownBy(() -> policy.resolve("nowhere.example")).isInstanceOf(UnknownHostException.class)
+                .isNotInstanceOf(RefusedAddressException.class);
+        assertThat(policy.refusal("nowhere.example")).contains("the host 'nowhere.example' could not be resolved");
+        assertThat(policy.refusal("rebound.example"))
+                .contains("the host 'rebound.example' is or resolves to an internal address");
+        assertThat(lookups).as("one lookup per question").hasValue(8);
     }
 
     @Test

@@ -66,10 +66,45 @@ class FetchableUrlTest {
                 .hasMessageNotContaining("Exception");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "http://2130706433/",                // 127.0.0.1 as one decimal number
+            "http://2852039166/latest/",         // 169.254.169.254 likewise
+            "http://0177.0.0.1/",                // octal to a browser, 177.0.0.1 to the JDK
+            "http://0251.0376.0251.0376/",       // 169.254.169.254 in octal
+            "http://0x7f000001/", "http://0x7F.1/", "http://0xa9fea9fe/",
+            "http://127.000.000.001/", "http://017700000001/", "http://1.2.3.04/",
+            "http://256.1.1.1/", "http://1.2.3.4.5/", "http://10/", "http://example.123/", "http://example.0x1/",
+            "http://169.254.169.254./",          // a trailing dot makes no name of an address
+            "http://example.com@127.0.0.1/",     // userinfo tricks: credentials are never accepted
+            "http://127.0.0.1:80@example.com/", "http://example.com%40127.0.0.1/", "http://example.com\\@127.0.0.1/",
+            "http://[::1]@example.com/",
+    })
+    void numericHostsThatAreNoPlainIpv4AddressAndUserinfoTricksAreRefused(String url) {
+        assertThatThrownBy(() -> FetchableUrl.parse(url)).as(url).isInstanceOf(InvalidUrlException.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "http://192.0.2.1/, 192.0.2.1",
+            "http://0.0.0.0/, 0.0.0.0",
+            "http://255.255.255.255:8080/, 255.255.255.255",
+            "http://123.example/, 123.example",
+            "http://1.2.3.4.example.com/, 1.2.3.4.example.com",
+            "http://example.com./, example.com.",
+            "http://[64:FF9B:1::A00:1]/, 64:FF9B:1::A00:1",
+            "'http://127.0.0.1#@example.com/', 127.0.0.1",
+    })
+    void plainAddressesAndNamesKeepTheirHostForTheAddressPolicy(String url, String host) {
+        assertThat(FetchableUrl.parse(url).host()).isEqualTo(host);
+    }
+
     @Test
     void theReasonNamesTheProblem() {
         assertThatThrownBy(() -> FetchableUrl.parse("ftp://example.com/x")).hasMessageContaining("only http and https");
         assertThatThrownBy(() -> FetchableUrl.parse("http://a:b@example.com/")).hasMessageContaining("credentials");
+        assertThatThrownBy(() -> FetchableUrl.parse("http://0177.0.0.1/"))
+                .hasMessageContaining("'0177.0.0.1'").hasMessageContaining("without leading zeros");
         assertThatThrownBy(() -> FetchableUrl.parse(null)).hasMessageContaining("'url' is required");
         assertThatThrownBy(() -> FetchableUrl.parse("   ")).hasMessageContaining("'url' is required");
         assertThatThrownBy(() -> FetchableUrl.parse("http://example.com/" + "a".repeat(FetchableUrl.MAX_LENGTH)))

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +167,28 @@ class PageFetcherTest {
     }
 
     @Test
+    void namesInAnySpellingThatLeadToAnInternalAddressAreRefusedWithoutConnecting() {
+        HostResolver dns = host -> List.of(NetworkFixtures.INTERNAL);
+        int port = server.getAddress().getPort();
+        serve("/page", exchange -> respond(exchange, 200, "text/plain", "internal"));
+        try (PageFetcher strict = new PageFetcher(new UrlFetchSettings(Duration.ofSeconds(1), Duration.ofSeconds(2), 3,
+                AddressAllowlist.parse("allowed.example")), dns)) {
+            for (String url : List.of("http://metadata.example./page", "http://METADATA.Example:" + port + "/page",
+                    "http://allowed.example.evil.test:" + port + "/page", "http://evil.test/?allowed.example",
+                    "http://evil.test:" + port + "#@allowed.example/")) {
+                ApiProblem problem = catchThrowableOfType(ApiProblem.class,
+                        () -> strict.fetch(FetchableUrl.parse(url), MAX_BYTES));
+                assertThat(problem.status()).as(url).isEqualTo(422);
+            }
+            try (FetchedPage page = strict.fetch(FetchableUrl.parse("http://Allowed.Example.:" + port + "/page"),
+                    MAX_BYTES)) {
+                assertThat(page.bytes()).as("an allowlisted name, however spelt, may lead anywhere").isEqualTo(8);
+            }
+        }
+        assertThat(requests.get("/page")).as("only the allowlisted name reached the server").hasValue(1);
+    }
+
+    @Test
     void aDeclaredLengthOverTheLimitIsRefusedBeforeTheBody() {
         AtomicLong written = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
@@ -218,16 +241,59 @@ class PageFetcherTest {
     }
 
     @Test
-    void aClosedPortIsBadGateway() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            closedPort = socket.getLocalPort();
+    void everyWayAConnectionFailsGetsTheSameDetailSoNoneTellsAPortsState() throws IOException {
+        try (NetworkFixtures.FilteredPort filtered = new NetworkFixtures.FilteredPort();
+             NetworkFixtures.HangUpPort hangUp = new NetworkFixtures.HangUpPort()) {
+            Map<String, String> urls = Map.of(
+                    "refused", "http://127.0.0.1:" + NetworkFixtures.closedPort() + "/x",
+                    "timed out", "http://127.0.0.1:" + filtered.port() + "/x",
+                    "closed without an answer", "http://127.0.0.1:" + hangUp.port() + "/x",
+                    "TLS with a plain HTTP server", "https://127.0.0.1:" + server.getAddress().getPort() + "/x");
+
+            urls.forEach((failure, url) -> {
+                ApiProblem problem = failure(url);
+                assertThat(problem.status()).as(failure).isEqualTo(502);
+                assertThat(problem.detail()).as(failure).isEqualTo(url + " could not be fetched: "
+                        + GuardedHttpClient.unreachable("127.0.0.1"));
+            });
         }
+    }
 
-        ApiProblem problem = failure("http://127.0.0.1:" + closedPort + "/x");
-
-        assertThat(problem.status()).isEqualTo(502);
-        assertThat(problem.detail()).contains("could not be fetched");
+    @Test
+    void aNameThatSwitchesToAnInternalAddressAfterTheCheckIsFetchedFromTheCheckedAddress() {
+        NetworkFixtures.RebindingResolver dns = new NetworkFixtures.RebindingResolver(NetworkFixtures.VETTED,
+                NetworkFixtures.INTERNAL);
+        List<String> reachedInternal = new CopyOnWriteArrayList<>();
+        try (NetworkFixtures.TwoServers servers = NetworkFixtures.twoServersOnOnePort(
+                exchange -> {
+                    if (exchange.getRequestURI().getPath().equals("/start")) {
+                        redirect(exchange, 302, "http://second.rebind.test:" + exchange.getLocalAddress().getPort()
+                                + "/page");
+                    } else {
+                        respond(exchange, 200, "text/plain", "public page");
+                    }
+                    exchange.close();
+                },
+                exchange -> {
+                    reachedInternal.add(exchange.getRequestURI().getPath());
+                    respond(exchange, 200, "text/plain", "internal secret");
+                    exchange.close();
+                });
+             PageFetcher rebound = new PageFetcher(new UrlFetchSettings(Duration.ofSeconds(1), Duration.ofSeconds(5),
+                     3, AddressAllowlist.parse("127.0.0.2")), dns)) {
+            for (String url : List.of("http://first.rebind.test:" + servers.port() + "/page",
+                    "http://127.0.0.2:" + servers.port() + "/start")) {
+                try (FetchedPage page = rebound.fetch(FetchableUrl.parse(url), MAX_BYTES);
+                     InputStream body = page.open()) {
+                    assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).as(url).isEqualTo("public page");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(reachedInternal).as("the internal service saw nothing").isEmpty();
+        assertThat(dns.lookups("first.rebind.test")).as("the URL's host: one lookup").isEqualTo(1);
+        assertThat(dns.lookups("second.rebind.test")).as("the redirect's host: one lookup").isEqualTo(1);
     }
 
     @Test

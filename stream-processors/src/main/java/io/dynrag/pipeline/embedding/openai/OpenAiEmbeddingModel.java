@@ -8,13 +8,12 @@ import io.dynrag.pipeline.embedding.openai.EmbeddingsWire.ProviderError;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>The API key is held only in this object's memory and sent only in the {@code Authorization}
  * header; it appears in no message, log line or {@link #toString()}, and is removed from provider
  * error messages that echo it. Safe for concurrent use; batches of one call are sent one after the
- * other. The {@link HttpClient} stays the caller's: {@link #close()} does not close it, so one client
- * can serve the models of many customers.
+ * other. The {@link HttpClient} or {@link EmbeddingsTransport} stays the caller's: {@link #close()} does not
+ * close it, so one can serve the models of many customers. A failed connection is told without its cause
+ * (which is logged): the base URL may be a customer's, and the cause would tell a closed port from a
+ * filtered one.
  */
 public final class OpenAiEmbeddingModel implements EmbeddingModel {
 
@@ -51,7 +52,7 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
 
     private final OpenAiSettings settings;
     private final String apiKey;
-    private final HttpClient http;
+    private final EmbeddingsTransport transport;
     private final URI endpoint;
     private final String id;
     private final TokenCounter tokenizer = Cl100kTokenCounter.INSTANCE;
@@ -63,9 +64,17 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
      * @param http a client built by {@link #newHttpClient(OpenAiSettings)} or shared with other models
      */
     public OpenAiEmbeddingModel(OpenAiSettings settings, String apiKey, HttpClient http) {
+        this(settings, apiKey, EmbeddingsTransport.of(Objects.requireNonNull(http, "http")));
+    }
+
+    /**
+     * @param apiKey the customer's decrypted key, sent as {@code Authorization: Bearer <apiKey>}
+     * @param transport how requests reach {@link OpenAiSettings#baseUrl()}
+     */
+    public OpenAiEmbeddingModel(OpenAiSettings settings, String apiKey, EmbeddingsTransport transport) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.apiKey = requireUsableKey(apiKey);
-        this.http = Objects.requireNonNull(http, "http");
+        this.transport = Objects.requireNonNull(transport, "transport");
         this.endpoint = settings.embeddingsUri();
         // Shortened vectors are not comparable with full ones, so they get an id of their own.
         this.id = settings.requestDimensions() ? settings.model() + "-" + settings.dimensions() : settings.model();
@@ -203,17 +212,13 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
 
     private BatchResult embedBatch(List<String> texts, int firstIndex, long localTokens) {
         Integer requestedDimensions = settings.requestDimensions() ? settings.dimensions() : null;
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(
-                        EmbeddingsWire.request(settings.model(), texts, requestedDimensions)))
-                .build();
+        Map<String, String> headers = Map.of("Authorization", "Bearer " + apiKey,
+                "Content-Type", "application/json", "Accept", "application/json");
+        byte[] request = EmbeddingsWire.request(settings.model(), texts, requestedDimensions);
         long started = System.nanoTime();
         long deadline = started + settings.retryBudget().toNanos();
         for (int attempt = 1; ; attempt++) {
-            Attempt outcome = send(request, texts.size(), attempt);
+            Attempt outcome = send(headers, request, texts.size(), attempt);
             if (outcome instanceof Delivered delivered) {
                 Answer answer = delivered.answer();
                 EmbeddingUsage usage = billed(answer, localTokens, attempt);
@@ -246,8 +251,9 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
                         + failure.description() + giveUpReason, failure.retryable(), failure.status(),
                         failure.providerCode(), failure.retryAfter(), attempt, failure.cause());
             }
-            log.warn("Embedding request to {} for {} failed ({}); retry {} of {} in {} ms", endpoint.getHost(),
-                    settings.model(), failure.description(), attempt, settings.maxAttempts() - 1, delay.toMillis());
+            log.warn("Embedding request to {} for {} failed ({}{}); retry {} of {} in {} ms", endpoint.getHost(),
+                    settings.model(), failure.description(), failure.cause() == null ? "" : ": " + failure.cause(),
+                    attempt, settings.maxAttempts() - 1, delay.toMillis());
             pause(delay, attempt);
         }
     }
@@ -263,31 +269,34 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
             Duration retryAfter, Throwable cause) implements Attempt {
     }
 
-    private Attempt send(HttpRequest request, int inputs, int attempt) {
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-        HttpResponse<byte[]> response;
+    private Attempt send(Map<String, String> headers, byte[] request, int inputs, int attempt) {
+        CompletableFuture<EmbeddingsTransport.Reply> pending = transport.post(endpoint, headers, request,
+                settings.requestTimeout());
+        EmbeddingsTransport.Reply response;
         try {
-            // The request's own timeout ends at the response headers; this one also covers the body.
+            // The deadline, whatever the transport makes of the timeout it was given: it covers the body too.
             response = pending.get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
-            return new Failed("the provider did not answer within " + seconds(settings.requestTimeout().toNanos()),
-                    true, 0, null, null, null);
+            return notAnswered();
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();
             throw interrupted(attempt);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof TimeoutException) {
+                return notAnswered();
+            }
             if (cause instanceof IOException) {
-                return new Failed("the connection to the provider at " + hostAndPort() + " failed (" + describe(cause) + ")",
-                        true, 0, null, null, cause);
+                return new Failed("the connection to the provider at " + hostAndPort() + " failed", true, 0, null,
+                        null, cause);
             }
             throw new EmbeddingProviderException("Embedding with " + settings.model() + " failed: the request to "
                     + hostAndPort() + " could not be made (" + describe(cause) + ")", false, 0, null, null,
                     attempt, cause);
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status >= 200 && status < 300) {
             try {
                 return new Delivered(EmbeddingsWire.parseAnswer(response.body(), inputs));
@@ -310,6 +319,11 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
                 || (status == 429 && !"insufficient_quota".equals(error.code()));
         Duration retryAfter = RetryAfter.from(response.headers(), Instant.now()).orElse(null);
         return new Failed(description.toString(), retryable, status, error.code(), retryAfter, null);
+    }
+
+    private Failed notAnswered() {
+        return new Failed("the provider did not answer within " + seconds(settings.requestTimeout().toNanos()),
+                true, 0, null, null, null);
     }
 
     private static EmbeddingUsage billed(Answer answer, long localTokens, int attempts) {
