@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public record AddressBlock(InetAddress network, int prefixLength) {
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%\\d+)?");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*(%\\d+)?");
     private static final int MAPPED_PREFIX_BITS = 96;
 
     public AddressBlock {
