@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.chunking;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import io.dynrag.pipeline.embedding.TokenCounter;
 
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ public final class HeadingContext {
 
     private static List<Heading> headings(String text) {
         List<Heading> headings = new ArrayList<>();
-        Matcher matcher = HEADING.matcher(text);
+        Matcher matcher = HEADING.matcher(DocumentDeadline.guard(text));
         boolean inFence = false;
         int fenceScan = 0;
         while (matcher.find()) {
