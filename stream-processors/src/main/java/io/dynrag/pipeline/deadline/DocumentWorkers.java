@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Runs one document's processing where the stream thread can leave it behind: on a worker thread of
@@ -226,9 +224,19 @@ public final class DocumentWorkers implements AutoCloseable {
         }
     }
 
+    /** The top of a stack, a run of one frame (a recursion) shown once with its count. */
     private static String frames(StackTraceElement[] stack) {
-        return Arrays.stream(stack).limit(LOGGED_FRAMES).map(StackTraceElement::toString)
-                .collect(Collectors.joining("\n    ", "\n    ", stack.length > LOGGED_FRAMES ? "\n    ..." : ""));
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        for (int lines = 0; next < stack.length && lines < LOGGED_FRAMES; lines++) {
+            int run = 1;
+            while (next + run < stack.length && stack[next + run].equals(stack[next])) {
+                run++;
+            }
+            out.append("\n    ").append(stack[next]).append(run > 1 ? " (" + run + " times)" : "");
+            next += run;
+        }
+        return out.append(next < stack.length ? "\n    ..." : "").toString();
     }
 
     /** A document the pipeline cannot process at all; the message is the reason the user sees. */
