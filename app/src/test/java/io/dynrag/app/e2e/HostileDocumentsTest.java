@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,12 +107,18 @@ class HostileDocumentsTest {
         String bystander = system.registerCustomer("Bystander of " + attackerName);
         List<JsonNode> hostile = new ArrayList<>();
         for (int i = 0; i < DOCUMENTS; i++) {
+            long uploaded = System.nanoTime();
             String hostileId = system.uploadDocument(attacker[1], filename, file);
             String ordinaryId = system.uploadDocument(bystander, "tides-" + i + ".md",
                     "# Tides\n\nThe moon pulls the ocean, raising tides twice a day.\n");
 
             system.awaitStatus(bystander, ordinaryId, "INDEXED");
-            hostile.add(awaitEnded(attacker[1], hostileId));
+            double ordinarySeconds = (System.nanoTime() - uploaded) / 1e9;
+            JsonNode ended = awaitEnded(attacker[1], hostileId);
+            hostile.add(ended);
+            System.out.printf(Locale.ROOT, "Hostile document %s (%,d bytes): %s (%s); the ordinary document after "
+                            + "it indexed %.1f s after both were uploaded%n", filename, file.length,
+                    ended.get("status").asText(), ended.path("failureReason").asText("-"), ordinarySeconds);
         }
         List<String> deadLettered = deadLetteredDocuments();
         for (JsonNode document : hostile) {
