@@ -107,10 +107,11 @@ public final class IngestionService implements AutoCloseable {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         // Poison input goes to the dead-letter topic and never blocks its partition.
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.INGESTION_DLQ.name());
-        // One record per poll: a stream thread processes the records of a poll, committing only when
-        // its 100 ms commit interval has passed, before it polls again. With one record per poll no
-        // transaction and no time between polls holds more than one document (and records that took
-        // under 100 ms before it), whatever Kafka Streams' loop decides to batch.
+        // One record per poll. A stream thread processes what its polls returned, several records in a
+        // row when they come fast, and commits only once its 100 ms commit interval has passed; so with
+        // more records per poll one transaction, and one interval between polls, could hold several slow
+        // documents, each up to its deadline. With one, neither holds more than one document (and
+        // records that took under 100 ms before it).
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1);
         int oneRecord = (int) recordAllowance(settings).toMillis();
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), oneRecord);
@@ -127,10 +128,10 @@ public final class IngestionService implements AutoCloseable {
 
     /**
      * The longest a stream thread spends on one record: the document's deadline (the worker, and the
-     * wait for one), then its write. The transaction timeout and poll interval, which the broker caps
-     * at 15 minutes by default ({@code transaction.max.timeout.ms}).
+     * wait for one), then its write. It is the transaction timeout (which the broker caps at 15 minutes
+     * by default, {@code transaction.max.timeout.ms}) and the poll interval.
      */
-    public static Duration recordAllowance(IngestionSettings settings) {
+    private static Duration recordAllowance(IngestionSettings settings) {
         return settings.longestDocument().plus(WRITE_ALLOWANCE);
     }
 
