@@ -1,7 +1,7 @@
 package io.dynrag.pipeline.deadline;
 
+import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The time one document's processing may take, and the checkpoint that ends it once that time is
@@ -134,10 +134,8 @@ public final class DocumentDeadline {
 
     static String describe(Duration duration) {
         long millis = duration.toMillis();
-        if (millis % 1000 != 0) {
-            return String.format(Locale.ROOT, "%.1f seconds", millis / 1000.0);
-        }
-        return millis == 1000 ? "1 second" : millis / 1000 + " seconds";
+        return millis == 1000 ? "1 second"
+                : BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + " seconds";
     }
 
     /**

@@ -177,32 +177,37 @@ public final class DocumentWorkers implements AutoCloseable {
         /** On the calling thread. */
         T await() {
             try {
-                return result.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                if (!giveUp("its time was up")) {
-                    return result.join();   // it finished just now: its result counts
+                try {
+                    return result.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (giveUp("its time was up")) {
+                        throw deadline.exceeded();
+                    }
+                    return result.get();   // it ended just now, in time: what it ended with counts
                 }
-                throw deadline.exceeded();
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (!(cause instanceof ShuttingDownException) && !(cause instanceof UnprocessableDocumentException)
-                        && deadline.isOver()) {
-                    // Code that catches what the checkpoint threw may fail otherwise (a "damaged" file);
-                    // the reason is the deadline all the same.
-                    throw deadline.exceeded();
-                }
-                if (cause instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                if (cause instanceof Error error) {
-                    throw error;
-                }
-                throw new IllegalStateException("processing " + document + " failed", cause);
+                throw failure(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 giveUp("the waiting thread was interrupted");
                 throw new ShuttingDownException();
             }
+        }
+
+        private RuntimeException failure(Throwable cause) {
+            if (!(cause instanceof ShuttingDownException) && !(cause instanceof UnprocessableDocumentException)
+                    && deadline.isOver()) {
+                // The work may have stopped at the deadline's checkpoint, or failed otherwise once code
+                // caught what the checkpoint threw (a "damaged" file): the reason is the deadline all the same.
+                return deadline.exceeded();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                return runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            return new IllegalStateException("processing " + document + " failed", cause);
         }
 
         /** @return true if the worker was still running and is now given up on */

@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.deadline;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -116,6 +117,21 @@ class DocumentWorkersTest {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> thrown.get() != null && workers.abandonedWorkers() == 0);
         assertThat(thrown.get()).isInstanceOf(DocumentDeadline.DeadlineExceededException.class);
+    }
+
+    /**
+     * The worker's own checkpoint and the caller's wait run out at the same moment: whichever notices
+     * first, the document fails with the deadline as its reason.
+     */
+    @RepeatedTest(100)
+    void whenTheWorkerStopsAtTheDeadlineAsTheCallerGivesUpTheReasonIsTheDeadline() {
+        assertThatThrownBy(() -> workers.run("doc-1", Duration.ofMillis(20), deadline -> {
+            deadline.enter("extract");
+            while (true) {
+                DocumentDeadline.check();
+            }
+        })).isInstanceOf(DocumentDeadline.DeadlineExceededException.class)
+                .hasMessage("indexing took longer than the limit of 0.02 seconds (in the extract stage)");
     }
 
     @Test
