@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * ({@code <application>-<process id>-<thread>}), and draws the process id afresh at every start. So
  * after a {@code kill -9} nobody fences the dead instance's open transaction: not its restart (another
  * process id), not the instance its partitions move to (another id again). Until the broker times the
- * transaction out (the longest-document setting, 10 minutes by default) the input offsets it committed
+ * transaction out (the longest-document setting plus 5 minutes, 15 minutes by default) the input offsets it committed
  * stay pending, so whoever takes its partitions over cannot start on them, and read_committed readers of
  * the topics it wrote to (the ingestion results) are held back.
  *

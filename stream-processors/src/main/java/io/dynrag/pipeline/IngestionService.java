@@ -1,5 +1,6 @@
 package io.dynrag.pipeline;
 
+import io.dynrag.pipeline.deadline.DocumentWorkers;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
@@ -33,11 +34,19 @@ public final class IngestionService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestionService.class);
     /** With backoff doubling from 0.5 s up to 30 s, ten attempts wait out about two minutes of outage. */
     private static final int S3_ATTEMPTS = 10;
+    /**
+     * What a stream thread may spend on one record beyond the document's deadline: the write to the
+     * dataset (which waits its turn behind other writes to it, and now and then compacts it), sending
+     * the outcome and committing. The Kafka transaction timeout and poll interval are the longest
+     * document plus this, so a document that runs out of time fails before either expires.
+     */
+    public static final Duration WRITE_ALLOWANCE = Duration.ofMinutes(5);
 
     private final KafkaStreams streams;
     private final KafkaProgressReporter progress;
     private final VectorIndexer indexer;
     private final AbandonedTransactions abandonedTransactions;
+    private final DocumentWorkers workers;
 
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store) {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
@@ -45,18 +54,35 @@ public final class IngestionService implements AutoCloseable {
         this.indexer = new VectorIndexer(store, settings.vectorIndexRows());
         this.abandonedTransactions = new AbandonedTransactions(settings.kafkaBootstrapServers(),
                 settings.applicationId());
+        this.workers = workers(settings);
         this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, models, store, progress,
-                        indexer::afterWrite),
+                        indexer::afterWrite, workers),
                 new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
+        // The record being processed is read again by the new thread. One that keeps failing this way is
+        // dead-lettered by the topology after a few attempts (IngestionTopology.CRASHES_BEFORE_DEAD_LETTER).
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("Ingestion stream thread failed; replacing it", e);
+            if (causedBy(e, DocumentWorkers.ShuttingDownException.class)) {
+                // Only while closing, when no thread is replaced.
+                log.info("Ingestion stream thread stopped mid-document for the shutdown; the document is "
+                        + "processed again after the restart");
+            } else {
+                log.error("Ingestion stream thread failed; replacing it", e);
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
 
+    /**
+     * Worker threads for the stream threads' documents: one each, plus as many again for documents
+     * given up on whose code has not stopped yet.
+     */
+    public static DocumentWorkers workers(IngestionSettings settings) {
+        return new DocumentWorkers(settings.streamThreads(), settings.streamThreads());
+    }
+
     public static DocumentIngestor ingestor(IngestionSettings settings, S3Client s3, EmbeddingModels models,
                                             LanceChunkStore store, ProgressReporter progress,
-                                            BiConsumer<String, String> afterWrite) {
+                                            BiConsumer<String, String> afterWrite, DocumentWorkers workers) {
         EmbeddingModel local = models.local();
         if (settings.maxChunkTokens() > local.maxInputTokens()) {
             throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
@@ -67,8 +93,8 @@ public final class IngestionService implements AutoCloseable {
                 settings.maxChunkTokens(),
                 models, store,
                 new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500),
-                        settings.extraction()),
-                settings.prices(), progress, afterWrite);
+                        settings.extraction(), settings.longestDocument()),
+                settings.prices(), progress, afterWrite, workers);
     }
 
     public static Properties properties(IngestionSettings settings) {
@@ -81,19 +107,32 @@ public final class IngestionService implements AutoCloseable {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         // Poison input goes to the dead-letter topic and never blocks its partition.
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.INGESTION_DLQ.name());
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
-                (int) settings.longestDocument().toMillis());
+        // One record per poll. A stream thread processes what its polls returned, several records in a
+        // row when they come fast, and commits only once its 100 ms commit interval has passed; so with
+        // more records per poll one transaction, and one interval between polls, could hold several slow
+        // documents, each up to its deadline. With one, neither holds more than one document (and
+        // records that took under 100 ms before it).
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1);
+        int oneRecord = (int) recordAllowance(settings).toMillis();
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), oneRecord);
         // Kept above the poll interval so a long document does not drop the coordinator connection.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG),
-                (int) settings.longestDocument().plusMinutes(5).toMillis());
+                oneRecord + (int) Duration.ofMinutes(5).toMillis());
         // A document is processed within one transaction. One a killed instance left open is aborted by
         // AbandonedTransactions once the instance has left the group, else when it times out.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-                (int) settings.longestDocument().toMillis());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), oneRecord);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
                 (int) settings.sessionTimeout().toMillis());
         return props;
+    }
+
+    /**
+     * The longest a stream thread spends on one record: the document's deadline (the worker, and the
+     * wait for one), then its write. It is the transaction timeout (which the broker caps at 15 minutes
+     * by default, {@code transaction.max.timeout.ms}) and the poll interval.
+     */
+    private static Duration recordAllowance(IngestionSettings settings) {
+        return settings.longestDocument().plus(WRITE_ALLOWANCE);
     }
 
     public IngestionService start() {
@@ -106,10 +145,25 @@ public final class IngestionService implements AutoCloseable {
         return streams.state() == KafkaStreams.State.RUNNING;
     }
 
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         // Leaving the group hands the partitions over at once; otherwise a restarted or surviving
-        // instance waits a whole session timeout before it may process them.
+        // instance waits a whole session timeout before it may process them. The first call only starts
+        // the shutdown; then the documents still on a worker are given up on without an outcome (their
+        // transactions are aborted, so they are processed again after a restart), and the stream threads
+        // stop at once instead of waiting for them.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ZERO));
+        workers.close();
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
         abandonedTransactions.close();

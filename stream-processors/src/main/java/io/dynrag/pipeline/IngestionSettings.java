@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param prices         embedding prices by model, to put a cost on every indexed version
  * @param extraction     limits that keep a hostile or huge document from exhausting the pipeline
  * @param vectorIndexRows rows from which a tenant's dataset gets a vector index, built in the background
- * @param longestDocument the longest indexing one document may take: the Kafka transaction timeout and poll
- *                       interval. It also bounds how long a transaction left open by a killed instance holds
- *                       up its partitions (read_committed readers stop there) before the broker aborts it
+ * @param longestDocument the longest fetching, extracting, chunking and embedding one document may take (its
+ *                       deadline; past it the document fails). The Kafka transaction timeout and poll interval
+ *                       are this plus {@link IngestionService#WRITE_ALLOWANCE}, which also bounds how long a
+ *                       transaction left open by a killed instance holds up its partitions (read_committed
+ *                       readers stop there) before the broker aborts it
  * @param sessionTimeout how long the group waits for a silent instance before its partitions move
  */
 public record IngestionSettings(

@@ -150,7 +150,9 @@ public record Settings(
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", 30, 1, 3_600)),
                 Duration.ofSeconds(read.integer("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", 86_400, 1, 7 * 86_400)),
                 read.longInteger("DYNRAG_VECTOR_INDEX_ROWS", 50_000, 1_000, 1L << 40),
-                Duration.ofSeconds(read.integer("DYNRAG_LONGEST_DOCUMENT_SECONDS", 600, 10, 900)),
+                // At most 600: plus the pipeline's 5-minute write allowance, that is a transaction timeout
+                // of 15 minutes, the most a broker allows by default (transaction.max.timeout.ms).
+                Duration.ofSeconds(read.integer("DYNRAG_LONGEST_DOCUMENT_SECONDS", 600, 10, 600)),
                 Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)),
                 Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)));
     }

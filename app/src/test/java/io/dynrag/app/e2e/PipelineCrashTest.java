@@ -168,7 +168,7 @@ class PipelineCrashTest {
                 "DYNRAG_EMBEDDING_THREADS", "1",
                 // A killed instance's partitions move on once its session times out (short here, as these
                 // documents take well under a second each); the transaction it left open is aborted then too.
-                // The transaction timeout keeps its default of ten minutes, so a stall would show.
+                // The transaction timeout keeps its default of fifteen minutes, so a stall would show.
                 "DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", "8"));
     }
 }

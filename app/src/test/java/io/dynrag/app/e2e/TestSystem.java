@@ -94,6 +94,11 @@ final class TestSystem implements AutoCloseable {
     }
 
     static TestSystem start(Infra infra) {
+        return start(infra, Map.of());
+    }
+
+    /** @param overrides settings that differ from the shared system's */
+    static TestSystem start(Infra infra, Map<String, String> overrides) {
         Path dataDir;
         try {
             dataDir = Files.createTempDirectory("dynrag-e2e");
@@ -125,6 +130,7 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
         env.put("DYNRAG_CEILING_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
+        env.putAll(overrides);
         Settings settings = Settings.from(env);
         Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
                 infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), dataDir.resolve("lance"));

@@ -6,13 +6,15 @@ import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
+import io.dynrag.pipeline.deadline.DocumentWorkers;
+import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.embedding.ProviderCredentials;
+import io.dynrag.pipeline.embedding.TokenCounter;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
-import io.dynrag.pipeline.ingestion.ProgressReporter;
 import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.lance.ChunkMatch;
 import io.dynrag.pipeline.lance.LanceChunkStore;
@@ -51,21 +53,32 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The ingestion topology exactly as it runs, driven by Kafka's TopologyTestDriver, with the
  * real object store (S3 API server), the real embedding model and real Lance datasets.
- * (The test driver does not capture dead-letter records; the end-to-end test covers those on
- * the real broker.)
+ * (The test driver does not capture the records Kafka Streams itself dead-letters; the end-to-end
+ * test covers those on the real broker.) The model's tokenizer misbehaves on texts carrying a
+ * marker ({@link MisbehavingModel}): that is how a hostile document makes chunking hang or crash.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestionTopologyTest {
 
     private static final String BUCKET = "documents";
     private static final String CUSTOMER = "customer-1";
+    private static final Duration SHORT_DEADLINE = Duration.ofSeconds(5);
+    private static final String HANGS = "[chunking hangs here]";
+    private static final String OVERFLOWS = "[chunking overflows the stack here]";
+    private static final String BREAKS = "[chunking fails with an error here]";
 
     private EmbeddedS3 s3Server;
     private S3Client s3;
@@ -73,6 +86,10 @@ class IngestionTopologyTest {
     private LanceChunkStore store;
     private IngestionSettings settings;
 
+    /** Lets the steps that hang go on, at the end of each test. */
+    private CountDownLatch release;
+    private final Queue<String> progress = new ConcurrentLinkedQueue<>();
+    private DocumentWorkers workers;
     private TopologyTestDriver driver;
     private TestInputTopic<String, DocumentEvent> events;
     private TestInputTopic<String, CustomerEvent> customerEvents;
@@ -93,10 +110,17 @@ class IngestionTopologyTest {
 
     @BeforeEach
     void startDriver() {
+        startDriver(settings);
+    }
+
+    private void startDriver(IngestionSettings settings) {
+        release = new CountDownLatch(1);
+        workers = IngestionService.workers(settings);
         driver = new TopologyTestDriver(
                 IngestionTopology.build(IngestionService.ingestor(settings, s3,
-                        new EmbeddingModels(model, ProviderCredentials.NONE), store, ProgressReporter.NONE,
-                                (customerId, modelId) -> { }),
+                        new EmbeddingModels(new MisbehavingModel(model, release), ProviderCredentials.NONE), store,
+                                (job, stage, embedded, total) -> progress.add(job.documentId() + " " + stage),
+                                (customerId, modelId) -> { }, workers),
                         new DocumentRemoval(new StoredObjects(s3, BUCKET), store),
                         new TenantRemoval(new StoredObjects(s3, BUCKET), store)),
                 IngestionService.properties(settings));
@@ -112,7 +136,9 @@ class IngestionTopologyTest {
 
     @AfterEach
     void stopDriver() {
+        release.countDown();
         driver.close();
+        workers.close();
     }
 
     @AfterAll
@@ -314,6 +340,181 @@ class IngestionTopologyTest {
         assertThat(store.latestVersion(tenant, model.id())).isEmpty();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/" + tenant + "/")).contents()).isEmpty();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/customer-1-kept/")).contents()).hasSize(1);
+    }
+
+    @Test
+    void aDocumentWhoseChunkingNeverEndsFailsAtTheDeadlineAndTheNextOneIsIndexed() {
+        events.pipeInput(CUSTOMER, upload(UUID.randomUUID().toString(), "text/plain", "Warming the model up."));
+        driver.close();
+        workers.close();
+        startDriver(withLongestDocument(SHORT_DEADLINE));
+        String hangingId = UUID.randomUUID().toString();
+        DocumentEvent hanging = upload(hangingId, "text/plain", "A text whose chunking never ends " + HANGS);
+        String nextId = UUID.randomUUID().toString();
+
+        events.pipeInput(CUSTOMER, hanging);
+        assertThat(workers.abandonedWorkers()).as("the stream thread went on while the step still hangs").isOne();
+        events.pipeInput(CUSTOMER, upload(nextId, "text/plain", "A second document that is fine."));
+
+        List<IngestionResult> out = results.readValuesToList();
+        assertThat(outcomeOf(out, hangingId)).isInstanceOfSatisfying(IngestionFailed.class, failed -> {
+            assertThat(failed.getReason())
+                    .isEqualTo("indexing took longer than the limit of 5 seconds (in the chunk stage)");
+            assertThat(failed.getRetryable()).isFalse();
+        });
+        assertThat(outcomeOf(out, nextId)).isInstanceOf(IngestionSucceeded.class);
+        assertDeadLettered(hanging, "longer than the limit of 5 seconds");
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(60)).until(() -> workers.abandonedWorkers() == 0);
+        assertThat(store.documentRows(CUSTOMER, model.id(), hangingId)).as("the worker, let go, wrote nothing")
+                .isEmpty();
+        assertThat(progress).as("nor reported anything after it was given up on")
+                .filteredOn(report -> report.startsWith(hangingId))
+                .containsExactly(hangingId + " fetch", hangingId + " extract", hangingId + " chunk");
+    }
+
+    @Test
+    void aDocumentThatOverflowsTheStackFailsIsDeadLetteredAndTheNextOneIsIndexed() {
+        String overflowingId = UUID.randomUUID().toString();
+        DocumentEvent overflowing = upload(overflowingId, "text/plain", "A text that nests too deeply " + OVERFLOWS);
+        String nextId = UUID.randomUUID().toString();
+
+        events.pipeInput(CUSTOMER, overflowing);
+        events.pipeInput(CUSTOMER, upload(nextId, "text/plain", "A second document that is fine."));
+
+        List<IngestionResult> out = results.readValuesToList();
+        assertThat(outcomeOf(out, overflowingId)).isInstanceOfSatisfying(IngestionFailed.class, failed -> {
+            assertThat(failed.getReason())
+                    .isEqualTo("the document could not be processed: it nests too deeply (StackOverflowError)");
+            assertThat(failed.getRetryable()).isFalse();
+        });
+        assertThat(outcomeOf(out, nextId)).isInstanceOf(IngestionSucceeded.class);
+        assertDeadLettered(overflowing, "nests too deeply");
+    }
+
+    @Test
+    void aRecordThatKeepsKillingTheStreamThreadIsDeadLetteredInsteadOfReadAgainForever() {
+        String breakingId = UUID.randomUUID().toString();
+        DocumentEvent breaking = upload(breakingId, "text/plain", "A text that breaks the pipeline " + BREAKS);
+
+        String nextId = UUID.randomUUID().toString();
+        DocumentEvent next = upload(nextId, "text/plain", "A second document that is fine.");
+
+        assertThatThrownBy(() -> events.pipeInput(CUSTOMER, breaking)).isInstanceOf(InternalError.class);
+        // The record stays unprocessed, and each round of processing reads it again first (as a new stream
+        // thread does after the last one died on it); the document behind it waits.
+        assertThatThrownBy(() -> events.pipeInput(CUSTOMER, next)).isInstanceOf(InternalError.class);
+        assertThatThrownBy(() -> driver.advanceWallClockTime(Duration.ZERO)).isInstanceOf(InternalError.class);
+        driver.advanceWallClockTime(Duration.ZERO);
+
+        List<IngestionResult> out = results.readValuesToList();
+        assertThat(outcomeOf(out, breakingId)).isInstanceOfSatisfying(IngestionFailed.class, failed -> {
+            assertThat(failed.getReason())
+                    .isEqualTo("the document could not be processed: it made the pipeline fail 3 times (InternalError)");
+            assertThat(failed.getRetryable()).isFalse();
+        });
+        assertThat(outcomeOf(out, nextId)).isInstanceOf(IngestionSucceeded.class);
+        assertDeadLettered(breaking, "fail 3 times");
+    }
+
+    private static Object outcomeOf(List<IngestionResult> results, String documentId) {
+        return results.stream().filter(result -> result.getDocumentId().equals(documentId))
+                .map(IngestionResult::getOutcome).filter(outcome -> !(outcome instanceof IngestionStarted))
+                .reduce((first, second) -> {
+                    throw new AssertionError("two outcomes for " + documentId + ": " + first + ", " + second);
+                }).orElseThrow(() -> new AssertionError("no outcome for " + documentId + " in " + results));
+    }
+
+    private void assertDeadLettered(DocumentEvent input, String reason) {
+        var deadLetter = deadLetters.readRecord();
+        assertThat(Topics.DOCUMENT_EVENTS.valueSerde().deserializer().deserialize(Topics.DOCUMENT_EVENTS.name(),
+                deadLetter.value()).getEventId()).as("the input, as it was").isEqualTo(input.getEventId());
+        assertThat(DeadLetterHeaders.errorMessage(deadLetter.headers())).hasValueSatisfying(
+                message -> assertThat(message).contains(reason));
+        assertThat(DeadLetterHeaders.sourceTopic(deadLetter.headers())).contains(Topics.DOCUMENT_EVENTS.name());
+        assertThat(deadLetters.isEmpty()).as("only the failed input").isTrue();
+    }
+
+    private IngestionSettings withLongestDocument(Duration longestDocument) {
+        return new IngestionSettings(settings.kafkaBootstrapServers(), settings.applicationId(), settings.stateDir(),
+                settings.documentBucket(), settings.maxDocumentBytes(), settings.maxChunkTokens(),
+                settings.streamThreads(), settings.prices(), settings.extraction(), settings.vectorIndexRows(),
+                longestDocument, settings.sessionTimeout());
+    }
+
+    /**
+     * The real model, whose tokenizer misbehaves on a text carrying a marker the way code can on a
+     * hostile document: it hangs without ever looking at interrupts or the deadline, overflows the
+     * stack, or fails with an error that is neither.
+     */
+    private record MisbehavingModel(EmbeddingModel model, CountDownLatch release) implements EmbeddingModel {
+
+        @Override
+        public String id() {
+            return model.id();
+        }
+
+        @Override
+        public int dimensions() {
+            return model.dimensions();
+        }
+
+        @Override
+        public int maxInputTokens() {
+            return model.maxInputTokens();
+        }
+
+        @Override
+        public TokenCounter tokenizer() {
+            return new TokenCounter() {
+                @Override
+                public int count(String text) {
+                    misbehaveOn(text);
+                    return model.tokenizer().count(text);
+                }
+
+                @Override
+                public int[] countAll(List<String> texts) {
+                    texts.forEach(MisbehavingModel.this::misbehaveOn);
+                    return model.tokenizer().countAll(texts);
+                }
+            };
+        }
+
+        @Override
+        public List<float[]> embed(List<String> texts) {
+            return model.embed(texts);
+        }
+
+        @Override
+        public void close() {
+            // the real model is closed by the test
+        }
+
+        private void misbehaveOn(String text) {
+            if (text.contains(HANGS)) {
+                while (true) {
+                    try {
+                        if (release.await(10, TimeUnit.MILLISECONDS)) {
+                            break;
+                        }
+                    } catch (InterruptedException ignored) {
+                        // goes on, as code that never looks at the flag does
+                    }
+                }
+            }
+            if (text.contains(OVERFLOWS)) {
+                recurse(0);
+            }
+            if (text.contains(BREAKS)) {
+                throw new InternalError("simulated");
+            }
+        }
+
+        private static int recurse(int depth) {
+            return recurse(depth + 1) + 1;
+        }
     }
 
     private DocumentEvent upload(String documentId, String contentType, String text) {

@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.chunking;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import io.dynrag.pipeline.embedding.TokenCounter;
 
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class ChunkOverlap {
         List<Chunk> overlapped = new ArrayList<>(chunks.size());
         overlapped.add(chunks.getFirst());
         for (int i = 1; i < chunks.size(); i++) {
+            DocumentDeadline.check();
             Chunk chunk = chunks.get(i);
             String tail = tail(chunks.get(i - 1).text(), overlapTokens, counter);
             if (tail.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.chunking;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -50,6 +51,7 @@ final class DocumentStructure {
     private List<Section> parse() {
         int lineStart = 0;
         while (lineStart <= text.length()) {
+            DocumentDeadline.check();
             int newline = text.indexOf('\n', lineStart);
             int lineEnd = newline < 0 ? text.length() : newline;
             acceptLine(lineStart, lineEnd);

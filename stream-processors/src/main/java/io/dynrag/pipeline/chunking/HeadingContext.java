@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.chunking;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import io.dynrag.pipeline.embedding.TokenCounter;
 
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class HeadingContext {
         List<Chunk> withContext = new ArrayList<>(chunks.size());
         PathWalk walk = new PathWalk(headings);
         for (Chunk chunk : chunks) {
+            DocumentDeadline.check();
             withContext.add(withPath(chunk, walk.pathAt(chunk.charStart()), counter, maxTokens));
         }
         return List.copyOf(withContext);
@@ -113,6 +115,7 @@ public final class HeadingContext {
         int fenceScan = 0;
         int lineStart = 0;
         while (true) {
+            DocumentDeadline.check();
             int lineEnd = lineEnd(text, lineStart);
             Heading heading = heading(text, lineStart, lineEnd);
             if (heading != null) {

@@ -4,6 +4,7 @@ import io.dynrag.pipeline.chunking.DocumentStructure.Block;
 import io.dynrag.pipeline.chunking.DocumentStructure.BlockKind;
 import io.dynrag.pipeline.chunking.DocumentStructure.Section;
 import io.dynrag.pipeline.chunking.UnitSplitter.Unit;
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import io.dynrag.pipeline.embedding.TokenCounter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +74,7 @@ public final class StructuralChunker {
         UnitSplitter splitter = new UnitSplitter(normalized.text(), counter, maxTokens);
         List<Chunk> chunks = new ArrayList<>();
         for (Section section : sections) {
+            DocumentDeadline.check();
             for (List<Unit> piece : pieces(units(section, normalized, splitter))) {
                 addVerified(piece, normalized, chunks);
             }
@@ -103,6 +105,7 @@ public final class StructuralChunker {
         List<SectionUnit> units = new ArrayList<>();
         boolean afterHeading = false;
         for (int b = 0; b < blocks.size(); b++) {
+            DocumentDeadline.check();
             Block block = blocks.get(b);
             List<Unit> split = splitter.split(block.span(), counts[b],
                     block.kind() == BlockKind.CODE ? UnitSplitter.CODE : UnitSplitter.PROSE);

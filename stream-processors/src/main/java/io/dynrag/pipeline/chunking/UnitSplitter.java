@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.chunking;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import io.dynrag.pipeline.embedding.TokenCounter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,6 +95,7 @@ final class UnitSplitter {
                 // characters: skip it whole, or a long run of dots is scanned once per dot.
                 i = end.test(c) ? runEnd(i, span.end(), end) : i + 1;
             } else {
+                DocumentDeadline.check();
                 addTrimmed(parts, partStart, boundary);
                 partStart = boundary;
                 i = boundary;
@@ -175,6 +177,7 @@ final class UnitSplitter {
         int first = 0;
         int previous = 0;
         while (first < last) {
+            DocumentDeadline.check();
             int best = first + 1;
             int bestTokens = countBetween(offsets[first], offsets[best]);
             int tooLong = -1;

@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.extraction;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
@@ -68,6 +69,7 @@ final class HtmlMarkdown {
     }
 
     private void element(Element element) {
+        DocumentDeadline.check();
         String tag = element.normalName();
         switch (tag) {
             case "h1", "h2", "h3", "h4", "h5", "h6" -> {

@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.extraction;
 
 import io.dynrag.domain.document.format.DocumentFormat;
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -111,6 +112,7 @@ final class HtmlTextExtractor {
         Map<Element, Integer> textLengths = HtmlTrees.textLengths(content);
         int contentLength = textLengths.get(content);
         for (Element element : content.select("[class], [id]")) {
+            DocumentDeadline.check();
             if (element == content || element.ownerDocument() == null) {
                 continue;   // removed with an ancestor already
             }

@@ -1,5 +1,6 @@
 package io.dynrag.pipeline.extraction;
 
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,7 @@ final class TextCleanup {
         int blankLines = 0;
         int lineStart = 0;
         while (lineStart <= text.length()) {
+            DocumentDeadline.check();
             int lineEnd = text.indexOf('\n', lineStart);
             if (lineEnd < 0) {
                 lineEnd = text.length();

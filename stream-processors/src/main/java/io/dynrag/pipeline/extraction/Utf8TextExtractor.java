@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.extraction;
 
 import io.dynrag.domain.document.format.DocumentFormat;
+import io.dynrag.pipeline.deadline.DocumentDeadline;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -43,7 +44,7 @@ final class Utf8TextExtractor {
 
     /** The text of the first level-1 ATX heading, without an optional closing run of {@code #}. */
     private static String markdownTitle(String text) {
-        Matcher heading = LEVEL_ONE_HEADING.matcher(text);
+        Matcher heading = LEVEL_ONE_HEADING.matcher(DocumentDeadline.guard(text));
         if (!heading.find()) {
             return null;
         }

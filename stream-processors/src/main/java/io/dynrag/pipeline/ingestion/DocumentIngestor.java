@@ -4,6 +4,8 @@ import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.DocumentChunks;
+import io.dynrag.pipeline.deadline.DocumentDeadline;
+import io.dynrag.pipeline.deadline.DocumentWorkers;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.openai.EmbeddingProviderException;
@@ -31,6 +33,12 @@ import java.util.function.Supplier;
  * tenant's dataset. Every failure ends in an outcome with a reason the user can read; a
  * failing dependency is retried first.
  *
+ * <p>Everything up to the embedding runs on a {@link DocumentWorkers} worker under the document's
+ * deadline ({@link IngestionLimits#longestDocument()}) and only reads; the write runs on the calling
+ * stream thread once the worker has finished in time. A document over the deadline, or one whose
+ * processing overflows the stack or the heap, fails with the reason while the stream thread goes on,
+ * and a worker given up on can write nothing.
+ *
  * <p>Running the same job twice gives the same rows: chunking is deterministic, vectors of
  * chunks already stored are reused, and the dataset write replaces the document's rows.
  */
@@ -51,14 +59,17 @@ public final class DocumentIngestor {
     private final EmbeddingPrices prices;
     private final ProgressReporter progress;
     private final BiConsumer<String, String> afterWrite;
+    private final DocumentWorkers workers;
 
     /**
      * @param defaultChunkTokens chunk size for jobs that do not ask for one
      * @param afterWrite         told the tenant and model after every write to a dataset (to index it in time)
+     * @param workers            where each document is processed up to its write
      */
     public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModels models,
                             LanceChunkStore store, IngestionLimits limits, EmbeddingPrices prices,
-                            ProgressReporter progress, BiConsumer<String, String> afterWrite) {
+                            ProgressReporter progress, BiConsumer<String, String> afterWrite,
+                            DocumentWorkers workers) {
         this.objects = objects;
         this.defaultChunkTokens = defaultChunkTokens;
         this.models = models;
@@ -67,19 +78,31 @@ public final class DocumentIngestor {
         this.prices = prices;
         this.progress = progress;
         this.afterWrite = afterWrite;
+        this.workers = workers;
     }
 
     /**
      * @param maxBytes    the largest document the pipeline reads
      * @param attempts    how often a failing dependency is tried before the job fails as retryable
      * @param firstBackoff wait before the second attempt; doubles after each further attempt
+     * @param longestDocument the longest fetching, extracting, chunking and embedding one document may
+     *                     take; past it the document fails
      */
-    public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff, ExtractionLimits extraction) {
+    public record IngestionLimits(long maxBytes, int attempts, Duration firstBackoff, ExtractionLimits extraction,
+                                  Duration longestDocument) {
     }
 
     public IngestionOutcome ingest(IngestionJob job) {
         try {
-            return index(job);
+            Prepared prepared = workers.run("document " + job.documentId() + " v" + job.version() + " of "
+                    + job.customerId(), limits.longestDocument(), deadline -> prepare(job, deadline));
+            return write(job, prepared);
+        } catch (DocumentWorkers.ShuttingDownException e) {
+            throw e;   // not an outcome: the document is processed again after the restart
+        } catch (DocumentDeadline.DeadlineExceededException e) {
+            return failed(job, e.getMessage(), e.retryable(), null);
+        } catch (DocumentWorkers.UnprocessableDocumentException e) {
+            return failed(job, e.getMessage(), false, null);
         } catch (StoredObjects.StorageUnavailableException e) {
             return failed(job, e.getMessage() + " after " + limits.attempts() + " attempts", true, e);
         } catch (StoredObjects.MissingObjectException | StoredObjects.DocumentTooLargeException
@@ -94,15 +117,24 @@ public final class DocumentIngestor {
         }
     }
 
-    private IngestionOutcome index(IngestionJob job) {
+    /** Everything the write needs, worked out on the worker; nothing of it is stored yet. */
+    private record Prepared(String model, List<ChunkRow> rows, long tokens, long embeddedTokens, int reusedChunks,
+                            long meteredTokens, Map<String, Long> stageMillis, long characters, int pages) {
+    }
+
+    /**
+     * On a worker, under the document's deadline: fetch, extract, chunk and embed, reading the stored
+     * vectors but writing nothing, so that a worker given up on leaves no trace.
+     */
+    private Prepared prepare(IngestionJob job, DocumentDeadline deadline) {
         try (EmbeddingModels.Handle handle = models.forCustomer(job.customerId(), job.embeddingModel())) {
-            return index(job, handle.model());
+            return prepare(job, handle.model(), deadline);
         } catch (EmbeddingModels.UnavailableModelException e) {
             throw new UnreadableDocumentException(e.getMessage());
         }
     }
 
-    private IngestionOutcome index(IngestionJob job, EmbeddingModel model) {
+    private Prepared prepare(IngestionJob job, EmbeddingModel model, DocumentDeadline deadline) {
         int chunkTokens = job.chunkTokens() > 0 ? job.chunkTokens()
                 : Math.min(defaultChunkTokens, model.maxInputTokens());
         if (chunkTokens + job.chunkOverlapTokens() > model.maxInputTokens()) {
@@ -113,18 +145,18 @@ public final class DocumentIngestor {
         Map<String, Long> stageMillis = new LinkedHashMap<>();
         long start = System.nanoTime();
 
-        progress.report(job, "fetch", 0, 0);
+        enter(deadline, job, "fetch", 0, 0);
         byte[] bytes = withRetries(() -> objects.read(job.s3Key(), limits.maxBytes()));
         start = lap(stageMillis, "fetch", start);
 
         DocumentFormat format = DocumentFormat.fromMediaType(job.contentType()).orElseThrow(() ->
                 new UnreadableDocumentException("documents of type " + job.contentType() + " cannot be indexed"));
-        progress.report(job, "extract", 0, 0);
+        enter(deadline, job, "extract", 0, 0);
         ExtractedText extracted = extractor.extract(bytes, format, limits.extraction());
         String text = extracted.text();
         start = lap(stageMillis, "extract", start);
 
-        progress.report(job, "chunk", 0, 0);
+        enter(deadline, job, "chunk", 0, 0);
         List<Chunk> chunks = DocumentChunks.of(text, extracted.chunkingFormat(), chunkTokens,
                 job.chunkOverlapTokens(), model);
         if (chunks.isEmpty()) {
@@ -139,13 +171,13 @@ public final class DocumentIngestor {
                 toEmbed.putIfAbsent(chunk.contentHash(), chunk);
             }
         }
-        List<float[]> embedded = embed(job, model, List.copyOf(toEmbed.values()), chunks.size());
+        List<float[]> embedded = embed(job, model, List.copyOf(toEmbed.values()), chunks.size(), deadline);
         Map<String, float[]> vectors = new HashMap<>(stored);
         int next = 0;
         for (String contentHash : toEmbed.keySet()) {
             vectors.put(contentHash, embedded.get(next++));
         }
-        start = lap(stageMillis, "embed", start);
+        lap(stageMillis, "embed", start);
 
         List<ChunkRow> rows = new ArrayList<>(chunks.size());
         for (Chunk chunk : chunks) {
@@ -154,32 +186,56 @@ public final class DocumentIngestor {
                     model.id(),
                     vectors.get(chunk.contentHash())));
         }
-        progress.report(job, "write", chunks.size(), chunks.size());
-        long lanceVersion = store.replaceDocument(job.customerId(), model.id(), job.documentId(), rows);
-        afterWrite.accept(job.customerId(), model.id());
-        lap(stageMillis, "write", start);
-
         long tokens = chunks.stream().mapToLong(Chunk::tokenCount).sum();
         long embeddedTokens = toEmbed.values().stream().mapToLong(Chunk::tokenCount).sum();
         int reused = (int) chunks.stream().filter(c -> stored.containsKey(c.contentHash())).count();
-        log.info("Indexed document {} v{} of {}: {} chunks, {} tokens ({} embedded), dataset version {}",
-                job.documentId(), job.version(), job.customerId(), chunks.size(), tokens, embeddedTokens,
-                lanceVersion);
         long meteredTokens = chunks.stream().mapToLong(chunk -> Cl100kTokenCounter.INSTANCE.count(chunk.text())).sum();
-        return new IngestionOutcome.Indexed(chunks.size(), tokens, embeddedTokens, reused, lanceVersion, model.id(),
-                stageMillis, text.length(), extracted.pages(), meteredTokens,
-                prices.costMicroUsd(model.id(), embeddedTokens));
+        return new Prepared(model.id(), rows, tokens, embeddedTokens, reused, meteredTokens, stageMillis,
+                text.length(), extracted.pages());
     }
 
-    /** Embeds in batches, reporting after each, so a large document shows its progress. */
-    private List<float[]> embed(IngestionJob job, EmbeddingModel model, List<Chunk> toEmbed, int totalChunks) {
+    /**
+     * On the stream thread, once the worker finished in time: replaces the document's rows in the
+     * tenant's dataset. Only here does indexing change anything, inside the transaction that records
+     * the outcome.
+     */
+    private IngestionOutcome write(IngestionJob job, Prepared prepared) {
+        long start = System.nanoTime();
+        int chunks = prepared.rows().size();
+        progress.report(job, "write", chunks, chunks);
+        long lanceVersion = store.replaceDocument(job.customerId(), prepared.model(), job.documentId(),
+                prepared.rows());
+        afterWrite.accept(job.customerId(), prepared.model());
+        Map<String, Long> stageMillis = new LinkedHashMap<>(prepared.stageMillis());
+        lap(stageMillis, "write", start);
+        log.info("Indexed document {} v{} of {}: {} chunks, {} tokens ({} embedded), dataset version {}",
+                job.documentId(), job.version(), job.customerId(), chunks, prepared.tokens(),
+                prepared.embeddedTokens(), lanceVersion);
+        return new IngestionOutcome.Indexed(chunks, prepared.tokens(), prepared.embeddedTokens(),
+                prepared.reusedChunks(), lanceVersion, prepared.model(), stageMillis, prepared.characters(),
+                prepared.pages(), prepared.meteredTokens(), prices.costMicroUsd(prepared.model(), prepared.embeddedTokens()));
+    }
+
+    /** Checks the deadline and reports the stage, unless the pipeline gave up on the document meanwhile. */
+    private void enter(DocumentDeadline deadline, IngestionJob job, String stage, int chunksEmbedded,
+                       int chunksTotal) {
+        deadline.enter(stage);
+        deadline.unlessGivenUp(() -> progress.report(job, stage, chunksEmbedded, chunksTotal));
+    }
+
+    /**
+     * Embeds in batches, reporting after each, so a large document shows its progress; the deadline
+     * is checked between batches.
+     */
+    private List<float[]> embed(IngestionJob job, EmbeddingModel model, List<Chunk> toEmbed, int totalChunks,
+                                DocumentDeadline deadline) {
         int reused = totalChunks - toEmbed.size();
-        progress.report(job, "embed", reused, totalChunks);
+        enter(deadline, job, "embed", reused, totalChunks);
         List<float[]> vectors = new ArrayList<>(toEmbed.size());
         for (int from = 0; from < toEmbed.size(); from += EMBED_BATCH) {
             List<Chunk> batch = toEmbed.subList(from, Math.min(from + EMBED_BATCH, toEmbed.size()));
             vectors.addAll(model.embed(batch.stream().map(Chunk::text).toList()));
-            progress.report(job, "embed", reused + vectors.size(), totalChunks);
+            enter(deadline, job, "embed", reused + vectors.size(), totalChunks);
         }
         return vectors;
     }

@@ -24,6 +24,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -41,10 +42,21 @@ import java.time.Instant;
  * {@code IngestionStarted} marker has committed, so a document shows as PROCESSING before
  * its indexing (which can take seconds) begins. It is keyed by document, so the documents of
  * one tenant spread over partitions and are indexed in parallel.
+ *
+ * <p>No record holds its partition for long: indexing a document ends within its deadline (see
+ * {@link DocumentIngestor}), and a record whose processing kills the stream thread again and again
+ * is failed and dead-lettered after {@link #CRASHES_BEFORE_DEAD_LETTER} attempts ({@link RepeatedCrashes}).
  */
 public final class IngestionTopology {
 
     static final String WORK_TOPIC = "ingestion-work";
+    /** Times a record may kill the stream thread processing it before it is dead-lettered instead. */
+    static final int CRASHES_BEFORE_DEAD_LETTER = 3;
+    /**
+     * How long a removal that keeps failing with an exception (its storage is down) is retried before it
+     * is dead-lettered; an error is dead-lettered after {@link #CRASHES_BEFORE_DEAD_LETTER} at once.
+     */
+    static final Duration REMOVAL_PATIENCE = Duration.ofHours(1);
 
     private IngestionTopology() {
     }
@@ -57,6 +69,7 @@ public final class IngestionTopology {
         Topic<DocumentEvent> events = Topics.DOCUMENT_EVENTS;
         Topic<IngestionResult> results = Topics.INGESTION_RESULTS;
         Produced<String, IngestionResult> toResults = Produced.with(results.keySerde(), results.valueSerde());
+        RepeatedCrashes crashes = new RepeatedCrashes(CRASHES_BEFORE_DEAD_LETTER, REMOVAL_PATIENCE);
 
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, DocumentEvent> work = builder
@@ -77,11 +90,13 @@ public final class IngestionTopology {
                 .repartition(Repartitioned.<String, DocumentEvent>as(WORK_TOPIC)
                         .withKeySerde(events.keySerde())
                         .withValueSerde(events.valueSerde()))
-                .mapValues(event -> new Worked(event, switch (event.getPayload()) {
-                    case DocumentDeleted deleted ->
-                            new IngestionOutcome.Removed(documents.remove(event.getCustomerId(), event.getDocumentId()));
-                    default -> ingestor.ingest(jobOf(event));
-                }))
+                .mapValues(event -> new Worked(event, crashes.givenUp(event.getEventId())
+                        .<IngestionOutcome>map(reason -> new IngestionOutcome.Failed(reason, false))
+                        .orElseGet(() -> crashes.process(event.getEventId(), () -> switch (event.getPayload()) {
+                            case DocumentDeleted deleted -> new IngestionOutcome.Removed(
+                                    documents.remove(event.getCustomerId(), event.getDocumentId()));
+                            default -> ingestor.ingest(jobOf(event));
+                        }))))
                 .selectKey((documentId, done) -> done.event().getCustomerId());
         worked.mapValues(Worked::result).to(results.name(), toResults);
         // Input that can never be indexed is also kept, as it was, for whoever investigates.
