@@ -57,7 +57,9 @@ public record Settings(
         long vectorIndexRows,
         Duration longestDocument,
         Duration pipelineSessionTimeout,
-        Duration idempotencyLease) {
+        Duration idempotencyLease,
+        int sseMaxStreams,
+        int sseMaxStreamsPerCustomer) {
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
     static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,all-minilm-l6-v2-q=0,text-embedding-3-small=0.02,"
@@ -116,7 +118,9 @@ public record Settings(
                 read.longInteger("DYNRAG_VECTOR_INDEX_ROWS", 50_000, 1_000, 1L << 40),
                 Duration.ofSeconds(read.integer("DYNRAG_LONGEST_DOCUMENT_SECONDS", 600, 10, 900)),
                 Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)),
-                Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)));
+                Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)),
+                read.integer("DYNRAG_SSE_MAX_STREAMS", 1_000, 1, 100_000),
+                read.integer("DYNRAG_SSE_MAX_STREAMS_PER_CUSTOMER", 20, 1, 100_000));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -129,7 +133,7 @@ public record Settings(
                 defaultMaxDocuments, bootstrapAdminEmail, bootstrapAdminPassword, embeddingPrices, maxPages,
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
-                longestDocument, pipelineSessionTimeout, idempotencyLease);
+                longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer);
     }
 
     /** Keeps secrets out of logs. */

@@ -62,7 +62,7 @@ final class TestSystem implements AutoCloseable {
     private static TestSystem shared;
 
     private final Infra infra;
-    private final Settings settings;
+    private final Map<String, String> env;
     private final Infrastructure infrastructure;
     private final RunningRoles roles;
     private final ApiClient api;
@@ -70,10 +70,10 @@ final class TestSystem implements AutoCloseable {
     private String adminToken;
     private Instant adminTokenIssuedAt = Instant.MIN;
 
-    private TestSystem(Infra infra, Settings settings, Infrastructure infrastructure, RunningRoles roles,
+    private TestSystem(Infra infra, Map<String, String> env, Infrastructure infrastructure, RunningRoles roles,
                        Path dataDir) {
         this.infra = infra;
-        this.settings = settings;
+        this.env = Map.copyOf(env);
         this.infrastructure = infrastructure;
         this.roles = roles;
         this.api = new ApiClient(roles.httpPort());
@@ -120,7 +120,7 @@ final class TestSystem implements AutoCloseable {
         Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
                 infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), dataDir.resolve("lance"));
         RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, infrastructure);
-        TestSystem system = new TestSystem(infra, settings, infrastructure, roles, dataDir);
+        TestSystem system = new TestSystem(infra, env, infrastructure, roles, dataDir);
         await().atMost(Duration.ofSeconds(60)).until(() -> system.api.get("/health", null).status() == 200);
         return system;
     }
@@ -134,7 +134,14 @@ final class TestSystem implements AutoCloseable {
      * another replica behind a load balancer would be. The caller closes it.
      */
     RunningRoles startAnotherApi() {
-        RunningRoles another = RunningRoles.start(EnumSet.of(Role.API), settings, infrastructure);
+        return startAnotherApi(Map.of());
+    }
+
+    /** As {@link #startAnotherApi()}, with these settings changed. */
+    RunningRoles startAnotherApi(Map<String, String> overrides) {
+        Map<String, String> changed = new HashMap<>(env);
+        changed.putAll(overrides);
+        RunningRoles another = RunningRoles.start(EnumSet.of(Role.API), Settings.from(changed), infrastructure);
         ApiClient client = new ApiClient(another.httpPort());
         await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health", null).status() == 200);
         return another;
