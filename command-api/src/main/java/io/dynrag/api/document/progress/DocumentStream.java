@@ -173,8 +173,11 @@ public final class DocumentStream implements DocumentWatches.Watcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            close();
-            sink.close();
+            try {
+                sink.close();
+            } finally {
+                close();
+            }
         }
     }
 

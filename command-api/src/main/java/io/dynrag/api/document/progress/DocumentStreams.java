@@ -19,6 +19,8 @@ public final class DocumentStreams implements AutoCloseable {
 
     /** Long enough to watch any document through the pipeline; the client reconnects to go on. */
     public static final Duration LONGEST_STREAM = Duration.ofMinutes(30);
+    /** A stream held up by a client that does not read is left to the server's stop. */
+    private static final Duration ENDING_WAIT = Duration.ofSeconds(5);
 
     /**
      * @param maxStreams            open streams of this process, all customers together
@@ -112,10 +114,18 @@ public final class DocumentStreams implements AutoCloseable {
         }
     }
 
-    /** Ends every stream. */
+    /** Ends every stream, and waits a moment for them to finish their answers before the server stops. */
     @Override
     public void close() {
         clockTicks.shutdownNow();
         open.keySet().forEach(DocumentStream::stop);
+        long deadline = System.nanoTime() + ENDING_WAIT.toNanos();
+        try {
+            while (!open.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

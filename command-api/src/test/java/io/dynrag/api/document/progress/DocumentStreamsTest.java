@@ -81,7 +81,7 @@ class DocumentStreamsTest {
         }
         DocumentStream first = open("a", "a1", () -> true);
         Sink firstSink = run(first);
-        open("a", "a1", () -> true);
+        run(open("a", "a1", () -> true));
 
         assertThatThrownBy(() -> open("a", "a1", () -> true)).isInstanceOf(DocumentStreams.LimitReached.class)
                 .hasMessageContaining("you have 2 open event streams");
@@ -92,10 +92,10 @@ class DocumentStreamsTest {
         first.stop();
         assertThat(firstSink.awaitClosed()).isTrue();
         assertThat(streams.openStreams("a")).isEqualTo(1);
-        open("c", "c1", () -> true);
+        run(open("c", "c1", () -> true));
         neverRun.close();
         assertThat(streams.openStreams("b")).as("a stream that could not start frees its slot too").isZero();
-        open("b", "b1", () -> true);
+        run(open("b", "b1", () -> true));
     }
 
     @Test
