@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.SequencedMap;
 import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
  * Reads a document straight from its events. The read model lags the event store by a

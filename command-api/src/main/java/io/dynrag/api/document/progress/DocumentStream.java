@@ -58,6 +58,7 @@ public final class DocumentStream implements DocumentWatches.Watcher {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition news = lock.newCondition();
+    /* Guarded by lock. */
     private final List<Change> changes = new ArrayList<>();
     private ProgressTracker.Progress progress;
     private boolean tick;

@@ -47,10 +47,11 @@ public final class DocumentStreams implements AutoCloseable {
     private final Clock clock;
     /** Each open stream and what stops its watch. */
     private final Map<DocumentStream, Runnable> open = new ConcurrentHashMap<>();
-    private final Map<String, Integer> openPerCustomer = new HashMap<>();
-    private int openInAll;
     private final ScheduledExecutorService clockTicks = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("document-stream-clock").daemon().factory());
+    /* Guarded by this. */
+    private final Map<String, Integer> openPerCustomer = new HashMap<>();
+    private int openInAll;
 
     public DocumentStreams(Limits limits, DocumentWatches watches, Clock clock) {
         this.limits = limits;
