@@ -92,6 +92,11 @@ final class DocumentEventStream implements AutoCloseable {
         return next;
     }
 
+    /** The events received so far. */
+    List<Event> received() {
+        return List.copyOf(received);
+    }
+
     /** Every event, once the server has ended the stream. */
     List<Event> untilEnd() throws InterruptedException {
         assertThat(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the server ended the stream").isTrue();

@@ -136,9 +136,11 @@ class DocumentStreamLimitsTest {
             watch(base, second, secondDocument);
             assertRefused(DocumentEventStream.request(base, third, thirdDocument), "this server has 3 open event streams");
 
+            // The provider holds the document in the embed stage: nothing more is sent until the heartbeat,
+            // 15 s after the last event, the write that would otherwise reveal a client that went away.
+            await().atMost(TestSystem.INDEXING_TIMEOUT).until(() -> isHeldInTheEmbedStage(leaving.received()));
             leaving.close();
 
-            // Well before the first heartbeat (15 s), the write that would otherwise reveal a lost client.
             AtomicReference<HttpResponse<InputStream>> admitted = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 HttpResponse<InputStream> response = DocumentEventStream.request(base, third, thirdDocument);
@@ -152,6 +154,14 @@ class DocumentStreamLimitsTest {
             });
             admitted.get().body().close();
         }
+    }
+
+    private static boolean isHeldInTheEmbedStage(List<DocumentEventStream.Event> received) {
+        boolean processing = received.stream().anyMatch(event -> event.name().equals("status")
+                && event.data().get("status").asText().equals("PROCESSING"));
+        boolean embedding = received.stream().anyMatch(event -> event.name().equals("progress")
+                && event.data().get("stage").asText().equals("embed"));
+        return processing && embedding;
     }
 
     private DocumentEventStream watch(String base, String credential, String documentId) throws Exception {
