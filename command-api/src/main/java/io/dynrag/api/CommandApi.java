@@ -33,6 +33,9 @@ import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.OrphanObjectSweeper;
 import io.dynrag.api.document.progress.DocumentEventsEndpoint;
+import io.dynrag.api.document.progress.DocumentStreams;
+import io.dynrag.api.document.progress.DocumentUpdatesFeed;
+import io.dynrag.api.document.progress.DocumentWatches;
 import io.dynrag.api.document.progress.ProgressTracker;
 import io.dynrag.api.document.progress.WithProgress;
 import io.dynrag.api.document.UrlIntake;
@@ -96,7 +99,9 @@ public final class CommandApi implements AutoCloseable {
     private final SigningKeys signingKeys;
     private final AdminAccounts admins;
     private final PageFetcher pageFetcher;
-    private final ProgressTracker progress;
+    private final DocumentWatches documentWatches;
+    private final DocumentUpdatesFeed documentUpdates;
+    private final DocumentStreams documentStreams;
     private final WebhookService webhooks;
     private final RateLimits rateLimits;
     private final UsageFacts usageFacts;
@@ -153,8 +158,11 @@ public final class CommandApi implements AutoCloseable {
         this.pageFetcher = new PageFetcher(settings.urlFetch());
         UrlIntake urls = new UrlIntake(intake, pageFetcher, new FetchAdmission(settings.urlFetchBounds()));
 
-        this.progress = new ProgressTracker(settings.kafkaBootstrapServers(), clock);
+        ProgressTracker progress = new ProgressTracker(clock);
         EventStoreDocumentLookup history = new EventStoreDocumentLookup(eventSourcing.eventStore());
+        this.documentWatches = new DocumentWatches(history::changesSince, progress);
+        this.documentUpdates = new DocumentUpdatesFeed(settings.kafkaBootstrapServers(), documentWatches, progress);
+        this.documentStreams = new DocumentStreams(settings.documentStreams(), documentWatches, clock);
         DocumentLookup fromEvents = new WithProgress(history, progress);
         this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
@@ -171,6 +179,7 @@ public final class CommandApi implements AutoCloseable {
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
         checks.put("command-api.event-publisher", eventSourcing::isPublishing);
         checks.put("command-api.webhooks", webhooks::isReady);
+        checks.put("command-api.document-updates", documentUpdates::isReady);
         this.http = new HttpServer(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
                 CommandApiSettings.MAX_JSON_BYTES, settings.maxUploadBytes(), Json.apiMapper(),
                 List.of(
@@ -185,7 +194,7 @@ public final class CommandApi implements AutoCloseable {
                                 new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
-                        new DocumentEventsEndpoint(access, intake, fromEvents),
+                        new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits()),
                         new SearchEndpoints(access, search, documentStates, accounts, fromEvents,
                                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper())),
@@ -212,7 +221,8 @@ public final class CommandApi implements AutoCloseable {
         }
         eventSourcing.start();
         ingestionResults.start();
-        progress.start();
+        documentUpdates.start();
+        documentStreams.start();
         webhooks.start();
         http.start();
         return this;
@@ -266,9 +276,12 @@ public final class CommandApi implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        // Open streams would hold the HTTP server's stop until they end.
+        documentStreams.close();
         http.close();
         pageFetcher.close();
-        progress.close();
+        documentUpdates.close();
+        documentWatches.close();
         webhooks.close();
         usageFacts.close();
         ingestionResults.close();

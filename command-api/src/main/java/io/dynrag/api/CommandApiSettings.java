@@ -4,6 +4,7 @@ import io.dynrag.api.auth.tokens.TokenSettings;
 import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.url.FetchBounds;
+import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.api.http.TrustedProxies;
 import io.dynrag.api.webhook.WebhookSettings;
@@ -30,6 +31,7 @@ import java.time.Duration;
  * @param webhooks              retries of webhook deliveries
  * @param idempotencyLease      how long a request under an Idempotency-Key may run before a retry may take
  *                              the key over (its instance presumed dead); retries meanwhile get 409
+ * @param documentStreams       how many document event streams this instance keeps open, in all and per customer
  */
 public record CommandApiSettings(
         String httpHost,
@@ -51,7 +53,8 @@ public record CommandApiSettings(
         FetchBounds urlFetchBounds,
         BatchLimits batchLimits,
         WebhookSettings webhooks,
-        Duration idempotencyLease) {
+        Duration idempotencyLease,
+        DocumentStreams.Limits documentStreams) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;

@@ -68,7 +68,9 @@ public record Settings(
         long vectorIndexRows,
         Duration longestDocument,
         Duration pipelineSessionTimeout,
-        Duration idempotencyLease) {
+        Duration idempotencyLease,
+        int sseMaxStreams,
+        int sseMaxStreamsPerCustomer) {
 
     /** Settings that must agree with each other; each message names the variables to change. */
     public Settings {
@@ -154,7 +156,9 @@ public record Settings(
                 // of 15 minutes, the most a broker allows by default (transaction.max.timeout.ms).
                 Duration.ofSeconds(read.integer("DYNRAG_LONGEST_DOCUMENT_SECONDS", 600, 10, 600)),
                 Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)),
-                Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)));
+                Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)),
+                read.integer("DYNRAG_SSE_MAX_STREAMS", 1_000, 1, 100_000),
+                read.integer("DYNRAG_SSE_MAX_STREAMS_PER_CUSTOMER", 20, 1, 100_000));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -170,7 +174,7 @@ public record Settings(
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
                 urlFetches, urlFetchesPerCustomer, urlTempBytes, urlTempBytesPerCustomer, urlFetchQueueWait,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
-                longestDocument, pipelineSessionTimeout, idempotencyLease);
+                longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer);
     }
 
     /** Keeps secrets out of logs. */

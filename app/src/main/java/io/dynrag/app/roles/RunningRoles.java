@@ -2,6 +2,7 @@ package io.dynrag.app.roles;
 
 import io.dynrag.domain.billing.EmbeddingPrices;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.dynrag.api.CommandApi;
 import io.dynrag.api.CommandApiSettings;
 import io.dynrag.api.auth.tokens.TokenSettings;
@@ -10,6 +11,7 @@ import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.customer.ProviderKeys;
 import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.document.batch.BatchLimits;
+import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.AddressAllowlist;
 import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
@@ -63,6 +65,7 @@ public final class RunningRoles implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
     private CommandApi api;
+    private HikariDataSource commandPool;
 
     private RunningRoles() {
     }
@@ -86,7 +89,6 @@ public final class RunningRoles implements AutoCloseable {
 
         EmbeddingModels models = null;
         LanceChunkStore store = null;
-        HikariDataSource commandPool = null;
         if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
             EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
             store = own(new LanceChunkStore(infrastructure.lanceRoot()));
@@ -190,7 +192,8 @@ public final class RunningRoles implements AutoCloseable {
                         settings.urlTempBytesPerCustomer(), settings.urlFetchQueueWait()),
                 new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()),
                 new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()),
-                settings.idempotencyLease());
+                settings.idempotencyLease(),
+                new DocumentStreams.Limits(settings.sseMaxStreams(), settings.sseMaxStreamsPerCustomer()));
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {
@@ -202,6 +205,14 @@ public final class RunningRoles implements AutoCloseable {
         }
         return new UrlFetchSettings(settings.urlConnectTimeout(), settings.urlFetchTimeout(),
                 settings.urlMaxRedirects(), allowlist);
+    }
+
+    /** The command side's connection pool (active, idle, waiting connections), once the API or pipeline role runs. */
+    public HikariPoolMXBean commandPool() {
+        if (commandPool == null) {
+            throw new IllegalStateException("neither the API nor the pipeline role is running in this process");
+        }
+        return commandPool.getHikariPoolMXBean();
     }
 
     /** The HTTP port, once the API role runs. */

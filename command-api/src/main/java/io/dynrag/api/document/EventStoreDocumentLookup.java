@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
  * Reads a document straight from its events. The read model lags the event store by a
@@ -46,14 +46,35 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
      */
     public Optional<DocumentView> findAsOf(String customerId, String documentId, Instant asOf) {
         List<? extends DomainEventMessage<?>> events = ownedEvents(customerId, documentId, asOf);
-        List<DocumentView> versions = versionsOf(events);
-        if (versions.isEmpty()) {
-            return Optional.empty();
+        SequencedMap<Integer, DocumentView> byVersion = new LinkedHashMap<>();
+        events.forEach(event -> apply(byVersion, event));
+        return current(byVersion, events.stream().anyMatch(event -> event.getPayload() instanceof DocumentDeleted));
+    }
+
+    /** The document as one of its events left it: {@code sequence} is that event's sequence number. */
+    public record Change(long sequence, DocumentView view) {
+    }
+
+    /**
+     * The document as each of its events numbered {@code fromSequence} or later left it, oldest first,
+     * in one read of its events; when there are no such events, its current state alone. Empty when the
+     * document is unknown or another tenant's.
+     */
+    public List<Change> changesSince(String customerId, String documentId, long fromSequence) {
+        List<? extends DomainEventMessage<?>> events = ownedEvents(customerId, documentId, Instant.MAX);
+        SequencedMap<Integer, DocumentView> byVersion = new LinkedHashMap<>();
+        boolean deleted = false;
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            DomainEventMessage<?> event = events.get(i);
+            apply(byVersion, event);
+            deleted |= event.getPayload() instanceof DocumentDeleted;
+            boolean wanted = event.getSequenceNumber() >= fromSequence || (changes.isEmpty() && i == events.size() - 1);
+            if (wanted) {
+                current(byVersion, deleted).ifPresent(view -> changes.add(new Change(event.getSequenceNumber(), view)));
+            }
         }
-        DocumentView latest = versions.getLast();
-        boolean deleted = events.stream().anyMatch(event -> event.getPayload() instanceof DocumentDeleted);
-        return Optional.of(deleted ? withStatus(latest, "DELETED", latest.failureReason(), latest.updatedAt())
-                : withoutStages(latest));
+        return changes;
     }
 
     /** Every version as it was at {@code asOf}, oldest first; empty when the document did not exist yet. */
@@ -73,23 +94,35 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
     }
 
     private static List<DocumentView> versionsOf(List<? extends DomainEventMessage<?>> events) {
-        Map<Integer, DocumentView> byVersion = new LinkedHashMap<>();
-        for (DomainEventMessage<?> event : events) {
-            switch (event.getPayload()) {
-                case DocumentVersionUploaded e -> byVersion.put(e.version(), new DocumentView(e.documentId(),
-                        e.title(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
-                        null, null, null, null, null, null, null, null, null, null, event.getTimestamp(), null));
-                case DocumentIngestionStarted e -> byVersion.computeIfPresent(e.version(), (v, view) ->
-                        withStatus(view, DocumentStatus.PROCESSING.name(), null, event.getTimestamp()));
-                case DocumentVersionIndexed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
-                        indexed(view, e.stats(), event));
-                case DocumentVersionFailed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
-                        withStatus(view, DocumentStatus.FAILED.name(), e.reason(), event.getTimestamp()));
-                default -> {
-                }
+        SequencedMap<Integer, DocumentView> byVersion = new LinkedHashMap<>();
+        events.forEach(event -> apply(byVersion, event));
+        return new ArrayList<>(byVersion.values());
+    }
+
+    /** The latest version as the document shows it; empty before the first upload. */
+    private static Optional<DocumentView> current(SequencedMap<Integer, DocumentView> byVersion, boolean deleted) {
+        if (byVersion.isEmpty()) {
+            return Optional.empty();
+        }
+        DocumentView latest = byVersion.lastEntry().getValue();
+        return Optional.of(deleted ? withStatus(latest, "DELETED", latest.failureReason(), latest.updatedAt())
+                : withoutStages(latest));
+    }
+
+    private static void apply(SequencedMap<Integer, DocumentView> byVersion, DomainEventMessage<?> event) {
+        switch (event.getPayload()) {
+            case DocumentVersionUploaded e -> byVersion.put(e.version(), new DocumentView(e.documentId(),
+                    e.title(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
+                    null, null, null, null, null, null, null, null, null, null, event.getTimestamp(), null));
+            case DocumentIngestionStarted e -> byVersion.computeIfPresent(e.version(), (v, view) ->
+                    withStatus(view, DocumentStatus.PROCESSING.name(), null, event.getTimestamp()));
+            case DocumentVersionIndexed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
+                    indexed(view, e.stats(), event));
+            case DocumentVersionFailed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
+                    withStatus(view, DocumentStatus.FAILED.name(), e.reason(), event.getTimestamp()));
+            default -> {
             }
         }
-        return new ArrayList<>(byVersion.values());
     }
 
     private static DocumentView indexed(DocumentView view, IndexingStats stats, DomainEventMessage<?> event) {

@@ -108,6 +108,19 @@ public final class Access {
         return withHeaders(ctx, rateLimits.peek(customerIdOf(principal), keyIdOf(principal)));
     }
 
+    /**
+     * Counts one more request of a caller admitted before, for an answer that stays open (a stream
+     * costs a request for each further minute).
+     *
+     * @return false when a window is used up (nothing was counted), the customer is no longer active or
+     * the key was revoked
+     */
+    public boolean countAgain(CustomerCaller caller) {
+        return rateLimits.take(caller.customerId(), keyIdOf(caller.principal()))
+                .map(state -> !state.refused())
+                .orElse(false);
+    }
+
     /** The caller is also who the request's commands are recorded as issued by. */
     private static void remember(Context ctx, Principal principal) {
         ctx.attribute(PRINCIPAL, principal);

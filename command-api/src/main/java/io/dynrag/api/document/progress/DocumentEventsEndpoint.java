@@ -2,8 +2,6 @@ package io.dynrag.api.document.progress;
 
 import io.dynrag.api.auth.Scope;
 import io.dynrag.api.document.DocumentIntake;
-import io.dynrag.api.document.DocumentLookup;
-import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.http.Access;
 import io.dynrag.api.http.ApiProblem;
 import io.javalin.config.RoutesConfig;
@@ -12,31 +10,29 @@ import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * {@code GET /v1/documents/{id}/events}: the document's status changes and progress as
- * Server-Sent Events, until it reaches a final status (or a time limit: reconnect to continue).
+ * {@code GET /v1/documents/{id}/events}: the document's status changes and progress as Server-Sent
+ * Events, until it reaches a final status (or a time limit: reconnect to continue). The stream is told of
+ * changes by {@link DocumentWatches}; it never polls. It counts against the customer's rate limit once
+ * when it opens and once more for each further minute it stays open.
  */
 public final class DocumentEventsEndpoint implements Consumer<RoutesConfig> {
 
-    private static final Set<String> FINAL = Set.of("INDEXED", "FAILED", "DELETED");
-    private static final Duration POLL = Duration.ofMillis(300);
-    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
-    private static final Duration LONGEST_STREAM = Duration.ofMinutes(30);
+    /** Streams end when their documents are indexed, typically within a minute. */
+    private static final Duration RETRY_WHEN_FULL = Duration.ofSeconds(10);
+    private static final Duration FIRST_STATE_WAIT = Duration.ofSeconds(10);
 
     private final Access access;
     private final DocumentIntake intake;
-    private final DocumentLookup documents;
+    private final DocumentStreams streams;
 
-    /** @param documents fresh answers (the events, with progress), read every few hundred milliseconds */
-    public DocumentEventsEndpoint(Access access, DocumentIntake intake, DocumentLookup documents) {
+    public DocumentEventsEndpoint(Access access, DocumentIntake intake, DocumentStreams streams) {
         this.access = access;
         this.intake = intake;
-        this.documents = documents;
+        this.streams = streams;
     }
 
     @Override
@@ -46,52 +42,53 @@ public final class DocumentEventsEndpoint implements Consumer<RoutesConfig> {
 
     private void events(Context ctx) {
         // Checked before the stream starts, so a refusal is an ordinary problem+json answer.
-        String customerId = access.customer(ctx, Scope.READ).customerId();
-        String documentId = intake.existing(customerId, ctx.pathParam("documentId")).documentId();
+        Access.CustomerCaller caller = access.customer(ctx, Scope.READ);
+        String documentId = intake.existing(caller.customerId(), ctx.pathParam("documentId")).documentId();
         String accept = Optional.ofNullable(ctx.header("Accept")).orElse("");
         if (!accept.contains("text/event-stream")) {
             throw new ApiProblem(406, "Not Acceptable", "this endpoint streams Server-Sent Events: send "
                     + "'Accept: text/event-stream'");
         }
-        new SseHandler(0, client -> stream(client, customerId, documentId)).handle(ctx);
+        DocumentStream stream;
+        try {
+            stream = streams.open(caller.customerId(), documentId, () -> access.countAgain(caller));
+        } catch (DocumentStreams.LimitReached e) {
+            ctx.header("Retry-After", Long.toString(RETRY_WHEN_FULL.toSeconds()));
+            throw new ApiProblem(429, "Too Many Requests", e.getMessage());
+        }
+        try {
+            if (!stream.awaitFirstState(FIRST_STATE_WAIT)) {
+                ctx.header("Retry-After", "1");
+                throw ApiProblem.unavailable("the document could not be read just now; retry shortly");
+            }
+            new SseHandler(0, client -> {
+                client.keepAlive();
+                ClientDisconnects.whenGone(ctx, stream::stop);
+                stream.run(new SseSink(client));
+            }).handle(ctx);
+        } catch (RuntimeException e) {
+            stream.close();
+            throw e;
+        }
     }
 
-    private void stream(SseClient client, String customerId, String documentId) {
-        client.keepAlive();
-        long deadline = System.nanoTime() + LONGEST_STREAM.toNanos();
-        long lastSent = System.nanoTime();
-        String lastStatus = null;
-        DocumentView.Progress lastProgress = null;
-        while (!client.terminated() && System.nanoTime() < deadline) {
-            Optional<DocumentView> view = documents.find(customerId, documentId);
-            if (view.isEmpty()) {
-                break;
-            }
-            String status = view.get().status() + "@" + view.get().version();
-            if (!status.equals(lastStatus)) {
-                client.sendEvent("status", view.get().withProgress(null));
-                lastStatus = status;
-                lastSent = System.nanoTime();
-            }
-            if (view.get().progress() != null && !Objects.equals(view.get().progress(), lastProgress)) {
-                client.sendEvent("progress", view.get().progress());
-                lastProgress = view.get().progress();
-                lastSent = System.nanoTime();
-            }
-            if (FINAL.contains(view.get().status())) {
-                break;
-            }
-            if (System.nanoTime() - lastSent > HEARTBEAT.toNanos()) {
-                client.sendComment("still working");
-                lastSent = System.nanoTime();
-            }
-            try {
-                Thread.sleep(POLL);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+    private record SseSink(SseClient client) implements DocumentStream.Sink {
+
+        @Override
+        public boolean event(String name, Object data) {
+            client.sendEvent(name, data);
+            return !client.terminated();
         }
-        client.close();
+
+        @Override
+        public boolean comment(String text) {
+            client.sendComment(text);
+            return !client.terminated();
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 }

@@ -31,7 +31,8 @@ public final class WithProgress implements DocumentLookup {
         return documents.versions(customerId, documentId);
     }
 
-    private static boolean inProgress(DocumentView view) {
+    /** Still to be indexed: the pipeline's reports on this version are news. */
+    static boolean inProgress(DocumentView view) {
         return "PENDING".equals(view.status()) || "PROCESSING".equals(view.status());
     }
 }

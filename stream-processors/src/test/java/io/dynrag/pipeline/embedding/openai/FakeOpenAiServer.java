@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -176,6 +177,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
             return new SlowReply(delay);
         }
 
+        /** Answers normally once {@code release} is counted down: a provider busy for as long as a test needs. */
+        static Reply heldUntil(CountDownLatch release) {
+            return new HeldReply(release);
+        }
+
         /** 200 with a body cut off in the middle of a vector. */
         static Reply malformedBody() {
             return new MalformedReply();
@@ -205,6 +211,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
 
     private record SlowReply(Duration delay) implements Reply {
+    }
+
+    private record HeldReply(CountDownLatch release) implements Reply {
     }
 
     private record MalformedReply() implements Reply {
@@ -284,6 +293,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     out.flush();
                     // Closing a fixed-length body before its end makes the server drop the connection.
                     return;
+                }
+                case HeldReply held -> {
+                    try {
+                        held.release().await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
                 case SlowReply slow -> {
                     try {
