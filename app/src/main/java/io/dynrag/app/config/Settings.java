@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Every setting of the executable, read from environment variables with a default each. The
- * README's configuration table lists exactly these names.
+ * Every setting of the executable, read from environment variables with a default each.
+ * The table in docs/configuration.md lists exactly these names.
  */
 public record Settings(
         Path dataDir,

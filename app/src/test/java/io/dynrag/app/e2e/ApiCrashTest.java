@@ -164,7 +164,7 @@ class ApiCrashTest {
                 events().documentIdsOf(customer[0]).size(), 0);
     }
 
-    /** The suite's figures, as the README records them. */
+    /** The suite's figures, as docs/development.md records them. */
     private static void printFigures(String scenario, int interrupted, int retried, int documents, int swept) {
         System.out.printf("API kill -9: %s | uploads interrupted %d | retried with the key %d | documents %d "
                 + "(duplicates %d) | orphaned objects swept %d | indexed and billed once%n", scenario, interrupted,

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * What the fault suites check once their faults are over, the same for a killed pipeline and for
  * a server outage: every document of the customer indexed exactly once, as the event store, the
  * Lance dataset, {@code dynrag verify} and the usage read model each tell it. The figures are
- * printed as a table, as the README records them.
+ * printed as a table, as docs/development.md records them.
  */
 final class IngestionAudit {
 

@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Webhooks over HTTP against the whole system: events of the pipeline reach a receiver on loopback (which the
- * test system's {@code DYNRAG_URL_ALLOWLIST} permits), signed as the README says; failures are retried within
+ * test system's {@code DYNRAG_URL_ALLOWLIST} permits), signed as docs/webhooks.md says; failures are retried within
  * seconds and an endpoint that keeps failing gets its webhook disabled (the test system shortens the retry
  * window to ten seconds).
  */
@@ -358,7 +358,7 @@ class WebhooksTest {
         return response.json();
     }
 
-    /** How a receiver verifies a delivery, as the README shows it, here for a request received just now. */
+    /** How a receiver verifies a delivery, as docs/webhooks.md shows it, here for a request received just now. */
     private static boolean verify(String secret, Received request) throws GeneralSecurityException {
         String id = request.header("Webhook-Id");
         String timestamp = request.header("Webhook-Timestamp");

@@ -10,7 +10,7 @@ import java.util.Base64;
 
 /**
  * How a receiver verifies a delivery, written independently of {@link WebhookSignature} and exactly as the
- * README shows it, so the tests check the documented contract rather than the signer against itself.
+ * docs/webhooks.md shows it, so the tests check the documented contract rather than the signer against itself.
  */
 final class ReceiverVerification {
 
