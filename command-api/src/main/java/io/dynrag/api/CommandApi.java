@@ -232,6 +232,11 @@ public final class CommandApi implements AutoCloseable {
         return http.port();
     }
 
+    /** The routes the HTTP API serves, as {@code METHOD /path}; see {@link HttpServer#routes()}. */
+    public List<String> httpRoutes() {
+        return http.routes();
+    }
+
     private void rotateSigningKeyWhenDue() {
         try {
             signingKeys.ensureCurrent();

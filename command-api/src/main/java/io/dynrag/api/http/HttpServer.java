@@ -105,6 +105,21 @@ public final class HttpServer implements AutoCloseable {
         return javalin.port();
     }
 
+    /**
+     * The routes every feature registered, each as {@code METHOD /path} with its path parameters as
+     * {@code {name}}, sorted; before and after handlers are not routes. Known once the server is built, before
+     * it starts. Javalin lists them only through its internal router, as its own route overview does.
+     */
+    public List<String> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
     @Override
     public void close() {
         javalin.stop();
