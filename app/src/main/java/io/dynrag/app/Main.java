@@ -59,7 +59,7 @@ public final class Main {
     /** Commands of the other launchers, and where to find them, for the production launcher's answer. */
     private static final Map<String, String> OTHER_LAUNCHERS = Map.of(
             "dev", "the dev launcher (./dynrag dev)",
-            "bench", "the benchmarks (./dynrag bench)");
+            "bench", "the benchmarks' launcher (./dynrag bench)");
 
     private Main() {
     }
@@ -82,6 +82,7 @@ public final class Main {
         return run(Launcher.PRODUCTION, args, out, err);
     }
 
+    /** @return the exit status: 0 done, 2 bad arguments or settings, 1 an error; commands add their own */
     public static int run(Launcher launcher, String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             out.print(USAGE);

@@ -74,7 +74,8 @@ class MainTest {
                 .contains("'dev' is not part of this build: it runs in the dev launcher (./dynrag dev)");
         assertThat(run("bench", "startup")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("'bench' is not part of this build: it runs in the benchmarks (./dynrag bench)");
+                .contains("'bench' is not part of this build: it runs in the benchmarks' launcher "
+                        + "(./dynrag bench)");
     }
 
     /** The production launcher has no embedded servers to fall back to: it names the settings instead. */

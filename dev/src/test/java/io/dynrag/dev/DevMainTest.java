@@ -28,6 +28,7 @@ class DevMainTest {
     @Test
     void benchIsLeftToTheBenchmarks() {
         assertThat(run("bench", "startup")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("it runs in the benchmarks (./dynrag bench)");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("it runs in the benchmarks' launcher (./dynrag bench)");
     }
 }
