@@ -1,8 +1,9 @@
-# The dynrag executable as an image; docker-compose.yml runs one role per container.
+# The production launcher (module app) as an image; docker-compose.yml runs one role per container.
+# The dev launcher, the embedded servers and the benchmarks are other modules: neither built nor copied.
 FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
 COPY . .
-RUN ./mvnw -B -q -DskipTests package
+RUN ./mvnw -B -q -DskipTests package -pl app -am
 
 FROM eclipse-temurin:25-jre
 WORKDIR /opt/dynrag

@@ -1,11 +1,9 @@
 package io.dynrag.app;
 
 import io.dynrag.app.admin.CreateAdminCommand;
-import io.dynrag.app.bench.BenchCommand;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
-import io.dynrag.app.dev.DevMode;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
@@ -20,10 +18,14 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** The {@code dynrag} command. */
+/**
+ * The {@code dynrag} command, and the production launcher: the image's executable, built from this
+ * module alone. The dev and benchmark launchers add their commands through {@link #launch}.
+ */
 public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -50,39 +52,51 @@ public final class Main {
               help                   show this text
 
             Configuration is read from DYNRAG_* environment variables; see the README.
+            dev, bench and the dev data directory are part of ./dynrag (the dev launcher, run from a
+            checkout of the repository), not of the production image.
             """;
+
+    /** Commands of the other launchers, and where to find them, for the production launcher's answer. */
+    private static final Map<String, String> OTHER_LAUNCHERS = Map.of(
+            "dev", "the dev launcher (./dynrag dev)",
+            "bench", "the benchmarks' launcher (./dynrag bench)");
 
     private Main() {
     }
 
     public static void main(String[] args) {
+        launch(Launcher.PRODUCTION, args);
+    }
+
+    /** Runs the command {@code args} name with {@code launcher}'s additions and exits with its status. */
+    public static void launch(Launcher launcher, String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        int status = run(args, System.out, System.err);
+        int status = run(launcher, args, System.out, System.err);
         if (status != 0) {
             System.exit(status);
         }
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(Launcher.PRODUCTION, args, out, err);
+    }
+
+    /** @return the exit status: 0 done, 2 bad arguments or settings, 1 an error; commands add their own */
+    public static int run(Launcher launcher, String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
         try {
             Settings settings = Settings.fromEnvironment();
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
             return switch (args[0]) {
-                case "dev" -> {
-                    requireNoMoreArguments(args, 1);
-                    yield runDev(settings, out);
-                }
-                case "run" -> runRoles(parseRoles(Arrays.copyOfRange(args, 1, args.length)), settings, out);
-                case "admin" -> admin(Arrays.copyOfRange(args, 1, args.length), settings, out);
-                case "replay" -> ReplayCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
-                case "verify" -> VerifyCommand.run(settings, Arrays.copyOfRange(args, 1, args.length), out);
-                case "bench" -> BenchCommand.run(settings, BenchCommand.parse(Arrays.copyOfRange(args, 1,
-                        args.length)), out);
-                default -> throw new UsageException("unknown command '" + args[0] + "'");
+                case "run" -> runRoles(parseRoles(rest), settings, out);
+                case "admin" -> admin(rest, settings, launcher, out);
+                case "replay" -> ReplayCommand.run(settings, launcher.localServers(), rest, out);
+                case "verify" -> VerifyCommand.run(settings, launcher.localServers(), rest, out);
+                default -> launcherCommand(launcher, args[0]).run(settings, rest, out);
             };
         } catch (UsageException | InvalidSettingException e) {
             err.println("dynrag: " + e.getMessage());
@@ -96,19 +110,16 @@ public final class Main {
         }
     }
 
-    private static int runDev(Settings settings, PrintStream out) {
-        DevMode dev = DevMode.start(settings);
-        String url = "http://" + displayHost(settings.httpHost()) + ":" + dev.httpPort();
-        out.println();
-        out.println("Dynamic RAG is running (dev mode, data in " + settings.dataDir() + ")");
-        out.println("  API:         " + url);
-        out.println("  Health:      " + url + "/health");
-        out.println("  Admin token: " + dev.adminToken());
-        out.println("               (also in " + settings.dataDir().resolve("admin-token") + ")");
-        out.println("Press Ctrl-C to stop.");
-        out.flush();
-        awaitShutdown(dev);
-        return 0;
+    private static Launcher.Command launcherCommand(Launcher launcher, String name) {
+        Launcher.Command command = launcher.commands().get(name);
+        if (command != null) {
+            return command;
+        }
+        if (OTHER_LAUNCHERS.containsKey(name)) {
+            throw new UsageException("'" + name + "' is not part of this build: it runs in "
+                    + OTHER_LAUNCHERS.get(name) + ", from a checkout of the repository");
+        }
+        throw new UsageException("unknown command '" + name + "'");
     }
 
     private static int runRoles(Set<Role> roles, Settings settings, PrintStream out) {
@@ -129,11 +140,11 @@ public final class Main {
         return 0;
     }
 
-    private static int admin(String[] args, Settings settings, PrintStream out) {
+    private static int admin(String[] args, Settings settings, Launcher launcher, PrintStream out) {
         if (args.length != 3 || !args[0].equals("create-admin") || !args[1].equals("--email")) {
             throw new UsageException("use: admin create-admin --email <email>");
         }
-        CreateAdminCommand.run(settings, args[2], out);
+        CreateAdminCommand.run(settings, launcher.localServers(), args[2], out);
         return 0;
     }
 
@@ -153,7 +164,7 @@ public final class Main {
     }
 
     /** Blocks until SIGINT/SIGTERM, then stops everything before the JVM exits. */
-    private static void awaitShutdown(AutoCloseable system) {
+    public static void awaitShutdown(AutoCloseable system) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping Dynamic RAG");
@@ -172,17 +183,12 @@ public final class Main {
         }
     }
 
-    private static void requireNoMoreArguments(String[] args, int expected) {
-        if (args.length > expected) {
-            throw new UsageException("unexpected argument '" + args[expected] + "'");
-        }
-    }
-
     private static InvalidSettingException missing(String variable) {
         return new InvalidSettingException(variable + " must be set to run roles against external servers");
     }
 
-    private static String displayHost(String host) {
+    /** The host to show in a URL the user opens: a wildcard address is reached on localhost. */
+    public static String displayHost(String host) {
         return host.equals("0.0.0.0") ? "localhost" : host;
     }
 

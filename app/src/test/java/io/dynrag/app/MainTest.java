@@ -1,6 +1,5 @@
 package io.dynrag.app;
 
-import io.dynrag.app.bench.BenchCommand;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -8,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MainTest {
 
@@ -50,12 +50,6 @@ class MainTest {
     }
 
     @Test
-    void devTakesNoArguments() {
-        assertThat(run("dev", "--fast")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unexpected argument '--fast'");
-    }
-
-    @Test
     void replayNamesAProjectionAndASourceItKnows() {
         assertThat(run("replay")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("name a projection to replay: documents, usage");
@@ -74,30 +68,31 @@ class MainTest {
     }
 
     @Test
-    void benchNamesBenchmarksAndTakesWholeNumbers() {
-        assertThat(run("bench")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("name the benchmarks to run");
-        assertThat(run("bench", "speed")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown benchmark 'speed'");
-        assertThat(run("bench", "ingest", "--documents", "many")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--documents must be a whole number");
-        assertThat(run("bench", "api", "--rate", "0")).isEqualTo(2);
-        assertThat(run("bench", "api", "--seconds")).isEqualTo(2);
-        assertThat(run("bench", "api", "--turbo", "1")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --turbo");
+    void devAndBenchAreLeftToTheLaunchersThatHaveThem() {
+        assertThat(run("dev")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("'dev' is not part of this build: it runs in the dev launcher (./dynrag dev)");
+        assertThat(run("bench", "startup")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("'bench' is not part of this build: it runs in the benchmarks' launcher "
+                        + "(./dynrag bench)");
     }
 
+    /** The production launcher has no embedded servers to fall back to: it names the settings instead. */
     @Test
-    void benchOptionsAreParsed() {
-        var options = BenchCommand.parse(new String[]{"ingest", "api", "--documents", "20",
-                "--rate", "50", "--seconds", "5"});
-        assertThat(options.benchmarks()).containsExactlyInAnyOrder(BenchCommand.Benchmark.INGEST,
-                BenchCommand.Benchmark.API);
-        assertThat(options.documents()).isEqualTo(20);
-        assertThat(options.rate()).isEqualTo(50);
-        assertThat(options.duration()).hasSeconds(5);
-        assertThat(BenchCommand.parse(new String[]{"all"}).benchmarks())
-                .containsExactlyInAnyOrder(BenchCommand.Benchmark.values());
+    void withoutConfiguredServersCommandsNameTheSettingsAndTheDevLauncher() {
+        assumeTrue(System.getenv("DYNRAG_JDBC_URL") == null && System.getenv("DYNRAG_S3_ENDPOINT") == null
+                && System.getenv("DYNRAG_KAFKA_BOOTSTRAP_SERVERS") == null, "servers are configured here");
+        assertThat(run("verify", "--customer", "c1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no servers are configured: set DYNRAG_JDBC_URL "
+                + "and DYNRAG_S3_ENDPOINT, or use the dev launcher (./dynrag)");
+        assertThat(run("replay", "all")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("set DYNRAG_JDBC_URL and "
+                + "DYNRAG_KAFKA_BOOTSTRAP_SERVERS, or use the dev launcher (./dynrag)");
+        // Answered before the password is asked for.
+        assertThat(run("admin", "create-admin", "--email", "ops@example.com")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("set DYNRAG_JDBC_URL, or use the dev launcher "
+                + "(./dynrag)");
     }
 
     @Test

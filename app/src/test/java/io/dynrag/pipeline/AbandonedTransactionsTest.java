@@ -1,6 +1,6 @@
 package io.dynrag.pipeline;
 
-import io.dynrag.app.dev.EmbeddedKafka;
+import io.dynrag.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

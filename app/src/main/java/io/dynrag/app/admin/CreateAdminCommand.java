@@ -12,8 +12,8 @@ import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
-import io.dynrag.app.dev.EmbeddedPostgres;
 import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.LocalServers;
 
 import java.io.BufferedReader;
 import java.io.Console;
@@ -22,23 +22,30 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * {@code dynrag admin create-admin --email <email>}: creates an operator account directly in the
  * database: the configured one ({@code DYNRAG_JDBC_URL}), or the {@code dev} data directory's
- * when none is configured (while {@code dev} is not running). The password comes from
- * {@code DYNRAG_ADMIN_PASSWORD} or is asked for, never from the command line.
+ * when none is configured (while {@code dev} is not running; dev launcher only). The password
+ * comes from {@code DYNRAG_ADMIN_PASSWORD} or is asked for, never from the command line.
  */
 public final class CreateAdminCommand {
 
     private CreateAdminCommand() {
     }
 
-    public static void run(Settings settings, String email, PrintStream out) {
-        run(settings, email, password(), out);
+    public static void run(Settings settings, Optional<LocalServers> localServers, String email, PrintStream out) {
+        if (settings.jdbcUrl().isEmpty() && localServers.isEmpty()) {
+            // Answered before the password is asked for: there is no database to create the account in.
+            throw LocalServers.notConfigured("DYNRAG_JDBC_URL");
+        }
+        run(settings, localServers, email, password(), out);
     }
 
-    static void run(Settings settings, String email, String password, PrintStream out) {
+    /** The same with the password already known (tests, and callers that have asked for it). */
+    public static void run(Settings settings, Optional<LocalServers> localServers, String email, String password,
+                           PrintStream out) {
         if (settings.jdbcUrl().isPresent()) {
             try (HikariDataSource pool = DataSources.pool(settings.jdbcUrl().get(), settings.jdbcUser(),
                     settings.jdbcPassword(), Migrations.SCHEMA, 2)) {
@@ -46,9 +53,10 @@ public final class CreateAdminCommand {
             }
             return;
         }
-        EmbeddedPostgres postgres;
+        LocalServers local = localServers.orElseThrow(() -> LocalServers.notConfigured("DYNRAG_JDBC_URL"));
+        LocalServers.Database postgres;
         try {
-            postgres = EmbeddedPostgres.start(settings.dataDir().resolve("postgres"), 0);
+            postgres = local.startDatabase(settings.dataDir());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the database in " + settings.dataDir()
                     + "; stop 'dynrag dev' first (or set DYNRAG_BOOTSTRAP_ADMIN_EMAIL and "

@@ -5,9 +5,8 @@ import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.publishing.StoredEventRecords;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
-import io.dynrag.app.dev.EmbeddedKafka;
-import io.dynrag.app.dev.EmbeddedPostgres;
 import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.LocalServers;
 import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.replay.ProjectionReplay;
@@ -19,12 +18,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code dynrag replay <projection>|all [--from kafka|events] [--swap]}: rebuilds read models from
  * offset 0 into a schema of their own, compares them with the live tables and, with
  * {@code --swap}, replaces the live tables. Uses the configured servers, or the {@code dev} data
- * directory's while {@code dev} is not running.
+ * directory's while {@code dev} is not running (dev launcher only).
  */
 public final class ReplayCommand {
 
@@ -42,7 +42,7 @@ public final class ReplayCommand {
     private ReplayCommand() {
     }
 
-    public static int run(Settings settings, String[] args, PrintStream out) {
+    public static int run(Settings settings, Optional<LocalServers> localServers, String[] args, PrintStream out) {
         Options options = parse(args);
         if (settings.jdbcUrl().isPresent() || settings.kafkaBootstrapServers().isPresent()) {
             Servers servers = new Servers(
@@ -51,17 +51,19 @@ public final class ReplayCommand {
                     settings.jdbcUser(), settings.jdbcPassword());
             return replay(servers, options, out);
         }
-        EmbeddedPostgres postgres;
-        EmbeddedKafka kafka;
+        LocalServers local = localServers.orElseThrow(() ->
+                LocalServers.notConfigured("DYNRAG_JDBC_URL and DYNRAG_KAFKA_BOOTSTRAP_SERVERS"));
+        LocalServers.Database postgres;
+        LocalServers.Broker kafka;
         try {
-            postgres = EmbeddedPostgres.start(settings.dataDir().resolve("postgres"), 0);
+            postgres = local.startDatabase(settings.dataDir());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the database in " + settings.dataDir()
                     + "; stop 'dynrag dev' first", e);
         }
         try (postgres) {
             try {
-                kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"), 0);
+                kafka = local.startKafka(settings.dataDir());
             } catch (RuntimeException e) {
                 throw new IllegalStateException("cannot open Kafka in " + settings.dataDir()
                         + "; stop 'dynrag dev' first", e);

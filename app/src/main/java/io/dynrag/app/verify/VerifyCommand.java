@@ -4,9 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
-import io.dynrag.app.dev.EmbeddedPostgres;
-import io.dynrag.app.dev.EmbeddedS3;
 import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.LocalServers;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.pipeline.lance.LanceChunkStore;
@@ -15,12 +14,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * {@code dynrag verify --customer <id>}: replays the customer's events and checks its chunk
  * datasets and uploaded objects against them, printing every discrepancy. Never writes to the
  * database, the datasets or the object store. Uses the configured servers, or the {@code dev} data
- * directory's while {@code dev} is not running.
+ * directory's while {@code dev} is not running (dev launcher only).
  */
 public final class VerifyCommand {
 
@@ -34,7 +34,7 @@ public final class VerifyCommand {
     private VerifyCommand() {
     }
 
-    public static int run(Settings settings, String[] args, PrintStream out) {
+    public static int run(Settings settings, Optional<LocalServers> localServers, String[] args, PrintStream out) {
         String customerId = parse(args);
         Path lanceRoot = settings.lanceRoot().orElse(settings.dataDir().resolve("lance"));
         if (settings.jdbcUrl().isPresent() || settings.s3Endpoint().isPresent()) {
@@ -43,15 +43,17 @@ public final class VerifyCommand {
                     URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT")))),
                     lanceRoot), customerId, out);
         }
-        EmbeddedPostgres postgres;
+        LocalServers local = localServers.orElseThrow(() ->
+                LocalServers.notConfigured("DYNRAG_JDBC_URL and DYNRAG_S3_ENDPOINT"));
+        LocalServers.Database postgres;
         try {
-            postgres = EmbeddedPostgres.start(settings.dataDir().resolve("postgres"), 0);
+            postgres = local.startDatabase(settings.dataDir());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the database in " + settings.dataDir()
                     + "; stop 'dynrag dev' first", e);
         }
-        try (postgres; EmbeddedS3 s3 = EmbeddedS3.start(settings.dataDir().resolve("s3"), 0, settings.s3AccessKey(),
-                settings.s3SecretKey())) {
+        try (postgres; LocalServers.ObjectStore s3 = local.startObjectStore(settings.dataDir(),
+                settings.s3AccessKey(), settings.s3SecretKey())) {
             return verify(new Servers(postgres.jdbcUrl(), postgres.user(), postgres.password(),
                     s3(settings, s3.endpoint()), lanceRoot), customerId, out);
         }

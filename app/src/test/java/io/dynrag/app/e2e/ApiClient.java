@@ -19,8 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts. */
-final class ApiClient {
+/**
+ * Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts. Public for
+ * the dev launcher's tests (module {@code dev}).
+ */
+public final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,7 +31,7 @@ final class ApiClient {
     private final int port;
     private final String baseUrl;
 
-    ApiClient(int port) {
+    public ApiClient(int port) {
         this(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
@@ -51,13 +54,13 @@ final class ApiClient {
         return port;
     }
 
-    record Response(int status, String contentType, String body, HttpHeaders headers) {
+    public record Response(int status, String contentType, String body, HttpHeaders headers) {
 
         Optional<String> header(String name) {
             return headers.firstValue(name);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -80,11 +83,11 @@ final class ApiClient {
         return baseUrl;
     }
 
-    Response get(String path, String bearer) {
+    public Response get(String path, String bearer) {
         return send("GET", path, credential(bearer), null);
     }
 
-    Response postJson(String path, String bearer, String json) {
+    public Response postJson(String path, String bearer, String json) {
         return send("POST", path, credential(bearer), json);
     }
 
@@ -116,7 +119,7 @@ final class ApiClient {
     }
 
     /** A multipart upload with the file in {@code field}; a null filename leaves the file part out. */
-    Response upload(String bearer, String field, String filename, byte[] content, String title) {
+    public Response upload(String bearer, String field, String filename, byte[] content, String title) {
         return uploadTo("/v1/documents", credential(bearer), field, filename, content, title);
     }
 

@@ -5,7 +5,7 @@ import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.OrphanObjectSweeper;
 import io.dynrag.api.idempotency.IdempotentPosts;
 import io.dynrag.api.persistence.Migrations;
-import io.dynrag.app.dev.FreePorts;
+import io.dynrag.embedded.FreePorts;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.roles.Role;

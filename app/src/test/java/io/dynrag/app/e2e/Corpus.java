@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Small realistic documents whose topics do not overlap, so search results are unambiguous. */
-final class Corpus {
+public final class Corpus {
 
     private Corpus() {
     }
@@ -24,7 +24,7 @@ final class Corpus {
         }
     }
 
-    static String lighthouseGuide() {
+    public static String lighthouseGuide() {
         return """
                 # Keeping a lighthouse
 
@@ -51,7 +51,7 @@ final class Corpus {
                 """;
     }
 
-    static String recipes() {
+    public static String recipes() {
         return """
                 Sourdough bread needs only flour, water, salt and a lively starter. Mix the dough, let it rest,
                 then fold it every half hour for two hours so the gluten develops.

@@ -2,7 +2,7 @@ package io.dynrag.app.e2e;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.api.persistence.Migrations;
-import io.dynrag.app.bench.BenchCorpus;
+import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;

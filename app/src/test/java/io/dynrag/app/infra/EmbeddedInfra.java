@@ -10,9 +10,9 @@ import java.util.Comparator;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import io.dynrag.app.dev.EmbeddedKafka;
-import io.dynrag.app.dev.EmbeddedPostgres;
-import io.dynrag.app.dev.EmbeddedS3;
+import io.dynrag.embedded.EmbeddedKafka;
+import io.dynrag.embedded.EmbeddedPostgres;
+import io.dynrag.embedded.EmbeddedS3;
 
 /**
  * Kafka, PostgreSQL and the S3 API in this JVM (PostgreSQL as a child process), each with its data

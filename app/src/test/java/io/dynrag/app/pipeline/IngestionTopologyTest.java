@@ -1,7 +1,7 @@
 package io.dynrag.app.pipeline;
 
 import io.dynrag.domain.billing.EmbeddingPrices;
-import io.dynrag.app.dev.EmbeddedS3;
+import io.dynrag.embedded.EmbeddedS3;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.pipeline.IngestionService;

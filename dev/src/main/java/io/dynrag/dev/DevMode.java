@@ -1,0 +1,151 @@
+package io.dynrag.dev;
+
+import io.dynrag.api.auth.Secrets;
+import io.dynrag.api.crypto.KeyEncryptionKeys;
+import io.dynrag.app.config.Settings;
+import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.LocalServers;
+import io.dynrag.app.infra.S3Settings;
+import io.dynrag.app.roles.Role;
+import io.dynrag.app.roles.RunningRoles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The whole system in one JVM: a real Kafka broker, a real PostgreSQL and an S3 API server,
+ * all keeping their data under one directory, and every role on top of them.
+ */
+public final class DevMode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DevMode.class);
+    static final String ADMIN_TOKEN_FILE = "admin-token";
+    static final String KEK_FILE = "key-encryption-keys";
+
+    private final LocalServers.Database postgres;
+    private final LocalServers.Broker kafka;
+    private final LocalServers.ObjectStore s3;
+    private final RunningRoles roles;
+    private final String adminToken;
+    private final Infrastructure infrastructure;
+
+    private DevMode(LocalServers.Database postgres, LocalServers.Broker kafka, LocalServers.ObjectStore s3,
+                    RunningRoles roles, String adminToken, Infrastructure infrastructure) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.roles = roles;
+        this.adminToken = adminToken;
+        this.infrastructure = infrastructure;
+    }
+
+    public static DevMode start(Settings settings) {
+        return start(settings, EnumSet.allOf(Role.class));
+    }
+
+    /** @param roles the roles to run on the embedded servers; benchmarks leave some out to measure the rest */
+    public static DevMode start(Settings settings, Set<Role> roles) {
+        Path data = settings.dataDir();
+        String adminToken = settings.adminToken().orElseGet(() -> secretIn(data, ADMIN_TOKEN_FILE,
+                () -> Secrets.newSecret("dra_")));
+        String keyEncryptionKeys = settings.keyEncryptionKeys().orElseGet(() -> secretIn(data, KEK_FILE,
+                () -> KeyEncryptionKeys.generate("dev-" + LocalDate.now(ZoneOffset.UTC)).format()));
+        Settings withToken = settings.withDevSecrets(adminToken, keyEncryptionKeys);
+
+        LocalServers servers = new DataDirectoryServers();
+        LocalServers.Database postgres = null;
+        LocalServers.Broker kafka = null;
+        LocalServers.ObjectStore s3 = null;
+        try {
+            postgres = servers.startDatabase(data);
+            kafka = servers.startKafka(data);
+            s3 = servers.startObjectStore(data, settings.s3AccessKey(), settings.s3SecretKey());
+            Infrastructure infrastructure = new Infrastructure(kafka.bootstrapServers(), postgres.jdbcUrl(),
+                    postgres.user(), postgres.password(),
+                    new S3Settings(s3.endpoint(), settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(),
+                            settings.s3Bucket()),
+                    settings.lanceRoot().orElse(data.resolve("lance")));
+            log.info("Embedded servers up: {}", infrastructure);
+            RunningRoles running = RunningRoles.start(roles, withToken, infrastructure);
+            return new DevMode(postgres, kafka, s3, running, adminToken, infrastructure);
+        } catch (RuntimeException e) {
+            closeQuietly(s3);
+            closeQuietly(kafka);
+            closeQuietly(postgres);
+            throw e;
+        }
+    }
+
+    public int httpPort() {
+        return roles.httpPort();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** The embedded servers' addresses, for tools that look at them directly (benchmarks). */
+    public Infrastructure infrastructure() {
+        return infrastructure;
+    }
+
+    public boolean isReady() {
+        return roles.isReady();
+    }
+
+    /** Generated secrets survive restarts in the data directory, readable by their owner only. */
+    static String secretIn(Path dataDir, String name, Supplier<String> generate) {
+        Path file = dataDir.resolve(name);
+        try {
+            if (Files.exists(file)) {
+                String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (!token.isEmpty()) {
+                    return token;
+                }
+            }
+            Files.createDirectories(dataDir);
+            String token = generate.get();
+            Files.deleteIfExists(file);
+            try {
+                // Created owner-only from the start, so the secret is never readable by others.
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(file);
+            }
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(roles);
+        closeQuietly(s3);
+        closeQuietly(kafka);
+        closeQuietly(postgres);
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            log.warn("Stopping {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+        }
+    }
+}
