@@ -77,9 +77,10 @@ class HostileDocumentsTest {
 
         for (JsonNode document : hostile) {
             if (document.get("status").asText().equals("FAILED")) {
-                assertThat(document.get("failureReason").asText()).as(document.toString()).isEqualTo(
+                // Chunking the line takes linear time; where the deadline falls depends on the machine.
+                assertThat(document.get("failureReason").asText()).as(document.toString()).matches(
                         "indexing took longer than the limit of " + LONGEST_DOCUMENT_SECONDS
-                                + " seconds (in the chunk stage)");
+                                + " seconds \\(in the (fetch|extract|chunk|embed) stage\\)");
             }
         }
     }
