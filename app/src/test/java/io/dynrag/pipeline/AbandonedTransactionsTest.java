@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Transactions of processes that left the consumer group are aborted at once; those of members, and
  * of other applications, are left alone.
  */
+@Tag("e2e")
 class AbandonedTransactionsTest {
 
     private static final String TOPIC = "abandoned-transactions-test";

@@ -5,6 +5,7 @@ import io.dynrag.app.admin.CreateAdminCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.LocalServers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code dynrag admin create-admin} on a dev data directory, then signing in to the started system. */
+@Tag("e2e")
 class CreateAdminCommandTest {
 
     private final Optional<LocalServers> dataDirectory = DevMain.LAUNCHER.localServers();

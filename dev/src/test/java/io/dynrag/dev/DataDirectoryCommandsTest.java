@@ -5,6 +5,7 @@ import io.dynrag.app.e2e.ApiClient;
 import io.dynrag.app.e2e.Corpus;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.verify.VerifyCommand;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
  * In the dev launcher, {@code verify} and {@code replay} with no servers configured open the dev
  * data directory's servers while {@code dev} is stopped, and find what {@code dev} stored there.
  */
+@Tag("e2e")
 class DataDirectoryCommandsTest {
 
     @Test

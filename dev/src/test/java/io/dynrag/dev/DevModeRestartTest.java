@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.e2e.ApiClient;
 import io.dynrag.app.e2e.Corpus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** {@code dynrag dev} keeps everything in its data directory: a second start finds all of it. */
+@Tag("e2e")
 class DevModeRestartTest {
 
     @Test

@@ -28,10 +28,9 @@ final class ProjectedDocuments implements DocumentLookup {
     }
 
     private static DocumentView view(DocumentRow row) {
-        return new DocumentView(row.documentId(), row.title(), row.contentType(), row.bytes(), row.version(),
-                row.status(), row.chunks(), row.tokens(), row.meteredTokens(), row.embeddedTokens(),
-                row.reusedChunks(), row.characters(), row.pages(), DocumentView.usd(row.costMicroUsd()), row.model(),
-                row.lanceVersion(), row.failureReason(), row.stageMillis().isEmpty() ? null : row.stageMillis(),
-                row.updatedAt(), null);
+        boolean timed = row.stats() != null && !row.stats().stageMillis().isEmpty();
+        return DocumentView.of(row.documentId(), row.title(), row.contentType(), row.bytes(), row.version(),
+                row.status(), row.stats(), row.failureReason(), timed ? row.stats().stageMillis() : null,
+                row.updatedAt());
     }
 }

@@ -7,6 +7,7 @@ import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * throttle by client address (behind a trusted proxy too), refresh-token rotation with reuse detection,
  * sign-out, who-am-I, the published verification keys and their rotation.
  */
+@Tag("e2e")
 class AccountFlowsTest {
 
     private static final long ACCESS_TOKEN_SECONDS = Duration.ofMinutes(15).toSeconds();

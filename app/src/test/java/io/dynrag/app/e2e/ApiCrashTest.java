@@ -13,6 +13,7 @@ import io.dynrag.app.verify.StoredEventHistory;
 import io.dynrag.app.verify.VerifyCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -48,6 +49,7 @@ import static org.awaitility.Awaitility.await;
  * customer's row, which recording an upload updates, and on the key's record, which keeping the
  * answer updates.
  */
+@Tag("fault")
 class ApiCrashTest {
 
     private ProcessSystem system;

@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.api.auth.Secrets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import static io.dynrag.app.e2e.TestSystem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** API keys over HTTP: shown once, stored hashed, accepted in both headers, scoped, revocable. */
+@Tag("e2e")
 class ApiKeysTest {
 
     private final TestSystem system = TestSystem.shared();

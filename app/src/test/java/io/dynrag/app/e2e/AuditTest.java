@@ -3,6 +3,7 @@ package io.dynrag.app.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * which request; paged, filtered, confined to its tenant, without personal data or secrets; and
  * documents as they were at an earlier instant.
  */
+@Tag("e2e")
 class AuditTest {
 
     private static final String CORRELATION = "X-Correlation-Id";

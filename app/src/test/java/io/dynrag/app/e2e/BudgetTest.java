@@ -6,6 +6,7 @@ import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.BudgetThresholdReached;
 import io.dynrag.schemas.customer.CustomerEvent;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * The monthly embedding budget, driven over HTTP. The test system prices its models high enough
  * that a short document costs cents, which is what a budget can be tested with.
  */
+@Tag("e2e")
 class BudgetTest {
 
     private TestSystem system;

@@ -3,6 +3,7 @@ package io.dynrag.app.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.schemas.Topics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * suspension shuts a customer out everywhere until reactivation; deletion removes a customer's
  * data everywhere and crypto-shreds the personal fields of its events, which stay for audit.
  */
+@Tag("e2e")
 class CustomerAdministrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

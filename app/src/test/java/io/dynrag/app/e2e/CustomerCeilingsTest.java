@@ -1,6 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the defaults so tests are not throttled), 10,000 documents, and files of 200,000 bytes (its
  * {@code DYNRAG_MAX_UPLOAD_BYTES}).
  */
+@Tag("e2e")
 class CustomerCeilingsTest {
 
     private static final String COUNT_EVENTS =

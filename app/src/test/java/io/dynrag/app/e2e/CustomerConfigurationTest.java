@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.api.customer.ProviderKeys;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The customer's own configuration: read, partially updated, validated field by field, each
  * change an event, and in force for the next upload; the provider key is sealed, never shown.
  */
+@Tag("e2e")
 class CustomerConfigurationTest {
 
     private static final String COUNT_EVENTS =

@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Watching a document go through the pipeline as Server-Sent Events. */
+@Tag("e2e")
 class DocumentProgressTest {
 
     private TestSystem system;

@@ -7,6 +7,7 @@ import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.pipeline.embedding.openai.FakeOpenAiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * the limits on how many stay open. The documents stay in progress because the embedding provider (a
  * local stand-in) holds its answers until the test lets them go.
  */
+@Tag("e2e")
 class DocumentStreamLimitsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,6 +3,7 @@ package io.dynrag.app.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.app.infra.S3Clients;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Versions, incremental re-embedding and deletion, driven over HTTP against the whole system. */
+@Tag("e2e")
 class DocumentVersionsTest {
 
     private TestSystem system;

@@ -10,6 +10,7 @@ import io.dynrag.schemas.usage.UsageFact;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * only by properties, that reads every event type of a customer's life from the real broker. The
  * only dependency it needs besides kafka-clients is the {@code schemas} jar.
  */
+@Tag("e2e")
 class DownstreamConsumerTest {
 
     private static final Set<String> EVERY_EVENT_TYPE = Set.of(

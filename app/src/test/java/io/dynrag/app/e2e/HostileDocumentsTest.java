@@ -9,6 +9,7 @@ import io.dynrag.schemas.document.DocumentEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -37,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * <p>CI uploads one hostile document of each kind; {@code -Ddynrag.hostile.documents=<n>} uploads
  * n, each followed by an ordinary one.
  */
+@Tag("fault")
 class HostileDocumentsTest {
 
     private static final int DOCUMENTS = Integer.getInteger("dynrag.hostile.documents", 1);

@@ -1,5 +1,6 @@
 package io.dynrag.app.e2e;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>CI sends 1,200; {@code -Ddynrag.hostile.requests=100000} (and {@code -Ddynrag.hostile.seed=<n>}
  * for other requests) soaks it.
  */
+@Tag("fault")
 class HostileRequestsTest {
 
     private static final int REQUESTS = Integer.getInteger("dynrag.hostile.requests", 1_200);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code Idempotency-Key} on POSTs: a retry creates nothing twice and gets the first answer back, except the
  * secrets in it, which are never kept; the sign-in routes take no key.
  */
+@Tag("e2e")
 class IdempotencyKeysTest {
 
     private static final String UPLOADED_EVENTS = """

@@ -7,6 +7,7 @@ import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.S3Clients;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Objects an upload stored but never recorded (its instance died before the command) are swept away. */
+@Tag("e2e")
 class OrphanObjectsTest {
 
     private TestSystem system;

@@ -4,6 +4,7 @@ import io.dynrag.app.infra.EmbeddedInfra;
 import io.dynrag.app.verify.VerifyCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>CI runs one round of each fault over six documents; {@code -Ddynrag.outage.rounds=10
  * -Ddynrag.outage.documents=20} soaks it (each round uploads new documents, then injects the fault).
  */
+@Tag("fault")
 class OutagesTest {
 
     private static final int ROUNDS = Integer.getInteger("dynrag.outage.rounds", 1);

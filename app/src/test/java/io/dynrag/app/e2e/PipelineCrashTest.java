@@ -9,6 +9,7 @@ import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * <p>CI runs the short mode; {@code -Ddynrag.fault.rounds=50 -Ddynrag.fault.documents=500} (and
  * {@code -Ddynrag.fault.seed}) soak it for longer.
  */
+@Tag("fault")
 class PipelineCrashTest {
 
     private static final int ROUNDS = Integer.getInteger("dynrag.fault.rounds", 5);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.pipeline.embedding.openai.FakeOpenAiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A customer that embeds with its own OpenAI key: the pipeline and search call a server speaking
  * OpenAI's wire format (the only stand-in in these tests: the real one is a paid external API).
  */
+@Tag("e2e")
 class ProviderEmbeddingTest {
 
     private static final String PROVIDER_KEY = "sk-test-0123456789abcdef";

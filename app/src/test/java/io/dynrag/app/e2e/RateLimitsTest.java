@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.app.roles.RunningRoles;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.within;
  * and {@code GET /v1/rate-limits}. The limits per day equal those per minute, so the day binds and
  * a minute that turns during a test changes no count.
  */
+@Tag("e2e")
 class RateLimitsTest {
 
     private static final int LIMIT = 24;

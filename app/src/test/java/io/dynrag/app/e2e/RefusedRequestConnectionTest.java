@@ -1,5 +1,6 @@
 package io.dynrag.app.e2e;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedInputStream;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on the same connection: the server reads and drops a small body, also the part still arriving
  * when the answer is ready, so the connection stays usable.
  */
+@Tag("e2e")
 class RefusedRequestConnectionTest {
 
     private final TestSystem system = TestSystem.shared();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.projections.Projections;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  * Every projection rebuilt from nothing, from Kafka and from the event store, equals the live one;
  * a damaged live table is found and replaced while the projections role keeps running.
  */
+@Tag("e2e")
 class ReplayTest {
 
     private TestSystem system;

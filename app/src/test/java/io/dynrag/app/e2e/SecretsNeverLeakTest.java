@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.customer.ProviderKeyChanged;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * appear in a log, in the database (nor in an answer kept under an Idempotency-Key, opened) or on
  * Kafka, and a response shows a secret only when it issues it, never when it is a retry's.
  */
+@Tag("e2e")
 class SecretsNeverLeakTest {
 
     private final TestSystem system = TestSystem.shared();

@@ -1,6 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each kind of tenant B's credentials (and the admin's), answers 404 (403 where the role is
  * wrong) and leaves everything of A as it was; B's searches never find A's documents.
  */
+@Tag("e2e")
 class TenantIsolationMatrixTest {
 
     private final TestSystem system = TestSystem.shared();

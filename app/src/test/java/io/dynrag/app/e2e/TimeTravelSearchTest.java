@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import static org.awaitility.Awaitility.await;
  * Searching the past: results as of an instant equal what search answered at that instant, and a
  * document version can be searched as it was indexed, after the document changed and was deleted.
  */
+@Tag("e2e")
 class TimeTravelSearchTest {
 
     private static final String QUERY = "how did the keeper keep the light burning through the night";

@@ -13,6 +13,7 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answer (no oracle), and must not act for anyone. Expired and not-yet-valid tokens need our
  * signing key to be made at all; the unit tests of AccessTokens cover them with a clock.
  */
+@Tag("e2e")
 class TokenAttackTest {
 
     private final TestSystem system = TestSystem.shared();

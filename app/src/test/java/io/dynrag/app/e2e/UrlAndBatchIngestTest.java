@@ -7,6 +7,7 @@ import io.dynrag.app.roles.RunningRoles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,7 @@ import static org.awaitility.Awaitility.await;
  * The pages come from a local server on loopback: the system fetches them only if its
  * {@code DYNRAG_URL_ALLOWLIST} permits 127.0.0.1; without it, the address policy must refuse them.
  */
+@Tag("e2e")
 class UrlAndBatchIngestTest {
 
     private static final String TIDES = """

@@ -9,6 +9,7 @@ import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.pipeline.lance.ChunkRow;
 import io.dynrag.pipeline.lance.LanceChunkStore;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -34,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * left it matches its events; rows damaged in a new dataset version and objects changed or deleted
  * behind the system's back are reported against the right document, without verify writing anything.
  */
+@Tag("e2e")
 class VerifyTest {
 
     private static final String NOTE_V1 = "Sourdough needs a lively starter, flour, water and salt.";

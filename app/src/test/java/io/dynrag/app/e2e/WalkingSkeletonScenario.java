@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -38,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * Kafka, the ingestion topology, the object store, the embedding model, Lance, the
  * documents projection, and back out through search. Subclasses choose the servers.
  */
+@Tag("e2e")
 abstract class WalkingSkeletonScenario {
 
     private static final String ADMIN_TOKEN = TestSystem.OPERATOR_TOKEN;

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -41,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * seconds and an endpoint that keeps failing gets its webhook disabled (the test system shortens the retry
  * window to ten seconds).
  */
+@Tag("e2e")
 class WebhooksTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

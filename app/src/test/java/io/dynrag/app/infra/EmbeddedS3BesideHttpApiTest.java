@@ -10,6 +10,7 @@ import java.nio.file.Path;
 
 import io.dynrag.embedded.EmbeddedS3;
 import io.javalin.Javalin;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * In {@code dev} the S3 server and the HTTP API (Javalin) run in one JVM, each on its own Jetty:
  * the S3 server's copy is relocated, so the two must not interfere.
  */
+@Tag("e2e")
 class EmbeddedS3BesideHttpApiTest {
 
     @TempDir

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,7 @@ import static org.awaitility.Awaitility.await;
  * test covers those on the real broker.) The model's tokenizer misbehaves on texts carrying a
  * marker ({@link MisbehavingModel}): that is how a hostile document makes chunking hang or crash.
  */
+@Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestionTopologyTest {
 

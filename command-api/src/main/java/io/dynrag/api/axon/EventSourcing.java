@@ -40,6 +40,8 @@ import java.util.Map;
 public final class EventSourcing implements AutoCloseable {
 
     public static final String PUBLISHER_PROCESSOR = "kafka-publisher";
+    /** The event-sourced aggregates: their events are what the event store holds. */
+    static final List<Class<?>> AGGREGATES = List.of(Customer.class, Document.class);
     private static final String DUPLICATE_KEY = "23505";
 
     private final Configuration configuration;
@@ -60,9 +62,8 @@ public final class EventSourcing implements AutoCloseable {
                 .configureEmbeddedEventStore(c -> storageEngine(transactions, serializer))
                 // Who issued a command and its correlation id travel from the command onto its events.
                 // Axon's default provider is left out: it would overwrite correlationId with the command's id.
-                .configureCorrelationDataProviders(c -> List.of(new SimpleCorrelationDataProvider(OriginMetadata.KEYS)))
-                .configureAggregate(Customer.class)
-                .configureAggregate(Document.class);
+                .configureCorrelationDataProviders(c -> List.of(new SimpleCorrelationDataProvider(OriginMetadata.KEYS)));
+        AGGREGATES.forEach(configurer::configureAggregate);
 
         configurer.eventProcessing()
                 .registerTokenStore(c -> JdbcTokenStore.builder()
@@ -137,7 +138,8 @@ public final class EventSourcing implements AutoCloseable {
                 .build();
     }
 
-    private static Serializer serializer(ObjectMapper objectMapper) {
+    /** How payloads and metadata are stored; the stored-event shape test serialises through it too. */
+    static Serializer serializer(ObjectMapper objectMapper) {
         return JacksonSerializer.builder()
                 .objectMapper(objectMapper)
                 .lenientDeserialization()

@@ -1,6 +1,7 @@
 package io.dynrag.api.document;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dynrag.domain.document.IndexingStats;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -44,6 +45,25 @@ public record DocumentView(
 
     /** How far the pipeline is, from its latest report. */
     public record Progress(String stage, int chunksEmbedded, int chunksTotal) {
+    }
+
+    /**
+     * A version as its owner sees it, its metrics taken from its indexing statistics.
+     *
+     * @param stats       null until the version is indexed: no metrics
+     * @param stageMillis the stage timings to show (version listings), else null
+     */
+    public static DocumentView of(String documentId, String title, String contentType, long bytes, int version,
+                                  String status, IndexingStats stats, String failureReason,
+                                  Map<String, Long> stageMillis, Instant updatedAt) {
+        if (stats == null) {
+            return new DocumentView(documentId, title, contentType, bytes, version, status, null, null, null, null,
+                    null, null, null, null, null, null, failureReason, stageMillis, updatedAt, null);
+        }
+        return new DocumentView(documentId, title, contentType, bytes, version, status, stats.chunks(),
+                stats.tokens(), stats.meteredTokens(), stats.embeddedTokens(), stats.reusedChunks(), stats.characters(),
+                stats.pages(), usd(stats.costMicroUsd()), stats.model(), stats.lanceVersion(), failureReason,
+                stageMillis, updatedAt, null);
     }
 
     public DocumentView withProgress(Progress progress) {

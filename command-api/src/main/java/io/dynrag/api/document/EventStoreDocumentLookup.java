@@ -111,9 +111,9 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
 
     private static void apply(SequencedMap<Integer, DocumentView> byVersion, DomainEventMessage<?> event) {
         switch (event.getPayload()) {
-            case DocumentVersionUploaded e -> byVersion.put(e.version(), new DocumentView(e.documentId(),
+            case DocumentVersionUploaded e -> byVersion.put(e.version(), DocumentView.of(e.documentId(),
                     e.title(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
-                    null, null, null, null, null, null, null, null, null, null, event.getTimestamp(), null));
+                    null, event.getTimestamp()));
             case DocumentIngestionStarted e -> byVersion.computeIfPresent(e.version(), (v, view) ->
                     withStatus(view, DocumentStatus.PROCESSING.name(), null, event.getTimestamp()));
             case DocumentVersionIndexed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
@@ -126,11 +126,8 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
     }
 
     private static DocumentView indexed(DocumentView view, IndexingStats stats, DomainEventMessage<?> event) {
-        return new DocumentView(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
-                DocumentStatus.INDEXED.name(), stats.chunks(), stats.tokens(), stats.meteredTokens(),
-                stats.embeddedTokens(), stats.reusedChunks(), stats.characters(), stats.pages(),
-                DocumentView.usd(stats.costMicroUsd()), stats.model(), stats.lanceVersion(), null, stats.stageMillis(),
-                event.getTimestamp(), null);
+        return DocumentView.of(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
+                DocumentStatus.INDEXED.name(), stats, null, stats.stageMillis(), event.getTimestamp());
     }
 
     private static DocumentView withStatus(DocumentView view, String status, String reason,

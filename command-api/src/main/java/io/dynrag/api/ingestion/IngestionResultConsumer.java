@@ -4,7 +4,6 @@ import io.dynrag.api.budget.BudgetAlerts;
 import io.dynrag.api.origin.CurrentOrigin;
 import io.dynrag.api.origin.Origin;
 import io.dynrag.domain.DomainRuleViolation;
-import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.domain.document.RecordDocumentRemoval;
 import io.dynrag.domain.document.RecordIngestionFailed;
 import io.dynrag.domain.document.RecordIngestionStarted;
@@ -12,6 +11,7 @@ import io.dynrag.domain.document.RecordIngestionSucceeded;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.consumer.ConsumerLoop;
+import io.dynrag.schemas.domain.IndexingStatsAvro;
 import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
@@ -107,9 +107,7 @@ public final class IngestionResultConsumer implements AutoCloseable {
         Object command = switch (result.getOutcome()) {
             case IngestionStarted ignored -> new RecordIngestionStarted(result.getDocumentId(), result.getVersion());
             case IngestionSucceeded s -> new RecordIngestionSucceeded(result.getDocumentId(), result.getVersion(),
-                    new IndexingStats(s.getChunks(), s.getTokens(), s.getEmbeddedTokens(), s.getReusedChunks(),
-                            s.getLanceVersion(), s.getModel(), s.getStageMillis(), s.getCharacters(), s.getPages(),
-                            s.getMeteredTokens(), s.getCostMicroUsd()));
+                    IndexingStatsAvro.fromSucceeded(s));
             case DocumentRemoved removed -> new RecordDocumentRemoval(result.getDocumentId(), removed.getLanceVersion());
             case IngestionFailed f -> new RecordIngestionFailed(result.getDocumentId(), result.getVersion(),
                     f.getReason(), f.getRetryable());

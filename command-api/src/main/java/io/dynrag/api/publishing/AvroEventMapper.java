@@ -15,11 +15,11 @@ import io.dynrag.domain.document.DocumentRemovedFromIndex;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
-import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.api.origin.OriginMetadata;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerEvent;
+import io.dynrag.schemas.domain.IndexingStatsAvro;
 import io.dynrag.schemas.document.DocumentEvent;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -144,7 +144,7 @@ final class AvroEventMapper {
             case DocumentIngestionStarted e -> io.dynrag.schemas.document.DocumentIngestionStarted.newBuilder()
                     .setVersion(e.version())
                     .build();
-            case DocumentVersionIndexed e -> indexed(e.version(), e.stats());
+            case DocumentVersionIndexed e -> IndexingStatsAvro.toIndexedEvent(e.version(), e.stats());
             case DocumentVersionFailed e -> io.dynrag.schemas.document.DocumentVersionFailed.newBuilder()
                     .setVersion(e.version())
                     .setReason(e.reason())
@@ -158,23 +158,6 @@ final class AvroEventMapper {
                     .build();
             default -> null;
         };
-    }
-
-    private static io.dynrag.schemas.document.DocumentVersionIndexed indexed(int version, IndexingStats stats) {
-        return io.dynrag.schemas.document.DocumentVersionIndexed.newBuilder()
-                .setVersion(version)
-                .setChunks(stats.chunks())
-                .setTokens(stats.tokens())
-                .setEmbeddedTokens(stats.embeddedTokens())
-                .setReusedChunks(stats.reusedChunks())
-                .setLanceVersion(stats.lanceVersion())
-                .setModel(stats.model())
-                .setStageMillis(stats.stageMillis())
-                .setCharacters(stats.characters())
-                .setPages(stats.pages())
-                .setMeteredTokens(stats.meteredTokens())
-                .setCostMicroUsd(stats.costMicroUsd())
-                .build();
     }
 
     private static String customerIdOf(Object payload) {

@@ -1,6 +1,8 @@
 package io.dynrag.api.webhook;
 
 import io.dynrag.api.document.DocumentView;
+import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.schemas.domain.IndexingStatsAvro;
 import io.dynrag.schemas.customer.BudgetThresholdReached;
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentDeleted;
@@ -32,13 +34,8 @@ public record WebhookEvent(String eventId, String customerId, WebhookEventType t
     public static Optional<WebhookEvent> of(String eventId, DocumentEvent event) {
         String documentId = event.getDocumentId();
         return Optional.ofNullable(switch (event.getPayload()) {
-            case DocumentVersionIndexed indexed -> new WebhookEvent(eventId, event.getCustomerId(),
-                    WebhookEventType.DOCUMENT_INDEXED, event.getOccurredAt(), fields(
-                    "documentId", documentId, "version", indexed.getVersion(), "chunks", indexed.getChunks(),
-                    "tokens", indexed.getTokens(), "meteredTokens", indexed.getMeteredTokens(),
-                    "embeddedTokens", indexed.getEmbeddedTokens(), "reusedChunks", indexed.getReusedChunks(),
-                    "characters", indexed.getCharacters(), "pages", indexed.getPages(), "model", indexed.getModel(),
-                    "lanceVersion", indexed.getLanceVersion(), "costUsd", DocumentView.usd(indexed.getCostMicroUsd())));
+            case DocumentVersionIndexed indexed -> indexed(eventId, event, indexed.getVersion(),
+                    IndexingStatsAvro.fromIndexedEvent(indexed));
             case DocumentVersionFailed failed -> new WebhookEvent(eventId, event.getCustomerId(),
                     WebhookEventType.DOCUMENT_FAILED, event.getOccurredAt(), fields(
                     "documentId", documentId, "version", failed.getVersion(), "reason", failed.getReason(),
@@ -48,6 +45,16 @@ public record WebhookEvent(String eventId, String customerId, WebhookEventType t
                     "documentId", documentId, "lastVersion", deleted.getLastVersion()));
             default -> null;
         });
+    }
+
+    private static WebhookEvent indexed(String eventId, DocumentEvent event, int version, IndexingStats stats) {
+        return new WebhookEvent(eventId, event.getCustomerId(), WebhookEventType.DOCUMENT_INDEXED,
+                event.getOccurredAt(), fields(
+                "documentId", event.getDocumentId(), "version", version, "chunks", stats.chunks(),
+                "tokens", stats.tokens(), "meteredTokens", stats.meteredTokens(),
+                "embeddedTokens", stats.embeddedTokens(), "reusedChunks", stats.reusedChunks(),
+                "characters", stats.characters(), "pages", stats.pages(), "model", stats.model(),
+                "lanceVersion", stats.lanceVersion(), "costUsd", DocumentView.usd(stats.costMicroUsd())));
     }
 
     /** The webhook event a customer event stands for, if it is one webhooks report. */

@@ -3,6 +3,7 @@ package io.dynrag.projections.document;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.domain.document.IndexingStats;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -51,19 +52,29 @@ public final class DocumentCatalog {
                 while (row.next()) {
                     rows.add(new DocumentRow(row.getString("document_id"), row.getString("customer_id"),
                             row.getString("title"), row.getString("content_type"), row.getLong("bytes"),
-                            row.getInt("version"), row.getString("status"), row.getObject("chunks", Integer.class),
-                            row.getObject("tokens", Long.class), row.getObject("embedded_tokens", Long.class),
-                            row.getObject("reused_chunks", Integer.class), row.getObject("characters", Long.class),
-                            row.getObject("pages", Integer.class), row.getObject("metered_tokens", Long.class),
-                            row.getObject("cost_micro_usd", Long.class), row.getObject("lance_version", Long.class),
-                            row.getString("model"), row.getString("failure_reason"),
-                            stageMillis(row.getString("stage_millis")), row.getTimestamp("updated_at").toInstant()));
+                            row.getInt("version"), row.getString("status"), stats(row),
+                            row.getString("failure_reason"), row.getTimestamp("updated_at").toInstant()));
                 }
             }
             return rows;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the documents catalogue", e);
         }
+    }
+
+    /**
+     * The metrics are written together when a version is indexed, so a row without chunks has none. A
+     * column added after its row was written reads as 0, as the statistics of events written before it
+     * existed do.
+     */
+    private static IndexingStats stats(ResultSet row) throws SQLException {
+        if (row.getObject("chunks") == null) {
+            return null;
+        }
+        return new IndexingStats(row.getInt("chunks"), row.getLong("tokens"), row.getLong("embedded_tokens"),
+                row.getInt("reused_chunks"), row.getLong("lance_version"), row.getString("model"),
+                stageMillis(row.getString("stage_millis")), row.getLong("characters"), row.getInt("pages"),
+                row.getLong("metered_tokens"), row.getLong("cost_micro_usd"));
     }
 
     private static Map<String, Long> stageMillis(String json) {

@@ -1,13 +1,13 @@
 package io.dynrag.projections.document;
 
+import io.dynrag.domain.document.IndexingStats;
+
 import java.time.Instant;
-import java.util.Map;
 
 /**
- * A document, or one version of it, with its pipeline outcome. Metrics are null until the
- * version is indexed.
+ * A document, or one version of it, with its pipeline outcome.
  *
- * @param stageMillis empty for a document's latest-version row
+ * @param stats null until the version is indexed; a document's latest-version row has no stage timings
  */
 public record DocumentRow(
         String documentId,
@@ -17,17 +17,7 @@ public record DocumentRow(
         long bytes,
         int version,
         String status,
-        Integer chunks,
-        Long tokens,
-        Long embeddedTokens,
-        Integer reusedChunks,
-        Long characters,
-        Integer pages,
-        Long meteredTokens,
-        Long costMicroUsd,
-        Long lanceVersion,
-        String model,
+        IndexingStats stats,
         String failureReason,
-        Map<String, Long> stageMillis,
         Instant updatedAt) {
 }

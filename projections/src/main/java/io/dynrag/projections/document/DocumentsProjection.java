@@ -1,5 +1,6 @@
 package io.dynrag.projections.document;
 
+import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.projections.DeletedCustomers;
 import io.dynrag.projections.Projection;
 import io.dynrag.projections.Sql;
@@ -13,6 +14,7 @@ import io.dynrag.schemas.document.DocumentRemovedFromIndex;
 import io.dynrag.schemas.document.DocumentVersionFailed;
 import io.dynrag.schemas.document.DocumentVersionIndexed;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
+import io.dynrag.schemas.domain.IndexingStatsAvro;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
@@ -81,7 +83,8 @@ public final class DocumentsProjection implements Projection {
         switch (event.getPayload()) {
             case DocumentVersionUploaded uploaded -> uploaded(tx, event, uploaded);
             case DocumentIngestionStarted started -> versionStatus(tx, event, started.getVersion(), "PROCESSING", null);
-            case DocumentVersionIndexed indexed -> indexed(tx, event, indexed);
+            case DocumentVersionIndexed indexed ->
+                    indexed(tx, event, indexed.getVersion(), IndexingStatsAvro.fromIndexedEvent(indexed));
             case DocumentVersionFailed failed ->
                     versionStatus(tx, event, failed.getVersion(), "FAILED", failed.getReason());
             case DocumentDeleted deleted -> Sql.execute(tx,
@@ -119,20 +122,20 @@ public final class DocumentsProjection implements Projection {
                 uploaded.getContentType(), uploaded.getBytes(), uploaded.getSha256(), at, at);
     }
 
-    private static void indexed(Connection tx, DocumentEvent event, DocumentVersionIndexed indexed)
+    private static void indexed(Connection tx, DocumentEvent event, int version, IndexingStats stats)
             throws SQLException {
         String metrics = """
                 status = 'INDEXED', chunks = ?, tokens = ?, embedded_tokens = ?, reused_chunks = ?, characters = ?,
                 pages = ?, metered_tokens = ?, cost_micro_usd = ?, lance_version = ?, model = ?, failure_reason = NULL""";
-        Object[] values = {indexed.getChunks(), indexed.getTokens(), indexed.getEmbeddedTokens(),
-                indexed.getReusedChunks(), indexed.getCharacters(), indexed.getPages(), indexed.getMeteredTokens(),
-                indexed.getCostMicroUsd(), indexed.getLanceVersion(), indexed.getModel()};
+        Object[] values = {stats.chunks(), stats.tokens(), stats.embeddedTokens(), stats.reusedChunks(),
+                stats.characters(), stats.pages(), stats.meteredTokens(), stats.costMicroUsd(), stats.lanceVersion(),
+                stats.model()};
         Sql.execute(tx, "UPDATE document_version SET " + metrics
                         + ", stage_millis = CAST(? AS JSONB), updated_at = ? WHERE document_id = ? AND version = ?",
-                concat(values, json(indexed.getStageMillis()), Timestamp.from(event.getOccurredAt()),
-                        event.getDocumentId(), indexed.getVersion()));
+                concat(values, json(stats.stageMillis()), Timestamp.from(event.getOccurredAt()),
+                        event.getDocumentId(), version));
         Sql.execute(tx, "UPDATE document SET " + metrics + " WHERE document_id = ? AND version = ? AND status <> 'DELETED'",
-                concat(values, event.getDocumentId(), indexed.getVersion()));
+                concat(values, event.getDocumentId(), version));
     }
 
     private static void versionStatus(Connection tx, DocumentEvent event, int version, String status, String reason)

@@ -1,5 +1,6 @@
 package io.dynrag.projections.usage;
 
+import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.projections.DeletedCustomers;
 import io.dynrag.projections.Projection;
 import io.dynrag.projections.Sql;
@@ -11,6 +12,7 @@ import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentVersionFailed;
 import io.dynrag.schemas.document.DocumentVersionIndexed;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
+import io.dynrag.schemas.domain.IndexingStatsAvro;
 import io.dynrag.schemas.usage.UsageFact;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -114,14 +116,15 @@ public final class UsageProjection implements Projection {
                 title = uploaded.getTitle();
             }
             case DocumentVersionIndexed indexed -> {
+                IndexingStats stats = IndexingStatsAvro.fromIndexedEvent(indexed);
                 Map<String, Long> metrics = Map.of(
-                        "chunks", (long) indexed.getChunks(),
-                        "embedded_tokens", indexed.getEmbeddedTokens(),
-                        "reused_tokens", indexed.getTokens() - indexed.getEmbeddedTokens(),
-                        "metered_tokens", indexed.getMeteredTokens(),
-                        "cost_micro_usd", indexed.getCostMicroUsd());
+                        "chunks", (long) stats.chunks(),
+                        "embedded_tokens", stats.embeddedTokens(),
+                        "reused_tokens", stats.tokens() - stats.embeddedTokens(),
+                        "metered_tokens", stats.meteredTokens(),
+                        "cost_micro_usd", stats.costMicroUsd());
                 day.put("documents_indexed", 1L);
-                day.put("pages", (long) indexed.getPages());
+                day.put("pages", (long) stats.pages());
                 day.putAll(metrics);
                 document.put("indexed_versions", 1L);
                 document.putAll(metrics);

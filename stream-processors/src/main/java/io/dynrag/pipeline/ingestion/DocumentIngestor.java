@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.ingestion;
 
 import io.dynrag.domain.billing.EmbeddingPrices;
+import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.DocumentChunks;
@@ -211,9 +212,9 @@ public final class DocumentIngestor {
         log.info("Indexed document {} v{} of {}: {} chunks, {} tokens ({} embedded), dataset version {}",
                 job.documentId(), job.version(), job.customerId(), chunks, prepared.tokens(),
                 prepared.embeddedTokens(), lanceVersion);
-        return new IngestionOutcome.Indexed(chunks, prepared.tokens(), prepared.embeddedTokens(),
+        return new IngestionOutcome.Indexed(new IndexingStats(chunks, prepared.tokens(), prepared.embeddedTokens(),
                 prepared.reusedChunks(), lanceVersion, prepared.model(), stageMillis, prepared.characters(),
-                prepared.pages(), prepared.meteredTokens(), prices.costMicroUsd(prepared.model(), prepared.embeddedTokens()));
+                prepared.pages(), prepared.meteredTokens(), prices.costMicroUsd(prepared.model(), prepared.embeddedTokens())));
     }
 
     /** Checks the deadline and reports the stage, unless the pipeline gave up on the document meanwhile. */

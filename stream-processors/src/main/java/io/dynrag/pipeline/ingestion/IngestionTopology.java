@@ -5,6 +5,7 @@ import io.dynrag.schemas.Topic;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
+import io.dynrag.schemas.domain.IndexingStatsAvro;
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
@@ -13,7 +14,6 @@ import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;
-import io.dynrag.schemas.ingestion.IngestionSucceeded;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -180,19 +180,7 @@ public final class IngestionTopology {
 
     static IngestionResult result(DocumentEvent event, int version, IngestionOutcome outcome) {
         Object avro = switch (outcome) {
-            case IngestionOutcome.Indexed indexed -> IngestionSucceeded.newBuilder()
-                    .setChunks(indexed.chunks())
-                    .setTokens(indexed.tokens())
-                    .setEmbeddedTokens(indexed.embeddedTokens())
-                    .setReusedChunks(indexed.reusedChunks())
-                    .setLanceVersion(indexed.lanceVersion())
-                    .setModel(indexed.model())
-                    .setStageMillis(indexed.stageMillis())
-                    .setCharacters(indexed.characters())
-                    .setPages(indexed.pages())
-                    .setMeteredTokens(indexed.meteredTokens())
-                    .setCostMicroUsd(indexed.costMicroUsd())
-                    .build();
+            case IngestionOutcome.Indexed indexed -> IndexingStatsAvro.toSucceeded(indexed.stats());
             case IngestionOutcome.Failed failed -> IngestionFailed.newBuilder()
                     .setReason(failed.reason())
                     .setRetryable(failed.retryable())

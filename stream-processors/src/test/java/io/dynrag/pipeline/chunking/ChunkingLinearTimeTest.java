@@ -5,6 +5,7 @@ import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.pipeline.testing.LinearTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shape is chunked as the pipeline chunks it (structure, overlap, heading paths) at 10,000 and
  * 100,000 characters.
  */
+@Tag("fault")
 class ChunkingLinearTimeTest {
 
     private static MiniLmEmbeddingModel model;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * characters; a failed extraction (no text, say) counts like a successful one, since a refusal
  * must be quick too.
  */
+@Tag("fault")
 class ExtractionLinearTimeTest {
 
     private static final TextExtractor EXTRACTOR = new TextExtractor();
