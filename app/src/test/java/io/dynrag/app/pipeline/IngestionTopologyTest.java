@@ -16,8 +16,8 @@ import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.ingestion.StoredObjects;
-import io.dynrag.pipeline.lance.ChunkMatch;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.search.ChunkMatch;
+import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.DeadLetterHeaders;
 import io.dynrag.schemas.Topics;
@@ -117,7 +117,7 @@ class IngestionTopologyTest {
         release = new CountDownLatch(1);
         workers = IngestionService.workers(settings);
         driver = new TopologyTestDriver(
-                IngestionTopology.build(IngestionService.ingestor(settings, s3,
+                IngestionTopology.build(IngestionService.ingestor(settings, new StoredObjects(s3, BUCKET),
                         new EmbeddingModels(new MisbehavingModel(model, release), ProviderCredentials.NONE), store,
                                 (job, stage, embedded, total) -> progress.add(job.documentId() + " " + stage),
                                 (customerId, modelId) -> { }, workers),
