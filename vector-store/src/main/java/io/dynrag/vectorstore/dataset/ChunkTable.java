@@ -64,10 +64,6 @@ public final class ChunkTable {
         return schema;
     }
 
-    public int dimensions() {
-        return dimensions;
-    }
-
     /**
      * The rows as one Arrow IPC stream. Lance consumes its input on a thread of its own, so the
      * rows travel as self-contained bytes rather than as buffers the caller still owns.
