@@ -1,11 +1,10 @@
 package io.dynrag.pipeline.ingestion;
 
 import io.dynrag.pipeline.IngestionSettings;
-import io.dynrag.pipeline.embedding.EmbeddingModel;
-import io.dynrag.pipeline.embedding.TokenCounter;
 import io.dynrag.pipeline.testing.HashEmbeddingModel;
 import io.dynrag.pipeline.testing.InMemoryChunkIndex;
 import io.dynrag.pipeline.testing.InMemoryDocumentSource;
+import io.dynrag.pipeline.testing.MisbehavingModel;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
@@ -31,11 +30,13 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.dynrag.pipeline.ingestion.IngestionDriver.CUSTOMER;
 import static io.dynrag.pipeline.ingestion.IngestionDriver.outcomeOf;
 import static io.dynrag.pipeline.ingestion.IngestionDriver.uploadedEvent;
+import static io.dynrag.pipeline.testing.MisbehavingModel.BREAKS;
+import static io.dynrag.pipeline.testing.MisbehavingModel.HANGS;
+import static io.dynrag.pipeline.testing.MisbehavingModel.OVERFLOWS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -53,9 +54,6 @@ class IngestionTopologyTest {
 
     private static final String BUCKET = "documents";
     private static final Duration SHORT_DEADLINE = Duration.ofSeconds(5);
-    private static final String HANGS = "[chunking hangs here]";
-    private static final String OVERFLOWS = "[chunking overflows the stack here]";
-    private static final String BREAKS = "[chunking fails with an error here]";
 
     @TempDir
     Path dir;
@@ -365,80 +363,6 @@ class IngestionTopologyTest {
                 settings.documentBucket(), settings.maxDocumentBytes(), settings.maxChunkTokens(),
                 settings.streamThreads(), settings.prices(), settings.extraction(), settings.vectorIndexRows(),
                 longestDocument, settings.sessionTimeout());
-    }
-
-    /**
-     * The test model, whose tokenizer misbehaves on a text carrying a marker the way code can on a
-     * hostile document: it hangs without ever looking at interrupts or the deadline, overflows the
-     * stack, or fails with an error that is neither.
-     */
-    private record MisbehavingModel(EmbeddingModel model, CountDownLatch release) implements EmbeddingModel {
-
-        @Override
-        public String id() {
-            return model.id();
-        }
-
-        @Override
-        public int dimensions() {
-            return model.dimensions();
-        }
-
-        @Override
-        public int maxInputTokens() {
-            return model.maxInputTokens();
-        }
-
-        @Override
-        public TokenCounter tokenizer() {
-            return new TokenCounter() {
-                @Override
-                public int count(String text) {
-                    misbehaveOn(text);
-                    return model.tokenizer().count(text);
-                }
-
-                @Override
-                public int[] countAll(List<String> texts) {
-                    texts.forEach(MisbehavingModel.this::misbehaveOn);
-                    return model.tokenizer().countAll(texts);
-                }
-            };
-        }
-
-        @Override
-        public List<float[]> embed(List<String> texts) {
-            return model.embed(texts);
-        }
-
-        @Override
-        public void close() {
-            // the wrapped model belongs to the test
-        }
-
-        private void misbehaveOn(String text) {
-            if (text.contains(HANGS)) {
-                while (true) {
-                    try {
-                        if (release.await(10, TimeUnit.MILLISECONDS)) {
-                            break;
-                        }
-                    } catch (InterruptedException ignored) {
-                        // goes on, as code that never looks at the flag does
-                    }
-                }
-            }
-            if (text.contains(OVERFLOWS)) {
-                recurse(0);
-            }
-            if (text.contains(BREAKS)) {
-                throw new InternalError("simulated");
-            }
-        }
-
-        private static int recurse(int depth) {
-            return recurse(depth + 1) + 1;
-        }
     }
 
     private DocumentEvent upload(String documentId, String contentType, String text) {
