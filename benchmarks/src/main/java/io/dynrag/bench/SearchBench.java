@@ -1,10 +1,10 @@
 package io.dynrag.bench;
 
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
-import io.dynrag.pipeline.lance.ChunkMatch;
-import io.dynrag.pipeline.lance.ChunkRow;
-import io.dynrag.pipeline.lance.IndexSearch;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.dataset.ChunkRow;
+import io.dynrag.vectorstore.search.ChunkMatch;
+import io.dynrag.vectorstore.search.IndexSearch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,14 +5,16 @@ import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
+import io.dynrag.pipeline.ingestion.DocumentSource;
 import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.ingestion.KafkaProgressReporter;
 import io.dynrag.pipeline.ingestion.ProgressReporter;
-import io.dynrag.pipeline.lance.LanceChunkStore;
-import io.dynrag.pipeline.lance.VectorIndexer;
 import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
+import io.dynrag.vectorstore.ChunkIndex;
+import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.index.VectorIndexer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -55,7 +57,7 @@ public final class IngestionService implements AutoCloseable {
         this.abandonedTransactions = new AbandonedTransactions(settings.kafkaBootstrapServers(),
                 settings.applicationId());
         this.workers = workers(settings);
-        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, s3, models, store, progress,
+        this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, objects, models, store, progress,
                         indexer::afterWrite, workers),
                 new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
         // The record being processed is read again by the new thread. One that keeps failing this way is
@@ -80,8 +82,8 @@ public final class IngestionService implements AutoCloseable {
         return new DocumentWorkers(settings.streamThreads(), settings.streamThreads());
     }
 
-    public static DocumentIngestor ingestor(IngestionSettings settings, S3Client s3, EmbeddingModels models,
-                                            LanceChunkStore store, ProgressReporter progress,
+    public static DocumentIngestor ingestor(IngestionSettings settings, DocumentSource objects, EmbeddingModels models,
+                                            ChunkIndex store, ProgressReporter progress,
                                             BiConsumer<String, String> afterWrite, DocumentWorkers workers) {
         EmbeddingModel local = models.local();
         if (settings.maxChunkTokens() > local.maxInputTokens()) {
@@ -89,7 +91,7 @@ public final class IngestionService implements AutoCloseable {
                     + "input limit of " + local.id() + " (" + local.maxInputTokens() + ")");
         }
         return new DocumentIngestor(
-                new StoredObjects(s3, settings.documentBucket()),
+                objects,
                 settings.maxChunkTokens(),
                 models, store,
                 new DocumentIngestor.IngestionLimits(settings.maxDocumentBytes(), S3_ATTEMPTS, Duration.ofMillis(500),

@@ -34,11 +34,12 @@ import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.ProviderCredentials;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
-import io.dynrag.pipeline.lance.LanceChunkStore;
-import io.dynrag.pipeline.search.ChunkSearcher;
+import io.dynrag.pipeline.embedding.QueryEmbedding;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.usage.UsageCatalog;
+import io.dynrag.vectorstore.ChunkSearcher;
+import io.dynrag.vectorstore.LanceChunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -55,8 +56,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The one place that wires the roles: it builds each role's dependencies once, hands the
- * query ports across (the API reads the projections' catalogue and searches the pipeline's
- * datasets), starts the roles and stops everything in reverse order.
+ * query ports across (the API reads the projections' catalogue and searches the vector store's
+ * datasets, its queries embedded by the pipeline's models), starts the roles and stops everything
+ * in reverse order.
  */
 public final class RunningRoles implements AutoCloseable {
 
@@ -121,7 +123,7 @@ public final class RunningRoles implements AutoCloseable {
             readiness.put("pipeline", pipeline::isReady);
         }
         if (roles.contains(Role.API)) {
-            ChunkSearcher searcher = new ChunkSearcher(models, store);
+            ChunkSearcher searcher = new ChunkSearcher(new QueryEmbedding(models), store);
             api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
                     new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
                     (customerId, model, query, topK, scope) -> searcher.search(customerId, model, query, topK, scope)

@@ -4,7 +4,7 @@ import io.dynrag.app.verify.DocumentHistory.UploadedVersion;
 import io.dynrag.app.verify.UploadedObjects.StoredObject;
 import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
-import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -2,7 +2,7 @@ package io.dynrag.app.verify;
 
 import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.pipeline.chunking.StructuralChunker;
-import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.dynrag.app.verify;
 
-import io.dynrag.pipeline.lance.ChunkRow;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 
 import java.util.HashMap;
 import java.util.List;

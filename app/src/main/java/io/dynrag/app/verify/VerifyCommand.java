@@ -8,7 +8,7 @@ import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.LocalServers;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.LanceChunkStore;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.PrintStream;

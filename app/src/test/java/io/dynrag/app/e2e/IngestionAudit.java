@@ -8,8 +8,8 @@ import io.dynrag.app.verify.StoredEventHistory;
 import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
-import io.dynrag.pipeline.lance.ChunkRow;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.ByteArrayOutputStream;

@@ -1,41 +1,23 @@
 package io.dynrag.app.pipeline;
 
-import io.dynrag.domain.billing.EmbeddingPrices;
-import io.dynrag.embedded.EmbeddedS3;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
-import io.dynrag.pipeline.IngestionService;
+import io.dynrag.embedded.EmbeddedS3;
 import io.dynrag.pipeline.IngestionSettings;
-import io.dynrag.pipeline.deadline.DocumentWorkers;
-import io.dynrag.pipeline.embedding.EmbeddingModel;
-import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
-import io.dynrag.pipeline.embedding.ProviderCredentials;
-import io.dynrag.pipeline.embedding.TokenCounter;
-import io.dynrag.pipeline.extraction.ExtractionLimits;
-import io.dynrag.pipeline.ingestion.DocumentRemoval;
-import io.dynrag.pipeline.ingestion.IngestionTopology;
+import io.dynrag.pipeline.ingestion.IngestionDriver;
+import io.dynrag.pipeline.ingestion.ProgressReporter;
 import io.dynrag.pipeline.ingestion.StoredObjects;
-import io.dynrag.pipeline.lance.ChunkMatch;
-import io.dynrag.pipeline.lance.LanceChunkStore;
-import io.dynrag.pipeline.tenant.TenantRemoval;
-import io.dynrag.schemas.DeadLetterHeaders;
-import io.dynrag.schemas.Topics;
-import io.dynrag.schemas.customer.CustomerDeleted;
-import io.dynrag.schemas.customer.CustomerEvent;
-import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
-import io.dynrag.schemas.document.DocumentIngestionStarted;
-import io.dynrag.schemas.document.DocumentVersionUploaded;
 import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;
 import io.dynrag.schemas.ingestion.IngestionSucceeded;
-import org.apache.kafka.common.serialization.Serdes;
+import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.search.ChunkMatch;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,40 +29,28 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
+import static io.dynrag.pipeline.ingestion.IngestionDriver.CUSTOMER;
+import static io.dynrag.pipeline.ingestion.IngestionDriver.uploadedEvent;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
- * The ingestion topology exactly as it runs, driven by Kafka's TopologyTestDriver, with the
- * real object store (S3 API server), the real embedding model and real Lance datasets.
- * (The test driver does not capture the records Kafka Streams itself dead-letters; the end-to-end
- * test covers those on the real broker.) The model's tokenizer misbehaves on texts carrying a
- * marker ({@link MisbehavingModel}): that is how a hostile document makes chunking hang or crash.
+ * The ingestion topology exactly as it runs, driven by Kafka's TopologyTestDriver, with the real
+ * object store (S3 API server), the real embedding model and real Lance datasets: what only they
+ * show. The topology's own behaviour (reuse, chunk sizes, failure reasons, deadlines, crashes,
+ * dead letters) is tested over in-memory stores in stream-processors' {@code IngestionTopologyTest};
+ * here the same upload is found again by Lance's search with the model's vectors, a key the store
+ * does not have fails the document as missing, and removals really leave Lance and the store.
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestionTopologyTest {
 
     private static final String BUCKET = "documents";
-    private static final String CUSTOMER = "customer-1";
-    private static final Duration SHORT_DEADLINE = Duration.ofSeconds(5);
-    private static final String HANGS = "[chunking hangs here]";
-    private static final String OVERFLOWS = "[chunking overflows the stack here]";
-    private static final String BREAKS = "[chunking fails with an error here]";
 
     private EmbeddedS3 s3Server;
     private S3Client s3;
@@ -88,15 +58,9 @@ class IngestionTopologyTest {
     private LanceChunkStore store;
     private IngestionSettings settings;
 
-    /** Lets the steps that hang go on, at the end of each test. */
-    private CountDownLatch release;
-    private final Queue<String> progress = new ConcurrentLinkedQueue<>();
-    private DocumentWorkers workers;
-    private TopologyTestDriver driver;
+    private IngestionDriver ingestion;
     private TestInputTopic<String, DocumentEvent> events;
-    private TestInputTopic<String, CustomerEvent> customerEvents;
     private TestOutputTopic<String, IngestionResult> results;
-    private TestOutputTopic<String, byte[]> deadLetters;
 
     @BeforeAll
     void startDependencies(@TempDir Path dir) {
@@ -105,42 +69,19 @@ class IngestionTopologyTest {
         S3Clients.ensureBucket(s3, BUCKET);
         model = new MiniLmEmbeddingModel(1);
         store = new LanceChunkStore(dir.resolve("lance"));
-        settings = new IngestionSettings("unused:9092", "ingestion-test", dir.resolve("streams"), BUCKET,
-                1_000_000, 120, 1, new EmbeddingPrices(Map.of(MiniLmEmbeddingModel.ID, new BigDecimal("0.5"))),
-                ExtractionLimits.DEFAULTS, 50_000, Duration.ofMinutes(10), Duration.ofSeconds(45));
+        settings = IngestionDriver.settings(dir.resolve("streams"), BUCKET, MiniLmEmbeddingModel.ID);
     }
 
     @BeforeEach
     void startDriver() {
-        startDriver(settings);
-    }
-
-    private void startDriver(IngestionSettings settings) {
-        release = new CountDownLatch(1);
-        workers = IngestionService.workers(settings);
-        driver = new TopologyTestDriver(
-                IngestionTopology.build(IngestionService.ingestor(settings, s3,
-                        new EmbeddingModels(new MisbehavingModel(model, release), ProviderCredentials.NONE), store,
-                                (job, stage, embedded, total) -> progress.add(job.documentId() + " " + stage),
-                                (customerId, modelId) -> { }, workers),
-                        new DocumentRemoval(new StoredObjects(s3, BUCKET), store),
-                        new TenantRemoval(new StoredObjects(s3, BUCKET), store)),
-                IngestionService.properties(settings));
-        events = driver.createInputTopic(Topics.DOCUMENT_EVENTS.name(), Serdes.String().serializer(),
-                Topics.DOCUMENT_EVENTS.valueSerde().serializer());
-        customerEvents = driver.createInputTopic(Topics.CUSTOMER_EVENTS.name(), Serdes.String().serializer(),
-                Topics.CUSTOMER_EVENTS.valueSerde().serializer());
-        deadLetters = driver.createOutputTopic(Topics.INGESTION_DLQ.name(), Serdes.String().deserializer(),
-                Serdes.ByteArray().deserializer());
-        results = driver.createOutputTopic(Topics.INGESTION_RESULTS.name(), Serdes.String().deserializer(),
-                Topics.INGESTION_RESULTS.valueSerde().deserializer());
+        ingestion = new IngestionDriver(settings, new StoredObjects(s3, BUCKET), store, model, ProgressReporter.NONE);
+        events = ingestion.events();
+        results = ingestion.results();
     }
 
     @AfterEach
     void stopDriver() {
-        release.countDown();
-        driver.close();
-        workers.close();
+        ingestion.close();
     }
 
     @AfterAll
@@ -193,24 +134,6 @@ class IngestionTopologyTest {
     }
 
     @Test
-    void reprocessingTheSameUploadReusesVectorsAndKeepsTheSameRows() {
-        String documentId = UUID.randomUUID().toString();
-        DocumentEvent uploaded = upload(documentId, "text/plain", "Tides rise twice a day.\n\nThe moon pulls the sea.");
-
-        events.pipeInput(CUSTOMER, uploaded);
-        IngestionSucceeded first = (IngestionSucceeded) results.readValuesToList().get(1).getOutcome();
-        var rowsAfterFirst = store.documentRows(CUSTOMER, model.id(), documentId);
-
-        events.pipeInput(CUSTOMER, uploaded);
-        IngestionSucceeded second = (IngestionSucceeded) results.readValuesToList().get(1).getOutcome();
-
-        assertThat(second.getChunks()).isEqualTo(first.getChunks());
-        assertThat(second.getEmbeddedTokens()).isZero();
-        assertThat(second.getReusedChunks()).isEqualTo(first.getChunks());
-        assertThat(store.documentRows(CUSTOMER, model.id(), documentId)).containsExactlyInAnyOrderElementsOf(rowsAfterFirst);
-    }
-
-    @Test
     void aMissingObjectFailsTheDocumentWithAReasonAndTheNextOneStillIndexes() {
         DocumentEvent missing = uploadedEvent(UUID.randomUUID().toString(), "tenants/customer-1/documents/x/none",
                 "text/plain");
@@ -224,14 +147,7 @@ class IngestionTopologyTest {
                 .filter(IngestionFailed.class::isInstance).map(IngestionFailed.class::cast).findFirst().orElseThrow();
         assertThat(failed.getReason()).contains("missing");
         assertThat(failed.getRetryable()).isFalse();
-        var deadLetter = deadLetters.readRecord();
-        assertThat(deadLetter.key()).isEqualTo(CUSTOMER);
-        assertThat(Topics.DOCUMENT_EVENTS.valueSerde().deserializer().deserialize(Topics.DOCUMENT_EVENTS.name(),
-                deadLetter.value()).getEventId()).as("the input, as it was").isEqualTo(missing.getEventId());
-        assertThat(DeadLetterHeaders.errorMessage(deadLetter.headers())).hasValueSatisfying(
-                message -> assertThat(message).contains("missing"));
-        assertThat(DeadLetterHeaders.sourceTopic(deadLetter.headers())).contains(Topics.DOCUMENT_EVENTS.name());
-        assertThat(deadLetters.isEmpty()).as("only the failed input").isTrue();
+        ingestion.assertDeadLettered(missing, "missing");
         assertThat(out).anySatisfy(result -> {
             assertThat(result.getDocumentId()).isEqualTo(nextId);
             assertThat(result.getOutcome()).isInstanceOf(IngestionSucceeded.class);
@@ -247,14 +163,7 @@ class IngestionTopologyTest {
         results.readValuesToList();
         long before = store.latestVersion(CUSTOMER, model.id()).orElseThrow();
 
-        events.pipeInput(CUSTOMER, DocumentEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now())
-                .setCustomerId(CUSTOMER)
-                .setDocumentId(documentId)
-                .setSequenceNumber(3)
-                .setPayload(DocumentDeleted.newBuilder().setLastVersion(1).build())
-                .build());
+        events.pipeInput(CUSTOMER, IngestionDriver.deletedEvent(documentId));
 
         List<IngestionResult> out = results.readValuesToList();
         assertThat(out).hasSize(1);
@@ -269,58 +178,6 @@ class IngestionTopologyTest {
     }
 
     @Test
-    void eventsOtherThanUploadsAreIgnored() {
-        events.pipeInput(CUSTOMER, DocumentEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now())
-                .setCustomerId(CUSTOMER)
-                .setDocumentId(UUID.randomUUID().toString())
-                .setSequenceNumber(1)
-                .setPayload(DocumentIngestionStarted.newBuilder().setVersion(1).build())
-                .build());
-
-        assertThat(results.isEmpty()).isTrue();
-    }
-
-    @Test
-    void theChunkSizeAndOverlapChosenAtUploadAreHonoured() {
-        String text = String.join("\n\n", java.util.Collections.nCopies(12,
-                "Glaciers carve valleys as they move slowly downhill under their own weight."));
-        String defaultId = UUID.randomUUID().toString();
-        events.pipeInput(CUSTOMER, upload(defaultId, "text/plain", text));
-        int defaultChunks = ((IngestionSucceeded) results.readValuesToList().get(1).getOutcome()).getChunks();
-
-        String smallId = UUID.randomUUID().toString();
-        DocumentEvent small = upload(smallId, "text/plain", text);
-        DocumentVersionUploaded payload = (DocumentVersionUploaded) small.getPayload();
-        payload.setChunkTokens(32);
-        payload.setChunkOverlapTokens(8);
-        events.pipeInput(CUSTOMER, small);
-        int smallChunks = ((IngestionSucceeded) results.readValuesToList().get(1).getOutcome()).getChunks();
-
-        assertThat(smallChunks).isGreaterThan(defaultChunks);
-        var rows = store.documentRows(CUSTOMER, model.id(), smallId);
-        assertThat(rows).allSatisfy(row -> assertThat(row.tokenCount()).isLessThanOrEqualTo(32 + 8));
-        var second = rows.stream().filter(row -> row.chunkIndex() == 1).findFirst().orElseThrow();
-        var first = rows.stream().filter(row -> row.chunkIndex() == 0).findFirst().orElseThrow();
-        String overlap = second.text().substring(0, second.text().indexOf('\n'));
-        assertThat(overlap).isNotBlank();
-        assertThat(first.text().strip()).as("chunk 1 repeats the end of chunk 0").endsWith(overlap);
-    }
-
-    @Test
-    void aModelThePipelineDoesNotRunFailsTheDocumentWithAReason() {
-        DocumentEvent uploaded = upload(UUID.randomUUID().toString(), "text/plain", "Some text.");
-        ((DocumentVersionUploaded) uploaded.getPayload()).setEmbeddingModel("text-embedding-3-large");
-
-        events.pipeInput(CUSTOMER, uploaded);
-
-        IngestionFailed failed = (IngestionFailed) results.readValuesToList().get(1).getOutcome();
-        assertThat(failed.getReason()).contains("text-embedding-3-large").contains("OpenAI key");
-        assertThat(failed.getRetryable()).isFalse();
-    }
-
-    @Test
     void deletingACustomerRemovesItsDatasetsAndStoredObjects() {
         String tenant = "customer-to-delete";
         String key = "tenants/" + tenant + "/documents/d/" + UUID.randomUUID();
@@ -331,215 +188,16 @@ class IngestionTopologyTest {
         assertThat(store.latestVersion(tenant, model.id())).isPresent();
         s3.putObject(b -> b.bucket(BUCKET).key("tenants/customer-1-kept/x"), RequestBody.fromString("kept"));
 
-        customerEvents.pipeInput(tenant, CustomerEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now())
-                .setCustomerId(tenant)
-                .setSequenceNumber(3)
-                .setPayload(CustomerDeleted.newBuilder().build())
-                .build());
+        ingestion.customerEvents().pipeInput(tenant, IngestionDriver.customerDeletedEvent(tenant));
 
         assertThat(store.latestVersion(tenant, model.id())).isEmpty();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/" + tenant + "/")).contents()).isEmpty();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("tenants/customer-1-kept/")).contents()).hasSize(1);
     }
 
-    @Test
-    void aDocumentWhoseChunkingNeverEndsFailsAtTheDeadlineAndTheNextOneIsIndexed() {
-        events.pipeInput(CUSTOMER, upload(UUID.randomUUID().toString(), "text/plain", "Warming the model up."));
-        driver.close();
-        workers.close();
-        startDriver(withLongestDocument(SHORT_DEADLINE));
-        String hangingId = UUID.randomUUID().toString();
-        DocumentEvent hanging = upload(hangingId, "text/plain", "A text whose chunking never ends " + HANGS);
-        String nextId = UUID.randomUUID().toString();
-
-        events.pipeInput(CUSTOMER, hanging);
-        assertThat(workers.abandonedWorkers()).as("the stream thread went on while the step still hangs").isOne();
-        events.pipeInput(CUSTOMER, upload(nextId, "text/plain", "A second document that is fine."));
-
-        List<IngestionResult> out = results.readValuesToList();
-        assertThat(outcomeOf(out, hangingId)).isInstanceOfSatisfying(IngestionFailed.class, failed -> {
-            assertThat(failed.getReason())
-                    .isEqualTo("indexing took longer than the limit of 5 seconds (in the chunk stage)");
-            assertThat(failed.getRetryable()).isFalse();
-        });
-        assertThat(outcomeOf(out, nextId)).isInstanceOf(IngestionSucceeded.class);
-        assertDeadLettered(hanging, "longer than the limit of 5 seconds");
-
-        release.countDown();
-        await().atMost(Duration.ofSeconds(60)).until(() -> workers.abandonedWorkers() == 0);
-        assertThat(store.documentRows(CUSTOMER, model.id(), hangingId)).as("the worker, let go, wrote nothing")
-                .isEmpty();
-        assertThat(progress).as("nor reported anything after it was given up on")
-                .filteredOn(report -> report.startsWith(hangingId))
-                .containsExactly(hangingId + " fetch", hangingId + " extract", hangingId + " chunk");
-    }
-
-    @Test
-    void aDocumentThatOverflowsTheStackFailsIsDeadLetteredAndTheNextOneIsIndexed() {
-        String overflowingId = UUID.randomUUID().toString();
-        DocumentEvent overflowing = upload(overflowingId, "text/plain", "A text that nests too deeply " + OVERFLOWS);
-        String nextId = UUID.randomUUID().toString();
-
-        events.pipeInput(CUSTOMER, overflowing);
-        events.pipeInput(CUSTOMER, upload(nextId, "text/plain", "A second document that is fine."));
-
-        List<IngestionResult> out = results.readValuesToList();
-        assertThat(outcomeOf(out, overflowingId)).isInstanceOfSatisfying(IngestionFailed.class, failed -> {
-            assertThat(failed.getReason())
-                    .isEqualTo("the document could not be processed: it nests too deeply (StackOverflowError)");
-            assertThat(failed.getRetryable()).isFalse();
-        });
-        assertThat(outcomeOf(out, nextId)).isInstanceOf(IngestionSucceeded.class);
-        assertDeadLettered(overflowing, "nests too deeply");
-    }
-
-    @Test
-    void aRecordThatKeepsKillingTheStreamThreadIsDeadLetteredInsteadOfReadAgainForever() {
-        String breakingId = UUID.randomUUID().toString();
-        DocumentEvent breaking = upload(breakingId, "text/plain", "A text that breaks the pipeline " + BREAKS);
-
-        String nextId = UUID.randomUUID().toString();
-        DocumentEvent next = upload(nextId, "text/plain", "A second document that is fine.");
-
-        assertThatThrownBy(() -> events.pipeInput(CUSTOMER, breaking)).isInstanceOf(InternalError.class);
-        // The record stays unprocessed, and each round of processing reads it again first (as a new stream
-        // thread does after the last one died on it); the document behind it waits.
-        assertThatThrownBy(() -> events.pipeInput(CUSTOMER, next)).isInstanceOf(InternalError.class);
-        assertThatThrownBy(() -> driver.advanceWallClockTime(Duration.ZERO)).isInstanceOf(InternalError.class);
-        driver.advanceWallClockTime(Duration.ZERO);
-
-        List<IngestionResult> out = results.readValuesToList();
-        assertThat(outcomeOf(out, breakingId)).isInstanceOfSatisfying(IngestionFailed.class, failed -> {
-            assertThat(failed.getReason())
-                    .isEqualTo("the document could not be processed: it made the pipeline fail 3 times (InternalError)");
-            assertThat(failed.getRetryable()).isFalse();
-        });
-        assertThat(outcomeOf(out, nextId)).isInstanceOf(IngestionSucceeded.class);
-        assertDeadLettered(breaking, "fail 3 times");
-    }
-
-    private static Object outcomeOf(List<IngestionResult> results, String documentId) {
-        return results.stream().filter(result -> result.getDocumentId().equals(documentId))
-                .map(IngestionResult::getOutcome).filter(outcome -> !(outcome instanceof IngestionStarted))
-                .reduce((first, second) -> {
-                    throw new AssertionError("two outcomes for " + documentId + ": " + first + ", " + second);
-                }).orElseThrow(() -> new AssertionError("no outcome for " + documentId + " in " + results));
-    }
-
-    private void assertDeadLettered(DocumentEvent input, String reason) {
-        var deadLetter = deadLetters.readRecord();
-        assertThat(Topics.DOCUMENT_EVENTS.valueSerde().deserializer().deserialize(Topics.DOCUMENT_EVENTS.name(),
-                deadLetter.value()).getEventId()).as("the input, as it was").isEqualTo(input.getEventId());
-        assertThat(DeadLetterHeaders.errorMessage(deadLetter.headers())).hasValueSatisfying(
-                message -> assertThat(message).contains(reason));
-        assertThat(DeadLetterHeaders.sourceTopic(deadLetter.headers())).contains(Topics.DOCUMENT_EVENTS.name());
-        assertThat(deadLetters.isEmpty()).as("only the failed input").isTrue();
-    }
-
-    private IngestionSettings withLongestDocument(Duration longestDocument) {
-        return new IngestionSettings(settings.kafkaBootstrapServers(), settings.applicationId(), settings.stateDir(),
-                settings.documentBucket(), settings.maxDocumentBytes(), settings.maxChunkTokens(),
-                settings.streamThreads(), settings.prices(), settings.extraction(), settings.vectorIndexRows(),
-                longestDocument, settings.sessionTimeout());
-    }
-
-    /**
-     * The real model, whose tokenizer misbehaves on a text carrying a marker the way code can on a
-     * hostile document: it hangs without ever looking at interrupts or the deadline, overflows the
-     * stack, or fails with an error that is neither.
-     */
-    private record MisbehavingModel(EmbeddingModel model, CountDownLatch release) implements EmbeddingModel {
-
-        @Override
-        public String id() {
-            return model.id();
-        }
-
-        @Override
-        public int dimensions() {
-            return model.dimensions();
-        }
-
-        @Override
-        public int maxInputTokens() {
-            return model.maxInputTokens();
-        }
-
-        @Override
-        public TokenCounter tokenizer() {
-            return new TokenCounter() {
-                @Override
-                public int count(String text) {
-                    misbehaveOn(text);
-                    return model.tokenizer().count(text);
-                }
-
-                @Override
-                public int[] countAll(List<String> texts) {
-                    texts.forEach(MisbehavingModel.this::misbehaveOn);
-                    return model.tokenizer().countAll(texts);
-                }
-            };
-        }
-
-        @Override
-        public List<float[]> embed(List<String> texts) {
-            return model.embed(texts);
-        }
-
-        @Override
-        public void close() {
-            // the real model is closed by the test
-        }
-
-        private void misbehaveOn(String text) {
-            if (text.contains(HANGS)) {
-                while (true) {
-                    try {
-                        if (release.await(10, TimeUnit.MILLISECONDS)) {
-                            break;
-                        }
-                    } catch (InterruptedException ignored) {
-                        // goes on, as code that never looks at the flag does
-                    }
-                }
-            }
-            if (text.contains(OVERFLOWS)) {
-                recurse(0);
-            }
-            if (text.contains(BREAKS)) {
-                throw new InternalError("simulated");
-            }
-        }
-
-        private static int recurse(int depth) {
-            return recurse(depth + 1) + 1;
-        }
-    }
-
     private DocumentEvent upload(String documentId, String contentType, String text) {
         String key = "tenants/" + CUSTOMER + "/documents/" + documentId + "/" + UUID.randomUUID();
         s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString(text, StandardCharsets.UTF_8));
         return uploadedEvent(documentId, key, contentType);
-    }
-
-    private static DocumentEvent uploadedEvent(String documentId, String key, String contentType) {
-        return DocumentEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now())
-                .setCustomerId(CUSTOMER)
-                .setDocumentId(documentId)
-                .setSequenceNumber(0)
-                .setPayload(DocumentVersionUploaded.newBuilder()
-                        .setVersion(1)
-                        .setTitle("t")
-                        .setContentType(contentType)
-                        .setS3Key(key)
-                        .setSha256("0".repeat(64))
-                        .setBytes(10)
-                        .build())
-                .build();
     }
 }

@@ -12,7 +12,7 @@ import io.dynrag.domain.document.IndexingSettings;
 import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.pipeline.chunking.StructuralChunker;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
-import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

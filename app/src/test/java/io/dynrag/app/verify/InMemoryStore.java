@@ -1,6 +1,6 @@
 package io.dynrag.app.verify;
 
-import io.dynrag.pipeline.lance.ChunkRow;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

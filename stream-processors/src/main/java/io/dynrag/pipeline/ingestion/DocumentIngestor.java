@@ -15,8 +15,8 @@ import io.dynrag.pipeline.extraction.ExtractedText;
 import io.dynrag.pipeline.extraction.ExtractionFailedException;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.pipeline.extraction.TextExtractor;
-import io.dynrag.pipeline.lance.ChunkRow;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.ChunkIndex;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +51,11 @@ public final class DocumentIngestor {
     /** Large enough to keep every embedding session busy, small enough for frequent progress. */
     private static final int EMBED_BATCH = 32;
 
-    private final StoredObjects objects;
+    private final DocumentSource objects;
     private final TextExtractor extractor = new TextExtractor();
     private final int defaultChunkTokens;
     private final EmbeddingModels models;
-    private final LanceChunkStore store;
+    private final ChunkIndex store;
     private final IngestionLimits limits;
     private final EmbeddingPrices prices;
     private final ProgressReporter progress;
@@ -67,8 +67,8 @@ public final class DocumentIngestor {
      * @param afterWrite         told the tenant and model after every write to a dataset (to index it in time)
      * @param workers            where each document is processed up to its write
      */
-    public DocumentIngestor(StoredObjects objects, int defaultChunkTokens, EmbeddingModels models,
-                            LanceChunkStore store, IngestionLimits limits, EmbeddingPrices prices,
+    public DocumentIngestor(DocumentSource objects, int defaultChunkTokens, EmbeddingModels models,
+                            ChunkIndex store, IngestionLimits limits, EmbeddingPrices prices,
                             ProgressReporter progress, BiConsumer<String, String> afterWrite,
                             DocumentWorkers workers) {
         this.objects = objects;
@@ -104,9 +104,9 @@ public final class DocumentIngestor {
             return failed(job, e.getMessage(), e.retryable(), null);
         } catch (DocumentWorkers.UnprocessableDocumentException e) {
             return failed(job, e.getMessage(), false, null);
-        } catch (StoredObjects.StorageUnavailableException e) {
+        } catch (DocumentSource.StorageUnavailableException e) {
             return failed(job, e.getMessage() + " after " + limits.attempts() + " attempts", true, e);
-        } catch (StoredObjects.MissingObjectException | StoredObjects.DocumentTooLargeException
+        } catch (DocumentSource.MissingObjectException | DocumentSource.DocumentTooLargeException
                  | UnreadableDocumentException e) {
             return failed(job, e.getMessage(), false, null);
         } catch (ExtractionFailedException e) {
@@ -250,7 +250,7 @@ public final class DocumentIngestor {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
-            } catch (StoredObjects.StorageUnavailableException e) {
+            } catch (DocumentSource.StorageUnavailableException e) {
                 if (attempt >= limits.attempts()) {
                     throw e;
                 }

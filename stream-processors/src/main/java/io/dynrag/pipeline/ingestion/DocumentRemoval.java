@@ -1,11 +1,8 @@
 package io.dynrag.pipeline.ingestion;
 
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.vectorstore.ChunkIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-
-import java.util.List;
 
 /**
  * Removes a deleted document: its rows leave every dataset of the tenant (a new dataset version,
@@ -15,10 +12,10 @@ public final class DocumentRemoval {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentRemoval.class);
 
-    private final StoredObjects objects;
-    private final LanceChunkStore store;
+    private final DocumentSource objects;
+    private final ChunkIndex store;
 
-    public DocumentRemoval(StoredObjects objects, LanceChunkStore store) {
+    public DocumentRemoval(DocumentSource objects, ChunkIndex store) {
         this.objects = objects;
         this.store = store;
     }
@@ -30,12 +27,7 @@ public final class DocumentRemoval {
 
     /** @return the newest dataset version without the document, or 0 when it had no rows anywhere */
     public long remove(String customerId, String documentId) {
-        long lanceVersion = 0;
-        for (String model : store.modelsOf(customerId)) {
-            if (!store.vectorsByContentHash(customerId, model, documentId).isEmpty()) {
-                lanceVersion = Math.max(lanceVersion, store.replaceDocument(customerId, model, documentId, List.of()));
-            }
-        }
+        long lanceVersion = store.removeDocument(customerId, documentId);
         int deleted = objects.deletePrefix(objectPrefix(customerId, documentId));
         log.info("Removed document {} of {}: dataset version {}, {} stored objects deleted", documentId, customerId,
                 lanceVersion, deleted);

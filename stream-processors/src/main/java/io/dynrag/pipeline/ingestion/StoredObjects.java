@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.util.List;
 
 /** The uploaded document bytes in the object store: read them, and delete them when their owner is gone. */
-public final class StoredObjects {
+public final class StoredObjects implements DocumentSource {
 
     private final S3Client s3;
     private final String bucket;
@@ -22,10 +22,7 @@ public final class StoredObjects {
         this.bucket = bucket;
     }
 
-    /**
-     * @throws MissingObjectException   the object does not exist (retrying cannot help)
-     * @throws StorageUnavailableException the store could not be reached or failed (retrying may help)
-     */
+    @Override
     public byte[] read(String key, long maxBytes) {
         try {
             try (var object = s3.getObject(b -> b.bucket(bucket).key(key))) {
@@ -49,7 +46,7 @@ public final class StoredObjects {
         }
     }
 
-    /** Deletes every object whose key starts with {@code prefix}; returns how many there were. */
+    @Override
     public int deletePrefix(String prefix) {
         int deleted = 0;
         for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
@@ -63,23 +60,5 @@ public final class StoredObjects {
             }
         }
         return deleted;
-    }
-
-    public static final class MissingObjectException extends RuntimeException {
-        MissingObjectException(String key) {
-            super("the uploaded bytes are missing from the object store (" + key + ")");
-        }
-    }
-
-    public static final class DocumentTooLargeException extends RuntimeException {
-        DocumentTooLargeException(long length, long maxBytes) {
-            super("the document has " + length + " bytes, more than the pipeline's limit of " + maxBytes);
-        }
-    }
-
-    public static final class StorageUnavailableException extends RuntimeException {
-        StorageUnavailableException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.dynrag.pipeline.tenant;
 
-import io.dynrag.pipeline.ingestion.StoredObjects;
-import io.dynrag.pipeline.lance.LanceChunkStore;
+import io.dynrag.pipeline.ingestion.DocumentSource;
+import io.dynrag.vectorstore.ChunkIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +13,10 @@ public final class TenantRemoval {
 
     private static final Logger log = LoggerFactory.getLogger(TenantRemoval.class);
 
-    private final StoredObjects objects;
-    private final LanceChunkStore store;
+    private final DocumentSource objects;
+    private final ChunkIndex store;
 
-    public TenantRemoval(StoredObjects objects, LanceChunkStore store) {
+    public TenantRemoval(DocumentSource objects, ChunkIndex store) {
         this.objects = objects;
         this.store = store;
     }

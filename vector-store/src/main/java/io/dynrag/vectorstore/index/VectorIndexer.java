@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.index;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +21,7 @@ public final class VectorIndexer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VectorIndexer.class);
 
-    private final LanceChunkStore store;
+    private final IndexedDatasets store;
     private final long minRows;
     private final ExecutorService builder = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "vector-indexer");
@@ -32,10 +32,10 @@ public final class VectorIndexer implements AutoCloseable {
     /** Rows at the last build, by dataset; a dataset indexed before a restart counts from its size then. */
     private final Map<String, Long> indexedRows = new ConcurrentHashMap<>();
 
-    /** @param minRows rows from which a dataset gets an index; at least {@link LanceChunkStore#MIN_INDEXED_ROWS} */
-    public VectorIndexer(LanceChunkStore store, long minRows) {
+    /** @param minRows rows from which a dataset gets an index; at least {@link VectorIndexBuilder#MIN_INDEXED_ROWS} */
+    public VectorIndexer(IndexedDatasets store, long minRows) {
         this.store = store;
-        this.minRows = Math.max(minRows, LanceChunkStore.MIN_INDEXED_ROWS);
+        this.minRows = Math.max(minRows, VectorIndexBuilder.MIN_INDEXED_ROWS);
     }
 
     /** Called after a write; returns at once, the check and any build run in the background. */

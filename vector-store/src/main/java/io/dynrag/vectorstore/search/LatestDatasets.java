@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.search;
 
 import com.lancedb.lance.Dataset;
 import org.apache.arrow.memory.BufferAllocator;

@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.dataset;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,23 +21,23 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** The columns of a chunks dataset and the conversion of {@link ChunkRow}s to and from Arrow. */
-final class ChunkTable {
+public final class ChunkTable {
 
-    static final String DOCUMENT_ID = "document_id";
-    static final String DOC_VERSION = "doc_version";
-    static final String CHUNK_INDEX = "chunk_index";
-    static final String TEXT = "text";
-    static final String TOKEN_COUNT = "token_count";
-    static final String CONTENT_HASH = "content_hash";
-    static final String CHAR_START = "char_start";
-    static final String CHAR_END = "char_end";
-    static final String PAGE = "page";
-    static final String EMBEDDING_MODEL = "embedding_model";
-    static final String VECTOR = "vector";
+    public static final String DOCUMENT_ID = "document_id";
+    public static final String DOC_VERSION = "doc_version";
+    public static final String CHUNK_INDEX = "chunk_index";
+    public static final String TEXT = "text";
+    public static final String TOKEN_COUNT = "token_count";
+    public static final String CONTENT_HASH = "content_hash";
+    public static final String CHAR_START = "char_start";
+    public static final String CHAR_END = "char_end";
+    public static final String PAGE = "page";
+    public static final String EMBEDDING_MODEL = "embedding_model";
+    public static final String VECTOR = "vector";
     /** Added by Lance to nearest-neighbour results. */
-    static final String DISTANCE = "_distance";
+    public static final String DISTANCE = "_distance";
 
-    static final List<String> ALL_COLUMNS = List.of(DOCUMENT_ID, DOC_VERSION, CHUNK_INDEX, TEXT, TOKEN_COUNT,
+    public static final List<String> ALL_COLUMNS = List.of(DOCUMENT_ID, DOC_VERSION, CHUNK_INDEX, TEXT, TOKEN_COUNT,
             CONTENT_HASH, CHAR_START, CHAR_END, PAGE, EMBEDDING_MODEL, VECTOR);
 
     private final int dimensions;
@@ -60,19 +60,15 @@ final class ChunkTable {
                         List.of(required("item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))))));
     }
 
-    Schema schema() {
+    public Schema schema() {
         return schema;
-    }
-
-    int dimensions() {
-        return dimensions;
     }
 
     /**
      * The rows as one Arrow IPC stream. Lance consumes its input on a thread of its own, so the
      * rows travel as self-contained bytes rather than as buffers the caller still owns.
      */
-    byte[] toArrowStream(List<ChunkRow> rows, BufferAllocator allocator) {
+    public byte[] toArrowStream(List<ChunkRow> rows, BufferAllocator allocator) {
         try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
             root.allocateNew();
             VarCharVector documentId = (VarCharVector) root.getVector(DOCUMENT_ID);
@@ -122,7 +118,7 @@ final class ChunkTable {
         }
     }
 
-    ChunkRow row(VectorSchemaRoot root, int i) {
+    public ChunkRow row(VectorSchemaRoot root, int i) {
         IntVector page = (IntVector) root.getVector(PAGE);
         return new ChunkRow(
                 string(root, DOCUMENT_ID, i),
@@ -138,7 +134,7 @@ final class ChunkTable {
                 vector(root, i));
     }
 
-    float[] vector(VectorSchemaRoot root, int i) {
+    public float[] vector(VectorSchemaRoot root, int i) {
         FixedSizeListVector list = (FixedSizeListVector) root.getVector(VECTOR);
         Float4Vector values = (Float4Vector) list.getDataVector();
         float[] vector = new float[dimensions];
@@ -148,20 +144,20 @@ final class ChunkTable {
         return vector;
     }
 
-    static String string(VectorSchemaRoot root, String column, int i) {
+    public static String string(VectorSchemaRoot root, String column, int i) {
         return new String(((VarCharVector) root.getVector(column)).get(i), StandardCharsets.UTF_8);
     }
 
-    static int integer(VectorSchemaRoot root, String column, int i) {
+    public static int integer(VectorSchemaRoot root, String column, int i) {
         return ((IntVector) root.getVector(column)).get(i);
     }
 
-    static Integer nullableInteger(VectorSchemaRoot batch, String column, int row) {
+    public static Integer nullableInteger(VectorSchemaRoot batch, String column, int row) {
         IntVector vector = (IntVector) batch.getVector(column);
         return vector.isNull(row) ? null : vector.get(row);
     }
 
-    static float float4(VectorSchemaRoot root, String column, int i) {
+    public static float float4(VectorSchemaRoot root, String column, int i) {
         FieldVector vector = root.getVector(column);
         return ((Float4Vector) vector).get(i);
     }

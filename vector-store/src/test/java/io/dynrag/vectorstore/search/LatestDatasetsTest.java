@@ -1,9 +1,11 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
+import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.dataset.ChunkRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.search;
 
 /**
  * How a search uses a dataset's vector index: how many of its IVF partitions are probed, and how

@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.dataset;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore.search;
 
 /**
  * A search hit.

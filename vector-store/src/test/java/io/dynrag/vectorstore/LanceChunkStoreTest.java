@@ -1,4 +1,4 @@
-package io.dynrag.pipeline.lance;
+package io.dynrag.vectorstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.lancedb.lance.Dataset;
 import io.dynrag.domain.search.SearchScope;
+import io.dynrag.vectorstore.dataset.ChunkRow;
+import io.dynrag.vectorstore.index.VectorIndexer;
+import io.dynrag.vectorstore.search.ChunkMatch;
+import io.dynrag.vectorstore.write.ChunkWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,6 +126,30 @@ class LanceChunkStoreTest {
         assertThat(store.documentRows("tenant-a", MODEL, "it's mine")).isEmpty();
         assertThat(store.documentRows("tenant-a", MODEL, "its")).hasSize(2);
         assertThat(store.vectorsByContentHash("tenant-a", MODEL, "it's mine")).isEmpty();
+    }
+
+    @Test
+    void removingADocumentLeavesEveryDatasetHoldingItInANewVersionAndTouchesNoOther() {
+        ChunkRow wide = new ChunkRow("doc-1", 1, 0, "wide", 1, "h", 0, 4, null, "wide-model", new float[] {1, 0});
+        long narrowBefore = store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 2, "narrow"));
+        store.replaceDocument("tenant-a", MODEL, "doc-2", rows("doc-2", 1, 2, "kept"));
+        long wideBefore = store.replaceDocument("tenant-a", "wide-model", "doc-1", List.of(wide));
+        long untouched = store.replaceDocument("tenant-a", "other-model", "doc-3",
+                List.of(new ChunkRow("doc-3", 1, 0, "other", 1, "h", 0, 5, null, "other-model", new float[] {0, 1})));
+
+        long removed = store.removeDocument("tenant-a", "doc-1");
+
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).isEmpty();
+        assertThat(store.documentRows("tenant-a", "wide-model", "doc-1")).isEmpty();
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-2")).hasSize(2);
+        assertThat(store.latestVersion("tenant-a", "other-model")).as("a dataset without the document")
+                .hasValue(untouched);
+        assertThat(removed).isEqualTo(Math.max(store.latestVersion("tenant-a", MODEL).orElseThrow(),
+                store.latestVersion("tenant-a", "wide-model").orElseThrow()));
+        assertThat(store.documentRowsAsOf("tenant-a", MODEL, "doc-1", narrowBefore)).hasSize(2);
+        assertThat(store.documentRowsAsOf("tenant-a", "wide-model", "doc-1", wideBefore)).containsExactly(wide);
+        assertThat(store.removeDocument("tenant-a", "doc-1")).as("nothing left to remove").isZero();
+        assertThat(store.removeDocument("tenant-c", "doc-1")).isZero();
     }
 
     @Test
@@ -331,7 +359,7 @@ class LanceChunkStoreTest {
     @Test
     void manyWritesAreCompactedIntoFewFragmentsWithoutChangingRowsOrHistory() throws Exception {
         long firstVersion = store.replaceDocument("tenant-a", MODEL, "doc-0", rows("doc-0", 1, 3, "doc 0"));
-        int documents = LanceChunkStore.COMPACT_AT_FRAGMENTS + 6;
+        int documents = ChunkWriter.COMPACT_AT_FRAGMENTS + 6;
         for (int d = 1; d < documents; d++) {
             store.replaceDocument("tenant-a", MODEL, "doc-" + d, rows("doc-" + d, 1, 3, "doc " + d));
         }
@@ -339,7 +367,7 @@ class LanceChunkStoreTest {
 
         try (RootAllocator allocator = new RootAllocator();
                 Dataset dataset = Dataset.open(datasetPath("tenant-a").toString(), allocator)) {
-            assertThat(dataset.getFragments()).hasSizeLessThan(LanceChunkStore.COMPACT_AT_FRAGMENTS);
+            assertThat(dataset.getFragments()).hasSizeLessThan(ChunkWriter.COMPACT_AT_FRAGMENTS);
             assertThat(dataset.countRows()).isEqualTo(3L * (documents - 1) + 2);
         }
         assertThat(store.documentRows("tenant-a", MODEL, "doc-0")).extracting(ChunkRow::docVersion).containsOnly(2);

@@ -1,0 +1,138 @@
+package io.dynrag.vectorstore.search;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.index.DistanceType;
+import com.lancedb.lance.ipc.Query;
+import com.lancedb.lance.ipc.ScanOptions;
+import io.dynrag.domain.search.SearchScope;
+import io.dynrag.vectorstore.dataset.ChunkTable;
+import io.dynrag.vectorstore.dataset.Datasets;
+import io.dynrag.vectorstore.dataset.Scans;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Nearest-neighbour search by cosine similarity over the rows a {@link SearchScope} names. Searches
+ * of the latest version share handles kept open per dataset ({@link LatestDatasets}), so a vector
+ * index is read from storage once; searches of an earlier version open their own.
+ */
+public final class NearestChunks implements AutoCloseable {
+
+    /** Datasets whose handles stay open for searches; each holds its vector index in memory. */
+    private static final int MAX_OPEN_FOR_SEARCH = 64;
+
+    private final Datasets datasets;
+    private final IndexSearch indexSearch;
+    private final LatestDatasets latest;
+
+    /** @param indexSearch how searches use a vector index; benchmarks compare settings */
+    public NearestChunks(Datasets datasets, IndexSearch indexSearch) {
+        this.datasets = datasets;
+        this.indexSearch = Objects.requireNonNull(indexSearch, "indexSearch");
+        this.latest = new LatestDatasets(datasets.memory().root(),
+                (memory, uri) -> datasets.open(memory, uri, OptionalLong.empty()), MAX_OPEN_FOR_SEARCH);
+    }
+
+    /**
+     * The {@code k} chunks nearest to {@code query}, best first, among the rows {@code scope} names.
+     * Empty if the tenant has no dataset for the model.
+     *
+     * @throws IllegalArgumentException if the query does not have the dataset's dimensions, or the
+     *     scope names a dataset version that does not exist
+     */
+    public List<ChunkMatch> search(String customerId, String model, float[] query, int k, SearchScope scope) {
+        checkQuery(query);
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be positive, was " + k);
+        }
+        OptionalLong version = scope.datasetVersion().isPresent()
+                ? OptionalLong.of(Datasets.checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
+        Optional<String> filter = filterOf(scope);
+        Function<Dataset, List<ChunkMatch>> search = dataset -> nearest(dataset, model, query, k, filter);
+        return version.isPresent()
+                ? datasets.read(customerId, model, version, List.of(), search)
+                : datasets.memory().whileOpen(() ->
+                        latest.withLatest(datasets.paths().datasetUri(customerId, model), List.of(), search));
+    }
+
+    private List<ChunkMatch> nearest(Dataset dataset, String model, float[] query, int k, Optional<String> filter) {
+        int dimensions = Datasets.dimensionsOf(dataset);
+        if (query.length != dimensions) {
+            // Lance would silently fall back to a full scan with a mismatched key.
+            throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset of "
+                    + model + " has " + dimensions);
+        }
+        // This Lance version applies a filter after choosing the neighbours, so ask for as many
+        // more as the filter will drop: the k best rows that pass it are then all among them.
+        long dropped = filter.map(f -> dataset.countRows() - dataset.countRows(f)).orElse(0L);
+        Query.Builder knn = new Query.Builder()
+                .setColumn(ChunkTable.VECTOR)
+                .setKey(query)
+                .setK((int) Math.min(Integer.MAX_VALUE, k + dropped))
+                .setDistanceType(DistanceType.Cosine);
+        if (filter.isPresent() || dataset.listIndexes().isEmpty()) {
+            // Filtered searches ask for many more neighbours than k: exact, by brute force.
+            knn.setUseIndex(false);
+        } else {
+            knn.setNprobes(indexSearch.probes()).setRefineFactor(indexSearch.refineFactor());
+        }
+        ScanOptions.Builder nearest = new ScanOptions.Builder()
+                .nearest(knn.build())
+                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE));
+        filter.ifPresent(nearest::filter);
+        List<ChunkMatch> matches = new ArrayList<>();
+        Scans.scan(dataset, nearest.build(), (batch, i) -> matches.add(new ChunkMatch(
+                ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
+                ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
+                ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
+                ChunkTable.string(batch, ChunkTable.TEXT, i),
+                ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
+                1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i))));
+        matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
+                .thenComparing(ChunkMatch::documentId)
+                .thenComparingInt(ChunkMatch::chunkIndex));
+        return matches.size() > k ? List.copyOf(matches.subList(0, k)) : matches;
+    }
+
+    private static Optional<String> filterOf(SearchScope scope) {
+        List<String> conditions = new ArrayList<>();
+        scope.documentId().ifPresent(id -> conditions.add(Scans.isDocument(id)));
+        if (!scope.excluded().isEmpty()) {
+            conditions.add(ChunkTable.DOCUMENT_ID + " NOT IN (" + scope.excluded().stream().sorted()
+                    .map(Scans::sqlString).collect(Collectors.joining(", ")) + ")");
+        }
+        return conditions.isEmpty() ? Optional.empty() : Optional.of(String.join(" AND ", conditions));
+    }
+
+    private static void checkQuery(float[] query) {
+        Objects.requireNonNull(query, "query");
+        boolean nonZero = false;
+        for (float value : query) {
+            if (!Float.isFinite(value)) {
+                throw new IllegalArgumentException("query vector contains " + value);
+            }
+            nonZero |= value != 0;
+        }
+        if (!nonZero) {
+            throw new IllegalArgumentException("query vector is zero; cosine similarity is undefined");
+        }
+    }
+
+    /** Closes the kept handles of datasets under {@code uriPrefix}, about to be removed. */
+    public void forget(String uriPrefix) {
+        latest.forget(uriPrefix);
+    }
+
+    /** Closes every kept handle; part of closing the store. */
+    @Override
+    public void close() {
+        latest.close();
+    }
+}
