@@ -131,7 +131,8 @@ class DocumentWorkersTest {
                 DocumentDeadline.check();
             }
         })).isInstanceOf(DocumentDeadline.DeadlineExceededException.class)
-                .hasMessage("indexing took longer than the limit of 0.02 seconds (in the extract stage)");
+                // On a busy machine the caller may give up before the worker has entered its stage.
+                .hasMessageMatching("indexing took longer than the limit of 0\\.02 seconds \\(in the (start|extract) stage\\)");
     }
 
     @Test
