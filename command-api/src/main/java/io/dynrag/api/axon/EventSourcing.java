@@ -23,8 +23,10 @@ import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Axon on PostgreSQL without a container: the event store, the aggregates, and the one
@@ -43,6 +45,12 @@ public final class EventSourcing implements AutoCloseable {
     /** The event-sourced aggregates: their events are what the event store holds. */
     static final List<Class<?>> AGGREGATES = List.of(Customer.class, Document.class);
     private static final String DUPLICATE_KEY = "23505";
+    /**
+     * Who holds the publisher's segment claim. Axon's default, the JVM's {@code pid@host}, is the same for
+     * every instance in one process: two of them then both believed they held the claim, published with
+     * the same transactional id and fenced each other's producer in turn, stalling publication for minutes.
+     */
+    private final String nodeId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
     private final Configuration configuration;
 
@@ -70,6 +78,7 @@ public final class EventSourcing implements AutoCloseable {
                         .connectionProvider(transactions)
                         .serializer(serializer)
                         .schema(tokenSchema())
+                        .nodeId(nodeId)
                         .build())
                 .registerTrackingEventProcessor(PUBLISHER_PROCESSOR,
                         c -> c.eventStore(),
