@@ -19,7 +19,7 @@ public final class ModuleRules {
     public static ArchRule packagesFreeOfCycles(String rootPackage) {
         return slices().matching(rootPackage + ".(*)..")
                 .namingSlices(rootPackage + ".$1")
-                .as("the packages of " + rootPackage + " are free of cycles")
+                .as("the packages of " + rootPackage)
                 .should().beFreeOfCycles()
                 .allowEmptyShould(true);
     }
