@@ -46,7 +46,7 @@ class TestTagsTest {
     @Test
     void theEndToEndTestsAreFound() {
         assertThat(testClassesOnRealServers()).extracting(Class::getSimpleName)
-                .contains("WalkingSkeletonTest", "ApiCrashTest", "DevModeRestartTest");
+                .contains("WalkingSkeletonTest", "ApiCrashTest", "PipelineCrashTest");
     }
 
     private static List<Class<?>> testClassesOnRealServers() {
