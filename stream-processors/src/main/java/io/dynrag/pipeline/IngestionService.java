@@ -10,7 +10,7 @@ import io.dynrag.pipeline.ingestion.StoredObjects;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.ingestion.KafkaProgressReporter;
 import io.dynrag.pipeline.ingestion.ProgressReporter;
-import io.dynrag.pipeline.tenant.TenantRemoval;
+import io.dynrag.pipeline.ingestion.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import io.dynrag.vectorstore.ChunkIndex;
 import io.dynrag.vectorstore.LanceChunkStore;

@@ -2,7 +2,7 @@ package io.dynrag.app.verify;
 
 import io.dynrag.domain.customer.CustomerDeleted;
 import io.dynrag.domain.customer.CustomerRegistered;
-import io.dynrag.pipeline.tenant.TenantRemoval;
+import io.dynrag.pipeline.ingestion.TenantRemoval;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,8 +3,8 @@ package io.dynrag.api.axon;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.api.origin.OriginMetadata;
 import io.dynrag.api.persistence.ThreadBoundTransactionManager;
-import io.dynrag.domain.customer.Customer;
-import io.dynrag.domain.document.Document;
+import io.dynrag.domain.customer.CustomerAggregate;
+import io.dynrag.domain.document.DocumentAggregate;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.config.Configuration;
@@ -43,7 +43,7 @@ public final class EventSourcing implements AutoCloseable {
 
     public static final String PUBLISHER_PROCESSOR = "kafka-publisher";
     /** The event-sourced aggregates: their events are what the event store holds. */
-    static final List<Class<?>> AGGREGATES = List.of(Customer.class, Document.class);
+    static final List<Class<?>> AGGREGATES = List.of(CustomerAggregate.TYPE, DocumentAggregate.TYPE);
     private static final String DUPLICATE_KEY = "23505";
     /**
      * Who holds the publisher's segment claim. Axon's default, the JVM's {@code pid@host}, is the same for

@@ -10,7 +10,7 @@ import java.util.Objects;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /** A tenant of Dynamic RAG. Every document, dataset and bill belongs to exactly one customer. */
-public class Customer {
+class Customer {
 
     @AggregateIdentifier
     private String customerId;
@@ -20,12 +20,12 @@ public class Customer {
     private String providerKeyFingerprint;
     private String lastBudgetAlertMonth;
 
-    protected Customer() {
+    Customer() {
         // required by Axon to rebuild the aggregate from its events
     }
 
     @CommandHandler
-    public Customer(RegisterCustomer command) {
+    Customer(RegisterCustomer command) {
         if (command.company() == null) {
             throw new DomainRuleViolation("a customer needs a company name");
         }

@@ -17,7 +17,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * ingestion command is idempotent: a result for a version that already reached a final
  * state, or for a deleted document, changes nothing.
  */
-public class Document {
+class Document {
 
     @AggregateIdentifier
     private String documentId;
@@ -29,12 +29,12 @@ public class Document {
     private boolean deleted;
     private boolean removedFromIndex;
 
-    protected Document() {
+    Document() {
         // required by Axon to rebuild the aggregate from its events
     }
 
     @CommandHandler
-    public Document(UploadDocument command) {
+    Document(UploadDocument command) {
         requireText(command.customerId(), "customerId");
         requireText(command.s3Key(), "s3Key");
         requireText(command.contentType(), "contentType");

@@ -2,7 +2,6 @@ package io.dynrag.pipeline.ingestion;
 
 import io.dynrag.schemas.DeadLetterHeaders;
 import io.dynrag.schemas.Topic;
-import io.dynrag.pipeline.tenant.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.domain.IndexingStatsAvro;

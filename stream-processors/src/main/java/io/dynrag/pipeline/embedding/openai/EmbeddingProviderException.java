@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.embedding.openai;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -53,5 +54,10 @@ public final class EmbeddingProviderException extends RuntimeException {
     /** How many requests were made for the batch that failed. */
     public int attempts() {
         return attempts;
+    }
+
+    /** How the messages show a duration: {@code 2.5 s}. */
+    static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 }

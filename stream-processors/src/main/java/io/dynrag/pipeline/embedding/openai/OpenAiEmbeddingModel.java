@@ -2,24 +2,16 @@ package io.dynrag.pipeline.embedding.openai;
 
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.TokenCounter;
+import io.dynrag.pipeline.embedding.openai.BatchRetries.GiveUp;
+import io.dynrag.pipeline.embedding.openai.BatchRetries.Wait;
+import io.dynrag.pipeline.embedding.openai.EmbeddingsCall.Attempt;
+import io.dynrag.pipeline.embedding.openai.EmbeddingsCall.Delivered;
+import io.dynrag.pipeline.embedding.openai.EmbeddingsCall.Failed;
 import io.dynrag.pipeline.embedding.openai.EmbeddingsWire.Answer;
-import io.dynrag.pipeline.embedding.openai.EmbeddingsWire.MalformedAnswer;
-import io.dynrag.pipeline.embedding.openai.EmbeddingsWire.ProviderError;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,17 +35,16 @@ import org.slf4j.LoggerFactory;
  * close it, so one can serve the models of many customers. A failed connection is told without its cause
  * (which is logged): the base URL may be a customer's, and the cause would tell a closed port from a
  * filtered one.
+ *
+ * <p>This class counts, batches, bills and checks the vectors; one request and what its answer means are
+ * {@link EmbeddingsCall}'s, whether and when to send a batch again {@link BatchRetries}'.
  */
 public final class OpenAiEmbeddingModel implements EmbeddingModel {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiEmbeddingModel.class);
-    private static final int MAX_PROVIDER_MESSAGE_CHARS = 500;
-    private static final String REDACTED = "[redacted]";
 
     private final OpenAiSettings settings;
-    private final String apiKey;
-    private final EmbeddingsTransport transport;
-    private final URI endpoint;
+    private final EmbeddingsCall call;
     private final String id;
     private final TokenCounter tokenizer = Cl100kTokenCounter.INSTANCE;
     private final AtomicReference<EmbeddingUsage> totalUsage = new AtomicReference<>(EmbeddingUsage.NONE);
@@ -73,9 +64,7 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
      */
     public OpenAiEmbeddingModel(OpenAiSettings settings, String apiKey, EmbeddingsTransport transport) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.apiKey = requireUsableKey(apiKey);
-        this.transport = Objects.requireNonNull(transport, "transport");
-        this.endpoint = settings.embeddingsUri();
+        this.call = new EmbeddingsCall(settings, requireUsableKey(apiKey), Objects.requireNonNull(transport, "transport"));
         // Shortened vectors are not comparable with full ones, so they get an id of their own.
         this.id = settings.requestDimensions() ? settings.model() + "-" + settings.dimensions() : settings.model();
     }
@@ -167,7 +156,7 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
 
     @Override
     public String toString() {
-        return "OpenAiEmbeddingModel[id=" + id + ", endpoint=" + endpoint + ", dimensions=" + dimensions() + "]";
+        return "OpenAiEmbeddingModel[id=" + id + ", endpoint=" + call.endpoint() + ", dimensions=" + dimensions() + "]";
     }
 
     private int[] countWithinLimits(List<String> texts) {
@@ -212,13 +201,10 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
 
     private BatchResult embedBatch(List<String> texts, int firstIndex, long localTokens) {
         Integer requestedDimensions = settings.requestDimensions() ? settings.dimensions() : null;
-        Map<String, String> headers = Map.of("Authorization", "Bearer " + apiKey,
-                "Content-Type", "application/json", "Accept", "application/json");
         byte[] request = EmbeddingsWire.request(settings.model(), texts, requestedDimensions);
-        long started = System.nanoTime();
-        long deadline = started + settings.retryBudget().toNanos();
+        BatchRetries retries = new BatchRetries(settings);
         for (int attempt = 1; ; attempt++) {
-            Attempt outcome = send(headers, request, texts.size(), attempt);
+            Attempt outcome = call.send(request, texts.size(), attempt);
             if (outcome instanceof Delivered delivered) {
                 Answer answer = delivered.answer();
                 EmbeddingUsage usage = billed(answer, localTokens, attempt);
@@ -228,102 +214,22 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
                 return new BatchResult(answer.vectors(), usage);
             }
             Failed failure = (Failed) outcome;
-            String giveUpReason = null;
-            Duration delay = null;
-            long remaining = deadline - System.nanoTime();
-            if (!failure.retryable()) {
-                giveUpReason = "";
-            } else if (attempt >= settings.maxAttempts()) {
-                giveUpReason = "; gave up after " + attempt + " attempts in " + seconds(System.nanoTime() - started);
-            } else if (remaining <= 0) {
-                giveUpReason = "; gave up after " + attempt + " attempts, the retry budget of "
-                        + seconds(settings.retryBudget().toNanos()) + " is spent";
-            } else if (failure.retryAfter() != null && failure.retryAfter().toNanos() > remaining) {
-                // Asking again before the provider's time would only be refused again.
-                giveUpReason = "; it asked to retry after " + seconds(failure.retryAfter().toNanos())
-                        + ", beyond the retry budget (" + attempt + " attempts made)";
-            } else {
-                delay = failure.retryAfter() != null ? failure.retryAfter() : backoff(attempt, remaining);
-            }
-            if (giveUpReason != null) {
-                totalUsage.accumulateAndGet(new EmbeddingUsage(0, 0, 0, attempt - 1, false), EmbeddingUsage::plus);
-                throw new EmbeddingProviderException("Embedding with " + settings.model() + " failed: "
-                        + failure.description() + giveUpReason, failure.retryable(), failure.status(),
-                        failure.providerCode(), failure.retryAfter(), attempt, failure.cause());
-            }
-            log.warn("Embedding request to {} for {} failed ({}{}); retry {} of {} in {} ms", endpoint.getHost(),
-                    settings.model(), failure.description(), failure.cause() == null ? "" : ": " + failure.cause(),
-                    attempt, settings.maxAttempts() - 1, delay.toMillis());
-            pause(delay, attempt);
-        }
-    }
-
-    private sealed interface Attempt permits Delivered, Failed {
-    }
-
-    private record Delivered(Answer answer) implements Attempt {
-    }
-
-    /** A failed attempt; {@code status} is 0 if no HTTP answer arrived. */
-    private record Failed(String description, boolean retryable, int status, String providerCode,
-            Duration retryAfter, Throwable cause) implements Attempt {
-    }
-
-    private Attempt send(Map<String, String> headers, byte[] request, int inputs, int attempt) {
-        CompletableFuture<EmbeddingsTransport.Reply> pending = transport.post(endpoint, headers, request,
-                settings.requestTimeout());
-        EmbeddingsTransport.Reply response;
-        try {
-            // The deadline, whatever the transport makes of the timeout it was given: it covers the body too.
-            response = pending.get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            return notAnswered();
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw interrupted(attempt);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TimeoutException) {
-                return notAnswered();
-            }
-            if (cause instanceof IOException) {
-                return new Failed("the connection to the provider at " + hostAndPort() + " failed", true, 0, null,
-                        null, cause);
-            }
-            throw new EmbeddingProviderException("Embedding with " + settings.model() + " failed: the request to "
-                    + hostAndPort() + " could not be made (" + describe(cause) + ")", false, 0, null, null,
-                    attempt, cause);
-        }
-        int status = response.status();
-        if (status >= 200 && status < 300) {
-            try {
-                return new Delivered(EmbeddingsWire.parseAnswer(response.body(), inputs));
-            } catch (MalformedAnswer e) {
-                throw new EmbeddingProviderException("Embedding with " + settings.model()
-                        + " failed: the provider answered HTTP " + status + " with an unusable body: "
-                        + e.getMessage(), false, status, null, null, attempt, null);
+            switch (retries.after(failure, attempt)) {
+                case GiveUp giveUp -> {
+                    totalUsage.accumulateAndGet(new EmbeddingUsage(0, 0, 0, attempt - 1, false), EmbeddingUsage::plus);
+                    throw new EmbeddingProviderException("Embedding with " + settings.model() + " failed: "
+                            + failure.description() + giveUp.reason(), failure.retryable(), failure.status(),
+                            failure.providerCode(), failure.retryAfter(), attempt, failure.cause());
+                }
+                case Wait wait -> {
+                    log.warn("Embedding request to {} for {} failed ({}{}); retry {} of {} in {} ms",
+                            call.endpoint().getHost(), settings.model(), failure.description(),
+                            failure.cause() == null ? "" : ": " + failure.cause(), attempt, settings.maxAttempts() - 1,
+                            wait.delay().toMillis());
+                    retries.pause(wait.delay(), attempt);
+                }
             }
         }
-        ProviderError error = EmbeddingsWire.parseError(response.body());
-        StringBuilder description = new StringBuilder("the provider answered HTTP ").append(status);
-        if (error.code() != null) {
-            description.append(" (").append(customerSafe(error.code())).append(')');
-        }
-        if (error.message() != null) {
-            description.append(": ").append(customerSafe(error.message()));
-        }
-        boolean retryable = status == 408 || status >= 500
-                // OpenAI answers 429 both for rate limits and for a used-up quota; only the first passes.
-                || (status == 429 && !"insufficient_quota".equals(error.code()));
-        Duration retryAfter = RetryAfter.from(response.headers(), Instant.now()).orElse(null);
-        return new Failed(description.toString(), retryable, status, error.code(), retryAfter, null);
-    }
-
-    private Failed notAnswered() {
-        return new Failed("the provider did not answer within " + seconds(settings.requestTimeout().toNanos()),
-                true, 0, null, null, null);
     }
 
     private static EmbeddingUsage billed(Answer answer, long localTokens, int attempts) {
@@ -368,49 +274,6 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
             vector[d] = (float) (vector[d] / norm);
         }
         return true;
-    }
-
-    /** Full jitter: a uniformly random delay up to an exponentially growing cap, within the budget. */
-    private Duration backoff(int failedAttempts, long remainingNanos) {
-        double cap = Math.min(settings.maxBackoff().toNanos(),
-                settings.initialBackoff().toNanos() * Math.pow(2, failedAttempts - 1));
-        long nanos = (long) (ThreadLocalRandom.current().nextDouble() * cap);
-        return Duration.ofNanos(Math.min(nanos, remainingNanos));
-    }
-
-    private void pause(Duration delay, int attempt) {
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted(attempt);
-        }
-    }
-
-    private EmbeddingProviderException interrupted(int attempt) {
-        return new EmbeddingProviderException("Embedding with " + settings.model()
-                + " was interrupted before the provider answered", true, 0, null, null, attempt, null);
-    }
-
-    /** Provider messages are shown to the customer: without the key, control characters or excess length. */
-    private String customerSafe(String providerText) {
-        String text = providerText.replace(apiKey, REDACTED).replaceAll("\\p{Cntrl}", " ").strip();
-        return text.length() <= MAX_PROVIDER_MESSAGE_CHARS ? text : text.substring(0, MAX_PROVIDER_MESSAGE_CHARS) + "…";
-    }
-
-    private String hostAndPort() {
-        return endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
-    }
-
-    private static String describe(Throwable failure) {
-        String message = failure.getMessage();
-        return message == null || message.isBlank()
-                ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + ": " + message;
-    }
-
-    private static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     private static String requireUsableKey(String apiKey) {

@@ -1,6 +1,5 @@
-package io.dynrag.pipeline.tenant;
+package io.dynrag.pipeline.ingestion;
 
-import io.dynrag.pipeline.ingestion.DocumentSource;
 import io.dynrag.vectorstore.ChunkIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
