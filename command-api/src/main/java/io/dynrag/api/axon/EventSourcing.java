@@ -1,12 +1,11 @@
 package io.dynrag.api.axon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.origin.OriginMetadata;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.customer.Customer;
 import io.dynrag.domain.document.Document;
+import io.dynrag.platform.origin.OriginMetadata;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.Configurer;
 import org.axonframework.config.DefaultConfigurer;
@@ -19,6 +18,7 @@ import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
