@@ -28,7 +28,7 @@ import io.dynrag.platform.http.ProblemMapping;
 public final class Refusals {
 
     private static final ProblemMapping MAPPING = ProblemMapping.NONE
-            // A command or a value broke a rule of the domain; the subclasses below that answer otherwise are mapped on their own.
+            // A command or a value broke a rule of the domain; a subclass that answers otherwise has its own line.
             .answer(DomainRuleViolation.class, e -> ApiProblem.badRequest(e.getMessage()))
             .answer(DocumentDeletedException.class, e -> new ApiProblem(409, "Conflict", e.getMessage()))
             // Who calls.
@@ -41,7 +41,8 @@ public final class Refusals {
             .answer(UnsupportedDocumentTypeException.class, e -> ApiProblem.unsupportedMediaType(e.getMessage()))
             .answer(BudgetExceededException.class, e -> new ApiProblem(402, "Payment Required", e.getMessage()))
             // Pages fetched from URLs.
-            .answer(PageAddressRefusedException.class, e -> new ApiProblem(422, "Unprocessable Content", e.getMessage()))
+            .answer(PageAddressRefusedException.class,
+                    e -> new ApiProblem(422, "Unprocessable Content", e.getMessage()))
             .answer(PageNotFetchedException.class, e -> new ApiProblem(502, "Bad Gateway", e.getMessage()))
             .answer(PageTooLargeException.class, e -> ApiProblem.tooLarge(e.getMessage()))
             .answer(UnsupportedPageTypeException.class, e -> ApiProblem.unsupportedMediaType(e.getMessage()))

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +54,8 @@ class WebhookHistoryTakeoverTest {
         UUID webhookId = created.webhook().webhookId();
         before.deliveries.enqueue(new WebhookEvent("event-1", "cust-a", WebhookEventType.DOCUMENT_INDEXED,
                 clock.instant(), Map.of("documentId", "doc-1", "version", 1)));
-        execute(database, "INSERT INTO webhook_offset (topic, partition, next_offset) VALUES ('dynrag.document-events.v1', 0, 42)");
+        execute(database, "INSERT INTO webhook_offset (topic, partition, next_offset) "
+                + "VALUES ('dynrag.document-events.v1', 0, 42)");
         List<WebhookDeliveries.Delivery> deliveriesBefore = before.deliveries.page(webhookId, null, 10);
 
         Migrations.migrate(database);
@@ -146,7 +148,8 @@ class WebhookHistoryTakeoverTest {
 
     private static MigrationState stateOf(Flyway history, String version) {
         return Arrays.stream(history.info().all())
-                .filter(migration -> migration.getVersion() != null && migration.getVersion().getVersion().equals(version))
+                .filter(migration -> migration.getVersion() != null
+                        && migration.getVersion().getVersion().equals(version))
                 .map(MigrationInfo::getState)
                 .reduce((first, later) -> later)
                 .orElseThrow(() -> new AssertionError("no migration " + version));
@@ -165,7 +168,7 @@ class WebhookHistoryTakeoverTest {
 
     /** Every column (name, type, nullability, default) and index of the webhook tables, by table. */
     private static Map<String, List<String>> shapeOfWebhookTables(DataSource database) {
-        Map<String, List<String>> shape = new java.util.TreeMap<>();
+        Map<String, List<String>> shape = new TreeMap<>();
         query(database, """
                 SELECT table_name, column_name || ' ' || data_type || ' ' || is_nullable || ' '
                        || coalesce(column_default, '') || ' ' || coalesce(character_maximum_length::text, '')
