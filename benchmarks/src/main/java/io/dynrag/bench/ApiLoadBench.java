@@ -1,8 +1,8 @@
 package io.dynrag.bench;
 
-import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.domain.document.DocumentVersionUploaded;
+import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.projections.Projections;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;

@@ -2,29 +2,10 @@ package io.dynrag.api;
 
 import io.dynrag.api.audit.AuditEndpoints;
 import io.dynrag.api.audit.AuditLog;
-import io.dynrag.api.auth.AdminAccounts;
-import io.dynrag.api.auth.ApiKeyEndpoints;
-import io.dynrag.api.auth.ApiKeys;
-import io.dynrag.api.auth.AuthEndpoints;
-import io.dynrag.api.auth.Authenticator;
-import io.dynrag.api.auth.passwords.LoginThrottle;
-import io.dynrag.api.auth.passwords.PasswordHasher;
-import io.dynrag.api.auth.tokens.AccessTokens;
-import io.dynrag.api.auth.tokens.RefreshTokens;
-import io.dynrag.api.auth.tokens.SigningKeys;
-import io.dynrag.api.auth.users.UserAccounts;
 import io.dynrag.api.axon.EventSourcing;
 import io.dynrag.api.budget.BudgetAlerts;
 import io.dynrag.api.budget.BudgetEndpoints;
 import io.dynrag.api.budget.BudgetLedger;
-import io.dynrag.api.crypto.CustomerDataKeys;
-import io.dynrag.api.crypto.KeyEncryption;
-import io.dynrag.api.customer.CustomerAccounts;
-import io.dynrag.api.customer.CustomerConfigEndpoints;
-import io.dynrag.api.customer.CustomerDeletion;
-import io.dynrag.api.customer.CustomerEndpoints;
-import io.dynrag.api.customer.CustomerRegistration;
-import io.dynrag.api.customer.ProviderKeys;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentIntake;
 import io.dynrag.api.document.DocumentLookup;
@@ -32,36 +13,56 @@ import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.OrphanObjectSweeper;
+import io.dynrag.api.document.UrlIntake;
+import io.dynrag.api.document.batch.BatchEndpoints;
 import io.dynrag.api.document.progress.DocumentEventsEndpoint;
 import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.progress.DocumentUpdatesFeed;
 import io.dynrag.api.document.progress.DocumentWatches;
 import io.dynrag.api.document.progress.ProgressTracker;
 import io.dynrag.api.document.progress.WithProgress;
-import io.dynrag.api.document.UrlIntake;
-import io.dynrag.api.document.batch.BatchEndpoints;
-import io.dynrag.api.document.url.AddressPolicy;
 import io.dynrag.api.document.url.FetchAdmission;
 import io.dynrag.api.document.url.PageFetcher;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.HttpServer;
-import io.dynrag.api.http.Json;
-import io.dynrag.api.idempotency.IdempotencyRecords;
-import io.dynrag.api.idempotency.IdempotentPosts;
 import io.dynrag.api.ingestion.IngestionResultConsumer;
-import io.dynrag.api.persistence.Migrations;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.api.publishing.KafkaEventPublisher;
-import io.dynrag.api.ratelimit.RateLimitEndpoints;
-import io.dynrag.api.ratelimit.RateLimits;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
 import io.dynrag.api.search.SearchHistory;
-import io.dynrag.api.webhook.WebhookService;
 import io.dynrag.api.usage.UsageEndpoints;
 import io.dynrag.api.usage.UsageFacts;
 import io.dynrag.api.usage.UsageRecording;
 import io.dynrag.api.usage.UsageReports;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.access.RateLimitEndpoints;
+import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.identity.accounts.CustomerRegistration;
+import io.dynrag.identity.accounts.ProviderKeys;
+import io.dynrag.identity.auth.AdminAccounts;
+import io.dynrag.identity.auth.ApiKeyEndpoints;
+import io.dynrag.identity.auth.AuthEndpoints;
+import io.dynrag.identity.credentials.ApiKeys;
+import io.dynrag.identity.credentials.Authenticator;
+import io.dynrag.identity.customer.CustomerConfigEndpoints;
+import io.dynrag.identity.customer.CustomerDeletion;
+import io.dynrag.identity.customer.CustomerEndpoints;
+import io.dynrag.identity.datakeys.CustomerDataKeys;
+import io.dynrag.identity.passwords.LoginThrottle;
+import io.dynrag.identity.passwords.PasswordHasher;
+import io.dynrag.identity.ratelimit.RateLimits;
+import io.dynrag.identity.tokens.AccessTokens;
+import io.dynrag.identity.tokens.RefreshTokens;
+import io.dynrag.identity.tokens.SigningKeys;
+import io.dynrag.identity.users.UserAccounts;
+import io.dynrag.platform.crypto.KeyEncryption;
+import io.dynrag.platform.http.HttpServer;
+import io.dynrag.platform.http.Json;
+import io.dynrag.platform.idempotency.IdempotencyRecords;
+import io.dynrag.platform.idempotency.IdempotentPosts;
+import io.dynrag.platform.outbound.AddressPolicy;
+import io.dynrag.platform.persistence.Migrations;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
+import io.dynrag.webhooks.WebhookMigrations;
+import io.dynrag.webhooks.WebhookService;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,6 +124,7 @@ public final class CommandApi implements AutoCloseable {
         this.settings = settings;
         Clock clock = Clock.systemUTC();
         Migrations.migrate(dataSource);
+        WebhookMigrations.migrate(dataSource);
         ThreadBoundTransactionManager transactions = new ThreadBoundTransactionManager(dataSource);
         KeyEncryption keyEncryption = new KeyEncryption(settings.keyEncryptionKeys());
         CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper(), settings.defaultCeilings());
@@ -171,7 +173,7 @@ public final class CommandApi implements AutoCloseable {
 
         this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),
                 IDEMPOTENCY_RETENTION);
-        IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access,
+        IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access::idempotencyCaller,
                 AuthEndpoints.CREDENTIAL_PATHS);
         this.loginThrottle = new LoginThrottle(transactions, clock);
 
@@ -195,7 +197,7 @@ public final class CommandApi implements AutoCloseable {
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
-                        new BatchEndpoints(access, intake, urls, settings.batchLimits()),
+                        new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, search, documentStates, accounts, fromEvents,
                                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper())),
                         webhooks.endpoints(),
@@ -205,7 +207,7 @@ public final class CommandApi implements AutoCloseable {
                         new AuditEndpoints(access, new AuditLog(transactions), intake, accounts),
                         new UsageRecording(access, usageFacts),
                         idempotentPosts),
-                idempotentPosts, checks);
+                idempotentPosts, Refusals.mapping(), checks);
     }
 
     public CommandApi start() {

@@ -1,16 +1,16 @@
 package io.dynrag.api;
 
-import io.dynrag.api.auth.tokens.TokenSettings;
-import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.document.batch.BatchLimits;
-import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.progress.DocumentStreams;
+import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
-import io.dynrag.api.http.TrustedProxies;
-import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.identity.tokens.TokenSettings;
+import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.platform.http.TrustedProxies;
+import io.dynrag.webhooks.WebhookSettings;
 
 import java.time.Duration;
 

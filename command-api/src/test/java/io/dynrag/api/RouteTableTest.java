@@ -1,21 +1,21 @@
 package io.dynrag.api;
 
-import io.dynrag.api.auth.tokens.TokenSettings;
-import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.progress.DocumentStreams;
-import io.dynrag.api.document.url.AddressAllowlist;
 import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
-import io.dynrag.api.http.TrustedProxies;
 import io.dynrag.api.search.ChunkSearch;
-import io.dynrag.api.testing.TestDatabase;
 import io.dynrag.api.usage.UsageReports;
-import io.dynrag.api.webhook.WebhookSettings;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.identity.tokens.TokenSettings;
+import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.platform.http.TrustedProxies;
+import io.dynrag.platform.outbound.AddressAllowlist;
+import io.dynrag.platform.testing.TestDatabase;
+import io.dynrag.webhooks.WebhookSettings;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;

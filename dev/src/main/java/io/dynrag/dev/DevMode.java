@@ -1,13 +1,13 @@
 package io.dynrag.dev;
 
-import io.dynrag.api.auth.Secrets;
-import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.LocalServers;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
+import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.platform.crypto.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

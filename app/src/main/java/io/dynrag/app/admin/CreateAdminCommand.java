@@ -1,19 +1,19 @@
 package io.dynrag.app.admin;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.auth.AdminAccounts;
-import io.dynrag.api.auth.passwords.PasswordHasher;
-import io.dynrag.api.auth.passwords.WeakPasswordException;
-import io.dynrag.api.auth.users.EmailAlreadyRegisteredException;
-import io.dynrag.api.auth.users.InvalidEmailException;
-import io.dynrag.api.auth.users.UserAccount;
-import io.dynrag.api.auth.users.UserAccounts;
-import io.dynrag.api.persistence.Migrations;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.LocalServers;
+import io.dynrag.identity.auth.AdminAccounts;
+import io.dynrag.identity.passwords.PasswordHasher;
+import io.dynrag.identity.passwords.WeakPasswordException;
+import io.dynrag.identity.users.EmailAlreadyRegisteredException;
+import io.dynrag.identity.users.InvalidEmailException;
+import io.dynrag.identity.users.UserAccount;
+import io.dynrag.identity.users.UserAccounts;
+import io.dynrag.platform.persistence.Migrations;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 
 import java.io.BufferedReader;
 import java.io.Console;

@@ -1,16 +1,16 @@
 package io.dynrag.app.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.persistence.Migrations;
 import io.dynrag.api.publishing.StoredEventRecords;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.LocalServers;
+import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
-import io.dynrag.projections.replay.ProjectionReplay;
 import io.dynrag.projections.replay.ProjectionReplay.Source;
+import io.dynrag.projections.replay.ProjectionReplay;
 
 import java.io.PrintStream;
 import java.sql.SQLException;

@@ -1,9 +1,9 @@
 package io.dynrag.app.roles;
 
-import io.dynrag.api.document.url.AddressPolicy;
-import io.dynrag.api.document.url.GuardedHttpClient;
 import io.dynrag.pipeline.embedding.openai.EmbeddingsTransport;
 import io.dynrag.pipeline.embedding.openai.OpenAiSettings;
+import io.dynrag.platform.outbound.AddressPolicy;
+import io.dynrag.platform.outbound.GuardedHttpClient;
 
 import java.io.IOException;
 import java.net.URI;

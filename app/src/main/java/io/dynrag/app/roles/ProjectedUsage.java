@@ -1,7 +1,7 @@
 package io.dynrag.app.roles;
 
-import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.usage.UsageReports;
+import io.dynrag.platform.http.Json;
 import io.dynrag.projections.usage.UsageCatalog;
 
 import java.time.LocalDate;
@@ -34,7 +34,7 @@ final class ProjectedUsage implements UsageReports {
         return catalog.documents(customerId, limit).stream()
                 .map(row -> new DocumentUsage(row.documentId(), row.title(), row.versions(), row.indexedVersions(),
                         row.bytes(), row.chunks(), row.embeddedTokens(), row.reusedTokens(), row.meteredTokens(),
-                        DocumentView.usd(row.costMicroUsd()), row.deleted()))
+                        Json.usd(row.costMicroUsd()), row.deleted()))
                 .toList();
     }
 
@@ -58,6 +58,6 @@ final class ProjectedUsage implements UsageReports {
     private static Counters counters(UsageCatalog.Counters c) {
         return new Counters(c.documentsUploaded(), c.documentsIndexed(), c.documentsFailed(), c.documentsDeleted(),
                 c.bytes(), c.pages(), c.chunks(), c.embeddedTokens(), c.reusedTokens(), c.meteredTokens(),
-                DocumentView.usd(c.costMicroUsd()), c.searchQueries(), c.apiCalls());
+                Json.usd(c.costMicroUsd()), c.searchQueries(), c.apiCalls());
     }
 }

@@ -2,8 +2,8 @@ package io.dynrag.app.verify;
 
 import io.dynrag.api.axon.EventSourcing;
 import io.dynrag.api.document.DocumentStates;
-import io.dynrag.api.http.Json;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.platform.http.Json;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 

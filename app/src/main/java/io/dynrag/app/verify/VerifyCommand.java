@@ -1,13 +1,13 @@
 package io.dynrag.app.verify;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.LocalServers;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
+import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.vectorstore.LanceChunkStore;
 import software.amazon.awssdk.services.s3.S3Client;
 

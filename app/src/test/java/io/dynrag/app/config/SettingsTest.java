@@ -1,6 +1,6 @@
 package io.dynrag.app.config;
 
-import io.dynrag.api.http.TrustedProxies;
+import io.dynrag.platform.http.TrustedProxies;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dynrag.api.auth.Secrets;
+import io.dynrag.platform.crypto.Secrets;
 import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwt.JwtClaims;

@@ -1,7 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dynrag.api.auth.Secrets;
+import io.dynrag.platform.crypto.Secrets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dynrag.api.customer.ProviderKeys;
+import io.dynrag.identity.accounts.ProviderKeys;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

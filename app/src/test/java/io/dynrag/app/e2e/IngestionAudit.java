@@ -2,12 +2,12 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.verify.StoredEventHistory;
 import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
+import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import org.awaitility.core.ConditionTimeoutException;

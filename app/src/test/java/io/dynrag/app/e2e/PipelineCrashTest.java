@@ -1,12 +1,12 @@
 package io.dynrag.app.e2e;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.domain.document.DocumentVersionIndexed;
+import io.dynrag.platform.persistence.Migrations;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -1,12 +1,12 @@
 package io.dynrag.app.e2e;
 
-import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infra;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.VerifyCommand;
+import io.dynrag.platform.crypto.KeyEncryptionKeys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

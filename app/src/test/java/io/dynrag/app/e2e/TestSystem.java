@@ -1,14 +1,14 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dynrag.api.crypto.KeyEncryption;
-import io.dynrag.api.crypto.KeyEncryptionKeys;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infra;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
+import io.dynrag.platform.crypto.KeyEncryption;
+import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,7 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dynrag.api.auth.Secrets;
+import io.dynrag.platform.crypto.Secrets;
 import org.assertj.core.api.SoftAssertions;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;

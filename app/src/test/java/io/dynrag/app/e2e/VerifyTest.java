@@ -1,11 +1,11 @@
 package io.dynrag.app.e2e;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dynrag.api.persistence.Migrations;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.verify.VerifyCommand;
+import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import org.junit.jupiter.api.BeforeEach;

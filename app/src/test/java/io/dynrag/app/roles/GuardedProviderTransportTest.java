@@ -2,10 +2,10 @@ package io.dynrag.app.roles;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.dynrag.api.document.url.AddressAllowlist;
-import io.dynrag.api.document.url.AddressPolicy;
-import io.dynrag.api.document.url.RefusedAddressException;
 import io.dynrag.pipeline.embedding.openai.EmbeddingsTransport;
+import io.dynrag.platform.outbound.AddressAllowlist;
+import io.dynrag.platform.outbound.AddressPolicy;
+import io.dynrag.platform.outbound.RefusedAddressException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.dynrag.api.audit;
 
-import io.dynrag.api.http.ApiProblem;
+import io.dynrag.platform.http.ApiProblem;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

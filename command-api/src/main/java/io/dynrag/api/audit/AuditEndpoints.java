@@ -1,13 +1,13 @@
 package io.dynrag.api.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dynrag.api.auth.Scope;
-import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.document.DocumentIntake;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.http.Ids;
-import io.dynrag.api.http.QueryParameters;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.http.Ids;
+import io.dynrag.platform.http.QueryParameters;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 

@@ -2,9 +2,9 @@ package io.dynrag.api.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.http.Json;
-import io.dynrag.api.origin.OriginMetadata;
-import io.dynrag.api.persistence.Statements;
+import io.dynrag.platform.http.Json;
+import io.dynrag.platform.origin.OriginMetadata;
+import io.dynrag.platform.persistence.Statements;
 import org.axonframework.common.DateTimeUtils;
 import org.axonframework.common.jdbc.ConnectionProvider;
 

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import io.dynrag.api.http.Json;
 import io.dynrag.domain.customer.EncryptedText;
+import io.dynrag.platform.http.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

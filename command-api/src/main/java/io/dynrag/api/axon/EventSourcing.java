@@ -1,10 +1,10 @@
 package io.dynrag.api.axon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.origin.OriginMetadata;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.customer.CustomerAggregate;
 import io.dynrag.domain.document.DocumentAggregate;
+import io.dynrag.platform.origin.OriginMetadata;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.config.Configuration;

@@ -1,9 +1,9 @@
 package io.dynrag.api.budget;
 
-import io.dynrag.api.customer.CustomerAccounts;
-import io.dynrag.api.origin.CurrentOrigin;
-import io.dynrag.api.origin.Origin;
 import io.dynrag.domain.customer.CustomerStatus;
+import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.platform.origin.CurrentOrigin;
+import io.dynrag.platform.origin.Origin;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 
 /**

@@ -1,9 +1,10 @@
 package io.dynrag.api.budget;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dynrag.api.auth.Scope;
-import io.dynrag.api.customer.CustomerAccounts;
-import io.dynrag.api.http.Access;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -39,9 +40,9 @@ public final class BudgetEndpoints implements Consumer<RoutesConfig> {
         BudgetLedger.MonthState month = ledger.state(customerId,
                 accounts.find(customerId).orElseThrow().configuration());
         BigDecimal remaining = month.monthlyBudgetUsd() == null ? null
-                : month.monthlyBudgetUsd().subtract(BigDecimal.valueOf(month.committedMicroUsd(), 6))
+                : month.monthlyBudgetUsd().subtract(Json.usd(month.committedMicroUsd()))
                 .max(BigDecimal.ZERO);
-        ctx.json(new BudgetView(month.month(), month.monthlyBudgetUsd(), BigDecimal.valueOf(month.spentMicroUsd(), 6),
-                BigDecimal.valueOf(month.reservedMicroUsd(), 6), remaining, month.alertPercent(), month.alerted()));
+        ctx.json(new BudgetView(month.month(), month.monthlyBudgetUsd(), Json.usd(month.spentMicroUsd()),
+                Json.usd(month.reservedMicroUsd()), remaining, month.alertPercent(), month.alerted()));
     }
 }

@@ -1,8 +1,5 @@
 package io.dynrag.api.budget;
 
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.persistence.Statements;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.BudgetThresholdReached;
 import io.dynrag.domain.customer.CustomerConfiguration;
@@ -11,6 +8,8 @@ import io.dynrag.domain.customer.RecordBudgetThresholdReached;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
+import io.dynrag.platform.persistence.Statements;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.Timestamp;
 
@@ -65,7 +64,7 @@ public final class BudgetLedger {
      * over the monthly budget. Call inside the upload's transaction, after taking the customer's row
      * lock, so that a refusal rolls the upload back.
      *
-     * @throws ApiProblem 402 when the budget cannot cover the estimate
+     * @throws BudgetExceededException when the budget cannot cover the estimate
      */
     public void reserve(String customerId, CustomerConfiguration configuration, String documentId, int version,
                         long bytes) {
@@ -73,7 +72,7 @@ public final class BudgetLedger {
         OptionalLong budget = configuration.monthlyBudgetMicroUsd();
         MonthState month = budget.isPresent() && estimate > 0 ? state(customerId, configuration) : null;
         if (month != null && month.committedMicroUsd() + estimate > budget.getAsLong()) {
-            throw new ApiProblem(402, "Payment Required", String.format(
+            throw new BudgetExceededException(String.format(
                     "this upload may cost up to $%s, which would exceed your monthly embedding budget of $%s: "
                             + "$%s is spent in %s and $%s is held for documents still being indexed; raise "
                             + "monthlyBudgetUsd or wait for next month",

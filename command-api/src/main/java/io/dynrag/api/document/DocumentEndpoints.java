@@ -1,14 +1,14 @@
 package io.dynrag.api.document;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dynrag.api.auth.Scope;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.http.Ids;
-import io.dynrag.api.http.MultipartBodies;
-import io.dynrag.api.http.QueryParameters;
-import io.dynrag.api.idempotency.IdempotentPosts;
 import io.dynrag.domain.document.DeleteDocument;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.http.Ids;
+import io.dynrag.platform.http.MultipartBodies;
+import io.dynrag.platform.http.QueryParameters;
+import io.dynrag.platform.idempotency.IdempotentPosts;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;

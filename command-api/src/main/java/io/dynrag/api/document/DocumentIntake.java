@@ -1,18 +1,19 @@
 package io.dynrag.api.document;
 
 import io.dynrag.api.budget.BudgetLedger;
-import io.dynrag.api.customer.CustomerAccount;
-import io.dynrag.api.customer.CustomerAccounts;
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.http.Ids;
-import io.dynrag.api.idempotency.NewIds;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.document.DocumentDeletedException;
 import io.dynrag.domain.document.IndexingSettings;
 import io.dynrag.domain.document.UploadDocument;
 import io.dynrag.domain.document.UploadDocumentVersion;
 import io.dynrag.domain.document.VersionAccepted;
+import io.dynrag.identity.accounts.CustomerAccount;
+import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.identity.credentials.NotAuthenticatedException;
+import io.dynrag.platform.http.Ids;
+import io.dynrag.platform.idempotency.NewIds;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,8 +94,7 @@ public final class DocumentIntake {
                 // only for each other's last statements and commit, not for whole commands.
                 CustomerAccount account = lockedAccount(customerId);
                 if (account.documentCount() > account.configuration().maxDocuments()) {
-                    throw new ApiProblem(403, "Forbidden", "your limit of " + account.configuration().maxDocuments()
-                            + " documents is reached; delete documents or raise maxDocuments");
+                    throw new DocumentLimitReachedException(account.configuration().maxDocuments());
                 }
                 budget.reserve(customerId, account.configuration(), documentId, 1, checked.inspected().bytes());
             });
@@ -105,11 +105,14 @@ public final class DocumentIntake {
         return new Accepted(documentId, 1, "PENDING", true, null);
     }
 
-    /** @throws ApiProblem 404 for an unknown or foreign document, 409 for a deleted one */
+    /**
+     * @throws DocumentNotFoundException for an unknown or foreign document
+     * @throws DocumentDeletedException  for a deleted one, also when it was deleted meanwhile
+     */
     public Accepted addVersion(String customerId, String documentId, Content content) {
         DocumentStates.DocumentState state = existing(customerId, documentId);
         if (state.deleted()) {
-            throw new ApiProblem(409, "Conflict", "document " + documentId + " is deleted");
+            throw new DocumentDeletedException(documentId);
         }
         Checked checked = check(customerId, content);
         if (checked.inspected().sha256().equals(state.latestSha256())) {
@@ -133,9 +136,6 @@ public final class DocumentIntake {
                 }
                 return version;
             });
-        } catch (DocumentDeletedException e) {
-            removeIfOwn(ownObject, key);
-            throw new ApiProblem(409, "Conflict", e.getMessage());
         } catch (RuntimeException e) {
             removeIfOwn(ownObject, key);
             throw e;
@@ -146,13 +146,13 @@ public final class DocumentIntake {
                 : new Accepted(documentId, accepted.version(), null, false, true);
     }
 
-    /** @throws ApiProblem 404 for an unknown or foreign document */
+    /** @throws DocumentNotFoundException for an unknown or foreign document */
     public DocumentStates.DocumentState existing(String customerId, String documentId) {
         if (!Ids.isUuid(documentId)) {
-            throw ApiProblem.notFound("no document " + documentId);
+            throw new DocumentNotFoundException(documentId);
         }
         return documents.find(customerId, documentId)
-                .orElseThrow(() -> ApiProblem.notFound("no document " + documentId));
+                .orElseThrow(() -> new DocumentNotFoundException(documentId));
     }
 
     private record Checked(UploadInspector.Inspected inspected, CustomerConfiguration configuration) {
@@ -161,12 +161,12 @@ public final class DocumentIntake {
     private Checked check(String customerId, Content content) {
         CustomerConfiguration configuration = configuration(customerId);
         if (content.title() != null && content.title().strip().length() > MAX_TITLE_LENGTH) {
-            throw ApiProblem.badRequest("the title must be at most " + MAX_TITLE_LENGTH + " characters");
+            throw new DomainRuleViolation("the title must be at most " + MAX_TITLE_LENGTH + " characters");
         }
         long maxBytes = Math.min(maxUploadBytes, configuration.maxFileBytes());
         UploadInspector.Inspected inspected = UploadInspector.inspect(content.name(), content.bytes(), maxBytes);
         if (!configuration.allowedContentTypes().contains(inspected.contentType())) {
-            throw ApiProblem.unsupportedMediaType(inspected.contentType() + " is not among the types your "
+            throw new UnsupportedDocumentTypeException(inspected.contentType() + " is not among the types your "
                     + "configuration allows: " + configuration.allowedContentTypes());
         }
         return new Checked(inspected, configuration);
@@ -175,12 +175,12 @@ public final class DocumentIntake {
     /** Reads the customer's account and locks its row until the transaction ends. */
     private CustomerAccount lockedAccount(String customerId) {
         return accounts.findForUpdate(customerId)
-                .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist"));
+                .orElseThrow(() -> new NotAuthenticatedException("the customer does not exist"));
     }
 
     private CustomerConfiguration configuration(String customerId) {
         return accounts.find(customerId)
-                .orElseThrow(() -> ApiProblem.unauthorized("the customer does not exist")).configuration();
+                .orElseThrow(() -> new NotAuthenticatedException("the customer does not exist")).configuration();
     }
 
     private static String defaultTitle(Content content) {

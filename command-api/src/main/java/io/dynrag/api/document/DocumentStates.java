@@ -1,9 +1,9 @@
 package io.dynrag.api.document;
 
-import io.dynrag.api.persistence.DatabaseException;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentVersionUploaded;
+import io.dynrag.platform.persistence.DatabaseException;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.eventhandling.EventHandler;
 
 import java.sql.Array;

@@ -2,6 +2,7 @@ package io.dynrag.api.document;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.platform.http.Json;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -62,7 +63,7 @@ public record DocumentView(
         }
         return new DocumentView(documentId, title, contentType, bytes, version, status, stats.chunks(),
                 stats.tokens(), stats.meteredTokens(), stats.embeddedTokens(), stats.reusedChunks(), stats.characters(),
-                stats.pages(), usd(stats.costMicroUsd()), stats.model(), stats.lanceVersion(), failureReason,
+                stats.pages(), Json.usd(stats.costMicroUsd()), stats.model(), stats.lanceVersion(), failureReason,
                 stageMillis, updatedAt, null);
     }
 
@@ -70,10 +71,5 @@ public record DocumentView(
         return new DocumentView(documentId, title, contentType, bytes, version, status, chunks, tokens, meteredTokens,
                 embeddedTokens, reusedChunks, characters, pages, costUsd, model, lanceVersion, failureReason,
                 stageMillis, updatedAt, progress);
-    }
-
-    /** Cost is stored in millionths of a dollar so that sums are exact. */
-    public static BigDecimal usd(Long microUsd) {
-        return microUsd == null ? null : BigDecimal.valueOf(microUsd, 6);
     }
 }

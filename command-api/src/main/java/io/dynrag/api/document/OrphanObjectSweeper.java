@@ -1,6 +1,6 @@
 package io.dynrag.api.document;
 
-import io.dynrag.api.persistence.Statements;
+import io.dynrag.platform.persistence.Statements;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

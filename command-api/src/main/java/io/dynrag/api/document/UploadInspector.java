@@ -1,6 +1,6 @@
 package io.dynrag.api.document;
 
-import io.dynrag.api.http.ApiProblem;
+import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.domain.document.format.DocumentFormats;
 
@@ -47,7 +47,7 @@ public final class UploadInspector {
             while ((read = in.read(chunk)) != -1) {
                 total += read;
                 if (total > maxBytes) {
-                    throw ApiProblem.tooLarge("the file is larger than the limit of " + maxBytes + " bytes");
+                    throw new DocumentTooLargeException(maxBytes);
                 }
                 if (!text) {
                     continue;
@@ -69,7 +69,7 @@ public final class UploadInspector {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
         if (total == 0) {
-            throw ApiProblem.badRequest("the file is empty");
+            throw new DomainRuleViolation("the file is empty");
         }
         return new Inspected(format.mediaType(), HexFormat.of().formatHex(sha256.digest()), total);
     }
@@ -82,9 +82,9 @@ public final class UploadInspector {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
         if (head.length == 0) {
-            throw ApiProblem.badRequest("the file is empty");
+            throw new DomainRuleViolation("the file is empty");
         }
-        return DocumentFormats.detect(head, filename).orElseThrow(() -> ApiProblem.unsupportedMediaType(
+        return DocumentFormats.detect(head, filename).orElseThrow(() -> new UnsupportedDocumentTypeException(
                 "'" + filename + "' is not a document we can index: upload PDF (with a text layer), HTML, "
                         + "Markdown or plain text (UTF-8)"));
     }
@@ -105,8 +105,8 @@ public final class UploadInspector {
         }
     }
 
-    private static ApiProblem notText(String filename, String why) {
-        return ApiProblem.unsupportedMediaType("'" + filename + "' looks like a text document but " + why);
+    private static UnsupportedDocumentTypeException notText(String filename, String why) {
+        return new UnsupportedDocumentTypeException("'" + filename + "' looks like a text document but " + why);
     }
 
     private static MessageDigest newSha256() {

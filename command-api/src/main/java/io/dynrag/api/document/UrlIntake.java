@@ -1,12 +1,14 @@
 package io.dynrag.api.document;
 
 import io.dynrag.api.document.url.FetchAdmission;
-import io.dynrag.api.document.url.FetchableUrl;
 import io.dynrag.api.document.url.FetchedPage;
-import io.dynrag.api.document.url.InvalidUrlException;
+import io.dynrag.api.document.url.NoRoomToFetchException;
 import io.dynrag.api.document.url.PageFetcher;
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.idempotency.NewIds;
+import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.domain.document.DocumentDeletedException;
+import io.dynrag.platform.idempotency.NewIds;
+import io.dynrag.platform.outbound.FetchableUrl;
+import io.dynrag.platform.outbound.InvalidUrlException;
 
 /**
  * Takes in a document from a URL: checks the URL, waits for room to fetch it ({@link FetchAdmission}),
@@ -30,8 +32,8 @@ public final class UrlIntake {
     }
 
     /**
-     * @throws ApiProblem 400 for a URL we never fetch, 429 or 503 without room to fetch it, else as
-     *                    {@link PageFetcher#fetch} and intake
+     * @throws DomainRuleViolation    for a URL we never fetch or a title too long
+     * @throws NoRoomToFetchException without room to fetch it; else as {@link PageFetcher#fetch} and intake
      */
     public DocumentIntake.Accepted create(String customerId, UrlRequest request, NewIds ids, int index) {
         FetchableUrl url = parse(request);
@@ -41,12 +43,15 @@ public final class UrlIntake {
         }
     }
 
-    /** @throws ApiProblem also 404 for an unknown document and 409 for a deleted one, before anything is fetched */
+    /**
+     * @throws DocumentNotFoundException for an unknown document and {@link DocumentDeletedException} for a deleted
+     *                                   one, before anything is fetched; else as {@link #create}
+     */
     public DocumentIntake.Accepted addVersion(String customerId, String documentId, UrlRequest request) {
         FetchableUrl url = parse(request);
         DocumentStates.DocumentState state = intake.existing(customerId, documentId);
         if (state.deleted()) {
-            throw new ApiProblem(409, "Conflict", "document " + documentId + " is deleted");
+            throw new DocumentDeletedException(documentId);
         }
         try (FetchAdmission.Room room = admission.admit(customerId, intake.maxBytesFor(customerId));
              FetchedPage page = fetcher.fetch(url, room.bytes())) {
@@ -57,12 +62,13 @@ public final class UrlIntake {
     /** Everything the request itself gets wrong is answered before anything is fetched. */
     private static FetchableUrl parse(UrlRequest request) {
         if (request.title() != null && request.title().strip().length() > DocumentIntake.MAX_TITLE_LENGTH) {
-            throw ApiProblem.badRequest("the title must be at most " + DocumentIntake.MAX_TITLE_LENGTH + " characters");
+            throw new DomainRuleViolation("the title must be at most " + DocumentIntake.MAX_TITLE_LENGTH
+                    + " characters");
         }
         try {
             return FetchableUrl.parse(request.url());
         } catch (InvalidUrlException e) {
-            throw ApiProblem.badRequest(e.getMessage());
+            throw new DomainRuleViolation(e.getMessage());
         }
     }
 

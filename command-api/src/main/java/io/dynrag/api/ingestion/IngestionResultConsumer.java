@@ -1,13 +1,13 @@
 package io.dynrag.api.ingestion;
 
 import io.dynrag.api.budget.BudgetAlerts;
-import io.dynrag.api.origin.CurrentOrigin;
-import io.dynrag.api.origin.Origin;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.RecordDocumentRemoval;
 import io.dynrag.domain.document.RecordIngestionFailed;
 import io.dynrag.domain.document.RecordIngestionStarted;
 import io.dynrag.domain.document.RecordIngestionSucceeded;
+import io.dynrag.platform.origin.CurrentOrigin;
+import io.dynrag.platform.origin.Origin;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.consumer.ConsumerLoop;

@@ -1,8 +1,8 @@
 package io.dynrag.api.publishing;
 
 import io.dynrag.api.axon.EventSourcing;
-import io.dynrag.api.http.Json;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
+import io.dynrag.platform.http.Json;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.record.TimestampType;

@@ -1,15 +1,15 @@
 package io.dynrag.api.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dynrag.api.auth.Scope;
-import io.dynrag.api.customer.CustomerAccounts;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.DocumentView;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.ApiProblem;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.search.SearchScope;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.ApiProblem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 

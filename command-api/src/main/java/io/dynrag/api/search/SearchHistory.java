@@ -1,12 +1,12 @@
 package io.dynrag.api.search;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.persistence.Statements;
-import io.dynrag.api.persistence.ThreadBoundTransactionManager;
 import io.dynrag.domain.customer.CustomerConfigurationChanged;
 import io.dynrag.domain.customer.CustomerRegistered;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentVersionIndexed;
+import io.dynrag.platform.persistence.Statements;
+import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 

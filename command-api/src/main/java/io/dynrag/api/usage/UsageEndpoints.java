@@ -1,9 +1,9 @@
 package io.dynrag.api.usage;
 
-import io.dynrag.api.auth.Scope;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.http.QueryParameters;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.http.QueryParameters;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 

@@ -1,7 +1,7 @@
 package io.dynrag.api.usage;
 
-import io.dynrag.api.auth.Principal;
-import io.dynrag.api.http.Access;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.credentials.Principal;
 import io.dynrag.schemas.usage.UsageKind;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

@@ -1,6 +1,6 @@
 package io.dynrag.api.audit;
 
-import io.dynrag.api.http.ApiProblem;
+import io.dynrag.platform.http.ApiProblem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

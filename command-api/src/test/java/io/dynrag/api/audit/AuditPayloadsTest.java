@@ -2,12 +2,12 @@ package io.dynrag.api.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.http.Json;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.CustomerRegistered;
 import io.dynrag.domain.customer.EncryptedText;
 import io.dynrag.domain.customer.ProviderKeyChanged;
 import io.dynrag.domain.document.DocumentDeleted;
+import io.dynrag.platform.http.Json;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

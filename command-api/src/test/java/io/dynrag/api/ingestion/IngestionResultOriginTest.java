@@ -1,6 +1,6 @@
 package io.dynrag.api.ingestion;
 
-import io.dynrag.api.origin.Origin;
+import io.dynrag.platform.origin.Origin;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.ingestion.IngestionResult;
 import io.dynrag.schemas.ingestion.IngestionStarted;

@@ -1,18 +1,18 @@
 package io.dynrag.api.document.batch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dynrag.api.auth.Scope;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentIntake;
 import io.dynrag.api.document.UrlIntake;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.ApiProblem;
-import io.dynrag.api.http.MultipartBodies;
-import io.dynrag.api.idempotency.IdempotentPosts;
-import io.dynrag.api.idempotency.NewIds;
-import io.dynrag.api.http.ProblemDetails;
-import io.dynrag.api.persistence.DatabaseException;
-import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.http.MultipartBodies;
+import io.dynrag.platform.http.ProblemDetails;
+import io.dynrag.platform.http.ProblemMapping;
+import io.dynrag.platform.idempotency.IdempotentPosts;
+import io.dynrag.platform.idempotency.NewIds;
+import io.dynrag.platform.persistence.DatabaseException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
@@ -53,12 +53,16 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
     private final DocumentIntake intake;
     private final UrlIntake urls;
     private final BatchLimits limits;
+    private final ProblemMapping refusals;
 
-    public BatchEndpoints(Access access, DocumentIntake intake, UrlIntake urls, BatchLimits limits) {
+    /** @param refusals what each refusal answers: an item gets the problem a single request would have */
+    public BatchEndpoints(Access access, DocumentIntake intake, UrlIntake urls, BatchLimits limits,
+                          ProblemMapping refusals) {
         this.access = access;
         this.intake = intake;
         this.urls = urls;
         this.limits = limits;
+        this.refusals = refusals;
     }
 
     public record BatchRequest(List<UrlIntake.UrlRequest> items) {
@@ -179,7 +183,7 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         return ApiProblem.tooLarge("the batch is larger than " + limits.maxBytes() + " bytes");
     }
 
-    private static List<ItemResult> takeIn(List<Supplier<DocumentIntake.Accepted>> items, String path) {
+    private List<ItemResult> takeIn(List<Supplier<DocumentIntake.Accepted>> items, String path) {
         List<Future<ItemResult>> outcomes = new ArrayList<>();
         try (ExecutorService workers = Executors.newFixedThreadPool(PARALLEL_ITEMS, Thread.ofVirtual().factory())) {
             for (int i = 0; i < items.size(); i++) {
@@ -201,7 +205,7 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
         return results;
     }
 
-    private static ItemResult takeIn(int index, Supplier<DocumentIntake.Accepted> item, String path) {
+    private ItemResult takeIn(int index, Supplier<DocumentIntake.Accepted> item, String path) {
         try {
             DocumentIntake.Accepted accepted = item.get();
             return new ItemResult(index, 202, accepted.documentId(), accepted.version(), null);
@@ -212,11 +216,13 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
     }
 
     /** What a single request would have answered, without internals (those go to the log). */
-    private static ProblemDetails problemOf(RuntimeException e, String path) {
+    private ProblemDetails problemOf(RuntimeException e, String path) {
         Throwable cause = e instanceof CommandExecutionException && e.getCause() != null ? e.getCause() : e;
+        Optional<ApiProblem> refusal = refusals.problemFor(cause);
+        if (refusal.isPresent()) {
+            return ProblemDetails.of(refusal.get(), path);
+        }
         return switch (cause) {
-            case ApiProblem problem -> ProblemDetails.of(problem, path);
-            case DomainRuleViolation violation -> ProblemDetails.of(400, "Bad Request", violation.getMessage(), path);
             case DatabaseException database -> {
                 log.error("Database failure on a batch item", database);
                 yield ProblemDetails.of(503, "Service Unavailable", "the database is unavailable; retry shortly",

@@ -1,7 +1,5 @@
 package io.dynrag.api.document.url;
 
-import io.dynrag.api.http.ApiProblem;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,8 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * turn out to be, and gives its room back once its temporary file is gone.
  *
  * <p>A fetch without room waits up to {@link FetchBounds#queueWait()} for another to finish, then is
- * refused with {@code Retry-After}: 429 when the customer's own share is what is full (the customer can
- * wait for its own fetches), 503 when the process is full.
+ * refused ({@link NoRoomToFetchException}) with when to try again, saying whether the customer's own share is
+ * what is full (the customer can wait for its own fetches) or the process.
  */
 public final class FetchAdmission {
 
@@ -70,8 +68,8 @@ public final class FetchAdmission {
     /**
      * Waits for room for a fetch of the customer that may receive up to {@code bytes}.
      *
-     * @throws ApiProblem 429 when the customer's share stayed full for the whole wait, 503 when the
-     *                    process did, both with {@code Retry-After}
+     * @throws NoRoomToFetchException   when the customer's share or the process stayed full for the whole wait
+     * @throws FetchInterruptedException when the server stops meanwhile
      */
     public Room admit(String customerId, long bytes) {
         if (bytes < 0 || bytes > bounds.tempBytesPerCustomer()) {
@@ -98,7 +96,7 @@ public final class FetchAdmission {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiProblem.unavailable("the server is shutting down; retry shortly");
+            throw new FetchInterruptedException();
         } finally {
             lock.unlock();
         }
@@ -130,15 +128,15 @@ public final class FetchAdmission {
         }
     }
 
-    private ApiProblem shareFull() {
-        return new ApiProblem(429, "Too Many Requests", "your URL fetches already use your share of this server: "
+    private NoRoomToFetchException shareFull() {
+        return new NoRoomToFetchException("your URL fetches already use your share of this server: "
                 + bounds.fetchesPerCustomer() + " at once and " + bounds.tempBytesPerCustomer() + " bytes of pages "
-                + "(each fetch reserves your maxFileBytes); retry in " + RETRY_AFTER.toSeconds() + " s",
+                + "(each fetch reserves your maxFileBytes); retry in " + RETRY_AFTER.toSeconds() + " s", true,
                 RETRY_AFTER);
     }
 
-    private ApiProblem processFull() {
-        return new ApiProblem(503, "Service Unavailable", "the server is fetching as many URLs as it may; retry in "
-                + RETRY_AFTER.toSeconds() + " s", RETRY_AFTER);
+    private NoRoomToFetchException processFull() {
+        return new NoRoomToFetchException("the server is fetching as many URLs as it may; retry in "
+                + RETRY_AFTER.toSeconds() + " s", false, RETRY_AFTER);
     }
 }

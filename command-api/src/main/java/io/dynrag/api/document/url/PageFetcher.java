@@ -1,6 +1,11 @@
 package io.dynrag.api.document.url;
 
-import io.dynrag.api.http.ApiProblem;
+import io.dynrag.platform.outbound.AddressPolicy;
+import io.dynrag.platform.outbound.FetchableUrl;
+import io.dynrag.platform.outbound.GuardedHttpClient;
+import io.dynrag.platform.outbound.HostResolver;
+import io.dynrag.platform.outbound.InvalidUrlException;
+import io.dynrag.platform.outbound.RefusedAddressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +78,11 @@ public final class PageFetcher implements AutoCloseable {
     /**
      * @param maxBytes the largest page accepted
      * @return the page in a temporary file; the caller closes it
-     * @throws ApiProblem 422 for an internal address (of the URL or a redirect), 413 for a page over
-     *                    {@code maxBytes}, 415 for a type we do not index, 502 when the page cannot be
-     *                    fetched: an error status, too many or broken redirects, an unknown host, no
-     *                    connection, the deadline passed
+     * @throws PageAddressRefusedException  for an internal address (of the URL or a redirect)
+     * @throws PageTooLargeException        for a page over {@code maxBytes}
+     * @throws UnsupportedPageTypeException for a type we do not index
+     * @throws PageNotFetchedException      when the page cannot be fetched: an error status, too many or broken
+     *                                      redirects, an unknown host, no connection, the deadline passed
      */
     public FetchedPage fetch(FetchableUrl url, long maxBytes) {
         Instant deadline = Instant.now().plus(settings.timeout());
@@ -102,7 +108,7 @@ public final class PageFetcher implements AutoCloseable {
         } catch (InterruptedException e) {
             abandon(fetch, finished, download);
             Thread.currentThread().interrupt();
-            throw ApiProblem.unavailable("the server is shutting down; retry shortly");
+            throw new FetchInterruptedException();
         }
     }
 
@@ -147,8 +153,8 @@ public final class PageFetcher implements AutoCloseable {
                     Map.of("Accept", ACCEPT, "User-Agent", USER_AGENT), remaining));
         } catch (RefusedAddressException e) {
             String target = hop == url ? "'" + hop.host() + "'" : "the URL redirects to '" + hop.host() + "', which";
-            throw new ApiProblem(422, "Unprocessable Content", target + " is or resolves to an internal address "
-                    + "(private, loopback, link-local or reserved); such addresses are not fetched");
+            throw new PageAddressRefusedException(target + " is or resolves to an internal address (private, "
+                    + "loopback, link-local or reserved); such addresses are not fetched");
         } catch (UnknownHostException e) {
             throw notFetched(url, "the host '" + hop.host() + "' could not be resolved");
         } catch (GuardedHttpClient.ExchangeTimeoutException e) {
@@ -185,7 +191,7 @@ public final class PageFetcher implements AutoCloseable {
         String declared = response.header("Content-Type").orElse("");
         String mediaType = declared.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!FETCHED_TYPES.contains(mediaType)) {
-            throw ApiProblem.unsupportedMediaType((mediaType.isEmpty() ? "the page at " + url + " declares no type"
+            throw new UnsupportedPageTypeException((mediaType.isEmpty() ? "the page at " + url + " declares no type"
                     : "the page at " + url + " is " + mediaType) + "; we fetch PDF, HTML, Markdown and plain text ("
                     + "application/pdf, text/html, text/markdown, text/plain)");
         }
@@ -238,16 +244,16 @@ public final class PageFetcher implements AutoCloseable {
         }
     }
 
-    private static ApiProblem tooLarge(long maxBytes) {
-        return ApiProblem.tooLarge("the page is larger than your limit of " + maxBytes + " bytes");
+    private static PageTooLargeException tooLarge(long maxBytes) {
+        return new PageTooLargeException(maxBytes);
     }
 
-    private ApiProblem deadlinePassed(FetchableUrl url) {
+    private PageNotFetchedException deadlinePassed(FetchableUrl url) {
         return notFetched(url, "it did not arrive within " + settings.timeout().toSeconds() + " seconds");
     }
 
-    private static ApiProblem notFetched(FetchableUrl url, String why) {
-        return new ApiProblem(502, "Bad Gateway", url + " could not be fetched: " + why);
+    private static PageNotFetchedException notFetched(FetchableUrl url, String why) {
+        return new PageNotFetchedException(url, why);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.dynrag.api.document.url;
 
+import io.dynrag.platform.outbound.AddressAllowlist;
 import java.time.Duration;
 
 /**

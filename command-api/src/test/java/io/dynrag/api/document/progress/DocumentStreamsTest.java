@@ -1,15 +1,15 @@
 package io.dynrag.api.document.progress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.dynrag.api.auth.Principal;
 import io.dynrag.api.document.DocumentView;
-import io.dynrag.api.http.Access;
-import io.dynrag.api.http.Json;
-import io.dynrag.api.ratelimit.RateLimits;
-import io.dynrag.api.testing.MutableClock;
-import io.dynrag.api.testing.TestDatabase;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.credentials.Principal;
+import io.dynrag.identity.ratelimit.RateLimits;
+import io.dynrag.platform.http.Json;
+import io.dynrag.platform.testing.MutableClock;
+import io.dynrag.platform.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.dynrag.api.document.progress;
 
 import io.dynrag.api.document.EventStoreDocumentLookup.Change;
-import io.dynrag.api.testing.MutableClock;
+import io.dynrag.platform.testing.MutableClock;
 import io.dynrag.schemas.ingestion.IngestionProgress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,12 @@ package io.dynrag.api.document.url;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.dynrag.api.http.ApiProblem;
+import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.outbound.AddressAllowlist;
+import io.dynrag.platform.outbound.FetchableUrl;
+import io.dynrag.platform.outbound.GuardedHttpClient;
+import io.dynrag.platform.outbound.HostResolver;
+import io.dynrag.platform.outbound.NetworkFixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The fetcher against a real HTTP server on 127.0.0.1, which the allowlist permits. */
 class PageFetcherTest {
@@ -151,7 +155,7 @@ class PageFetcherTest {
             for (String url : List.of(base + "/page", "http://localhost:" + port + "/page",
                     "http://[::ffff:127.0.0.1]:" + port + "/page", "http://0.0.0.0:" + port + "/page",
                     "http://127.0.0.2:" + port + "/page", "http://[::1]:" + port + "/page")) {
-                ApiProblem problem = catchThrowableOfType(ApiProblem.class,
+                ApiProblem problem = Answered.by(
                         () -> strict.fetch(FetchableUrl.parse(url), MAX_BYTES));
                 assertThat(problem.status()).as(url).isEqualTo(422);
                 assertThat(problem.detail()).doesNotContain("loopback address").contains("internal address");
@@ -176,7 +180,7 @@ class PageFetcherTest {
             for (String url : List.of("http://metadata.example./page", "http://METADATA.Example:" + port + "/page",
                     "http://allowed.example.evil.test:" + port + "/page", "http://evil.test/?allowed.example",
                     "http://evil.test:" + port + "#@allowed.example/")) {
-                ApiProblem problem = catchThrowableOfType(ApiProblem.class,
+                ApiProblem problem = Answered.by(
                         () -> strict.fetch(FetchableUrl.parse(url), MAX_BYTES));
                 assertThat(problem.status()).as(url).isEqualTo(422);
             }
@@ -335,7 +339,7 @@ class PageFetcherTest {
     }
 
     private ApiProblem failure(String url) {
-        ApiProblem problem = catchThrowableOfType(ApiProblem.class, () -> fetch(url).close());
+        ApiProblem problem = Answered.by(() -> fetch(url).close());
         assertThat(problem).as(url).isNotNull();
         return problem;
     }

@@ -1,0 +1,53 @@
+package io.dynrag.platform.http;
+
+import io.javalin.http.Context;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/** Query parameters shared by several endpoints, each refused with a 400 that names it. */
+public final class QueryParameters {
+
+    private QueryParameters() {
+    }
+
+    /**
+     * {@code limit}: absent or blank gives {@code defaultLimit}.
+     *
+     * @throws ApiProblem 400 unless a whole number from 1 to {@code max}
+     */
+    public static int limit(Context ctx, int defaultLimit, int max) {
+        String value = ctx.queryParam("limit");
+        if (value == null || value.isBlank()) {
+            return defaultLimit;
+        }
+        try {
+            int limit = Integer.parseInt(value.strip());
+            if (limit >= 1 && limit <= max) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("'limit' must be a whole number from 1 to " + max);
+    }
+
+    /**
+     * An ISO-8601 instant with an offset, such as {@code 2026-11-26T14:22:40Z} or
+     * {@code 2026-11-26T15:22:40.5+01:00}; absent or blank is empty.
+     *
+     * @throws ApiProblem 400 for anything else
+     */
+    public static Optional<Instant> instant(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(value.strip()));
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.badRequest("'" + name + "' must be an ISO-8601 instant like 2026-11-26T14:22:40Z");
+        }
+    }
+}

@@ -1,9 +1,0 @@
-package io.dynrag.api.document.url;
-
-/** A URL we will not fetch whatever it resolves to; the message says why, for the client. */
-public class InvalidUrlException extends RuntimeException {
-
-    public InvalidUrlException(String message) {
-        super(message);
-    }
-}
