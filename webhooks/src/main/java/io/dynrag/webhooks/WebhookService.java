@@ -5,11 +5,9 @@ import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
-import io.javalin.config.RoutesConfig;
 
 import java.time.Clock;
 import java.util.Random;
-import java.util.function.Consumer;
 
 /**
  * Webhooks as one feature of the API role: the endpoints, the consumer that turns events into deliveries
@@ -33,7 +31,8 @@ public final class WebhookService implements AutoCloseable {
         this.endpoints = new WebhookEndpoints(access, webhooks, deliveries, addresses, dispatcher::wakeUp);
     }
 
-    public Consumer<RoutesConfig> endpoints() {
+    /** The webhook routes, for the API role's server. */
+    public WebhookEndpoints endpoints() {
         return endpoints;
     }
 

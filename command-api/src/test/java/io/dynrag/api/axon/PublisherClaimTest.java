@@ -1,7 +1,7 @@
 package io.dynrag.api.axon;
 
-import io.dynrag.api.http.Json;
-import io.dynrag.api.testing.TestDatabase;
+import io.dynrag.platform.http.Json;
+import io.dynrag.platform.testing.TestDatabase;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.EncryptedText;
 import io.dynrag.domain.customer.RegisterCustomer;
