@@ -29,8 +29,8 @@ final class ProjectedDocuments implements DocumentLookup {
 
     private static DocumentView view(DocumentRow row) {
         boolean timed = row.stats() != null && !row.stats().stageMillis().isEmpty();
-        return DocumentView.of(row.documentId(), row.title(), row.contentType(), row.bytes(), row.version(),
-                row.status(), row.stats(), row.failureReason(), timed ? row.stats().stageMillis() : null,
+        return DocumentView.of(row.documentId(), row.title(), row.metadata(), row.contentType(), row.bytes(),
+                row.version(), row.status(), row.stats(), row.failureReason(), timed ? row.stats().stageMillis() : null,
                 row.updatedAt());
     }
 }

@@ -1,6 +1,7 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.LinkedHashMap;
@@ -25,6 +26,14 @@ final class Json {
         }
         try {
             return MAPPER.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static JsonNode read(String json) {
+        try {
+            return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }

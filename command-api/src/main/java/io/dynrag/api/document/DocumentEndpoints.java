@@ -1,11 +1,16 @@
 package io.dynrag.api.document;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.domain.document.ChangeDocumentMetadata;
 import io.dynrag.domain.document.DeleteDocument;
 import io.dynrag.identity.access.Access;
 import io.dynrag.identity.credentials.Scope;
 import io.dynrag.platform.http.ApiProblem;
 import io.dynrag.platform.http.Ids;
+import io.dynrag.platform.http.Json;
 import io.dynrag.platform.http.MultipartBodies;
 import io.dynrag.platform.http.QueryParameters;
 import io.dynrag.platform.idempotency.IdempotentPosts;
@@ -17,11 +22,14 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** Uploading, versioning, reading and deleting documents over HTTP. */
+/** Uploading, versioning, reading, changing and deleting documents over HTTP. */
 public final class DocumentEndpoints implements Consumer<RoutesConfig> {
+
+    private static final ObjectMapper PATCH_BODY = Json.apiMapper();
 
     private final Access access;
     private final CommandGateway commands;
@@ -62,6 +70,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     public void accept(RoutesConfig routes) {
         routes.post("/v1/documents", this::upload);
         routes.get("/v1/documents/{documentId}", this::get);
+        routes.patch("/v1/documents/{documentId}", this::change);
         routes.delete("/v1/documents/{documentId}", this::delete);
         routes.post("/v1/documents/{documentId}/versions", this::uploadVersion);
         routes.get("/v1/documents/{documentId}/versions", this::versions);
@@ -138,6 +147,52 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         ctx.status(202).json(new UploadAccepted(state.documentId(), state.latestVersion(), "DELETED", null));
     }
 
+    /**
+     * A JSON merge patch of the document's title and metadata: {@code title} replaces the title, {@code metadata}
+     * sets its keys with values and removes those with null, {@code "metadata": null} removes it all. Nothing is
+     * uploaded or indexed again; a change that changes nothing records nothing, so a repeat is harmless.
+     */
+    private void change(Context ctx) {
+        String customerId = access.customer(ctx, Scope.INGEST).customerId();
+        DocumentStates.DocumentState state = intake.existing(customerId, ctx.pathParam("documentId"));
+        Map<String, Object> body = patchBody(ctx);
+        Object title = body.get("title");
+        if (body.containsKey("title") && !(title instanceof String text && !text.isBlank()
+                && text.strip().length() <= DocumentIntake.MAX_TITLE_LENGTH)) {
+            throw ApiProblem.badRequest("'title' must be text of 1-" + DocumentIntake.MAX_TITLE_LENGTH
+                    + " characters");
+        }
+        Object metadata = body.get("metadata");
+        if (metadata != null && !(metadata instanceof Map)) {
+            throw ApiProblem.badRequest("'metadata' must be a JSON object (or null to remove all of it)");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> patch = (Map<String, Object>) metadata;
+        commands.sendAndWait(new ChangeDocumentMetadata(state.documentId(), customerId, (String) title, patch,
+                body.containsKey("metadata") && metadata == null));
+        ctx.json(eventStore.find(customerId, state.documentId())
+                .orElseThrow(() -> ApiProblem.notFound("no document " + state.documentId())));
+    }
+
+    private static Map<String, Object> patchBody(Context ctx) {
+        Map<String, Object> body;
+        try {
+            body = PATCH_BODY.readValue(ctx.body(), new TypeReference<Map<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest("the body must be a JSON object {\"title\"?, \"metadata\"?}: "
+                    + e.getOriginalMessage());
+        }
+        if (body == null || body.isEmpty()) {
+            throw ApiProblem.badRequest("the body must change 'title' and/or 'metadata'");
+        }
+        body.keySet().stream().filter(field -> !field.equals("title") && !field.equals("metadata")).findFirst()
+                .ifPresent(field -> {
+                    throw ApiProblem.badRequest("unknown field '" + field + "': a change has 'title' and/or "
+                            + "'metadata'");
+                });
+        return body;
+    }
+
     private Optional<DocumentView> lookup(String customerId, String documentId) {
         if (!Ids.isUuid(documentId)) {
             return Optional.empty();
@@ -158,7 +213,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         return contentType.startsWith("application/json");
     }
 
-    /** The document in a multipart body: the field {@code file} and an optional {@code title}. */
+    /** The document in a multipart body: the field {@code file}, an optional {@code title} and {@code metadata}. */
     private DocumentIntake.Content multipart(Context ctx, String customerId) {
         long maxBytes = intake.maxBytesFor(customerId);
         String contentType = Optional.ofNullable(ctx.contentType()).orElse("");
@@ -174,6 +229,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         if (file == null) {
             throw ApiProblem.badRequest("the multipart field 'file' is missing");
         }
-        return new DocumentIntake.Content(file.filename(), ctx.formParam("title"), file::content);
+        return new DocumentIntake.Content(file.filename(), ctx.formParam("title"), file::content,
+                MetadataField.parse(ctx.formParam("metadata"), "metadata"));
     }
 }

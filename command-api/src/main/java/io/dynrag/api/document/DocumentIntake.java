@@ -4,6 +4,7 @@ import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.document.DocumentDeletedException;
+import io.dynrag.domain.document.DocumentMetadata;
 import io.dynrag.domain.document.IndexingSettings;
 import io.dynrag.domain.document.UploadDocument;
 import io.dynrag.domain.document.UploadDocumentVersion;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -54,9 +56,10 @@ public final class DocumentIntake {
     /**
      * @param name  the file name or the URL's last path segment; tells Markdown from plain text
      * @param title null or blank for the default (the name, or the previous title of a document)
-     * @param bytes opens the content; called more than once
+     * @param bytes    opens the content; called more than once
+     * @param metadata null for none (a new version: keep the document's)
      */
-    public record Content(String name, String title, Supplier<InputStream> bytes) {
+    public record Content(String name, String title, Supplier<InputStream> bytes, Map<String, Object> metadata) {
     }
 
     /** @param unchanged true when the bytes equal the latest version, which {@code version} names */
@@ -88,7 +91,7 @@ public final class DocumentIntake {
             transactions.executeInTransaction(() -> {
                 commands.sendAndWait(new UploadDocument(documentId, customerId,
                         defaultTitle(content), checked.inspected().contentType(), key, checked.inspected().sha256(),
-                        checked.inspected().bytes(), indexing(checked.configuration())));
+                        checked.inspected().bytes(), indexing(checked.configuration()), content.metadata()));
                 // The command has counted the document in the customer's row and so holds its lock:
                 // concurrent uploads of the customer check the limits one after the other, yet wait
                 // only for each other's last statements and commit, not for whole commands.
@@ -128,7 +131,7 @@ public final class DocumentIntake {
             accepted = transactions.fetchInTransaction(() -> {
                 VersionAccepted version = commands.sendAndWait(new UploadDocumentVersion(documentId, customerId,
                         title, checked.inspected().contentType(), key, checked.inspected().sha256(),
-                        checked.inspected().bytes(), indexing(checked.configuration())));
+                        checked.inspected().bytes(), indexing(checked.configuration()), content.metadata()));
                 if (version.created()) {
                     // Locked after the command, as for a new document, to keep the wait short.
                     budget.reserve(customerId, lockedAccount(customerId).configuration(), documentId,
@@ -163,6 +166,7 @@ public final class DocumentIntake {
         if (content.title() != null && content.title().strip().length() > MAX_TITLE_LENGTH) {
             throw new DomainRuleViolation("the title must be at most " + MAX_TITLE_LENGTH + " characters");
         }
+        DocumentMetadata.checked(content.metadata());
         long maxBytes = Math.min(maxUploadBytes, configuration.maxFileBytes());
         UploadInspector.Inspected inspected = UploadInspector.inspect(content.name(), content.bytes(), maxBytes);
         if (!configuration.allowedContentTypes().contains(inspected.contentType())) {

@@ -2,6 +2,7 @@ package io.dynrag.api.document;
 
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentIngestionStarted;
+import io.dynrag.domain.document.DocumentMetadataChanged;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
@@ -112,7 +113,7 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
     private static void apply(SequencedMap<Integer, DocumentView> byVersion, DomainEventMessage<?> event) {
         switch (event.getPayload()) {
             case DocumentVersionUploaded e -> byVersion.put(e.version(), DocumentView.of(e.documentId(),
-                    e.title(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
+                    e.title(), e.metadata(), e.contentType(), e.bytes(), e.version(), DocumentStatus.PENDING.name(), null, null,
                     null, event.getTimestamp()));
             case DocumentIngestionStarted e -> byVersion.computeIfPresent(e.version(), (v, view) ->
                     withStatus(view, DocumentStatus.PROCESSING.name(), null, event.getTimestamp()));
@@ -120,21 +121,27 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
                     indexed(view, e.stats(), event));
             case DocumentVersionFailed e -> byVersion.computeIfPresent(e.version(), (v, view) ->
                     withStatus(view, DocumentStatus.FAILED.name(), e.reason(), event.getTimestamp()));
+            case DocumentMetadataChanged e -> {
+                if (!byVersion.isEmpty()) {
+                    DocumentView latest = byVersion.lastEntry().getValue();
+                    byVersion.put(latest.version(), latest.describedAs(e.title(), e.metadata(), event.getTimestamp()));
+                }
+            }
             default -> {
             }
         }
     }
 
     private static DocumentView indexed(DocumentView view, IndexingStats stats, DomainEventMessage<?> event) {
-        return DocumentView.of(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
-                DocumentStatus.INDEXED.name(), stats, null, stats.stageMillis(), event.getTimestamp());
+        return DocumentView.of(view.documentId(), view.title(), view.metadata(), view.contentType(), view.bytes(),
+                view.version(), DocumentStatus.INDEXED.name(), stats, null, stats.stageMillis(), event.getTimestamp());
     }
 
     private static DocumentView withStatus(DocumentView view, String status, String reason,
                                            Instant at) {
-        return new DocumentView(view.documentId(), view.title(), view.contentType(), view.bytes(), view.version(),
-                status, view.chunks(), view.tokens(), view.meteredTokens(), view.embeddedTokens(), view.reusedChunks(),
-                view.characters(), view.pages(), view.costUsd(), view.model(), view.lanceVersion(), reason, null, at,
+        return new DocumentView(view.documentId(), view.title(), view.metadata(), view.contentType(), view.bytes(),
+                view.version(), status, view.chunks(), view.tokens(), view.meteredTokens(), view.embeddedTokens(),
+                view.reusedChunks(), view.characters(), view.pages(), view.costUsd(), view.model(), view.lanceVersion(), reason, null, at,
                 null);
     }
 

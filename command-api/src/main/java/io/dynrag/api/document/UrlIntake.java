@@ -6,9 +6,12 @@ import io.dynrag.api.document.url.NoRoomToFetchException;
 import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentDeletedException;
+import io.dynrag.domain.document.DocumentMetadata;
 import io.dynrag.platform.idempotency.NewIds;
 import io.dynrag.platform.outbound.FetchableUrl;
 import io.dynrag.platform.outbound.InvalidUrlException;
+
+import java.util.Map;
 
 /**
  * Takes in a document from a URL: checks the URL, waits for room to fetch it ({@link FetchAdmission}),
@@ -27,8 +30,12 @@ public final class UrlIntake {
         this.admission = admission;
     }
 
-    /** The JSON body that names a document by URL. */
-    public record UrlRequest(String url, String title) {
+    /**
+     * The JSON body that names a document by URL.
+     *
+     * @param metadata null for none (a new version: keep the document's)
+     */
+    public record UrlRequest(String url, String title, Map<String, Object> metadata) {
     }
 
     /**
@@ -65,6 +72,7 @@ public final class UrlIntake {
             throw new DomainRuleViolation("the title must be at most " + DocumentIntake.MAX_TITLE_LENGTH
                     + " characters");
         }
+        DocumentMetadata.checked(request.metadata());
         try {
             return FetchableUrl.parse(request.url());
         } catch (InvalidUrlException e) {
@@ -73,6 +81,6 @@ public final class UrlIntake {
     }
 
     private static DocumentIntake.Content content(FetchedPage page, UrlRequest request) {
-        return new DocumentIntake.Content(page.name(), request.title(), page::open);
+        return new DocumentIntake.Content(page.name(), request.title(), page::open, request.metadata());
     }
 }

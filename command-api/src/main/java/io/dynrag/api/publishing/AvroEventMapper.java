@@ -11,6 +11,7 @@ import io.dynrag.domain.customer.CustomerSuspended;
 import io.dynrag.domain.customer.ProviderKeyChanged;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentIngestionStarted;
+import io.dynrag.domain.document.DocumentMetadataChanged;
 import io.dynrag.domain.document.DocumentRemovedFromIndex;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
@@ -140,6 +141,11 @@ final class AvroEventMapper {
                     .setChunkTokens(e.indexing().chunkTokens())
                     .setChunkOverlapTokens(e.indexing().chunkOverlapTokens())
                     .setEmbeddingModel(e.indexing().embeddingModel())
+                    .setMetadata(e.metadata())
+                    .build();
+            case DocumentMetadataChanged e -> io.dynrag.schemas.document.DocumentMetadataChanged.newBuilder()
+                    .setTitle(e.title())
+                    .setMetadata(e.metadata())
                     .build();
             case DocumentIngestionStarted e -> io.dynrag.schemas.document.DocumentIngestionStarted.newBuilder()
                     .setVersion(e.version())
@@ -163,6 +169,7 @@ final class AvroEventMapper {
     private static String customerIdOf(Object payload) {
         return switch (payload) {
             case DocumentVersionUploaded e -> e.customerId();
+            case DocumentMetadataChanged e -> e.customerId();
             case DocumentIngestionStarted e -> e.customerId();
             case DocumentVersionIndexed e -> e.customerId();
             case DocumentVersionFailed e -> e.customerId();

@@ -13,6 +13,7 @@ import io.dynrag.domain.customer.EncryptedText;
 import io.dynrag.domain.customer.ProviderKeyChanged;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentIngestionStarted;
+import io.dynrag.domain.document.DocumentMetadataChanged;
 import io.dynrag.domain.document.DocumentRemovedFromIndex;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
@@ -45,6 +46,9 @@ final class SampleDomainEvents {
             Map.of("fetch", 4L, "extract", 9L, "chunk", 2L, "embed", 310L, "write", 21L),
             9_876, 4, 2_210, 36);
 
+    /** One value of every kind metadata holds. */
+    static final Map<String, Object> METADATA = Map.of("department", "people", "revision", 7L, "score", 0.75,
+            "confidential", true, "tags", List.of("hr", "policy"), "effective", "2026-01-01");
     static final List<Object> ALL = List.of(
             new CustomerRegistered(CUSTOMER, new EncryptedText("k-1", "bm9uY2UrY29tcGFueQ=="),
                     new EncryptedText("k-1", "bm9uY2UrZW1haWw="), CONFIGURATION),
@@ -57,7 +61,8 @@ final class SampleDomainEvents {
             new CustomerDeleted(CUSTOMER),
             new DocumentVersionUploaded(DOCUMENT, CUSTOMER, 2, "Handbook", "text/markdown",
                     "tenants/" + CUSTOMER + "/documents/" + DOCUMENT + "/" + "ab".repeat(32), "ab".repeat(32), 48_213,
-                    new IndexingSettings(200, 20, "all-minilm-l6-v2")),
+                    new IndexingSettings(200, 20, "all-minilm-l6-v2"), METADATA),
+            new DocumentMetadataChanged(DOCUMENT, CUSTOMER, "Employee handbook", METADATA),
             new DocumentIngestionStarted(DOCUMENT, CUSTOMER, 2),
             new DocumentVersionIndexed(DOCUMENT, CUSTOMER, 2, STATS),
             new DocumentVersionFailed(DOCUMENT, CUSTOMER, 2, "the document contains no text to index", true),

@@ -77,6 +77,11 @@ class StoredEventShapeTest {
      * to the event. A field an event gained since reads as its default.
      */
     private static final Map<String, Object> EARLIER_SHAPES = Map.of(
+            // Before metadata: none.
+            DocumentVersionUploaded.class.getName() + ".without-metadata.json",
+            new DocumentVersionUploaded("d-91b2", "c-7f3a", 2, "Handbook", "text/markdown",
+                    "tenants/c-7f3a/documents/d-91b2/" + "ab".repeat(32), "ab".repeat(32), 48_213,
+                    new IndexingSettings(200, 20, "all-minilm-l6-v2")),
             // Before the customer's indexing settings travelled with each upload: the pipeline's defaults.
             DocumentVersionUploaded.class.getName() + ".without-indexing-settings.json",
             new DocumentVersionUploaded("d-1", "c-1", 1, "Notes", "text/plain",

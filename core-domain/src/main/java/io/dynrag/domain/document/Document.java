@@ -26,6 +26,7 @@ class Document {
     private int latestVersion;
     private String latestSha256;
     private String title;
+    private Map<String, Object> metadata = Map.of();
     private boolean deleted;
     private boolean removedFromIndex;
 
@@ -45,7 +46,8 @@ class Document {
         apply(new DocumentVersionUploaded(command.documentId(), command.customerId(), 1,
                 command.title() == null ? "" : command.title(), command.contentType(),
                 command.s3Key(), command.sha256(), command.bytes(),
-                command.indexing() == null ? IndexingSettings.PIPELINE_DEFAULTS : command.indexing()));
+                command.indexing() == null ? IndexingSettings.PIPELINE_DEFAULTS : command.indexing(),
+                DocumentMetadata.checked(command.metadata())));
     }
 
     @CommandHandler
@@ -60,14 +62,35 @@ class Document {
         if (command.bytes() <= 0) {
             throw new DomainRuleViolation("a document must not be empty");
         }
+        Map<String, Object> nextMetadata = command.metadata() == null
+                ? metadata : DocumentMetadata.checked(command.metadata());
         if (command.sha256().equals(latestSha256)) {
             return new VersionAccepted(latestVersion, false);
         }
         String nextTitle = command.title() == null || command.title().isBlank() ? title : command.title();
         apply(new DocumentVersionUploaded(documentId, customerId, latestVersion + 1, nextTitle,
                 command.contentType(), command.s3Key(), command.sha256(), command.bytes(),
-                command.indexing() == null ? IndexingSettings.PIPELINE_DEFAULTS : command.indexing()));
+                command.indexing() == null ? IndexingSettings.PIPELINE_DEFAULTS : command.indexing(), nextMetadata));
         return new VersionAccepted(latestVersion, true);
+    }
+
+    /** A change that changes nothing records nothing, so repeating a request is harmless. */
+    @CommandHandler
+    void handle(ChangeDocumentMetadata command) {
+        requireNotDeleted();
+        if (!customerId.equals(command.customerId())) {
+            throw new DomainRuleViolation("document " + documentId + " belongs to another customer");
+        }
+        String nextTitle = command.title() == null ? title : command.title().strip();
+        if (nextTitle.isEmpty()) {
+            throw new DomainRuleViolation("title must not be blank");
+        }
+        Map<String, Object> start = command.clearMetadata() ? Map.of() : metadata;
+        Map<String, Object> nextMetadata = command.metadataPatch() == null
+                ? DocumentMetadata.checked(start) : DocumentMetadata.merged(start, command.metadataPatch());
+        if (!nextTitle.equals(title) || !nextMetadata.equals(metadata)) {
+            apply(new DocumentMetadataChanged(documentId, customerId, nextTitle, nextMetadata));
+        }
     }
 
     @CommandHandler
@@ -140,7 +163,14 @@ class Document {
         this.latestVersion = event.version();
         this.latestSha256 = event.sha256();
         this.title = event.title();
+        this.metadata = event.metadata();
         statusByVersion.put(event.version(), DocumentStatus.PENDING);
+    }
+
+    @EventSourcingHandler
+    void on(DocumentMetadataChanged event) {
+        this.title = event.title();
+        this.metadata = event.metadata();
     }
 
     @EventSourcingHandler

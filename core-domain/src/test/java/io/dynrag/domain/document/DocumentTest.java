@@ -163,4 +163,72 @@ class DocumentTest {
                 .when(new RecordDocumentRemoval("d-1", 12))
                 .expectNoEvents();
     }
+
+    @Test
+    void uploadCarriesItsMetadataAndANewVersionKeepsIt() {
+        Map<String, Object> metadata = Map.of("team", "search", "year", 2024L);
+        DocumentVersionUploaded withMetadata = new DocumentVersionUploaded("d-1", "c-1", 1, "Notes", "text/plain",
+                UPLOADED.s3Key(), SHA, 42, INDEXING, metadata);
+        fixture.givenNoPriorActivity()
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42, INDEXING,
+                        Map.of("team", "search", "year", 2024)))
+                .expectEvents(withMetadata);
+        String sha2 = "b".repeat(64);
+        fixture.given(withMetadata)
+                .when(new UploadDocumentVersion("d-1", "c-1", null, "text/plain", "k2", sha2, 43, INDEXING))
+                .expectEvents(new DocumentVersionUploaded("d-1", "c-1", 2, "Notes", "text/plain", "k2", sha2, 43,
+                        INDEXING, metadata));
+    }
+
+    @Test
+    void uploadWithBadMetadataIsRefused() {
+        fixture.givenNoPriorActivity()
+                .when(new UploadDocument("d-1", "c-1", "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42, INDEXING,
+                        Map.of("bad key", "x")))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void changeRecordsTheWholeNewTitleAndMetadata() {
+        java.util.Map<String, Object> patch = new java.util.HashMap<>();
+        patch.put("year", 2025);
+        patch.put("team", null);
+        fixture.given(new DocumentVersionUploaded("d-1", "c-1", 1, "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42,
+                        INDEXING, Map.of("team", "search", "year", 2024L)))
+                .when(new ChangeDocumentMetadata("d-1", "c-1", "Handbook", patch, false))
+                .expectEvents(new DocumentMetadataChanged("d-1", "c-1", "Handbook", Map.of("year", 2025L)));
+    }
+
+    @Test
+    void changeThatChangesNothingRecordsNothing() {
+        fixture.given(UPLOADED, new DocumentMetadataChanged("d-1", "c-1", "Handbook", Map.of("a", "b")))
+                .when(new ChangeDocumentMetadata("d-1", "c-1", "Handbook", Map.of("a", "b"), false))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
+    void clearingRemovesEveryKey() {
+        fixture.given(new DocumentVersionUploaded("d-1", "c-1", 1, "Notes", "text/plain", UPLOADED.s3Key(), SHA, 42,
+                        INDEXING, Map.of("team", "search")))
+                .when(new ChangeDocumentMetadata("d-1", "c-1", null, null, true))
+                .expectEvents(new DocumentMetadataChanged("d-1", "c-1", "Notes", Map.of()));
+    }
+
+    @Test
+    void changeOfADeletedDocumentIsRefused() {
+        fixture.given(UPLOADED, new DocumentDeleted("d-1", "c-1", 1))
+                .when(new ChangeDocumentMetadata("d-1", "c-1", "Handbook", null, false))
+                .expectException(DocumentDeletedException.class)
+                .expectNoEvents();
+    }
+
+    @Test
+    void changeThatBreaksAMetadataRuleIsRefused() {
+        fixture.given(UPLOADED)
+                .when(new ChangeDocumentMetadata("d-1", "c-1", null, Map.of("nested", Map.of("a", 1)), false))
+                .expectException(DomainRuleViolation.class)
+                .expectNoEvents();
+    }
 }

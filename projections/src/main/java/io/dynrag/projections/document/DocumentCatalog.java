@@ -20,7 +20,7 @@ public final class DocumentCatalog {
 
     private static final String METRICS = """
             chunks, tokens, embedded_tokens, reused_chunks, characters, pages, metered_tokens, cost_micro_usd,
-            lance_version, model, failure_reason, updated_at""";
+            lance_version, model, failure_reason, metadata::text AS metadata, updated_at""";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
@@ -31,14 +31,14 @@ public final class DocumentCatalog {
 
     public Optional<DocumentRow> find(String customerId, String documentId) {
         return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
-                + ", NULL AS stage_millis FROM document WHERE customer_id = ? AND document_id = ?",
+                + ", NULL AS stage_millis, created_at FROM document WHERE customer_id = ? AND document_id = ?",
                 customerId, documentId).stream().findFirst();
     }
 
     /** Every version of the document, oldest first; empty for an unknown or foreign document. */
     public List<DocumentRow> versions(String customerId, String documentId) {
         return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
-                + ", stage_millis FROM document_version WHERE customer_id = ? AND document_id = ? ORDER BY version",
+                + ", stage_millis, uploaded_at AS created_at FROM document_version WHERE customer_id = ? AND document_id = ? ORDER BY version",
                 customerId, documentId);
     }
 
@@ -50,16 +50,20 @@ public final class DocumentCatalog {
             List<DocumentRow> rows = new ArrayList<>();
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    rows.add(new DocumentRow(row.getString("document_id"), row.getString("customer_id"),
-                            row.getString("title"), row.getString("content_type"), row.getLong("bytes"),
-                            row.getInt("version"), row.getString("status"), stats(row),
-                            row.getString("failure_reason"), row.getTimestamp("updated_at").toInstant()));
+                    rows.add(row(row));
                 }
             }
             return rows;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the documents catalogue", e);
         }
+    }
+
+    private static DocumentRow row(ResultSet row) throws SQLException {
+        return new DocumentRow(row.getString("document_id"), row.getString("customer_id"), row.getString("title"),
+                MetadataJson.read(row.getString("metadata")), row.getString("content_type"), row.getLong("bytes"),
+                row.getInt("version"), row.getString("status"), stats(row), row.getString("failure_reason"),
+                row.getTimestamp("created_at").toInstant(), row.getTimestamp("updated_at").toInstant());
     }
 
     /**

@@ -10,6 +10,7 @@ import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentEvent;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
+import io.dynrag.schemas.document.DocumentMetadataChanged;
 import io.dynrag.schemas.document.DocumentRemovedFromIndex;
 import io.dynrag.schemas.document.DocumentVersionFailed;
 import io.dynrag.schemas.document.DocumentVersionIndexed;
@@ -82,6 +83,7 @@ public final class DocumentsProjection implements Projection {
         }
         switch (event.getPayload()) {
             case DocumentVersionUploaded uploaded -> uploaded(tx, event, uploaded);
+            case DocumentMetadataChanged changed -> described(tx, event, changed);
             case DocumentIngestionStarted started -> versionStatus(tx, event, started.getVersion(), "PROCESSING", null);
             case DocumentVersionIndexed indexed ->
                     indexed(tx, event, indexed.getVersion(), IndexingStatsAvro.fromIndexedEvent(indexed));
@@ -103,23 +105,37 @@ public final class DocumentsProjection implements Projection {
         Timestamp at = Timestamp.from(event.getOccurredAt());
         Sql.execute(tx, """
                 INSERT INTO document (document_id, customer_id, title, content_type, bytes, version, status,
-                                      last_sequence, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
+                                      last_sequence, updated_at, created_at, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, CAST(? AS JSONB))
                 ON CONFLICT (document_id) DO UPDATE SET
-                    title = EXCLUDED.title, content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
+                    title = EXCLUDED.title, metadata = EXCLUDED.metadata, content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
                     version = EXCLUDED.version, status = 'PENDING', chunks = NULL, tokens = NULL,
                     embedded_tokens = NULL, reused_chunks = NULL, characters = NULL, pages = NULL,
                     metered_tokens = NULL, cost_micro_usd = NULL, lance_version = NULL, model = NULL,
                     failure_reason = NULL""",
                 event.getDocumentId(), event.getCustomerId(), uploaded.getTitle(), uploaded.getContentType(),
-                uploaded.getBytes(), uploaded.getVersion(), event.getSequenceNumber(), at);
+                uploaded.getBytes(), uploaded.getVersion(), event.getSequenceNumber(), at, at,
+                MetadataJson.write(uploaded.getMetadata()));
         Sql.execute(tx, """
                 INSERT INTO document_version (document_id, version, customer_id, title, content_type, bytes, sha256,
-                                              status, uploaded_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)
+                                              status, uploaded_at, updated_at, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, CAST(? AS JSONB))
                 ON CONFLICT (document_id, version) DO NOTHING""",
                 event.getDocumentId(), uploaded.getVersion(), event.getCustomerId(), uploaded.getTitle(),
-                uploaded.getContentType(), uploaded.getBytes(), uploaded.getSha256(), at, at);
+                uploaded.getContentType(), uploaded.getBytes(), uploaded.getSha256(), at, at,
+                MetadataJson.write(uploaded.getMetadata()));
+    }
+
+    /** A new title and/or metadata: the document's, and its latest version's, which it describes from now on. */
+    private static void described(Connection tx, DocumentEvent event, DocumentMetadataChanged changed)
+            throws SQLException {
+        String metadata = MetadataJson.write(changed.getMetadata());
+        Sql.execute(tx, "UPDATE document SET title = ?, metadata = CAST(? AS JSONB) WHERE document_id = ?",
+                changed.getTitle(), metadata, event.getDocumentId());
+        Sql.execute(tx, """
+                UPDATE document_version SET title = ?, metadata = CAST(? AS JSONB)
+                WHERE document_id = ? AND version = (SELECT version FROM document WHERE document_id = ?)""",
+                changed.getTitle(), metadata, event.getDocumentId(), event.getDocumentId());
     }
 
     private static void indexed(Connection tx, DocumentEvent event, int version, IndexingStats stats)

@@ -8,6 +8,7 @@ import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.document.DocumentDeleted;
 import io.dynrag.schemas.document.DocumentIngestionStarted;
+import io.dynrag.schemas.document.DocumentMetadataChanged;
 import io.dynrag.schemas.document.DocumentRemovedFromIndex;
 import io.dynrag.schemas.document.DocumentVersionFailed;
 import io.dynrag.schemas.document.DocumentVersionUploaded;
@@ -181,6 +182,31 @@ class DocumentsProjectionTest {
         for (String table : List.of("document", "document_version", "deleted_customer")) {
             assertThat(rows(rebuilt, table)).as(table).isNotEmpty().isEqualTo(rows(database, table));
         }
+    }
+
+    @Test
+    void metadataComesWithTheUploadAndAChangeReplacesTitleAndMetadata() {
+        DocumentVersionUploaded withMetadata = upload(1);
+        withMetadata.setMetadata(Map.of("team", "search", "year", 2024L, "score", 0.5, "draft", true,
+                "tags", List.of("a", "b")));
+        apply(topics.document(CUSTOMER, DOCUMENT, 0, UPLOADED_AT, withMetadata));
+        DocumentRow uploaded = catalog.find(CUSTOMER, DOCUMENT).orElseThrow();
+        assertThat(uploaded.metadata()).isEqualTo(Map.of("team", "search", "year", 2024, "score", 0.5,
+                "draft", true, "tags", List.of("a", "b")));
+        assertThat(uploaded.createdAt()).isEqualTo(UPLOADED_AT);
+
+        apply(document(DOCUMENT, 1, DocumentMetadataChanged.newBuilder().setTitle("Guide")
+                .setMetadata(Map.of("team", "docs")).build()));
+        DocumentRow changed = catalog.find(CUSTOMER, DOCUMENT).orElseThrow();
+        assertThat(changed.title()).isEqualTo("Guide");
+        assertThat(changed.metadata()).isEqualTo(Map.of("team", "docs"));
+        assertThat(changed.createdAt()).as("created once").isEqualTo(UPLOADED_AT);
+        assertThat(changed.updatedAt()).isEqualTo(INDEXED_AT);
+        assertThat(catalog.versions(CUSTOMER, DOCUMENT)).singleElement()
+                .satisfies(version -> assertThat(version.metadata()).isEqualTo(Map.of("team", "docs")));
+
+        apply(topics.document(CUSTOMER, DOCUMENT, 2, INDEXED_AT, upload(2)));
+        assertThat(catalog.find(CUSTOMER, DOCUMENT).orElseThrow().createdAt()).isEqualTo(UPLOADED_AT);
     }
 
     @SafeVarargs

@@ -3,6 +3,7 @@ package io.dynrag.api.document.batch;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentIntake;
+import io.dynrag.api.document.MetadataField;
 import io.dynrag.api.document.UrlIntake;
 import io.dynrag.identity.access.Access;
 import io.dynrag.identity.credentials.Scope;
@@ -47,6 +48,7 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
     /** Items taken in at once: fetching URLs mostly waits on other servers, but politely. */
     static final int PARALLEL_ITEMS = 4;
     private static final Pattern TITLE_FIELD = Pattern.compile("title\\[(\\d{1,6})]");
+    private static final Pattern METADATA_FIELD = Pattern.compile("metadata\\[(\\d{1,6})]");
     private static final int MULTIPART_MEMORY_BYTES = 64 * 1024;
 
     private final Access access;
@@ -142,35 +144,43 @@ public final class BatchEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("the batch has no 'file' parts");
         }
         checkCount(files.size());
-        String[] titles = titles(fields, files.size());
+        String[] titles = indexedFields(fields, files.size(), TITLE_FIELD);
+        String[] metadata = indexedFields(fields, files.size(), METADATA_FIELD);
         List<Supplier<DocumentIntake.Accepted>> items = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             UploadedFile file = files.get(i);
-            DocumentIntake.Content content = new DocumentIntake.Content(file.filename(), titles[i], file::content);
             int index = i;
-            items.add(() -> intake.create(customerId, content, ids, index));
+            items.add(() -> intake.create(customerId, new DocumentIntake.Content(file.filename(), titles[index],
+                    file::content, MetadataField.parse(metadata[index], "metadata[" + index + "]")), ids, index));
         }
         return items;
     }
 
-    /** The optional {@code title[i]} fields, by the index of their file part; any other field is a mistake. */
-    private static String[] titles(Map<String, List<String>> fields, int files) {
-        String[] titles = new String[files];
+    /**
+     * The optional {@code title[i]} or {@code metadata[i]} fields ({@code pattern}), by the index of their file
+     * part; any field that is neither is a mistake.
+     */
+    private static String[] indexedFields(Map<String, List<String>> fields, int files, Pattern pattern) {
+        String[] found = new String[files];
         fields.forEach((name, values) -> {
             if ("file".equals(name)) {
                 return;
             }
-            Matcher title = TITLE_FIELD.matcher(name);
-            if (!title.matches() || Integer.parseInt(title.group(1)) >= files) {
+            Matcher field = pattern.matcher(name);
+            Matcher other = (pattern == TITLE_FIELD ? METADATA_FIELD : TITLE_FIELD).matcher(name);
+            if (other.matches() && Integer.parseInt(other.group(1)) < files) {
+                return;
+            }
+            if (!field.matches() || Integer.parseInt(field.group(1)) >= files) {
                 throw ApiProblem.badRequest("unknown field '" + name + "': a batch has 'file' parts and optional "
-                        + "'title[i]' fields, i from 0 to " + (files - 1));
+                        + "'title[i]' and 'metadata[i]' fields, i from 0 to " + (files - 1));
             }
             if (values.size() != 1) {
                 throw ApiProblem.badRequest("the field '" + name + "' is given " + values.size() + " times");
             }
-            titles[Integer.parseInt(title.group(1))] = values.getFirst();
+            found[Integer.parseInt(field.group(1))] = values.getFirst();
         });
-        return titles;
+        return found;
     }
 
     private void checkCount(int items) {

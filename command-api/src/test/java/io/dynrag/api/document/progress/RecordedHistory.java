@@ -71,7 +71,7 @@ final class RecordedHistory implements DocumentWatches.History {
     }
 
     static DocumentView view(String documentId, int version, String status) {
-        return new DocumentView(documentId, "Tides", "text/plain", 100, version, status, null, null, null, null, null,
+        return new DocumentView(documentId, "Tides", java.util.Map.of(), "text/plain", 100, version, status, null, null, null, null, null,
                 null, null, null, null, null, null, null, Instant.parse("2031-03-14T12:00:00Z"), null);
     }
 }
