@@ -36,7 +36,7 @@ class DownstreamConsumerTest {
             "CustomerRegistered", "CustomerConfigurationChanged", "ProviderKeyChanged", "CustomerSuspended",
             "CustomerReactivated", "BudgetThresholdReached", "CustomerCeilingsChanged", "CustomerDeleted",
             "DocumentVersionUploaded", "DocumentIngestionStarted", "DocumentVersionIndexed", "DocumentVersionFailed",
-            "DocumentDeleted", "DocumentRemovedFromIndex");
+            "DocumentMetadataChanged", "DocumentDeleted", "DocumentRemovedFromIndex");
     private static final Set<String> EVERY_INGESTION_OUTCOME = Set.of(
             "IngestionStarted", "IngestionSucceeded", "IngestionFailed", "DocumentRemoved");
 
@@ -129,6 +129,8 @@ class DownstreamConsumerTest {
         String scan = uploaded(key, "scan.pdf", Corpus.pdfWithoutText());
         system.awaitStatus(key, guide, "INDEXED");
         system.awaitStatus(key, scan, "FAILED");
+        assertThat(api.send("PATCH", "/v1/documents/" + guide, ApiClient.bearer(key),
+                "{\"metadata\": {\"team\": \"harbour\"}}").status()).isEqualTo(200);
         await().atMost(TestSystem.INDEXING_TIMEOUT).until(
                 () -> api.get("/v1/budget", key).json().get("alerted").asBoolean());
         assertThat(api.delete("/v1/documents/" + guide, key).status()).isEqualTo(202);
