@@ -8,6 +8,8 @@ import io.dynrag.api.budget.BudgetEndpoints;
 import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentIntake;
+import io.dynrag.api.document.DocumentListEndpoints;
+import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.DocumentStates;
@@ -116,11 +118,12 @@ public final class CommandApi implements AutoCloseable {
     /**
      * @param dataSource  a pool whose connections use the {@value Migrations#SCHEMA} schema
      * @param readModel   the documents projection
+     * @param listing     the documents projection's list
      * @param usage       the usage projection
      * @param otherChecks readiness of the other roles in this process, shown on {@code /health}
      */
     public CommandApi(CommandApiSettings settings, DataSource dataSource, S3Client s3, DocumentLookup readModel,
-                      ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks) {
+                      DocumentListing listing, ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks) {
         this.settings = settings;
         Clock clock = Clock.systemUTC();
         Migrations.migrate(dataSource);
@@ -196,6 +199,7 @@ public final class CommandApi implements AutoCloseable {
                                 new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
+                        new DocumentListEndpoints(access, listing),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, search, documentStates, accounts, fromEvents,

@@ -1,15 +1,18 @@
 package io.dynrag.app.roles;
 
+import io.dynrag.api.document.DocumentListItem;
+import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentView;
+import io.dynrag.domain.document.DocumentQuery;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.document.DocumentRow;
 
 import java.util.List;
 import java.util.Optional;
 
-/** The documents projection, answering the API's document queries. */
-final class ProjectedDocuments implements DocumentLookup {
+/** The documents projection, answering the API's document queries and its document list. */
+final class ProjectedDocuments implements DocumentLookup, DocumentListing {
 
     private final DocumentCatalog catalog;
 
@@ -25,6 +28,13 @@ final class ProjectedDocuments implements DocumentLookup {
     @Override
     public List<DocumentView> versions(String customerId, String documentId) {
         return catalog.versions(customerId, documentId).stream().map(ProjectedDocuments::view).toList();
+    }
+
+    @Override
+    public List<DocumentListItem> list(DocumentQuery query) {
+        return catalog.list(query).stream().map(row -> new DocumentListItem(row.documentId(), row.title(),
+                row.status(), row.contentType(), row.bytes(), row.version(), row.createdAt(), row.updatedAt(),
+                row.metadata())).toList();
     }
 
     private static DocumentView view(DocumentRow row) {

@@ -124,8 +124,9 @@ public final class RunningRoles implements AutoCloseable {
         }
         if (roles.contains(Role.API)) {
             ChunkSearcher searcher = new ChunkSearcher(new QueryEmbedding(models), store);
-            api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
-                    new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
+            ProjectedDocuments documents = new ProjectedDocuments(new DocumentCatalog(projectionsPool));
+            api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3, documents,
+                    documents,
                     (customerId, model, query, topK, scope) -> searcher.search(customerId, model, query, topK, scope)
                             .stream()
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),

@@ -123,6 +123,19 @@ public final class ApiClient {
         return uploadTo("/v1/documents", credential(bearer), field, filename, content, title);
     }
 
+    /** A multipart upload of {@code filename} in the field {@code file}, after the given text fields. */
+    Response uploadWithFields(String bearer, String filename, byte[] content, Map<String, String> fields) {
+        String boundary = "----dynrag" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        fields.forEach((name, value) -> write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                + name + "\"\r\n\r\n" + value + "\r\n"));
+        write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        body.writeBytes(content);
+        write(body, "\r\n--" + boundary + "--\r\n");
+        return postRaw("/v1/documents", bearer, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    }
+
     /** A multipart upload to {@code path} with exactly the given headers besides the content type. */
     Response uploadTo(String path, Map<String, String> headers, String field, String filename, byte[] content,
                       String title) {

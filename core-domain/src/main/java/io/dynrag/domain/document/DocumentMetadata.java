@@ -88,8 +88,13 @@ public final class DocumentMetadata {
         }
     }
 
+    /** Whether a key may name a metadata value: 1-64 letters, digits, '_', '.' and '-'. */
+    public static boolean isKey(String key) {
+        return key != null && !key.isEmpty() && key.length() <= MAX_KEY_LENGTH && KEY.matcher(key).matches();
+    }
+
     private static String checkedKey(String key) {
-        if (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH || !KEY.matcher(key).matches()) {
+        if (!isKey(key)) {
             throw new DomainRuleViolation("metadata key '" + key + "' must be 1-" + MAX_KEY_LENGTH
                     + " characters of letters, digits, '_', '.' and '-'");
         }

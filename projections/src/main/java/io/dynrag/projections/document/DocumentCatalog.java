@@ -3,6 +3,7 @@ package io.dynrag.projections.document;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.domain.document.DocumentQuery;
 import io.dynrag.domain.document.IndexingStats;
 
 import javax.sql.DataSource;
@@ -42,11 +43,19 @@ public final class DocumentCatalog {
                 customerId, documentId);
     }
 
-    private List<DocumentRow> query(String sql, String customerId, String documentId) {
+    /** One page of the customer's documents, in the query's order ({@link DocumentQuery}). */
+    public List<DocumentRow> list(DocumentQuery query) {
+        DocumentListSql sql = DocumentListSql.of(query);
+        return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
+                + ", NULL AS stage_millis, created_at" + sql.fromWhere(), sql.parameters());
+    }
+
+    private List<DocumentRow> query(String sql, Object... parameters) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement query = connection.prepareStatement(sql)) {
-            query.setString(1, customerId);
-            query.setString(2, documentId);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
             List<DocumentRow> rows = new ArrayList<>();
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {

@@ -105,17 +105,19 @@ public final class DocumentsProjection implements Projection {
         Timestamp at = Timestamp.from(event.getOccurredAt());
         Sql.execute(tx, """
                 INSERT INTO document (document_id, customer_id, title, content_type, bytes, version, status,
-                                      last_sequence, updated_at, created_at, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, CAST(? AS JSONB))
+                                      last_sequence, updated_at, created_at, metadata, metadata_terms)
+                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, CAST(? AS JSONB), ?)
                 ON CONFLICT (document_id) DO UPDATE SET
-                    title = EXCLUDED.title, metadata = EXCLUDED.metadata, content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
+                    title = EXCLUDED.title, metadata = EXCLUDED.metadata, metadata_terms = EXCLUDED.metadata_terms,
+                    content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
                     version = EXCLUDED.version, status = 'PENDING', chunks = NULL, tokens = NULL,
                     embedded_tokens = NULL, reused_chunks = NULL, characters = NULL, pages = NULL,
                     metered_tokens = NULL, cost_micro_usd = NULL, lance_version = NULL, model = NULL,
                     failure_reason = NULL""",
                 event.getDocumentId(), event.getCustomerId(), uploaded.getTitle(), uploaded.getContentType(),
                 uploaded.getBytes(), uploaded.getVersion(), event.getSequenceNumber(), at, at,
-                MetadataJson.write(uploaded.getMetadata()));
+                MetadataJson.write(uploaded.getMetadata()), tx.createArrayOf("text",
+                        MetadataJson.terms(uploaded.getMetadata())));
         Sql.execute(tx, """
                 INSERT INTO document_version (document_id, version, customer_id, title, content_type, bytes, sha256,
                                               status, uploaded_at, updated_at, metadata)
@@ -130,8 +132,9 @@ public final class DocumentsProjection implements Projection {
     private static void described(Connection tx, DocumentEvent event, DocumentMetadataChanged changed)
             throws SQLException {
         String metadata = MetadataJson.write(changed.getMetadata());
-        Sql.execute(tx, "UPDATE document SET title = ?, metadata = CAST(? AS JSONB) WHERE document_id = ?",
-                changed.getTitle(), metadata, event.getDocumentId());
+        Sql.execute(tx, "UPDATE document SET title = ?, metadata = CAST(? AS JSONB), metadata_terms = ? "
+                        + "WHERE document_id = ?", changed.getTitle(), metadata,
+                tx.createArrayOf("text", MetadataJson.terms(changed.getMetadata())), event.getDocumentId());
         Sql.execute(tx, """
                 UPDATE document_version SET title = ?, metadata = CAST(? AS JSONB)
                 WHERE document_id = ? AND version = (SELECT version FROM document WHERE document_id = ?)""",

@@ -1,0 +1,142 @@
+package io.dynrag.api.document;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dynrag.domain.document.DocumentMetadata;
+import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.domain.document.DocumentStatus;
+import io.dynrag.identity.access.Access;
+import io.dynrag.identity.credentials.Scope;
+import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.http.QueryParameters;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.Collectors;
+
+/** {@code GET /v1/documents}: the caller's documents, filtered, sorted and paged by cursor. */
+public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
+
+    private static final String METADATA = "metadata.";
+    private static final Set<String> PARAMETERS = Set.of("limit", "cursor", "status", "contentType", "createdAfter",
+            "createdBefore", "updatedAfter", "updatedBefore", "titlePrefix", "sort", "order");
+    /** A version's statuses, and the deleted document's. */
+    private static final Set<String> STATUSES = Stream.concat(
+            Arrays.stream(DocumentStatus.values()).map(Enum::name), Stream.of("DELETED"))
+            .collect(Collectors.toCollection(LinkedHashSet::new));
+
+    private final Access access;
+    private final DocumentListing listing;
+
+    public DocumentListEndpoints(Access access, DocumentListing listing) {
+        this.access = access;
+        this.listing = listing;
+    }
+
+    /** @param nextCursor the next page's cursor; absent on the last page */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DocumentPage(List<DocumentListItem> documents, String nextCursor) {
+    }
+
+    @Override
+    public void accept(RoutesConfig routes) {
+        routes.get("/v1/documents", this::list);
+    }
+
+    private void list(Context ctx) {
+        String customerId = access.customer(ctx, Scope.READ).customerId();
+        DocumentQuery query = query(ctx, customerId);
+        List<DocumentListItem> found = listing.list(query.oneMore());
+        if (found.size() <= query.limit()) {
+            ctx.json(new DocumentPage(found, null));
+            return;
+        }
+        List<DocumentListItem> page = found.subList(0, query.limit());
+        ctx.json(new DocumentPage(page, DocumentListCursor.after(query.sort(), query.descending(), page.getLast())));
+    }
+
+    private static DocumentQuery query(Context ctx, String customerId) {
+        Map<String, List<String>> metadata = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((name, values) -> {
+            if (name.startsWith(METADATA)) {
+                String key = name.substring(METADATA.length());
+                if (!DocumentMetadata.isKey(key)) {
+                    throw ApiProblem.badRequest("'" + name + "' names no metadata key: keys are 1-64 letters, digits, "
+                            + "'_', '.' and '-'");
+                }
+                metadata.put(key, List.copyOf(values));
+            } else if (name.equals("asOf")) {
+                throw ApiProblem.badRequest("'asOf' is not supported by the document list; read one document as of "
+                        + "an instant with GET /v1/documents/{documentId}?asOf=");
+            } else if (!PARAMETERS.contains(name)) {
+                throw ApiProblem.badRequest("unknown parameter '" + name + "': the list takes " + String.join(", ",
+                        PARAMETERS.stream().sorted().toList()) + " and metadata.<key>");
+            }
+        });
+        DocumentQuery.Sort sort = sort(ctx.queryParam("sort"));
+        boolean descending = descending(ctx.queryParam("order"), sort);
+        String cursor = ctx.queryParam("cursor");
+        DocumentQuery.Position after = cursor == null || cursor.isBlank() ? null
+                : DocumentListCursor.position(cursor.strip(), sort, descending).orElseThrow(() -> ApiProblem.badRequest(
+                        "'cursor' is not a cursor this list handed out for this order; pass a page's 'nextCursor' "
+                                + "as it is, with the same 'sort' and 'order'"));
+        String titlePrefix = ctx.queryParam("titlePrefix");
+        return new DocumentQuery(customerId, statuses(ctx), listed(ctx, "contentType"), instant(ctx, "createdAfter"),
+                instant(ctx, "createdBefore"), instant(ctx, "updatedAfter"), instant(ctx, "updatedBefore"),
+                titlePrefix == null || titlePrefix.isEmpty() ? null : titlePrefix, metadata, sort, descending, after,
+                QueryParameters.limit(ctx, DocumentQuery.DEFAULT_LIMIT, DocumentQuery.MAX_LIMIT));
+    }
+
+    private static Set<String> statuses(Context ctx) {
+        Set<String> statuses = listed(ctx, "status").stream().map(status -> status.toUpperCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        statuses.stream().filter(status -> !STATUSES.contains(status)).findFirst().ifPresent(status -> {
+            throw ApiProblem.badRequest("'status' must be one or more (comma-separated) of " + STATUSES + ", not '"
+                    + status + "'");
+        });
+        return statuses;
+    }
+
+    /** Comma-separated values, also over repeated parameters. */
+    private static Set<String> listed(Context ctx, String name) {
+        return ctx.queryParams(name).stream().flatMap(value -> Arrays.stream(value.split(",")))
+                .map(String::strip).filter(value -> !value.isEmpty()).collect(Collectors.toSet());
+    }
+
+    private static Instant instant(Context ctx, String name) {
+        return QueryParameters.instant(ctx, name).orElse(null);
+    }
+
+    private static DocumentQuery.Sort sort(String value) {
+        if (value == null || value.isBlank()) {
+            return DocumentQuery.Sort.UPDATED_AT;
+        }
+        return switch (value.strip()) {
+            case "updatedAt" -> DocumentQuery.Sort.UPDATED_AT;
+            case "createdAt" -> DocumentQuery.Sort.CREATED_AT;
+            case "title" -> DocumentQuery.Sort.TITLE;
+            default -> throw ApiProblem.badRequest("'sort' must be updatedAt, createdAt or title, not '" + value + "'");
+        };
+    }
+
+    /** Newest first for the times, A to Z for titles, unless {@code order} says otherwise. */
+    private static boolean descending(String value, DocumentQuery.Sort sort) {
+        if (value == null || value.isBlank()) {
+            return sort != DocumentQuery.Sort.TITLE;
+        }
+        return switch (value.strip()) {
+            case "asc" -> false;
+            case "desc" -> true;
+            default -> throw ApiProblem.badRequest("'order' must be asc or desc, not '" + value + "'");
+        };
+    }
+}

@@ -1,0 +1,95 @@
+package io.dynrag.projections.document;
+
+import io.dynrag.domain.document.DocumentQuery;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The SQL of one page of the document list: the filters, then keyset pagination in the page's order
+ * ({@code (sort column, document_id)} after the previous page's last row), which the indexes of
+ * {@code V6__document_list.sql} serve without counting or skipping rows.
+ */
+final class DocumentListSql {
+
+    private final StringBuilder where = new StringBuilder("customer_id = ?");
+    private final List<Object> parameters = new ArrayList<>();
+
+    private DocumentListSql(String customerId) {
+        parameters.add(customerId);
+    }
+
+    /** The select list is the caller's; what follows FROM is built here. */
+    static DocumentListSql of(DocumentQuery query) {
+        DocumentListSql sql = new DocumentListSql(query.customerId());
+        if (query.statuses().isEmpty()) {
+            sql.where.append(" AND status <> 'DELETED'");
+        } else {
+            sql.in("status", query.statuses());
+        }
+        if (!query.contentTypes().isEmpty()) {
+            sql.in("content_type", query.contentTypes());
+        }
+        sql.bound("created_at >= ?", query.createdFrom());
+        sql.bound("created_at < ?", query.createdTo());
+        sql.bound("updated_at >= ?", query.updatedFrom());
+        sql.bound("updated_at < ?", query.updatedTo());
+        if (query.titlePrefix() != null) {
+            sql.where.append(" AND starts_with(title, ?)");
+            sql.parameters.add(query.titlePrefix());
+        }
+        query.metadata().forEach(sql::metadata);
+        String column = switch (query.sort()) {
+            case UPDATED_AT -> "updated_at";
+            case CREATED_AT -> "created_at";
+            case TITLE -> "title";
+        };
+        String direction = query.descending() ? "DESC" : "ASC";
+        if (query.after() != null) {
+            sql.where.append(" AND (").append(column).append(", document_id) ").append(query.descending() ? "<" : ">")
+                    .append(" (?, ?)");
+            sql.parameters.add(query.sort() == DocumentQuery.Sort.TITLE ? query.after().sortValue()
+                    : Timestamp.from(Instant.parse(query.after().sortValue())));
+            sql.parameters.add(query.after().documentId());
+        }
+        sql.where.append(" ORDER BY ").append(column).append(' ').append(direction).append(", document_id ")
+                .append(direction).append(" LIMIT ?");
+        sql.parameters.add(query.limit());
+        return sql;
+    }
+
+    String fromWhere() {
+        return " FROM document WHERE " + where;
+    }
+
+    Object[] parameters() {
+        return parameters.toArray();
+    }
+
+    private void in(String column, Collection<String> values) {
+        where.append(" AND ").append(column).append(" IN (")
+                .append(String.join(", ", Collections.nCopies(values.size(), "?"))).append(')');
+        parameters.addAll(values.stream().sorted().toList());
+    }
+
+    private void bound(String condition, Instant instant) {
+        if (instant != null) {
+            where.append(" AND ").append(condition);
+            parameters.add(Timestamp.from(instant));
+        }
+    }
+
+    /** Any of the values, as {@link MetadataJson#terms} writes them. */
+    private void metadata(String key, List<String> values) {
+        List<String> terms = values.stream().flatMap(value -> MetadataJson.termsMatching(key, value).stream())
+                .distinct().toList();
+        where.append(" AND metadata_terms && ARRAY[").append(String.join(", ", Collections.nCopies(terms.size(), "?")))
+                .append("]::TEXT[]");
+        parameters.addAll(terms);
+    }
+
+}
