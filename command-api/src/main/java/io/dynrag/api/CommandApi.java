@@ -8,6 +8,7 @@ import io.dynrag.api.budget.BudgetEndpoints;
 import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentIntake;
+import io.dynrag.api.document.DocumentContentEndpoints;
 import io.dynrag.api.document.DocumentListEndpoints;
 import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
@@ -200,6 +201,7 @@ public final class CommandApi implements AutoCloseable {
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
                         new DocumentListEndpoints(access, listing),
+                        new DocumentContentEndpoints(access, intake, history, documentObjects),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, search, documentStates, accounts, fromEvents,

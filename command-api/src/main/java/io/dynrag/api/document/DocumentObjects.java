@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -52,6 +53,15 @@ public final class DocumentObjects {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /** The object's bytes, to be read once and closed; empty when there is no such object. */
+    public Optional<InputStream> open(String key) {
+        try {
+            return Optional.of(s3.getObject(b -> b.bucket(bucket).key(key)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
         }
     }
 

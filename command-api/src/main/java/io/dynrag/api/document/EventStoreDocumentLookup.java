@@ -83,6 +83,21 @@ public final class EventStoreDocumentLookup implements DocumentLookup {
         return versionsOf(ownedEvents(customerId, documentId, asOf));
     }
 
+    /** Where a version's bytes are stored, and what they are. */
+    public record StoredVersion(int version, String s3Key, String contentType, long bytes) {
+    }
+
+    /** Where the bytes of one version are stored; empty for a version the document does not have. */
+    public Optional<StoredVersion> storedVersion(String customerId, String documentId, int version) {
+        return ownedEvents(customerId, documentId, Instant.MAX).stream()
+                .map(DomainEventMessage::getPayload)
+                .filter(payload -> payload instanceof DocumentVersionUploaded uploaded && uploaded.version() == version)
+                .map(payload -> (DocumentVersionUploaded) payload)
+                .map(uploaded -> new StoredVersion(uploaded.version(), uploaded.s3Key(), uploaded.contentType(),
+                        uploaded.bytes()))
+                .findFirst();
+    }
+
     /** The document's events until {@code asOf}, or none when they are another tenant's. */
     private List<? extends DomainEventMessage<?>> ownedEvents(String customerId, String documentId, Instant asOf) {
         List<? extends DomainEventMessage<?>> events = eventStore.readEvents(documentId, 0L).asStream()
