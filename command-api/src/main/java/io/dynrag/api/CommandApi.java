@@ -8,6 +8,8 @@ import io.dynrag.api.budget.BudgetEndpoints;
 import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.api.document.DocumentEndpoints;
 import io.dynrag.api.document.DocumentIntake;
+import io.dynrag.api.document.DocumentChunks;
+import io.dynrag.api.document.DocumentChunksEndpoints;
 import io.dynrag.api.document.DocumentContentEndpoints;
 import io.dynrag.api.document.DocumentListEndpoints;
 import io.dynrag.api.document.DocumentListing;
@@ -120,11 +122,12 @@ public final class CommandApi implements AutoCloseable {
      * @param dataSource  a pool whose connections use the {@value Migrations#SCHEMA} schema
      * @param readModel   the documents projection
      * @param listing     the documents projection's list
+     * @param chunks      the chunks of indexed versions (the vector store)
      * @param usage       the usage projection
      * @param otherChecks readiness of the other roles in this process, shown on {@code /health}
      */
     public CommandApi(CommandApiSettings settings, DataSource dataSource, S3Client s3, DocumentLookup readModel,
-                      DocumentListing listing, ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks) {
+                      DocumentListing listing, DocumentChunks chunks, ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks) {
         this.settings = settings;
         Clock clock = Clock.systemUTC();
         Migrations.migrate(dataSource);
@@ -202,6 +205,7 @@ public final class CommandApi implements AutoCloseable {
                                 new WithProgress(readModel, progress), fromEvents, history),
                         new DocumentListEndpoints(access, listing),
                         new DocumentContentEndpoints(access, intake, history, documentObjects),
+                        new DocumentChunksEndpoints(access, intake, history, chunks),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, search, documentStates, accounts, fromEvents,

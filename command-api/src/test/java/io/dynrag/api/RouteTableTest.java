@@ -1,5 +1,6 @@
 package io.dynrag.api;
 
+import io.dynrag.api.document.DocumentChunks;
 import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.batch.BatchLimits;
@@ -61,8 +62,8 @@ class RouteTableTest {
         TreeSet<String> documented = documentedRoutes(apiDocs);
         TreeSet<String> registered;
         try (S3Client s3 = unusedS3(); CommandApi api = new CommandApi(settings(), TestDatabase.get().dataSource(), s3,
-                notUsed(DocumentLookup.class), notUsed(DocumentListing.class), notUsed(ChunkSearch.class),
-                notUsed(UsageReports.class), Map.of())) {
+                notUsed(DocumentLookup.class), notUsed(DocumentListing.class), notUsed(DocumentChunks.class),
+                notUsed(ChunkSearch.class), notUsed(UsageReports.class), Map.of())) {
             registered = new TreeSet<>(api.httpRoutes());
         }
 

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.dynrag.api.CommandApi;
 import io.dynrag.api.CommandApiSettings;
+import io.dynrag.api.document.DocumentChunks;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.FetchBounds;
@@ -125,8 +126,14 @@ public final class RunningRoles implements AutoCloseable {
         if (roles.contains(Role.API)) {
             ChunkSearcher searcher = new ChunkSearcher(new QueryEmbedding(models), store);
             ProjectedDocuments documents = new ProjectedDocuments(new DocumentCatalog(projectionsPool));
+            LanceChunkStore chunks = store;
             api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3, documents,
-                    documents,
+                    documents, (customerId, model, documentId, version, datasetVersion) -> chunks
+                            .documentRowsAsOf(customerId, model, documentId, datasetVersion).stream()
+                            .filter(row -> row.docVersion() == version)
+                            .map(row -> new DocumentChunks.Chunk(row.chunkIndex(), row.text(), row.page(),
+                                    row.tokenCount(), row.charStart(), row.charEnd()))
+                            .toList(),
                     (customerId, model, query, topK, scope) -> searcher.search(customerId, model, query, topK, scope)
                             .stream()
                             .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),

@@ -50,7 +50,7 @@ public final class DocumentContentEndpoints implements Consumer<RoutesConfig> {
                 ? history.findAsOf(customerId, state.documentId(), asOf.get()).map(DocumentView::version)
                         .orElseThrow(() -> ApiProblem.notFound("document " + state.documentId()
                                 + " did not exist yet at " + asOf.get()))
-                : requested == null ? state.latestVersion() : version(requested);
+                : requested == null ? state.latestVersion() : DocumentChunksEndpoints.version(requested);
         EventStoreDocumentLookup.StoredVersion stored = history.storedVersion(customerId, state.documentId(), version)
                 .orElseThrow(() -> ApiProblem.notFound("document " + state.documentId() + " has no version "
                         + version));
@@ -58,17 +58,5 @@ public final class DocumentContentEndpoints implements Consumer<RoutesConfig> {
                 "the bytes of version " + version + " of document " + state.documentId() + " are no longer stored"));
         ctx.header("X-Document-Version", Integer.toString(version));
         ctx.contentType(stored.contentType()).result(bytes);
-    }
-
-    private static int version(String value) {
-        try {
-            int version = Integer.parseInt(value.strip());
-            if (version >= 1) {
-                return version;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiProblem.badRequest("'version' must be a whole number from 1");
     }
 }
