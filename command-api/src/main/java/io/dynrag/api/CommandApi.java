@@ -17,6 +17,7 @@ import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
+import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.api.document.OrphanObjectSweeper;
 import io.dynrag.api.document.UrlIntake;
 import io.dynrag.api.document.batch.BatchEndpoints;
@@ -203,7 +204,7 @@ public final class CommandApi implements AutoCloseable {
                                 new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
-                        new DocumentListEndpoints(access, listing),
+                        new DocumentListEndpoints(access, listing, new PastDocumentList(transactions)),
                         new DocumentContentEndpoints(access, intake, history, documentObjects),
                         new DocumentChunksEndpoints(access, intake, history, chunks),
                         new DocumentEventsEndpoint(access, intake, documentStreams),

@@ -96,6 +96,9 @@ class DocumentListApiTest {
         assertThat(ids(list(other, ""))).containsExactly(foreign);
         assertThat(ids(list(other, "metadata.team=oceans"))).isEmpty();
 
+        Instant beforeChanges = Instant.now();
+        assertThat(pages(key, "asOf=" + beforeChanges + "&sort=createdAt&order=asc&limit=2"))
+                .as("the past, paged, as the present was").isEqualTo(ids);
         assertThat(api.send("PATCH", "/v1/documents/" + ids.get(4), ApiClient.bearer(key),
                 "{\"metadata\": {\"team\": \"oceans\"}}").status()).isEqualTo(200);
         assertThat(api.delete("/v1/documents/" + ids.get(0), key).status()).isEqualTo(202);
@@ -104,6 +107,18 @@ class DocumentListApiTest {
             assertThat(ids(list(key, "status=DELETED"))).containsExactly(ids.get(0));
         });
         assertThat(ids(list(key, ""))).as("the last change first").startsWith(ids.get(4));
+        assertThat(ids(list(key, "asOf=" + Instant.now() + "&metadata.team=oceans")))
+                .containsExactlyInAnyOrder(ids.get(2), ids.get(4));
+        assertThat(ids(list(key, "asOf=" + beforeChanges + "&metadata.team=oceans&sort=createdAt&order=asc")))
+                .as("before the change and the deletion").containsExactly(ids.get(0), ids.get(2));
+        assertThat(ids(list(key, "asOf=" + beforeChanges + "&status=DELETED"))).isEmpty();
+        assertThat(ids(list(key, "asOf=" + beforeChanges + "&metadata.year=2024&titlePrefix=alpha"))).containsExactly(
+                ids.get(0));
+        assertThat(ids(list(key, "asOf=" + uploadedAfter.get(1) + "&sort=title"))).as("two documents then")
+                .containsExactly(ids.get(0), ids.get(1));
+        JsonNode then = list(key, "asOf=" + uploadedAfter.get(0)).get("documents").get(0);
+        assertThat(then.get("status").asText()).as("not yet indexed then").isIn("PENDING", "PROCESSING");
+        assertThat(then.get("metadata")).isEqualTo(Json.read(documents[0][2]));
     }
 
     @Test
@@ -112,7 +127,7 @@ class DocumentListApiTest {
         Map<String, String> refused = Map.of(
                 "limit=0", "'limit'", "limit=201", "'limit'", "sort=size", "'sort'", "order=up", "'order'",
                 "status=DONE", "'status'", "createdAfter=yesterday", "'createdAfter'", "cursor=garbage", "'cursor'",
-                "colour=red", "'colour'", "asOf=" + Instant.now(), "'asOf'",
+                "colour=red", "'colour'", "asOf=yesterday", "'asOf'",
                 "metadata." + URLEncoder.encode("bad key", StandardCharsets.UTF_8) + "=1", "'metadata.bad key'");
         refused.forEach((query, named) -> {
             ApiClient.Response response = api.get("/v1/documents?" + query, key);

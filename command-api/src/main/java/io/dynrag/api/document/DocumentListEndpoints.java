@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -28,7 +29,7 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
 
     private static final String METADATA = "metadata.";
     private static final Set<String> PARAMETERS = Set.of("limit", "cursor", "status", "contentType", "createdAfter",
-            "createdBefore", "updatedAfter", "updatedBefore", "titlePrefix", "sort", "order");
+            "createdBefore", "updatedAfter", "updatedBefore", "titlePrefix", "sort", "order", "asOf");
     /** A version's statuses, and the deleted document's. */
     private static final Set<String> STATUSES = Stream.concat(
             Arrays.stream(DocumentStatus.values()).map(Enum::name), Stream.of("DELETED"))
@@ -36,10 +37,16 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
 
     private final Access access;
     private final DocumentListing listing;
+    private final PastDocumentList past;
 
-    public DocumentListEndpoints(Access access, DocumentListing listing) {
+    /**
+     * @param listing the documents read model
+     * @param past    the list as it was at an earlier instant ({@code ?asOf=}), from the event store
+     */
+    public DocumentListEndpoints(Access access, DocumentListing listing, PastDocumentList past) {
         this.access = access;
         this.listing = listing;
+        this.past = past;
     }
 
     /** @param nextCursor the next page's cursor; absent on the last page */
@@ -55,7 +62,9 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
     private void list(Context ctx) {
         String customerId = access.customer(ctx, Scope.READ).customerId();
         DocumentQuery query = query(ctx, customerId);
-        List<DocumentListItem> found = listing.list(query.oneMore());
+        Optional<Instant> asOf = QueryParameters.instant(ctx, "asOf");
+        List<DocumentListItem> found = asOf.isPresent() ? past.list(query.oneMore(), asOf.get())
+                : listing.list(query.oneMore());
         if (found.size() <= query.limit()) {
             ctx.json(new DocumentPage(found, null));
             return;
@@ -74,9 +83,6 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
                             + "'_', '.' and '-'");
                 }
                 metadata.put(key, List.copyOf(values));
-            } else if (name.equals("asOf")) {
-                throw ApiProblem.badRequest("'asOf' is not supported by the document list; read one document as of "
-                        + "an instant with GET /v1/documents/{documentId}?asOf=");
             } else if (!PARAMETERS.contains(name)) {
                 throw ApiProblem.badRequest("unknown parameter '" + name + "': the list takes " + String.join(", ",
                         PARAMETERS.stream().sorted().toList()) + " and metadata.<key>");

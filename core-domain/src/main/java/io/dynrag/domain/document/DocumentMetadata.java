@@ -2,6 +2,7 @@ package io.dynrag.domain.document;
 
 import io.dynrag.domain.DomainRuleViolation;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -85,6 +86,40 @@ public final class DocumentMetadata {
             return true;
         } catch (DateTimeParseException e) {
             return false;
+        }
+    }
+
+    /**
+     * What equality filters look for: {@code key=text} for every scalar value and every list item; numbers in
+     * their plain decimal form ({@code 2024}, {@code 0.5}), so a number and the same number as text share a term.
+     *
+     * @param metadata in its kept form ({@link #checked}) or as read back from JSON
+     */
+    public static List<String> terms(Map<String, ?> metadata) {
+        List<String> terms = new ArrayList<>();
+        metadata.forEach((key, value) -> {
+            if (value instanceof List<?> list) {
+                list.forEach(item -> terms.add(key + "=" + item));
+            } else {
+                terms.add(key + "=" + (value instanceof Number n ? plainNumber(n.toString()) : value));
+            }
+        });
+        return terms;
+    }
+
+    /** The terms ({@link #terms}) an equality filter of {@code key} with {@code value} matches any of. */
+    public static List<String> termsMatching(String key, String value) {
+        String plain = plainNumber(value);
+        return plain == null || plain.equals(value) ? List.of(key + "=" + value)
+                : List.of(key + "=" + value, key + "=" + plain);
+    }
+
+    /** A number in plain decimal form without trailing zeros, or null when the text is not a number. */
+    private static String plainNumber(String text) {
+        try {
+            return new BigDecimal(text.strip()).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

@@ -55,6 +55,15 @@ class DocumentMetadataTest {
     }
 
     @Test
+    void termsMeetTheFiltersThatEqualAValue() {
+        assertThat(DocumentMetadata.terms(DocumentMetadata.checked(Map.of("year", 2024, "score", 0.50, "draft", true,
+                "tags", List.of("a", "b"), "team", "search")))).containsExactlyInAnyOrder("draft=true", "score=0.5",
+                "tags=a", "tags=b", "team=search", "year=2024");
+        assertThat(DocumentMetadata.termsMatching("year", "2024.0")).containsExactly("year=2024.0", "year=2024");
+        assertThat(DocumentMetadata.termsMatching("team", "search")).containsExactly("team=search");
+    }
+
+    @Test
     void datesAreIsoDatesAndInstantsWithAnOffset() {
         assertThat(DocumentMetadata.isDate("2026-11-26")).isTrue();
         assertThat(DocumentMetadata.isDate("2026-11-26T14:22:40Z")).isTrue();

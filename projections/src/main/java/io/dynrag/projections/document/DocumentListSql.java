@@ -1,5 +1,6 @@
 package io.dynrag.projections.document;
 
+import io.dynrag.domain.document.DocumentMetadata;
 import io.dynrag.domain.document.DocumentQuery;
 
 import java.sql.Timestamp;
@@ -83,9 +84,9 @@ final class DocumentListSql {
         }
     }
 
-    /** Any of the values, as {@link MetadataJson#terms} writes them. */
+    /** Any of the values, as {@link DocumentMetadata#terms} writes them. */
     private void metadata(String key, List<String> values) {
-        List<String> terms = values.stream().flatMap(value -> MetadataJson.termsMatching(key, value).stream())
+        List<String> terms = values.stream().flatMap(value -> DocumentMetadata.termsMatching(key, value).stream())
                 .distinct().toList();
         where.append(" AND metadata_terms && ARRAY[").append(String.join(", ", Collections.nCopies(terms.size(), "?")))
                 .append("]::TEXT[]");

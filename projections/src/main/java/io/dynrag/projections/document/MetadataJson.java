@@ -3,9 +3,8 @@ package io.dynrag.projections.document;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.domain.document.DocumentMetadata;
 
-import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,42 +39,13 @@ final class MetadataJson {
         };
     }
 
-    /**
-     * What equality filters look for: {@code key=text} for every scalar value and every list item; numbers in
-     * their plain decimal form ({@link #number}), so 2024 and 2024.0 are one term, and "2024" shares it.
-     */
+    /** The equality filter terms of the metadata as the events carry it ({@code DocumentMetadata.terms}). */
     static String[] terms(Map<String, Object> metadata) {
-        List<String> terms = new ArrayList<>();
+        Map<String, Object> plain = new TreeMap<>();
         if (metadata != null) {
-            metadata.forEach((key, value) -> {
-                if (value instanceof List<?> list) {
-                    list.forEach(item -> terms.add(term(key.toString(), item.toString())));
-                } else {
-                    terms.add(term(key.toString(), value instanceof Number n ? number(n.toString()) : value.toString()));
-                }
-            });
+            metadata.forEach((key, value) -> plain.put(key.toString(), plain(value)));
         }
-        return terms.toArray(String[]::new);
-    }
-
-    /** The terms a filter value matches: itself, and the plain form of the number it reads as. */
-    static List<String> termsMatching(String key, String value) {
-        String plain = number(value);
-        return plain == null || plain.equals(value) ? List.of(term(key, value)) : List.of(term(key, value),
-                term(key, plain));
-    }
-
-    private static String term(String key, String text) {
-        return key + "=" + text;
-    }
-
-    /** A number in plain decimal form without trailing zeros, or null when the text is not a number. */
-    private static String number(String text) {
-        try {
-            return new BigDecimal(text.strip()).stripTrailingZeros().toPlainString();
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return DocumentMetadata.terms(plain).toArray(String[]::new);
     }
 
     static Map<String, Object> read(String json) {
