@@ -41,7 +41,7 @@ final class Database {
         }
     }
 
-    /** Each row as column name to value, in column order. */
+    /** Each row as column name to value, in column order; an array column as the list of its items, to compare. */
     List<Map<String, Object>> rows(String sql, Object... parameters) {
         try (Connection connection = DriverManager.getConnection(url, user, password);
              PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -54,7 +54,9 @@ final class Database {
                 while (result.next()) {
                     Map<String, Object> row = new LinkedHashMap<>();
                     for (int c = 1; c <= columns.getColumnCount(); c++) {
-                        row.put(columns.getColumnLabel(c), result.getObject(c));
+                        Object value = result.getObject(c);
+                        row.put(columns.getColumnLabel(c), value instanceof java.sql.Array array
+                                ? List.of((Object[]) array.getArray()) : value);
                     }
                     rows.add(row);
                 }

@@ -38,7 +38,11 @@ class TenantIsolationMatrixTest {
                 return api.uploadTo(path, credential, "file", "intruder.txt",
                         "written by another tenant".getBytes(StandardCharsets.UTF_8), "Intruder");
             }
-            return api.send(method, path, credential, method.equals("POST") ? "{}" : null);
+            return api.send(method, path, credential, switch (method) {
+                case "POST" -> "{}";
+                case "PATCH" -> "{\"title\": \"Intruder\", \"metadata\": {\"owner\": \"B\"}}";
+                default -> null;
+            });
         }
     }
 
@@ -72,6 +76,9 @@ class TenantIsolationMatrixTest {
                 new Probe("GET", "/v1/documents/" + aDocument.toUpperCase(Locale.ROOT), false, 404),
                 new Probe("GET", document + "/versions", false, 404),
                 new Probe("POST", document + "/versions", true, 404),
+                new Probe("PATCH", document, false, 404),
+                new Probe("GET", document + "/content", false, 404),
+                new Probe("GET", document + "/chunks", false, 404),
                 new Probe("DELETE", document, false, 404),
                 new Probe("DELETE", "/v1/api-keys/" + aKey.keyId(), false, 404),
                 new Probe("GET", customer, false, 403),
@@ -85,6 +92,9 @@ class TenantIsolationMatrixTest {
                 new Probe("GET", document, false, 403),
                 new Probe("GET", document + "/versions", false, 403),
                 new Probe("POST", document + "/versions", true, 403),
+                new Probe("PATCH", document, false, 403),
+                new Probe("GET", document + "/content", false, 403),
+                new Probe("GET", document + "/chunks", false, 403),
                 new Probe("DELETE", document, false, 403),
                 new Probe("DELETE", "/v1/api-keys/" + aKey.keyId(), false, 403));
         Map<String, Map<String, String>> credentials = Map.of(
