@@ -233,7 +233,8 @@ class UrlAndBatchIngestTest {
                 new Part("huge.txt", bytes("x".repeat(300_000))),
                 new Part("latin1.txt", new byte[]{'c', 'a', 'f', (byte) 0xE9}));
 
-        ApiClient.Response response = multipartBatch(key, parts, Map.of("title[0]", "Tides, from a batch"));
+        ApiClient.Response response = multipartBatch(key, parts, Map.of("title[0]", "Tides, from a batch",
+                "metadata[2]", "{\"team\": \"reefs\", \"tags\": [\"coral\"]}"));
 
         assertThat(response.status()).as(response.body()).isEqualTo(207);
         JsonNode results = response.json().get("results");
@@ -255,6 +256,12 @@ class UrlAndBatchIngestTest {
         assertThat(tides.get("title").asText()).isEqualTo("Tides, from a batch");
         JsonNode reefs = system.awaitStatus(key, results.get(2).get("documentId").asText(), "INDEXED");
         assertThat(reefs.get("title").asText()).isEqualTo("reefs.html");
+        assertThat(reefs.get("metadata")).isEqualTo(Json.read("{\"team\": \"reefs\", \"tags\": [\"coral\"]}"));
+        assertThat(system.objectKeys("tenants/" + customer[0] + "/")).hasSize(2);
+        ApiClient.Response badMetadata = multipartBatch(key, List.of(new Part("c.txt", bytes("Third note."))),
+                Map.of("metadata[0]", "{\"a\": {\"b\": 1}}"));
+        assertThat(badMetadata.status()).as(badMetadata.body()).isEqualTo(207);
+        assertThat(badMetadata.json().get("results").get(0).get("problem").get("detail").asText()).contains("metadata.a");
         assertThat(system.objectKeys("tenants/" + customer[0] + "/")).hasSize(2);
 
         ApiClient.Response allGood = multipartBatch(key, List.of(new Part("a.txt", bytes("First note.")),
