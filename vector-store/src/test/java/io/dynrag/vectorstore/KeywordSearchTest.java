@@ -99,6 +99,28 @@ class KeywordSearchTest {
     }
 
     @Test
+    void scoresDoNotDependOnTheWritesThatLedToAVersion() {
+        store.replaceDocument(TENANT, MODEL, "a", rows("a", 1, "deadlock retry", "deadlock deadlock logs"));
+        store.replaceDocument(TENANT, MODEL, "b", rows("b", 1, "retry later"));
+        assertThat(keyword("deadlock retry", 10)).hasSize(3);
+        store.replaceDocument(TENANT, MODEL, "a", rows("a", 2, "deadlock again", "nothing here at all"));
+        store.replaceDocument(TENANT, MODEL, "c", rows("c", 1, "retry on deadlock with backoff"));
+        store.removeDocument(TENANT, "b");
+        long now = store.latestVersion(TENANT, MODEL).orElseThrow();
+
+        List<ChunkMatch> caughtUp = keyword("deadlock retry", 10);
+        List<ChunkMatch> builtAfresh = store.keywordSearch(TENANT, MODEL, "deadlock retry", 10,
+                SearchScope.LATEST.atVersion(now));
+
+        assertThat(caughtUp).hasSize(2).isEqualTo(builtAfresh);
+        long withoutC = store.replaceDocument(TENANT, MODEL, "c", List.of());
+        assertThat(store.keywordSearch(TENANT, MODEL, "deadlock retry", 10, SearchScope.LATEST.atVersion(now)
+                .excluding(Set.of("c")))).as("excluded rows count as gone")
+                .isEqualTo(store.keywordSearch(TENANT, MODEL, "deadlock retry", 10,
+                        SearchScope.LATEST.atVersion(withoutC)));
+    }
+
+    @Test
     void aNewStoreRebuildsTheIndexFromTheRows() {
         store.replaceDocument(TENANT, MODEL, "doc", rows("doc", 1, "os.path.join"));
         assertThat(keyword("join", 10)).hasSize(1);

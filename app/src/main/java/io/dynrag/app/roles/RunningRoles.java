@@ -126,10 +126,12 @@ public final class RunningRoles implements AutoCloseable {
             ChunkSearcher searcher = new ChunkSearcher(new QueryEmbedding(models), store);
             api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3,
                     new ProjectedDocuments(new DocumentCatalog(projectionsPool)),
-                    (customerId, model, query, topK, scope) -> searcher.search(customerId, model, query, topK, scope)
-                            .stream()
-                            .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
-                                    match.text(), match.page(), match.score()))
+                    (customerId, model, query, topK, scope, options) -> searcher
+                            .search(customerId, model, query, topK, scope, options).stream()
+                            .map(hit -> new SearchHit(hit.chunk().documentId(), hit.chunk().docVersion(),
+                                    hit.chunk().chunkIndex(), hit.chunk().text(), hit.chunk().page(), hit.score(),
+                                    hit.vectorScore(), hit.keywordScore(), hit.highlights().stream()
+                                            .map(range -> new int[] {range.start(), range.end()}).toList()))
                             .toList(),
                     new ProjectedUsage(new UsageCatalog(projectionsPool)),
                     readiness));

@@ -9,6 +9,7 @@ import io.dynrag.vectorstore.search.ChunkMatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,16 +24,24 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.CollectionStatistics;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * A Lucene index (BM25) holding exactly the rows of one version of one dataset, in memory. It is
@@ -62,6 +71,10 @@ final class KeywordIndex implements AutoCloseable {
     private final IndexWriter writer;
     /** Per document, per chunk index: its document version and content hash, as indexed. */
     private Map<String, Map<Integer, String>> indexed = Map.of();
+    private final Map<String, Totals> perDocument = new HashMap<>();
+    /** What snapshots read of {@link #perDocument}: a copy as of the last catch-up. */
+    private Map<String, Totals> perDocumentCaughtUp = Map.of();
+    private Totals totals = Totals.NONE;
     private long version = -1;
     private DirectoryReader reader;
     private boolean closed;
@@ -75,8 +88,33 @@ final class KeywordIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Sums over rows: how many have terms, their terms, their distinct terms. Lucene keeps replaced
+     * rows, marked deleted, in its statistics until it merges them away; BM25 is computed from these
+     * sums of the rows the version holds instead, so a score is the same whichever writes led to the
+     * version, in the index of the latest version and in one of the same version built afresh.
+     */
+    record Totals(long rows, long terms, long distinctTerms) {
+        static final Totals NONE = new Totals(0, 0, 0);
+
+        static Totals of(String text) {
+            List<Terms.Term> terms = Terms.of(text);
+            return new Totals(terms.isEmpty() ? 0 : 1, terms.size(),
+                    terms.stream().map(Terms.Term::text).distinct().count());
+        }
+
+        Totals plus(Totals other) {
+            return new Totals(rows + other.rows, terms + other.terms, distinctTerms + other.distinctTerms);
+        }
+
+        Totals minus(Totals other) {
+            return new Totals(rows - other.rows, terms - other.terms, distinctTerms - other.distinctTerms);
+        }
+    }
+
     /** One caught-up state to search; release it when done. */
-    record Snapshot(DirectoryReader reader, long version) implements AutoCloseable {
+    record Snapshot(DirectoryReader reader, long version, Totals totals, Map<String, Totals> perDocument)
+            implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -100,7 +138,7 @@ final class KeywordIndex implements AutoCloseable {
             apply(dataset);
         }
         reader.incRef();
-        return Optional.of(new Snapshot(reader, version));
+        return Optional.of(new Snapshot(reader, version, totals, perDocumentCaughtUp));
     }
 
     private void apply(Dataset dataset) {
@@ -118,10 +156,10 @@ final class KeywordIndex implements AutoCloseable {
         gone.removeAll(rows.keySet());
         try {
             for (String documentId : changed) {
-                writer.deleteDocuments(new Term(DOCUMENT, documentId));
+                remove(documentId);
             }
             for (String documentId : gone) {
-                writer.deleteDocuments(new Term(DOCUMENT, documentId));
+                remove(documentId);
             }
             if (!changed.isEmpty()) {
                 addRows(dataset, changed);
@@ -136,6 +174,15 @@ final class KeywordIndex implements AutoCloseable {
         }
         indexed = rows;
         version = dataset.version();
+        perDocumentCaughtUp = Map.copyOf(perDocument);
+    }
+
+    private void remove(String documentId) throws IOException {
+        writer.deleteDocuments(new Term(DOCUMENT, documentId));
+        Totals removed = perDocument.remove(documentId);
+        if (removed != null) {
+            totals = totals.minus(removed);
+        }
     }
 
     private void addRows(Dataset dataset, Set<String> documents) {
@@ -156,8 +203,12 @@ final class KeywordIndex implements AutoCloseable {
                 if (page != null) {
                     row.add(new StoredField(PAGE, page));
                 }
-                row.add(new TextField(TEXT, ChunkTable.string(batch, ChunkTable.TEXT, i), Field.Store.YES));
+                String text = ChunkTable.string(batch, ChunkTable.TEXT, i);
+                row.add(new TextField(TEXT, text, Field.Store.YES));
                 added.add(row);
+                Totals ofRow = Totals.of(text);
+                perDocument.merge(documentId, ofRow, Totals::plus);
+                totals = totals.plus(ofRow);
             }
         });
         try {
@@ -181,7 +232,7 @@ final class KeywordIndex implements AutoCloseable {
         scope.excluded().forEach(id -> query.add(new TermQuery(new Term(DOCUMENT, id)),
                 BooleanClause.Occur.MUST_NOT));
         try {
-            IndexSearcher searcher = new IndexSearcher(snapshot.reader());
+            IndexSearcher searcher = searcherOf(snapshot, scope.excluded());
             StoredFields stored = searcher.storedFields();
             List<ChunkMatch> matches = new ArrayList<>();
             for (ScoreDoc hit : searcher.search(query.build(), k).scoreDocs) {
@@ -191,10 +242,78 @@ final class KeywordIndex implements AutoCloseable {
                         row.getField(CHUNK).numericValue().intValue(), row.get(TEXT),
                         page == null ? null : page.numericValue().intValue(), hit.score));
             }
+            // Rows of equal score come in the order of the rows' ids, as from the vector search.
+            matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
+                    .thenComparing(ChunkMatch::documentId)
+                    .thenComparingInt(ChunkMatch::chunkIndex));
             return matches;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot search a keyword index", e);
         }
+    }
+
+    /**
+     * A searcher whose BM25 statistics count only the rows the version holds (see {@link Totals}),
+     * without those of the excluded documents: a search that leaves out the documents deleted by
+     * then scores as one of a version from which their rows are gone.
+     */
+    private static IndexSearcher searcherOf(Snapshot snapshot, Set<String> excluded) throws IOException {
+        Map<Object, FixedBitSet> excludedRows = new HashMap<>();
+        long excludedCount = 0;
+        Totals counted = snapshot.totals();
+        for (String documentId : excluded) {
+            Totals ofDocument = snapshot.perDocument().get(documentId);
+            if (ofDocument == null) {
+                continue;
+            }
+            counted = counted.minus(ofDocument);
+            for (LeafReaderContext leaf : snapshot.reader().leaves()) {
+                PostingsEnum rows = leaf.reader().postings(new Term(DOCUMENT, documentId));
+                Bits live = leaf.reader().getLiveDocs();
+                for (int doc = rows == null ? DocIdSetIterator.NO_MORE_DOCS : rows.nextDoc();
+                        doc != DocIdSetIterator.NO_MORE_DOCS; doc = rows.nextDoc()) {
+                    if (live == null || live.get(doc)) {
+                        excludedRows.computeIfAbsent(leaf.id(), id -> new FixedBitSet(leaf.reader().maxDoc()))
+                                .set(doc);
+                        excludedCount++;
+                    }
+                }
+            }
+        }
+        Totals totals = counted;
+        long maxDoc = snapshot.reader().numDocs() - excludedCount;
+        return new IndexSearcher(snapshot.reader()) {
+            @Override
+            public CollectionStatistics collectionStatistics(String field) {
+                return totals.rows() <= 0 ? null
+                        : new CollectionStatistics(field, maxDoc, totals.rows(), totals.terms(), totals.distinctTerms());
+            }
+
+            @Override
+            public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
+                long rows = 0;
+                long occurrences = 0;
+                for (LeafReaderContext leaf : getIndexReader().leaves()) {
+                    org.apache.lucene.index.Terms terms = leaf.reader().terms(term.field());
+                    TermsEnum found = terms == null ? null : terms.iterator();
+                    if (found == null || !found.seekExact(term.bytes())) {
+                        continue;
+                    }
+                    Bits live = leaf.reader().getLiveDocs();
+                    FixedBitSet left = excludedRows.get(leaf.id());
+                    PostingsEnum postings = found.postings(null, PostingsEnum.FREQS);
+                    for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                        if ((live == null || live.get(doc)) && (left == null || !left.get(doc))) {
+                            rows++;
+                            occurrences += postings.freq();
+                        }
+                    }
+                }
+                // A term only deleted or excluded rows hold matches nothing; its statistics do not matter.
+                return rows == 0 ? super.termStatistics(term, docFreq, totalTermFreq)
+                        : new TermStatistics(term.bytes(), rows, occurrences);
+            }
+        };
     }
 
     /** Searches holding a snapshot finish on it; later ones build a new index. */
