@@ -75,7 +75,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         this.writer = new ChunkWriter(datasets);
         this.reader = new ChunkReader(datasets);
         this.nearest = new NearestChunks(datasets, indexSearch);
-        this.keywords = new KeywordChunks(datasets);
+        this.keywords = new KeywordChunks(datasets, nearest);
         this.indexes = new VectorIndexBuilder(datasets);
     }
 

@@ -1,8 +1,10 @@
 package io.dynrag.vectorstore.keyword;
 
+import com.lancedb.lance.Dataset;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.Datasets;
 import io.dynrag.vectorstore.search.ChunkMatch;
+import io.dynrag.vectorstore.search.NearestChunks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Keyword search (BM25 over {@link Terms}) of the rows a {@link SearchScope} names: the same rows,
@@ -25,10 +28,13 @@ public final class KeywordChunks implements AutoCloseable {
     private static final String LATEST = "@latest";
 
     private final Datasets datasets;
+    private final NearestChunks nearest;
     private final Map<String, KeywordIndex> open = new LinkedHashMap<>(16, 0.75f, true);
 
-    public KeywordChunks(Datasets datasets) {
+    /** @param nearest whose kept handles of the latest versions this search reads too */
+    public KeywordChunks(Datasets datasets, NearestChunks nearest) {
         this.datasets = datasets;
+        this.nearest = nearest;
     }
 
     /**
@@ -50,15 +56,17 @@ public final class KeywordChunks implements AutoCloseable {
                 ? OptionalLong.of(Datasets.checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
         String uri = datasets.paths().datasetUri(customerId, model);
         String key = uri + (version.isPresent() ? "@" + version.getAsLong() : LATEST);
-        Optional<KeywordIndex.Snapshot> snapshot = datasets.read(customerId, model, version, Optional.empty(),
-                dataset -> {
-                    while (true) {
-                        Optional<KeywordIndex.Snapshot> caughtUp = indexOf(key).catchUp(dataset, version.isEmpty());
-                        if (caughtUp.isPresent()) {
-                            return caughtUp;
-                        }
-                    }
-                });
+        Function<Dataset, Optional<KeywordIndex.Snapshot>> catchUp = dataset -> {
+            while (true) {
+                Optional<KeywordIndex.Snapshot> caughtUp = indexOf(key).catchUp(dataset, version.isEmpty());
+                if (caughtUp.isPresent()) {
+                    return caughtUp;
+                }
+            }
+        };
+        Optional<KeywordIndex.Snapshot> snapshot = version.isPresent()
+                ? datasets.read(customerId, model, version, Optional.empty(), catchUp)
+                : nearest.withLatest(customerId, model, Optional.empty(), catchUp);
         if (snapshot.isEmpty()) {
             return List.of();
         }

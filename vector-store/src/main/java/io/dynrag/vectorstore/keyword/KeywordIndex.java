@@ -60,7 +60,7 @@ final class KeywordIndex implements AutoCloseable {
     private static final String CHUNK = "chunk_index";
     private static final String PAGE = "page";
     private static final String TEXT = "text";
-    /** Changed documents named in one scan filter; more are read by a scan of every row. */
+    /** Changed documents named in one scan filter; more, or a first build, read every row. */
     private static final int MAX_DOCUMENTS_IN_FILTER = 256;
     private static final List<String> ROW_KEYS =
             List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX, ChunkTable.DOC_VERSION, ChunkTable.CONTENT_HASH);
@@ -81,7 +81,8 @@ final class KeywordIndex implements AutoCloseable {
 
     KeywordIndex() {
         try {
-            writer = new IndexWriter(new ByteBuffersDirectory(), new IndexWriterConfig(new TermsAnalyzer()));
+            // Every text field comes split already (TermsTokenStream): the default analyzer is never asked.
+            writer = new IndexWriter(new ByteBuffersDirectory(), new IndexWriterConfig());
             reader = DirectoryReader.open(writer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a keyword index in memory", e);
@@ -97,8 +98,7 @@ final class KeywordIndex implements AutoCloseable {
     record Totals(long rows, long terms, long distinctTerms) {
         static final Totals NONE = new Totals(0, 0, 0);
 
-        static Totals of(String text) {
-            List<Terms.Term> terms = Terms.of(text);
+        static Totals of(List<Terms.Term> terms) {
             return new Totals(terms.isEmpty() ? 0 : 1, terms.size(),
                     terms.stream().map(Terms.Term::text).distinct().count());
         }
@@ -187,7 +187,7 @@ final class KeywordIndex implements AutoCloseable {
 
     private void addRows(Dataset dataset, Set<String> documents) {
         ScanOptions.Builder scan = new ScanOptions.Builder().columns(ROW_CONTENT);
-        if (documents.size() <= MAX_DOCUMENTS_IN_FILTER) {
+        if (documents.size() <= MAX_DOCUMENTS_IN_FILTER && !indexed.isEmpty()) {
             scan.filter(ChunkTable.DOCUMENT_ID + " IN (" + documents.stream().sorted().map(Scans::sqlString)
                     .collect(Collectors.joining(", ")) + ")");
         }
@@ -204,9 +204,11 @@ final class KeywordIndex implements AutoCloseable {
                     row.add(new StoredField(PAGE, page));
                 }
                 String text = ChunkTable.string(batch, ChunkTable.TEXT, i);
-                row.add(new TextField(TEXT, text, Field.Store.YES));
+                List<Terms.Term> terms = Terms.of(text);
+                row.add(new StoredField(TEXT, text));
+                row.add(new TextField(TEXT, new TermsTokenStream(terms, text.length())));
                 added.add(row);
-                Totals ofRow = Totals.of(text);
+                Totals ofRow = Totals.of(terms);
                 perDocument.merge(documentId, ofRow, Totals::plus);
                 totals = totals.plus(ofRow);
             }
