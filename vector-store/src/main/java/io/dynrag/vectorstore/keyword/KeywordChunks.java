@@ -20,21 +20,29 @@ import java.util.function.Function;
  * one dataset version's rows ({@link KeywordIndex}). The indexes are a cache in memory, rebuilt from
  * the Lance rows whenever they are missing: one per dataset for searches of the latest version,
  * caught up with each newer version it sees, and one per past version searched. At most
- * {@value #MAX_OPEN} are kept; the least recently used is dropped.
+ * {@value #MAX_OPEN} are kept, holding at most {@value #MAX_BYTES} bytes together (one larger is
+ * kept alone); the least recently used are dropped first.
  */
 public final class KeywordChunks implements AutoCloseable {
 
     static final int MAX_OPEN = 32;
+    static final long MAX_BYTES = 512L << 20;
     private static final String LATEST = "@latest";
 
     private final Datasets datasets;
     private final NearestChunks nearest;
+    private final long maxBytes;
     private final Map<String, KeywordIndex> open = new LinkedHashMap<>(16, 0.75f, true);
 
     /** @param nearest whose kept handles of the latest versions this search reads too */
     public KeywordChunks(Datasets datasets, NearestChunks nearest) {
+        this(datasets, nearest, MAX_BYTES);
+    }
+
+    KeywordChunks(Datasets datasets, NearestChunks nearest, long maxBytes) {
         this.datasets = datasets;
         this.nearest = nearest;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -70,6 +78,7 @@ public final class KeywordChunks implements AutoCloseable {
         if (snapshot.isEmpty()) {
             return List.of();
         }
+        dropOverBudget(key);
         try (KeywordIndex.Snapshot searched = snapshot.get()) {
             return KeywordIndex.search(searched, terms, k, scope);
         }
@@ -93,6 +102,31 @@ public final class KeywordChunks implements AutoCloseable {
             evicted.close();
         }
         return index;
+    }
+
+    /** Drops the least recently used indexes, never {@code keep}, while they hold more than allowed. */
+    private void dropOverBudget(String keep) {
+        List<KeywordIndex> dropped = new ArrayList<>();
+        synchronized (open) {
+            long held = open.values().stream().mapToLong(KeywordIndex::bytes).sum();
+            var eldestFirst = open.entrySet().iterator();
+            while (held > maxBytes && eldestFirst.hasNext()) {
+                var entry = eldestFirst.next();
+                if (!entry.getKey().equals(keep)) {
+                    held -= entry.getValue().bytes();
+                    dropped.add(entry.getValue());
+                    eldestFirst.remove();
+                }
+            }
+        }
+        dropped.forEach(KeywordIndex::close);
+    }
+
+    /** How many indexes are kept. */
+    int kept() {
+        synchronized (open) {
+            return open.size();
+        }
     }
 
     /** Drops the indexes of datasets under {@code uriPrefix}, about to be removed. */

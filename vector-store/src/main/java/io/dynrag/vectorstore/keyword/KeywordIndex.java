@@ -68,7 +68,9 @@ final class KeywordIndex implements AutoCloseable {
             List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT,
                     ChunkTable.PAGE);
 
+    private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
     private final IndexWriter writer;
+    private volatile long bytes;
     /** Per document, per chunk index: its document version and content hash, as indexed. */
     private Map<String, Map<Integer, String>> indexed = Map.of();
     private final Map<String, Totals> perDocument = new HashMap<>();
@@ -82,7 +84,7 @@ final class KeywordIndex implements AutoCloseable {
     KeywordIndex() {
         try {
             // Every text field comes split already (TermsTokenStream): the default analyzer is never asked.
-            writer = new IndexWriter(new ByteBuffersDirectory(), new IndexWriterConfig());
+            writer = new IndexWriter(directory, new IndexWriterConfig());
             reader = DirectoryReader.open(writer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a keyword index in memory", e);
@@ -175,6 +177,7 @@ final class KeywordIndex implements AutoCloseable {
         indexed = rows;
         version = dataset.version();
         perDocumentCaughtUp = Map.copyOf(perDocument);
+        bytes = filesBytes() + writer.ramBytesUsed();
     }
 
     private void remove(String documentId) throws IOException {
@@ -316,6 +319,23 @@ final class KeywordIndex implements AutoCloseable {
                         : new TermStatistics(term.bytes(), rows, occurrences);
             }
         };
+    }
+
+    private long filesBytes() {
+        long total = 0;
+        try {
+            for (String file : directory.listAll()) {
+                total += directory.fileLength(file);
+            }
+        } catch (IOException e) {
+            // A merge removed a file while it was counted: the size is an estimate for eviction anyway.
+        }
+        return total;
+    }
+
+    /** The memory the index holds, as of its last catch-up. */
+    long bytes() {
+        return bytes;
     }
 
     /** Searches holding a snapshot finish on it; later ones build a new index. */
