@@ -22,8 +22,9 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.TermsEnum;
@@ -68,6 +69,9 @@ final class KeywordIndex implements AutoCloseable {
             List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT,
                     ChunkTable.PAGE);
 
+    /** Terms with their frequencies and the row's length (norms): what BM25 needs, no positions. */
+    private static final FieldType TERMS = termsField();
+
     private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
     private final IndexWriter writer;
     private volatile long bytes;
@@ -84,7 +88,7 @@ final class KeywordIndex implements AutoCloseable {
     KeywordIndex() {
         try {
             // Every text field comes split already (TermsTokenStream): the default analyzer is never asked.
-            writer = new IndexWriter(directory, new IndexWriterConfig());
+            writer = new IndexWriter(directory, new IndexWriterConfig().setRAMBufferSizeMB(64));
             reader = DirectoryReader.open(writer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a keyword index in memory", e);
@@ -112,6 +116,14 @@ final class KeywordIndex implements AutoCloseable {
         Totals minus(Totals other) {
             return new Totals(rows - other.rows, terms - other.terms, distinctTerms - other.distinctTerms);
         }
+    }
+
+    private static FieldType termsField() {
+        FieldType terms = new FieldType();
+        terms.setTokenized(true);
+        terms.setIndexOptions(IndexOptions.DOCS_AND_FREQS);
+        terms.freeze();
+        return terms;
     }
 
     /** One caught-up state to search; release it when done. */
@@ -209,7 +221,7 @@ final class KeywordIndex implements AutoCloseable {
                 String text = ChunkTable.string(batch, ChunkTable.TEXT, i);
                 List<Terms.Term> terms = Terms.of(text);
                 row.add(new StoredField(TEXT, text));
-                row.add(new TextField(TEXT, new TermsTokenStream(terms, text.length())));
+                row.add(new Field(TEXT, new TermsTokenStream(terms, text.length()), TERMS));
                 added.add(row);
                 Totals ofRow = Totals.of(terms);
                 perDocument.merge(documentId, ofRow, Totals::plus);
