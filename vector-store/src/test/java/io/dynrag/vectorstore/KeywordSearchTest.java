@@ -96,6 +96,8 @@ class KeywordSearchTest {
         assertThat(store.keywordSearch(TENANT, MODEL, "shared", 10,
                 SearchScope.LATEST.atVersion(before).excluding(Set.of("doc-0", "doc-1"))))
                 .extracting(ChunkMatch::documentId).containsExactlyInAnyOrder("doc-2", "doc-3", "doc-4");
+        assertThat(store.keywordSearch(TENANT, MODEL, "shared", 10, SearchScope.LATEST.excluding(
+                Set.of("doc-1", "doc-2", "doc-3", "doc-4")))).as("every row left out").isEmpty();
     }
 
     @Test

@@ -66,7 +66,15 @@ public final class KeywordChunks implements AutoCloseable {
         String key = uri + (version.isPresent() ? "@" + version.getAsLong() : LATEST);
         Function<Dataset, Optional<KeywordIndex.Snapshot>> catchUp = dataset -> {
             while (true) {
-                Optional<KeywordIndex.Snapshot> caughtUp = indexOf(key).catchUp(dataset, version.isEmpty());
+                KeywordIndex index = indexOf(key);
+                Optional<KeywordIndex.Snapshot> caughtUp;
+                try {
+                    caughtUp = index.catchUp(dataset, version.isEmpty());
+                } catch (RuntimeException e) {
+                    // Half caught up, it no longer mirrors any version: the next search builds it anew.
+                    drop(key, index);
+                    throw e;
+                }
                 if (caughtUp.isPresent()) {
                     return caughtUp;
                 }
@@ -120,6 +128,13 @@ public final class KeywordChunks implements AutoCloseable {
             }
         }
         dropped.forEach(KeywordIndex::close);
+    }
+
+    private void drop(String key, KeywordIndex index) {
+        synchronized (open) {
+            open.remove(key, index);
+        }
+        index.close();
     }
 
     /** How many indexes are kept. */

@@ -249,7 +249,11 @@ final class KeywordIndex implements AutoCloseable {
         scope.excluded().forEach(id -> query.add(new TermQuery(new Term(DOCUMENT, id)),
                 BooleanClause.Occur.MUST_NOT));
         try {
-            IndexSearcher searcher = searcherOf(snapshot, scope.excluded());
+            Optional<IndexSearcher> scoped = searcherOf(snapshot, scope.excluded());
+            if (scoped.isEmpty()) {
+                return List.of();
+            }
+            IndexSearcher searcher = scoped.get();
             StoredFields stored = searcher.storedFields();
             List<ChunkMatch> matches = new ArrayList<>();
             for (ScoreDoc hit : searcher.search(query.build(), k).scoreDocs) {
@@ -272,9 +276,10 @@ final class KeywordIndex implements AutoCloseable {
     /**
      * A searcher whose BM25 statistics count only the rows the version holds (see {@link Totals}),
      * without those of the excluded documents: a search that leaves out the documents deleted by
-     * then scores as one of a version from which their rows are gone.
+     * then scores as one of a version from which their rows are gone. Empty when no row with terms is
+     * left: nothing can match.
      */
-    private static IndexSearcher searcherOf(Snapshot snapshot, Set<String> excluded) throws IOException {
+    private static Optional<IndexSearcher> searcherOf(Snapshot snapshot, Set<String> excluded) throws IOException {
         Map<Object, FixedBitSet> excludedRows = new HashMap<>();
         long excludedCount = 0;
         Totals counted = snapshot.totals();
@@ -297,13 +302,15 @@ final class KeywordIndex implements AutoCloseable {
                 }
             }
         }
+        if (counted.rows() <= 0) {
+            return Optional.empty();
+        }
         Totals totals = counted;
         long maxDoc = snapshot.reader().numDocs() - excludedCount;
-        return new IndexSearcher(snapshot.reader()) {
+        return Optional.of(new IndexSearcher(snapshot.reader()) {
             @Override
             public CollectionStatistics collectionStatistics(String field) {
-                return totals.rows() <= 0 ? null
-                        : new CollectionStatistics(field, maxDoc, totals.rows(), totals.terms(), totals.distinctTerms());
+                return new CollectionStatistics(field, maxDoc, totals.rows(), totals.terms(), totals.distinctTerms());
             }
 
             @Override
@@ -330,7 +337,7 @@ final class KeywordIndex implements AutoCloseable {
                 return rows == 0 ? super.termStatistics(term, docFreq, totalTermFreq)
                         : new TermStatistics(term.bytes(), rows, occurrences);
             }
-        };
+        });
     }
 
     private long filesBytes() {
