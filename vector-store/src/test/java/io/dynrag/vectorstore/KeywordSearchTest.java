@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import io.dynrag.vectorstore.search.ChunkMatch;
+import io.dynrag.vectorstore.write.ChunkWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +121,28 @@ class KeywordSearchTest {
                 .excluding(Set.of("c")))).as("excluded rows count as gone")
                 .isEqualTo(store.keywordSearch(TENANT, MODEL, "deadlock retry", 10,
                         SearchScope.LATEST.atVersion(withoutC)));
+    }
+
+    @Test
+    void followsCompactionAndManyVersions() {
+        // One fragment per document written: the writer compacts them once there are 64.
+        int documents = ChunkWriter.COMPACT_AT_FRAGMENTS + 6;
+        for (int d = 0; d < documents; d++) {
+            store.replaceDocument(TENANT, MODEL, "doc-" + d, rows("doc-" + d, 1, "text of doc-" + d,
+                    d % 2 == 0 ? "evenmarker marker" : "oddmarker marker"));
+            if (d % 9 == 0) {
+                assertThat(keyword("marker", 100)).hasSize(d + 1);
+            }
+        }
+        store.replaceDocument(TENANT, MODEL, "doc-3", rows("doc-3", 2, "text of doc-3", "evenmarker marker"));
+        store.removeDocument(TENANT, "doc-5");
+        long now = store.latestVersion(TENANT, MODEL).orElseThrow();
+
+        assertThat(keyword("marker", 100)).hasSize(documents - 1)
+                .isEqualTo(store.keywordSearch(TENANT, MODEL, "marker", 100, SearchScope.LATEST.atVersion(now)));
+        assertThat(keyword("oddmarker", 100)).hasSize(documents / 2 - 2)
+                .extracting(ChunkMatch::documentId).doesNotContain("doc-3", "doc-5");
+        assertThat(keyword("evenmarker", 100)).extracting(ChunkMatch::documentId).contains("doc-3");
     }
 
     @Test

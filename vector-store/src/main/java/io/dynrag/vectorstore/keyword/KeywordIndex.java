@@ -1,6 +1,7 @@
 package io.dynrag.vectorstore.keyword;
 
 import com.lancedb.lance.Dataset;
+import com.lancedb.lance.Fragment;
 import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
@@ -20,29 +21,21 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.FieldType;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexOptions;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.CollectionStatistics;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TermStatistics;
 import org.apache.lucene.store.ByteBuffersDirectory;
-import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.FixedBitSet;
 
 /**
  * A Lucene index (BM25) holding exactly the rows of one version of one dataset, in memory. It is
@@ -56,7 +49,7 @@ import org.apache.lucene.util.FixedBitSet;
  */
 final class KeywordIndex implements AutoCloseable {
 
-    private static final String DOCUMENT = "document_id";
+    static final String DOCUMENT = "document_id";
     private static final String DOC_VERSION = "doc_version";
     private static final String CHUNK = "chunk_index";
     private static final String PAGE = "page";
@@ -77,10 +70,12 @@ final class KeywordIndex implements AutoCloseable {
     private volatile long bytes;
     /** Per document, per chunk index: its document version and content hash, as indexed. */
     private Map<String, Map<Integer, String>> indexed = Map.of();
-    private final Map<String, Totals> perDocument = new HashMap<>();
+    /** The same keys by the fragment that holds them, to read again only the fragments that changed. */
+    private Map<Integer, FragmentRows> fragments = Map.of();
+    private final Map<String, RowTotals> perDocument = new HashMap<>();
     /** What snapshots read of {@link #perDocument}: a copy as of the last catch-up. */
-    private Map<String, Totals> perDocumentCaughtUp = Map.of();
-    private Totals totals = Totals.NONE;
+    private Map<String, RowTotals> perDocumentCaughtUp = Map.of();
+    private RowTotals totals = RowTotals.NONE;
     private long version = -1;
     private DirectoryReader reader;
     private boolean closed;
@@ -95,29 +90,6 @@ final class KeywordIndex implements AutoCloseable {
         }
     }
 
-    /**
-     * Sums over rows: how many have terms, their terms, their distinct terms. Lucene keeps replaced
-     * rows, marked deleted, in its statistics until it merges them away; BM25 is computed from these
-     * sums of the rows the version holds instead, so a score is the same whichever writes led to the
-     * version, in the index of the latest version and in one of the same version built afresh.
-     */
-    record Totals(long rows, long terms, long distinctTerms) {
-        static final Totals NONE = new Totals(0, 0, 0);
-
-        static Totals of(List<Terms.Term> terms) {
-            return new Totals(terms.isEmpty() ? 0 : 1, terms.size(),
-                    terms.stream().map(Terms.Term::text).distinct().count());
-        }
-
-        Totals plus(Totals other) {
-            return new Totals(rows + other.rows, terms + other.terms, distinctTerms + other.distinctTerms);
-        }
-
-        Totals minus(Totals other) {
-            return new Totals(rows - other.rows, terms - other.terms, distinctTerms - other.distinctTerms);
-        }
-    }
-
     private static FieldType termsField() {
         FieldType terms = new FieldType();
         terms.setTokenized(true);
@@ -127,7 +99,7 @@ final class KeywordIndex implements AutoCloseable {
     }
 
     /** One caught-up state to search; release it when done. */
-    record Snapshot(DirectoryReader reader, long version, Totals totals, Map<String, Totals> perDocument)
+    record Snapshot(DirectoryReader reader, long version, RowTotals totals, Map<String, RowTotals> perDocument)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -156,12 +128,20 @@ final class KeywordIndex implements AutoCloseable {
     }
 
     private void apply(Dataset dataset) {
+        // Only fragments that are new or whose deletions changed are read again: a write adds one
+        // fragment and marks rows deleted in few, so catching up costs what the writes changed.
+        Map<Integer, FragmentRows> now = new HashMap<>();
+        for (Fragment fragment : dataset.getFragments()) {
+            String signature = fragment.metadata().toString();
+            FragmentRows known = fragments.get(fragment.getId());
+            now.put(fragment.getId(), known != null && known.signature().equals(signature)
+                    ? known : new FragmentRows(signature, keysOf(dataset, fragment.getId())));
+        }
         Map<String, Map<Integer, String>> rows = new HashMap<>();
-        Scans.scan(dataset, new ScanOptions.Builder().columns(ROW_KEYS).build(), (batch, i) -> rows
-                .computeIfAbsent(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i), id -> new TreeMap<>())
-                .put(ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
-                        ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i) + "/"
-                                + ChunkTable.string(batch, ChunkTable.CONTENT_HASH, i)));
+        for (FragmentRows fragment : now.values()) {
+            fragment.rows().forEach((documentId, chunks) ->
+                    rows.computeIfAbsent(documentId, id -> new TreeMap<>()).putAll(chunks));
+        }
         Set<String> changed = rows.entrySet().stream()
                 .filter(entry -> !entry.getValue().equals(indexed.get(entry.getKey())))
                 .map(Map.Entry::getKey)
@@ -187,14 +167,31 @@ final class KeywordIndex implements AutoCloseable {
             throw new UncheckedIOException("cannot index the rows of " + dataset.uri(), e);
         }
         indexed = rows;
+        fragments = now;
         version = dataset.version();
         perDocumentCaughtUp = Map.copyOf(perDocument);
         bytes = filesBytes() + writer.ramBytesUsed();
     }
 
+    /** Per document, per chunk index, the document version and content hash of a fragment's rows. */
+    private static Map<String, Map<Integer, String>> keysOf(Dataset dataset, int fragmentId) {
+        Map<String, Map<Integer, String>> rows = new HashMap<>();
+        Scans.scan(dataset, new ScanOptions.Builder().fragmentIds(List.of(fragmentId)).columns(ROW_KEYS).build(),
+                (batch, i) -> rows
+                        .computeIfAbsent(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i), id -> new TreeMap<>())
+                        .put(ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
+                                ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i) + "/"
+                                        + ChunkTable.string(batch, ChunkTable.CONTENT_HASH, i)));
+        return rows;
+    }
+
+    /** A fragment's row keys, as read when its metadata (data files, deletions) was {@code signature}. */
+    private record FragmentRows(String signature, Map<String, Map<Integer, String>> rows) {
+    }
+
     private void remove(String documentId) throws IOException {
         writer.deleteDocuments(new Term(DOCUMENT, documentId));
-        Totals removed = perDocument.remove(documentId);
+        RowTotals removed = perDocument.remove(documentId);
         if (removed != null) {
             totals = totals.minus(removed);
         }
@@ -223,8 +220,8 @@ final class KeywordIndex implements AutoCloseable {
                 row.add(new StoredField(TEXT, text));
                 row.add(new Field(TEXT, new TermsTokenStream(terms, text.length()), TERMS));
                 added.add(row);
-                Totals ofRow = Totals.of(terms);
-                perDocument.merge(documentId, ofRow, Totals::plus);
+                RowTotals ofRow = RowTotals.of(terms);
+                perDocument.merge(documentId, ofRow, RowTotals::plus);
                 totals = totals.plus(ofRow);
             }
         });
@@ -249,7 +246,7 @@ final class KeywordIndex implements AutoCloseable {
         scope.excluded().forEach(id -> query.add(new TermQuery(new Term(DOCUMENT, id)),
                 BooleanClause.Occur.MUST_NOT));
         try {
-            Optional<IndexSearcher> scoped = searcherOf(snapshot, scope.excluded());
+            Optional<IndexSearcher> scoped = ScopedStatistics.searcher(snapshot, scope.excluded());
             if (scoped.isEmpty()) {
                 return List.of();
             }
@@ -271,73 +268,6 @@ final class KeywordIndex implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot search a keyword index", e);
         }
-    }
-
-    /**
-     * A searcher whose BM25 statistics count only the rows the version holds (see {@link Totals}),
-     * without those of the excluded documents: a search that leaves out the documents deleted by
-     * then scores as one of a version from which their rows are gone. Empty when no row with terms is
-     * left: nothing can match.
-     */
-    private static Optional<IndexSearcher> searcherOf(Snapshot snapshot, Set<String> excluded) throws IOException {
-        Map<Object, FixedBitSet> excludedRows = new HashMap<>();
-        long excludedCount = 0;
-        Totals counted = snapshot.totals();
-        for (String documentId : excluded) {
-            Totals ofDocument = snapshot.perDocument().get(documentId);
-            if (ofDocument == null) {
-                continue;
-            }
-            counted = counted.minus(ofDocument);
-            for (LeafReaderContext leaf : snapshot.reader().leaves()) {
-                PostingsEnum rows = leaf.reader().postings(new Term(DOCUMENT, documentId));
-                Bits live = leaf.reader().getLiveDocs();
-                for (int doc = rows == null ? DocIdSetIterator.NO_MORE_DOCS : rows.nextDoc();
-                        doc != DocIdSetIterator.NO_MORE_DOCS; doc = rows.nextDoc()) {
-                    if (live == null || live.get(doc)) {
-                        excludedRows.computeIfAbsent(leaf.id(), id -> new FixedBitSet(leaf.reader().maxDoc()))
-                                .set(doc);
-                        excludedCount++;
-                    }
-                }
-            }
-        }
-        if (counted.rows() <= 0) {
-            return Optional.empty();
-        }
-        Totals totals = counted;
-        long maxDoc = snapshot.reader().numDocs() - excludedCount;
-        return Optional.of(new IndexSearcher(snapshot.reader()) {
-            @Override
-            public CollectionStatistics collectionStatistics(String field) {
-                return new CollectionStatistics(field, maxDoc, totals.rows(), totals.terms(), totals.distinctTerms());
-            }
-
-            @Override
-            public TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq) throws IOException {
-                long rows = 0;
-                long occurrences = 0;
-                for (LeafReaderContext leaf : getIndexReader().leaves()) {
-                    org.apache.lucene.index.Terms terms = leaf.reader().terms(term.field());
-                    TermsEnum found = terms == null ? null : terms.iterator();
-                    if (found == null || !found.seekExact(term.bytes())) {
-                        continue;
-                    }
-                    Bits live = leaf.reader().getLiveDocs();
-                    FixedBitSet left = excludedRows.get(leaf.id());
-                    PostingsEnum postings = found.postings(null, PostingsEnum.FREQS);
-                    for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
-                        if ((live == null || live.get(doc)) && (left == null || !left.get(doc))) {
-                            rows++;
-                            occurrences += postings.freq();
-                        }
-                    }
-                }
-                // A term only deleted or excluded rows hold matches nothing; its statistics do not matter.
-                return rows == 0 ? super.termStatistics(term, docFreq, totalTermFreq)
-                        : new TermStatistics(term.bytes(), rows, occurrences);
-            }
-        });
     }
 
     private long filesBytes() {
