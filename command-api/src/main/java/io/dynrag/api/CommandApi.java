@@ -34,6 +34,7 @@ import io.dynrag.api.publishing.KafkaEventPublisher;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
 import io.dynrag.api.search.SearchHistory;
+import io.dynrag.api.search.SearchService;
 import io.dynrag.api.usage.UsageEndpoints;
 import io.dynrag.api.usage.UsageFacts;
 import io.dynrag.api.usage.UsageRecording;
@@ -209,8 +210,8 @@ public final class CommandApi implements AutoCloseable {
                         new DocumentChunksEndpoints(access, intake, history, chunks),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
-                        new SearchEndpoints(access, search, documentStates, accounts, fromEvents,
-                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper())),
+                        new SearchEndpoints(access, new SearchService(search, documentStates, accounts, fromEvents,
+                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()))),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),

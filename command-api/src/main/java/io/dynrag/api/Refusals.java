@@ -11,6 +11,8 @@ import io.dynrag.api.document.url.PageAddressRefusedException;
 import io.dynrag.api.document.url.PageNotFetchedException;
 import io.dynrag.api.document.url.PageTooLargeException;
 import io.dynrag.api.document.url.UnsupportedPageTypeException;
+import io.dynrag.api.search.VersionNotFoundException;
+import io.dynrag.api.search.VersionNotSearchableException;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentDeletedException;
 import io.dynrag.identity.credentials.CustomerSuspendedException;
@@ -40,6 +42,9 @@ public final class Refusals {
             .answer(DocumentTooLargeException.class, e -> ApiProblem.tooLarge(e.getMessage()))
             .answer(UnsupportedDocumentTypeException.class, e -> ApiProblem.unsupportedMediaType(e.getMessage()))
             .answer(BudgetExceededException.class, e -> new ApiProblem(402, "Payment Required", e.getMessage()))
+            // Searches of one document version.
+            .answer(VersionNotFoundException.class, e -> ApiProblem.notFound(e.getMessage()))
+            .answer(VersionNotSearchableException.class, e -> new ApiProblem(409, "Conflict", e.getMessage()))
             // Pages fetched from URLs.
             .answer(PageAddressRefusedException.class,
                     e -> new ApiProblem(422, "Unprocessable Content", e.getMessage()))

@@ -1,12 +1,27 @@
 package io.dynrag.vectorstore;
 
+import io.dynrag.domain.search.SearchMode;
+import io.dynrag.domain.search.SearchOptions;
 import io.dynrag.domain.search.SearchScope;
+import io.dynrag.vectorstore.hybrid.RankFusion;
+import io.dynrag.vectorstore.hybrid.RankedChunk;
 import io.dynrag.vectorstore.search.ChunkMatch;
 
 import java.util.List;
 
-/** Semantic search in a tenant's dataset: the query is embedded by the dataset's own model. */
+/**
+ * Search in a tenant's dataset, by vector, keyword or both ({@link SearchMode}): the query is
+ * embedded by the dataset's own model, its terms looked up in the keyword index of the same rows,
+ * and the candidates ranked and shaped by {@link RankFusion}. Both sides search the rows the
+ * {@link SearchScope} names, so versions, deletes and document filters are the same in every mode.
+ */
 public final class ChunkSearcher {
+
+    /** Candidates each side hands to the fusion in hybrid mode, however few hits are asked for. */
+    static final int FUSION_CANDIDATES = 50;
+    /** With a per-document limit, each side looks this many times further down its ranking. */
+    static final int PER_DOCUMENT_REACH = 10;
+    static final int MAX_CANDIDATES = 1_000;
 
     private final QueryEmbedder embedder;
     private final LanceChunkStore store;
@@ -20,10 +35,25 @@ public final class ChunkSearcher {
      * @param modelId the customer's embedding model, which names its dataset (empty for the local model)
      * @param scope   the dataset version and documents searched
      * @throws IllegalArgumentException when the query is longer than the model accepts or the model
-     *                                  cannot be used
+     *                                  cannot be used (vector and hybrid modes)
      */
-    public List<ChunkMatch> search(String customerId, String modelId, String query, int topK, SearchScope scope) {
-        QueryEmbedder.EmbeddedQuery embedded = embedder.embed(customerId, modelId, query);
-        return store.search(customerId, embedded.model(), embedded.vector(), topK, scope);
+    public List<RankedChunk> search(String customerId, String modelId, String query, int topK, SearchScope scope,
+                                    SearchOptions options) {
+        int reach = options.maxChunksPerDocument().isPresent()
+                ? Math.min(MAX_CANDIDATES, topK * PER_DOCUMENT_REACH) : topK;
+        int candidates = options.mode() == SearchMode.HYBRID ? Math.max(reach, FUSION_CANDIDATES) : reach;
+        List<ChunkMatch> vector = List.of();
+        String model = modelId;
+        if (options.mode() != SearchMode.KEYWORD || modelId.isEmpty()) {
+            // Only the embedding names the default model's dataset.
+            QueryEmbedder.EmbeddedQuery embedded = embedder.embed(customerId, modelId, query);
+            model = embedded.model();
+            if (options.mode() != SearchMode.KEYWORD) {
+                vector = store.search(customerId, model, embedded.vector(), candidates, scope);
+            }
+        }
+        List<ChunkMatch> keyword = options.mode() == SearchMode.VECTOR
+                ? List.of() : store.keywordSearch(customerId, model, query, candidates, scope);
+        return RankFusion.rank(query, vector, keyword, options, topK);
     }
 }

@@ -7,6 +7,7 @@ import io.dynrag.vectorstore.dataset.Datasets;
 import io.dynrag.vectorstore.dataset.TenantDirectories;
 import io.dynrag.vectorstore.index.IndexedDatasets;
 import io.dynrag.vectorstore.index.VectorIndexBuilder;
+import io.dynrag.vectorstore.keyword.KeywordChunks;
 import io.dynrag.vectorstore.memory.ArrowMemory;
 import io.dynrag.vectorstore.read.ChunkReader;
 import io.dynrag.vectorstore.search.ChunkMatch;
@@ -49,6 +50,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
     private final ChunkWriter writer;
     private final ChunkReader reader;
     private final NearestChunks nearest;
+    private final KeywordChunks keywords;
     private final VectorIndexBuilder indexes;
 
     /** A store in a local directory. */
@@ -73,6 +75,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         this.writer = new ChunkWriter(datasets);
         this.reader = new ChunkReader(datasets);
         this.nearest = new NearestChunks(datasets, indexSearch);
+        this.keywords = new KeywordChunks(datasets, nearest);
         this.indexes = new VectorIndexBuilder(datasets);
     }
 
@@ -110,7 +113,10 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
      */
     @Override
     public boolean dropTenant(String customerId) {
-        return tenants.drop(customerId, nearest::forget);
+        return tenants.drop(customerId, uriPrefix -> {
+            nearest.forget(uriPrefix);
+            keywords.forget(uriPrefix);
+        });
     }
 
     /** Ids of the models the tenant has datasets for (local stores only; empty for object stores). */
@@ -175,6 +181,18 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         return nearest.search(customerId, model, query, k, scope);
     }
 
+    /**
+     * The {@code k} chunks that score best by BM25 for the query's terms, best first, over the rows
+     * {@code scope} names: the same rows a {@link #search} with that scope considers. Empty when the
+     * query has no terms or the tenant has no dataset for the model. The keyword index is derived
+     * from the Lance rows ({@link KeywordChunks}).
+     *
+     * @throws IllegalArgumentException when the scope names a dataset version that does not exist
+     */
+    public List<ChunkMatch> keywordSearch(String customerId, String model, String query, int k, SearchScope scope) {
+        return keywords.search(customerId, model, query, k, scope);
+    }
+
     /** Whether the latest version of the dataset has a vector index. */
     @Override
     public boolean hasVectorIndex(String customerId, String model) {
@@ -198,6 +216,9 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
     /** Waits for running calls, then releases all Arrow memory. */
     @Override
     public void close() {
-        memory.close(nearest::close);
+        memory.close(() -> {
+            nearest.close();
+            keywords.close();
+        });
     }
 }

@@ -134,10 +134,12 @@ public final class RunningRoles implements AutoCloseable {
                             .map(row -> new DocumentChunks.Chunk(row.chunkIndex(), row.text(), row.page(),
                                     row.tokenCount(), row.charStart(), row.charEnd()))
                             .toList(),
-                    (customerId, model, query, topK, scope) -> searcher.search(customerId, model, query, topK, scope)
-                            .stream()
-                            .map(match -> new SearchHit(match.documentId(), match.docVersion(), match.chunkIndex(),
-                                    match.text(), match.page(), match.score()))
+                    (customerId, model, query, topK, scope, options) -> searcher
+                            .search(customerId, model, query, topK, scope, options).stream()
+                            .map(hit -> new SearchHit(hit.chunk().documentId(), hit.chunk().docVersion(),
+                                    hit.chunk().chunkIndex(), hit.chunk().text(), hit.chunk().page(), hit.score(),
+                                    hit.vectorScore(), hit.keywordScore(), hit.highlights().stream()
+                                            .map(range -> new int[] {range.start(), range.end()}).toList()))
                             .toList(),
                     new ProjectedUsage(new UsageCatalog(projectionsPool)),
                     readiness));

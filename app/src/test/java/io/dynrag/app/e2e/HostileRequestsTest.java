@@ -179,7 +179,10 @@ class HostileRequestsTest {
         return utf8(pick("{\"query\": 5}", "{\"query\": \"\"}", "{\"query\": \"x\", \"topK\": \"ten\"}",
                 "{\"query\": \"x\", \"topK\": 100000}", "{\"query\": \"x\", \"asOf\": \"" + garbageParameter() + "\"}",
                 "{\"query\": \"x\", \"version\": -1}", "{\"query\": \"x\", \"documentId\": \"../../etc/passwd\"}",
-                "{\"query\": \"x\", \"version\": 1}", "{\"query\": [\"x\"]}", "{\"query\": \"x\", \"topK\": 1e400}"),
+                "{\"query\": \"x\", \"version\": 1}", "{\"query\": [\"x\"]}", "{\"query\": \"x\", \"topK\": 1e400}",
+                "{\"query\": \"x\", \"mode\": 7}", "{\"query\": \"x\", \"mode\": \"KEYWORD \"}",
+                "{\"query\": \"x\", \"keywordWeight\": 1e400}", "{\"query\": \"x\", \"keywordWeight\": \"lots\"}",
+                "{\"query\": \"x\", \"minScore\": -1e400}", "{\"query\": \"x\", \"maxChunksPerDocument\": -3}"),
                 garbage());
     }
 

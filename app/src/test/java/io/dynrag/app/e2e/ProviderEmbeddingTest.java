@@ -61,7 +61,7 @@ class ProviderEmbeddingTest {
         JsonNode hits = system.search(key, text, 3);
         assertThat(hits).isNotEmpty();
         assertThat(hits.get(0).get("documentId").asText()).isEqualTo(accepted.json().get("documentId").asText());
-        assertThat(hits.get(0).get("score").asDouble()).as("the same text embeds to the same vector").isGreaterThan(0.99);
+        assertThat(hits.get(0).get("vectorScore").asDouble()).as("the same text embeds to the same vector").isGreaterThan(0.99);
     }
 
     @Test

@@ -311,6 +311,19 @@ final class TestSystem implements AutoCloseable {
         return response.json().get("documentId").asText();
     }
 
+    /** Uploads a new version of a document, which must be accepted; returns its number. */
+    int uploadVersion(String credential, String documentId, String filename, String text) {
+        ApiClient.Response response = api.uploadTo("/v1/documents/" + documentId + "/versions",
+                ApiClient.bearer(credential), "file", filename, text.getBytes(StandardCharsets.UTF_8), null);
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        return response.json().get("version").asInt();
+    }
+
+    void awaitVersionIndexed(String credential, String documentId, int version) {
+        await().atMost(INDEXING_TIMEOUT).until(() -> api.get("/v1/documents/" + documentId, credential).json(),
+                view -> view.get("version").asInt() == version && "INDEXED".equals(view.get("status").asText()));
+    }
+
     JsonNode awaitStatus(String credential, String documentId, String status) {
         return awaitStatus(credential, documentId, status, INDEXING_TIMEOUT);
     }

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,16 +133,11 @@ class TimeTravelSearchTest {
     }
 
     private int newVersion(String key, String documentId, String text) {
-        ApiClient.Response response = api.uploadTo("/v1/documents/" + documentId + "/versions",
-                ApiClient.bearer(key), "file", "lighthouse.md",
-                text.getBytes(StandardCharsets.UTF_8), null);
-        assertThat(response.status()).as(response.body()).isEqualTo(202);
-        return response.json().get("version").asInt();
+        return system.uploadVersion(key, documentId, "lighthouse.md", text);
     }
 
     private void awaitVersionIndexed(String key, String documentId, int version) {
-        await().atMost(TestSystem.INDEXING_TIMEOUT).until(() -> api.get("/v1/documents/" + documentId, key).json(),
-                view -> view.get("version").asInt() == version && "INDEXED".equals(view.get("status").asText()));
+        system.awaitVersionIndexed(key, documentId, version);
     }
 
     private ApiClient.Response search(String key, String fields) {

@@ -1,12 +1,13 @@
 package io.dynrag.api.search;
 
+import io.dynrag.domain.search.SearchOptions;
 import io.dynrag.domain.search.SearchScope;
 
 import java.util.List;
 
 /**
- * Nearest chunks to a query inside one tenant's index, best first. Throws
- * {@link IllegalArgumentException}, with a message for the client, for a query it cannot embed.
+ * The best chunks for a query inside one tenant's index, best first, ranked as the options say.
+ * Throws {@link IllegalArgumentException}, with a message for the client, for a query it cannot embed.
  */
 @FunctionalInterface
 public interface ChunkSearch {
@@ -15,5 +16,6 @@ public interface ChunkSearch {
      * @param model the embedding model whose dataset is searched
      * @param scope the rows considered; its filters apply before the {@code topK} best are chosen
      */
-    List<SearchHit> search(String customerId, String model, String query, int topK, SearchScope scope);
+    List<SearchHit> search(String customerId, String model, String query, int topK, SearchScope scope,
+                           SearchOptions options);
 }

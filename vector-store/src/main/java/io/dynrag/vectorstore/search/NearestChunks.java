@@ -57,8 +57,7 @@ public final class NearestChunks implements AutoCloseable {
         Function<Dataset, List<ChunkMatch>> search = dataset -> nearest(dataset, model, query, k, filter);
         return version.isPresent()
                 ? datasets.read(customerId, model, version, List.of(), search)
-                : datasets.memory().whileOpen(() ->
-                        latest.withLatest(datasets.paths().datasetUri(customerId, model), List.of(), search));
+                : withLatest(customerId, model, List.of(), search);
     }
 
     private List<ChunkMatch> nearest(Dataset dataset, String model, float[] query, int k, Optional<String> filter) {
@@ -123,6 +122,16 @@ public final class NearestChunks implements AutoCloseable {
         if (!nonZero) {
             throw new IllegalArgumentException("query vector is zero; cosine similarity is undefined");
         }
+    }
+
+    /**
+     * Runs {@code action} on the kept handle of the dataset's latest version, the one searches of
+     * the latest version read; {@code absent} when the dataset does not exist. Keyword searches use
+     * it too, so neither side opens the dataset (and reads its manifest) anew for every search.
+     */
+    public <T> T withLatest(String customerId, String model, T absent, Function<Dataset, T> action) {
+        return datasets.memory().whileOpen(() ->
+                latest.withLatest(datasets.paths().datasetUri(customerId, model), absent, action));
     }
 
     /** Closes the kept handles of datasets under {@code uriPrefix}, about to be removed. */

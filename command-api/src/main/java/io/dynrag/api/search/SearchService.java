@@ -1,0 +1,185 @@
+package io.dynrag.api.search;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dynrag.api.document.DocumentLookup;
+import io.dynrag.api.document.DocumentNotFoundException;
+import io.dynrag.api.document.DocumentStates;
+import io.dynrag.api.document.DocumentView;
+import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.domain.document.DocumentStatus;
+import io.dynrag.domain.search.SearchOptions;
+import io.dynrag.domain.search.SearchScope;
+import io.dynrag.identity.accounts.CustomerAccounts;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Search over a customer's own documents, the one path every surface takes (the REST endpoint now,
+ * others later): as they are now, within one document, or as they were at a past instant or in a
+ * past document version (time travel, for audits), in any {@link io.dynrag.domain.search.SearchMode}.
+ * Refusals are the exceptions {@code Refusals} maps: {@link DomainRuleViolation} for bad input,
+ * {@link DocumentNotFoundException}, {@link VersionNotFoundException}, {@link VersionNotSearchableException}.
+ */
+public final class SearchService {
+
+    static final int DEFAULT_TOP_K = 10;
+    static final int MAX_TOP_K = 100;
+    static final int MAX_QUERY_CHARS = 2_000;
+
+    private final ChunkSearch search;
+    private final DocumentStates documents;
+    private final CustomerAccounts accounts;
+    private final DocumentLookup documentEvents;
+    private final SearchHistory history;
+
+    /** @param documentEvents documents as their events tell, which record the dataset version of each version */
+    public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
+                         DocumentLookup documentEvents, SearchHistory history) {
+        this.search = search;
+        this.documents = documents;
+        this.accounts = accounts;
+        this.documentEvents = documentEvents;
+        this.history = history;
+    }
+
+    /**
+     * @param asOf                 an ISO-8601 instant: search the documents as they were then
+     * @param documentId           only this document
+     * @param version              with {@code documentId}: that version of the document, as it was indexed
+     * @param mode                 {@code hybrid} (default), {@code vector} or {@code keyword}
+     * @param keywordWeight        hybrid only: the keyword ranking's share of the fused score, 0 to 1 (default 0.5)
+     * @param maxChunksPerDocument at most this many hits of one document
+     * @param minScore             no hit whose score is lower
+     */
+    public record SearchRequest(String query, Integer topK, String asOf, String documentId, Integer version,
+                                String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore) {
+    }
+
+    /**
+     * @param model          the embedding model whose dataset was searched; on time-travel searches
+     * @param datasetVersion the dataset version that was searched; on time-travel searches
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SearchResponse(List<SearchHit> results, String model, Long datasetVersion) {
+    }
+
+    public SearchResponse search(String customerId, SearchRequest request) {
+        if (request.query() == null || request.query().isBlank()) {
+            throw new DomainRuleViolation("'query' is required and must not be blank");
+        }
+        if (request.query().length() > MAX_QUERY_CHARS) {
+            throw new DomainRuleViolation("'query' must be at most " + MAX_QUERY_CHARS + " characters");
+        }
+        int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
+        if (topK < 1 || topK > MAX_TOP_K) {
+            throw new DomainRuleViolation("'topK' must be between 1 and " + MAX_TOP_K);
+        }
+        SearchOptions options = SearchOptions.of(request.mode(), request.keywordWeight(),
+                request.maxChunksPerDocument(), request.minScore());
+        Searched searched = new Searched(customerId, request.query().strip(), topK, options);
+        if (request.version() != null) {
+            return inVersion(searched, request);
+        }
+        if (request.asOf() != null) {
+            return asOf(searched, request);
+        }
+        return now(searched, request);
+    }
+
+    /** What every search of one request shares. */
+    private record Searched(String customerId, String query, int topK, SearchOptions options) {
+    }
+
+    private SearchResponse now(Searched searched, SearchRequest request) {
+        String customerId = searched.customerId();
+        String model = accounts.find(customerId).orElseThrow().configuration().embeddingModel();
+        if (request.documentId() != null) {
+            String documentId = existing(customerId, request.documentId()).documentId();
+            return new SearchResponse(hits(searched, model, searched.topK(),
+                    SearchScope.LATEST.onlyDocument(documentId).excluding(documents.deletedAmong(customerId,
+                            Set.of(documentId)))), model, null);
+        }
+        // A deleted document keeps its rows until the pipeline removes them, a moment later; filtering
+        // every search on every deletion would cost more than searching again, without the deleted
+        // documents among the hits, in that moment. Again, not just dropping them: hybrid ranks count
+        // every candidate, so the deleted ones must not be candidates.
+        Set<String> excluded = new HashSet<>();
+        while (true) {
+            List<SearchHit> hits = hits(searched, model, searched.topK(), SearchScope.LATEST.excluding(excluded));
+            Set<String> deleted = documents.deletedAmong(customerId,
+                    hits.stream().map(SearchHit::documentId).collect(Collectors.toSet()));
+            if (deleted.isEmpty()) {
+                return new SearchResponse(hits, model, null);
+            }
+            excluded.addAll(deleted);
+        }
+    }
+
+    private SearchResponse asOf(Searched searched, SearchRequest request) {
+        Instant at = instant(request.asOf());
+        SearchScope scope = SearchScope.LATEST;
+        if (request.documentId() != null) {
+            scope = scope.onlyDocument(existing(searched.customerId(), request.documentId()).documentId());
+        }
+        SearchHistory.PastIndex past = history.asOf(searched.customerId(), at);
+        if (past.model().isEmpty() || past.datasetVersion().isEmpty()) {
+            // Nothing was searchable yet: search answered no results then, so it does now.
+            return new SearchResponse(List.of(), past.model().orElse(null), null);
+        }
+        String model = past.model().get();
+        long datasetVersion = past.datasetVersion().getAsLong();
+        return new SearchResponse(hits(searched, model, searched.topK(),
+                scope.atVersion(datasetVersion).excluding(past.deletedDocuments())), model, datasetVersion);
+    }
+
+    private SearchResponse inVersion(Searched searched, SearchRequest request) {
+        if (request.documentId() == null) {
+            throw new DomainRuleViolation("'version' needs 'documentId': name the document whose version to search");
+        }
+        if (request.asOf() != null) {
+            throw new DomainRuleViolation("give either 'asOf' or 'version', not both: a version already names "
+                    + "the moment it was indexed");
+        }
+        String documentId = existing(searched.customerId(), request.documentId()).documentId();
+        DocumentView version = documentEvents.versions(searched.customerId(), documentId).stream()
+                .filter(view -> view.version() == request.version())
+                .findFirst()
+                .orElseThrow(() -> new VersionNotFoundException(documentId, request.version()));
+        if (!DocumentStatus.INDEXED.name().equals(version.status())) {
+            throw new VersionNotSearchableException("version " + version.version() + " of document " + documentId
+                    + " is " + version.status()
+                    + (version.failureReason() == null ? "" : " (" + version.failureReason() + ")")
+                    + "; only indexed versions can be searched");
+        }
+        return new SearchResponse(hits(searched, version.model(), searched.topK(),
+                SearchScope.LATEST.atVersion(version.lanceVersion()).onlyDocument(documentId)),
+                version.model(), version.lanceVersion());
+    }
+
+    private List<SearchHit> hits(Searched searched, String model, int topK, SearchScope scope) {
+        try {
+            return search.search(searched.customerId(), model, searched.query(), topK, scope, searched.options());
+        } catch (IllegalArgumentException e) {
+            throw new DomainRuleViolation(e.getMessage());
+        }
+    }
+
+    /** Another tenant's document is not found, like an unknown one. */
+    private DocumentStates.DocumentState existing(String customerId, String documentId) {
+        return documents.find(customerId, documentId).orElseThrow(() -> new DocumentNotFoundException(documentId));
+    }
+
+    private static Instant instant(String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new DomainRuleViolation("'asOf' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '"
+                    + value + "'");
+        }
+    }
+}

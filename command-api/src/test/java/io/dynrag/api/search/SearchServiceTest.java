@@ -1,0 +1,48 @@
+package io.dynrag.api.search;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynrag.domain.DomainRuleViolation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad input is refused, naming the offending field, before anything is read or searched. */
+class SearchServiceTest {
+
+    private final SearchService service = new SearchService((customerId, model, query, topK, scope, options) -> {
+        throw new AssertionError("nothing is searched");
+    }, null, null, null, null);
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "fuzzy  |      |      |      | 'mode' must be one of hybrid, vector, keyword, was 'fuzzy'",
+            "HYBRID |      |      |      | 'mode' must be one of hybrid, vector, keyword, was 'HYBRID'",
+            "       | 1.5  |      |      | 'keywordWeight' must be between 0 and 1, was 1.5",
+            "       | -0.1 |      |      | 'keywordWeight' must be between 0 and 1, was -0.1",
+            "vector | 0.3  |      |      | 'keywordWeight' applies to the hybrid mode only, the mode is 'vector'",
+            "       |      | 0    |      | 'maxChunksPerDocument' must be at least 1, was 0",
+            "keyword|      |      | NaN  | 'minScore' must be a finite number"})
+    void refusesBadRankingOptions(String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore,
+                                  String message) {
+        assertThatThrownBy(() -> service.search("customer", new SearchService.SearchRequest("deadlock", null, null,
+                null, null, mode, keywordWeight, maxChunksPerDocument, minScore)))
+                .isInstanceOf(DomainRuleViolation.class).hasMessage(message);
+    }
+
+    @Test
+    void refusesBadQueriesAndTimeTravel() {
+        assertThatThrownBy(() -> service.search("customer", request(" ", null, null, null)))
+                .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'query'");
+        assertThatThrownBy(() -> service.search("customer", request("q", 101, null, null)))
+                .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'topK'");
+        assertThatThrownBy(() -> service.search("customer", request("q", null, "yesterday", null)))
+                .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'asOf'");
+        assertThatThrownBy(() -> service.search("customer", request("q", null, null, 2)))
+                .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'version' needs 'documentId'");
+    }
+
+    private static SearchService.SearchRequest request(String query, Integer topK, String asOf, Integer version) {
+        return new SearchService.SearchRequest(query, topK, asOf, null, version, null, null, null, null);
+    }
+}
