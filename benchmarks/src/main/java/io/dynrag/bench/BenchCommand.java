@@ -4,6 +4,8 @@ import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.roles.Role;
+import io.dynrag.bench.retrieval.RetrievalCorpus;
+import io.dynrag.bench.retrieval.RetrievalSet;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.io.PrintStream;
@@ -27,7 +29,7 @@ public final class BenchCommand {
 
     /** The benchmarks, in the order {@code all} runs them: the process benchmark first, on an idle machine. */
     public enum Benchmark {
-        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH
+        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH, RETRIEVAL
     }
 
     /**
@@ -112,6 +114,9 @@ public final class BenchCommand {
         }
         if (options.benchmarks().contains(Benchmark.API)) {
             api(options, out);
+        }
+        if (options.benchmarks().contains(Benchmark.RETRIEVAL)) {
+            retrieval(settings, out);
         }
         return 0;
     }
@@ -314,6 +319,14 @@ public final class BenchCommand {
         table.print(out);
         out.println(notes.toString().strip());
         out.println();
+    }
+
+    /** The labelled set's corpus is downloaded once into the data directory and kept there. */
+    private static void retrieval(Settings settings, PrintStream out) {
+        try (BenchSystem system = BenchSystem.start()) {
+            new RetrievalBench(system, RetrievalCorpus.standard(), RetrievalSet.standard(),
+                    settings.dataDir().resolve("bench-corpus")).run(out);
+        }
     }
 
     private static void startup(Options options, PrintStream out) {
