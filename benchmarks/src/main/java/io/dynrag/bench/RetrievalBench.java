@@ -107,12 +107,42 @@ final class RetrievalBench {
                     outcome.status());
         }
         table.print(out);
+        Path details = writeDetails(outcomes);
         out.println("Each query asks for the best " + CHUNKS_ASKED + " chunks; chunks of a page already ranked are "
                 + "dropped, so the ranking is of pages, each at its best chunk's rank, judged on the first " + K
                 + ". Gain 2^grade - 1 (grade 2 answers the query, 1 is related); recall and MRR count grades 1 and "
                 + "2 as relevant. Latency is the whole HTTP request on loopback, one at a time, the query's "
-                + "embedding included, after one unmeasured pass over the queries.");
+                + "embedding included, after one unmeasured pass over the queries. Each query's ranking: " + details);
         out.println();
+    }
+
+    /** Every measured query's figures and first pages, one tab-separated file for all modes, to see what failed. */
+    private Path writeDetails(List<Outcome> outcomes) {
+        StringBuilder tsv = new StringBuilder("mode\tid\tkind\tnDCG@10\tRR@10\tquery\tfirst pages (grade)\n");
+        for (Outcome outcome : outcomes) {
+            if (!outcome.measured()) {
+                continue;
+            }
+            for (int i = 0; i < queries.size(); i++) {
+                RetrievalSet.Query query = queries.get(i);
+                List<String> ranking = outcome.rankings().get(i);
+                tsv.append(outcome.mode().name()).append('\t').append(query.id()).append('\t')
+                        .append(query.kind().name().toLowerCase(Locale.ROOT)).append('\t')
+                        .append(String.format(Locale.ROOT, "%.3f\t%.3f", RetrievalMetrics.ndcg(ranking, query.grades(), K),
+                                RetrievalMetrics.reciprocalRank(ranking, query.grades(), K)))
+                        .append('\t').append(query.text()).append('\t');
+                ranking.stream().limit(K).forEach(page -> tsv.append(page).append(" (")
+                        .append(query.grades().getOrDefault(page, 0)).append(") "));
+                tsv.append('\n');
+            }
+        }
+        Path file = cacheDirectory.resolve("retrieval-rankings.tsv");
+        try {
+            Files.writeString(file, tsv);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
     }
 
     private Map<String, String> upload(Path pages, String apiKey) {
@@ -171,7 +201,7 @@ final class RetrievalBench {
                 return new Outcome(mode, "unavailable: " + refusal(probe), null, null);
             }
             fields = Map.of();
-            status = "sent without `mode` (refused: " + refusal(probe) + "); today's only search";
+            status = "sent without `mode`, today's only search (with it: " + refusal(probe) + ")";
         }
         for (RetrievalSet.Query query : queries) {
             search(apiKey, query.text(), fields).expect(200);
@@ -214,7 +244,7 @@ final class RetrievalBench {
             // Not problem+json: the body as it came.
         }
         detail = detail.replace('|', '/').replace('\n', ' ');
-        return response.status() + " " + (detail.length() > 120 ? detail.substring(0, 120) + "…" : detail);
+        return response.status() + " " + (detail.length() > 80 ? detail.substring(0, 80) + "…" : detail);
     }
 
     private enum Metric {
