@@ -32,10 +32,10 @@ final class RetrievalBench {
     /** The first pages a query's ranking is judged on. */
     static final int K = 10;
     /**
-     * Chunks asked for per query: several chunks of one page collapse into one ranked page, so more
-     * than {@link #K} are needed to rank {@link #K} pages.
+     * Chunks asked for per query, the most search returns: several chunks of one page collapse into
+     * one ranked page, so many more than {@link #K} are needed to rank {@link #K} pages.
      */
-    static final int CHUNKS_ASKED = 50;
+    static final int CHUNKS_ASKED = 100;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int UPLOAD_THREADS = 4;

@@ -57,12 +57,7 @@ final class SearchBench {
 
     /** Runs the whole benchmark; the dataset lives in a temporary directory deleted afterwards. */
     List<Result> run(int chunks, int queries, StringBuilder notes) {
-        Path root;
-        try {
-            root = Files.createTempDirectory("dynrag-search-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path root = temporaryRoot("dynrag-search-bench-");
         try (LanceChunkStore store = new LanceChunkStore(root)) {
             long writeStarted = System.nanoTime();
             for (int d = 0; d * ROWS_PER_DOCUMENT < chunks; d++) {
@@ -71,10 +66,7 @@ final class SearchBench {
             }
             notes.append(String.format("Wrote %,d chunks in %.1f s. ", vectors.size(),
                     (System.nanoTime() - writeStarted) / 1e9));
-            List<float[]> asked = new ArrayList<>();
-            for (int q = 0; q < queries; q++) {
-                asked.add(around(vectors.get(random.nextInt(vectors.size())), 0.5));
-            }
+            List<float[]> asked = queries(queries);
             List<Set<Integer>> exact = asked.stream().map(this::exactTopK).toList();
             List<Result> results = new ArrayList<>();
             results.add(measure("brute force (no index)", store, asked, exact));
@@ -121,12 +113,7 @@ final class SearchBench {
      * rows, so 1.0 means the filter was applied before the neighbours were chosen.
      */
     List<FilterResult> filtered(int chunks, int queries, StringBuilder notes) {
-        Path root;
-        try {
-            root = Files.createTempDirectory("dynrag-filter-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path root = temporaryRoot("dynrag-filter-bench-");
         try (LanceChunkStore store = new LanceChunkStore(root)) {
             long writeStarted = System.nanoTime();
             int[] starts = new int[SELECTIVITIES.length];
@@ -143,10 +130,7 @@ final class SearchBench {
             }
             notes.append(String.format("Wrote %,d chunks in %.1f s. ", vectors.size(),
                     (System.nanoTime() - writeStarted) / 1e9));
-            List<float[]> asked = new ArrayList<>();
-            for (int q = 0; q < queries; q++) {
-                asked.add(around(vectors.get(random.nextInt(vectors.size())), 0.5));
-            }
+            List<float[]> asked = queries(queries);
             List<FilterResult> results = new ArrayList<>();
             for (boolean vectorIndex : new boolean[]{false, true}) {
                 if (vectorIndex) {
@@ -188,6 +172,23 @@ final class SearchBench {
             }
         }
         return new FilterResult(SELECTIVITIES[filter], end - start, vectorIndex, micros, (double) found / expected);
+    }
+
+    private static Path temporaryRoot(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Queries near rows of the dataset, as real queries are near the texts that answer them. */
+    private List<float[]> queries(int count) {
+        List<float[]> asked = new ArrayList<>();
+        for (int q = 0; q < count; q++) {
+            asked.add(around(vectors.get(random.nextInt(vectors.size())), 0.5));
+        }
+        return asked;
     }
 
     private static String indexed(IndexSearch setting) {
