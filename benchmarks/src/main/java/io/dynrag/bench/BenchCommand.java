@@ -4,8 +4,6 @@ import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.roles.Role;
-import io.dynrag.bench.retrieval.RetrievalCorpus;
-import io.dynrag.bench.retrieval.RetrievalSet;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.io.PrintStream;
@@ -124,9 +122,9 @@ public final class BenchCommand {
         }
         if (options.benchmarks().contains(Benchmark.RETRIEVAL)) {
             if (options.filters()) {
-                filters(options, out);
+                RetrievalBench.filters(options.seed(), options.chunks(), out);
             } else {
-                retrieval(settings, out);
+                RetrievalBench.labelled(settings.dataDir().resolve("bench-corpus"), out);
             }
         }
         return 0;
@@ -329,35 +327,6 @@ public final class BenchCommand {
         }
         table.print(out);
         out.println(notes.toString().strip());
-        out.println();
-    }
-
-    /** The labelled set's corpus is downloaded once into the data directory and kept there. */
-    private static void retrieval(Settings settings, PrintStream out) {
-        try (BenchSystem system = BenchSystem.start()) {
-            new RetrievalBench(system, RetrievalCorpus.standard(), RetrievalSet.standard(),
-                    settings.dataDir().resolve("bench-corpus")).run(out);
-        }
-    }
-
-    private static void filters(Options options, PrintStream out) {
-        StringBuilder notes = new StringBuilder();
-        List<SearchBench.FilterResult> results = new SearchBench(options.seed()).filtered(options.chunks(), 200, notes);
-        out.println("## Filtered search: " + options.chunks() + " chunks of 384 dimensions in one tenant's dataset, "
-                + "top 10 within one document holding the given share of the rows");
-        out.println();
-        MarkdownTable table = new MarkdownTable("selectivity", "rows kept", "vector index", "queries", "p50 ms",
-                "p99 ms", "recall@10 within the filter");
-        for (SearchBench.FilterResult result : results) {
-            table.row(String.format(Locale.ROOT, "%.1f%%", 100 * result.selectivity()), result.rows(),
-                    result.vectorIndex() ? "IVF-PQ, default search" : "none", result.micros().length,
-                    millis(Percentiles.of(result.micros(), 50)), millis(Percentiles.of(result.micros(), 99)),
-                    String.format(Locale.ROOT, "%.3f", result.recall()));
-        }
-        table.print(out);
-        out.println(notes.toString().strip() + " The store the search endpoint uses, called directly: the query's "
-                + "embedding is not included. The filter is the one search has today, documentId; metadata "
-                + "filters will be measured the same way when they exist.");
         out.println();
     }
 
