@@ -27,7 +27,7 @@ public final class BenchCommand {
 
     /** The benchmarks, in the order {@code all} runs them: the process benchmark first, on an idle machine. */
     public enum Benchmark {
-        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH
+        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH, RETRIEVAL
     }
 
     /**
@@ -37,10 +37,12 @@ public final class BenchCommand {
      * @param rate            requests per second of the API benchmark
      * @param duration        how long the API benchmark sends and measures
      * @param warmUp          how long it sends before measuring
-     * @param chunks          rows in the search benchmark's dataset
+     * @param chunks          rows in the search benchmark's dataset, and in the retrieval benchmark's with filters
+     * @param filters         the retrieval benchmark measures filtered searches on a synthetic dataset instead
+     *                        of the labelled set
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, Duration warmUp, long seed, int chunks) {
+                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -58,8 +60,13 @@ public final class BenchCommand {
         int warmUpSeconds = 10;
         long seed = DEFAULT_SEED;
         int chunks = 100_000;
+        boolean filters = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
+            if (arg.equals("--filters")) {
+                filters = true;
+                continue;
+            }
             if (!arg.startsWith("--")) {
                 if (arg.equals("all")) {
                     benchmarks.addAll(EnumSet.allOf(Benchmark.class));
@@ -94,7 +101,7 @@ public final class BenchCommand {
         }
         return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds),
                 Duration.ofSeconds(warmUpSeconds), seed,
-                chunks);
+                chunks, filters);
     }
 
     public static int run(Settings settings, Options options, PrintStream out) {
@@ -112,6 +119,13 @@ public final class BenchCommand {
         }
         if (options.benchmarks().contains(Benchmark.API)) {
             api(options, out);
+        }
+        if (options.benchmarks().contains(Benchmark.RETRIEVAL)) {
+            if (options.filters()) {
+                RetrievalBench.filters(options.seed(), options.chunks(), out);
+            } else {
+                RetrievalBench.labelled(settings.dataDir().resolve("bench-corpus"), out);
+            }
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.dynrag.bench;
 
+import io.dynrag.domain.search.SearchScope;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.vectorstore.dataset.ChunkRow;
@@ -56,12 +57,7 @@ final class SearchBench {
 
     /** Runs the whole benchmark; the dataset lives in a temporary directory deleted afterwards. */
     List<Result> run(int chunks, int queries, StringBuilder notes) {
-        Path root;
-        try {
-            root = Files.createTempDirectory("dynrag-search-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path root = temporaryRoot("dynrag-search-bench-");
         try (LanceChunkStore store = new LanceChunkStore(root)) {
             long writeStarted = System.nanoTime();
             for (int d = 0; d * ROWS_PER_DOCUMENT < chunks; d++) {
@@ -70,10 +66,7 @@ final class SearchBench {
             }
             notes.append(String.format("Wrote %,d chunks in %.1f s. ", vectors.size(),
                     (System.nanoTime() - writeStarted) / 1e9));
-            List<float[]> asked = new ArrayList<>();
-            for (int q = 0; q < queries; q++) {
-                asked.add(around(vectors.get(random.nextInt(vectors.size())), 0.5));
-            }
+            List<float[]> asked = queries(queries);
             List<Set<Integer>> exact = asked.stream().map(this::exactTopK).toList();
             List<Result> results = new ArrayList<>();
             results.add(measure("brute force (no index)", store, asked, exact));
@@ -106,6 +99,98 @@ final class SearchBench {
         }
     }
 
+    /** The share of the dataset's rows each filter keeps: one document holds exactly that share. */
+    static final double[] SELECTIVITIES = {0.5, 0.1, 0.01, 0.001};
+
+    /** One filter's figures: its search latency, and how many of the exact top 10 within the filter it returned. */
+    record FilterResult(double selectivity, int rows, boolean vectorIndex, long[] micros, double recall) {
+    }
+
+    /**
+     * Searches filtered to one document ({@code documentId}, the filter the search endpoint has),
+     * where that document holds 50%, 10%, 1% or 0.1% of the tenant's {@code chunks} rows; before
+     * and after the vector index is built. Recall is against the exact top 10 among the filtered
+     * rows, so 1.0 means the filter was applied before the neighbours were chosen.
+     */
+    List<FilterResult> filtered(int chunks, int queries, StringBuilder notes) {
+        Path root = temporaryRoot("dynrag-filter-bench-");
+        try (LanceChunkStore store = new LanceChunkStore(root)) {
+            long writeStarted = System.nanoTime();
+            int[] starts = new int[SELECTIVITIES.length];
+            int[] ends = new int[SELECTIVITIES.length];
+            for (int s = 0; s < SELECTIVITIES.length; s++) {
+                starts[s] = vectors.size();
+                int rows = (int) Math.max(1, Math.round(chunks * SELECTIVITIES[s]));
+                store.replaceDocument(CUSTOMER, MODEL, "filtered-" + s, rows("filtered-" + s, rows));
+                ends[s] = vectors.size();
+            }
+            for (int d = 0; vectors.size() < chunks; d++) {
+                store.replaceDocument(CUSTOMER, MODEL, "doc-" + d, rows("doc-" + d,
+                        Math.min(ROWS_PER_DOCUMENT, chunks - vectors.size())));
+            }
+            notes.append(String.format("Wrote %,d chunks in %.1f s. ", vectors.size(),
+                    (System.nanoTime() - writeStarted) / 1e9));
+            List<float[]> asked = queries(queries);
+            List<FilterResult> results = new ArrayList<>();
+            for (boolean vectorIndex : new boolean[]{false, true}) {
+                if (vectorIndex) {
+                    long buildStarted = System.nanoTime();
+                    store.buildVectorIndex(CUSTOMER, MODEL);
+                    notes.append(String.format("Built the IVF-PQ index in %.1f s. ",
+                            (System.nanoTime() - buildStarted) / 1e9));
+                }
+                for (int s = 0; s < SELECTIVITIES.length; s++) {
+                    results.add(measureFiltered(store, asked, s, starts[s], ends[s], vectorIndex));
+                }
+            }
+            return results;
+        } finally {
+            BenchSystem.deleteRecursively(root);
+        }
+    }
+
+    private FilterResult measureFiltered(LanceChunkStore store, List<float[]> asked, int filter, int start, int end,
+                                         boolean vectorIndex) {
+        String documentId = "filtered-" + filter;
+        SearchScope scope = SearchScope.LATEST.onlyDocument(documentId);
+        for (int warm = 0; warm < Math.min(10, asked.size()); warm++) {
+            store.search(CUSTOMER, MODEL, asked.get(warm), K, scope);
+        }
+        long[] micros = new long[asked.size()];
+        long found = 0;
+        long expected = 0;
+        for (int q = 0; q < asked.size(); q++) {
+            Set<Integer> exact = exactTopK(asked.get(q), start, end);
+            long started = System.nanoTime();
+            List<ChunkMatch> matches = store.search(CUSTOMER, MODEL, asked.get(q), K, scope);
+            micros[q] = (System.nanoTime() - started) / 1_000;
+            expected += exact.size();
+            for (ChunkMatch match : matches) {
+                if (match.documentId().equals(documentId) && exact.contains(start + match.chunkIndex())) {
+                    found++;
+                }
+            }
+        }
+        return new FilterResult(SELECTIVITIES[filter], end - start, vectorIndex, micros, (double) found / expected);
+    }
+
+    private static Path temporaryRoot(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Queries near rows of the dataset, as real queries are near the texts that answer them. */
+    private List<float[]> queries(int count) {
+        List<float[]> asked = new ArrayList<>();
+        for (int q = 0; q < count; q++) {
+            asked.add(around(vectors.get(random.nextInt(vectors.size())), 0.5));
+        }
+        return asked;
+    }
+
     private static String indexed(IndexSearch setting) {
         return "vector index (IVF-PQ, " + setting.probes() + " probes, refine x" + setting.refineFactor() + ")";
     }
@@ -132,10 +217,15 @@ final class SearchBench {
 
     /** The rows of the {@code k} largest dot products (the vectors are unit length: cosine). */
     private Set<Integer> exactTopK(float[] query) {
+        return exactTopK(query, 0, vectors.size());
+    }
+
+    /** Like {@link #exactTopK(float[])}, among the rows from {@code from} (inclusive) to {@code to}. */
+    private Set<Integer> exactTopK(float[] query, int from, int to) {
         int[] best = new int[K];
         double[] scores = new double[K];
         Arrays.fill(scores, Double.NEGATIVE_INFINITY);
-        for (int row = 0; row < vectors.size(); row++) {
+        for (int row = from; row < to; row++) {
             float[] vector = vectors.get(row);
             double dot = 0;
             for (int i = 0; i < DIMENSIONS; i++) {
@@ -153,8 +243,8 @@ final class SearchBench {
             }
         }
         Set<Integer> rows = new HashSet<>();
-        for (int row : best) {
-            rows.add(row);
+        for (int i = 0; i < Math.min(K, to - from); i++) {
+            rows.add(best[i]);
         }
         return rows;
     }

@@ -44,5 +44,10 @@ class BenchCommandTest {
         assertThat(options.duration()).hasSeconds(5);
         assertThat(BenchCommand.parse(new String[]{"all"}).benchmarks())
                 .containsExactlyInAnyOrder(BenchCommand.Benchmark.values());
+        var retrieval = BenchCommand.parse(new String[]{"retrieval", "--filters", "--chunks", "1000"});
+        assertThat(retrieval.benchmarks()).containsExactly(BenchCommand.Benchmark.RETRIEVAL);
+        assertThat(retrieval.filters()).isTrue();
+        assertThat(retrieval.chunks()).isEqualTo(1000);
+        assertThat(BenchCommand.parse(new String[]{"retrieval"}).filters()).isFalse();
     }
 }
