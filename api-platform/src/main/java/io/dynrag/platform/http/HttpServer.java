@@ -14,6 +14,7 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.router.HandlerWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandExecutionException;
+import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,14 @@ public final class HttpServer implements AutoCloseable {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxJsonBytes;
             config.http.prefer405over404 = true;
+            // Jetty answers a path it finds ambiguous (`/x/..;`, `%2F`, `//`) itself: a bare 400 without
+            // problem+json, sent before the body is read, so a client still sending one could lose the answer
+            // to the connection's reset. Routed here instead, such a path gets our answers (a 404, or the
+            // endpoint's refusal of the id), each after the body is drained. No route serves files: a segment
+            // is only ever an id that an endpoint looks up and checks.
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.DEFAULT.with(
+                    "routed-ambiguous-paths", UriCompliance.AMBIGUOUS_VIOLATIONS.toArray(UriCompliance.Violation[]::new))));
+            config.jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
             config.jetty.multipartConfig.maxFileSize(maxUploadBytes, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(maxUploadBytes + 64 * 1024, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize(64 * 1024, SizeUnit.BYTES);
