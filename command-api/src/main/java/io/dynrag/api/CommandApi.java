@@ -210,7 +210,7 @@ public final class CommandApi implements AutoCloseable {
                         new DocumentChunksEndpoints(access, intake, history, chunks),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
-                        new SearchEndpoints(access, new SearchService(search, documentStates, accounts, fromEvents,
+                        new SearchEndpoints(access, new SearchService(search, documentStates, accounts, history,
                                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()))),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),

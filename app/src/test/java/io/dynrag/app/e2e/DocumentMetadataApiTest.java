@@ -63,6 +63,13 @@ class DocumentMetadataApiTest {
         assertThat(api.get("/v1/documents/" + documentId + "?asOf=" + Instant.now(), key).json().get("metadata"))
                 .isEqualTo(now.get("metadata"));
 
+        JsonNode hitNow = searchHit(key, "{\"query\": \"moon ocean\"}");
+        assertThat(hitNow.get("title").asText()).as("a hit's title, now").isEqualTo("Tides explained");
+        assertThat(hitNow.get("metadata")).as("a hit's metadata, now").isEqualTo(now.get("metadata"));
+        JsonNode hitThen = searchHit(key, "{\"query\": \"moon ocean\", \"asOf\": \"" + beforeChange + "\"}");
+        assertThat(hitThen.get("title").asText()).as("a hit's title before the change").isEqualTo("tides.md");
+        assertThat(hitThen.get("metadata")).as("a hit's metadata before the change").isEqualTo(expected);
+
         assertThat(patch(key, documentId, "{\"title\": \"Tides explained\"}").status()).as("a repeat").isEqualTo(200);
         JsonNode events = api.get("/v1/audit/events?documentId=" + documentId, key).json().get("events");
         assertThat(StreamSupport.stream(events.spliterator(), false)
@@ -72,6 +79,13 @@ class DocumentMetadataApiTest {
         assertThat(events.get(0).get("payload").get("metadata")).as("the upload's").isEqualTo(expected);
 
         assertThat(patch(key, documentId, "{\"metadata\": null}").json().get("metadata")).isEmpty();
+    }
+
+    /** The first hit of a search in the customer's only document. */
+    private JsonNode searchHit(String key, String request) {
+        ApiClient.Response found = api.postJson("/v1/search", key, request);
+        assertThat(found.status()).as(found.body()).isEqualTo(200);
+        return found.json().get("results").get(0);
     }
 
     @Test

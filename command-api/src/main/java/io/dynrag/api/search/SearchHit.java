@@ -2,7 +2,10 @@ package io.dynrag.api.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.dynrag.api.document.DocumentView;
+
 import java.util.List;
+import java.util.Map;
 
 /**
  * One matching chunk.
@@ -13,10 +16,23 @@ import java.util.List;
  * @param vectorScore  the cosine similarity to the query; null when the vector side did not find the chunk
  * @param keywordScore the BM25 score; null when the keyword side did not find the chunk
  * @param highlights   character ranges {@code [start, end)} of the query's terms in {@code text}
+ * @param title        the document's title at the search's instant (now, or {@code asOf}); null from the index
+ * @param metadata     the document's metadata at the search's instant; null from the index
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SearchHit(String documentId, int version, int chunkIndex, String text, Integer page, double score,
                         @JsonInclude(JsonInclude.Include.ALWAYS) Double vectorScore,
                         @JsonInclude(JsonInclude.Include.ALWAYS) Double keywordScore,
-                        List<int[]> highlights) {
+                        List<int[]> highlights, String title, Map<String, Object> metadata) {
+
+    /** A hit as the index finds it, before its document is described. */
+    public SearchHit(String documentId, int version, int chunkIndex, String text, Integer page, double score,
+                     Double vectorScore, Double keywordScore, List<int[]> highlights) {
+        this(documentId, version, chunkIndex, text, page, score, vectorScore, keywordScore, highlights, null, null);
+    }
+
+    SearchHit describedBy(DocumentView document) {
+        return new SearchHit(documentId, version, chunkIndex, text, page, score, vectorScore, keywordScore,
+                highlights, document.title(), document.metadata());
+    }
 }

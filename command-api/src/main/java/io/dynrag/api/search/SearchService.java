@@ -1,10 +1,10 @@
 package io.dynrag.api.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentNotFoundException;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.DocumentView;
+import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.search.SearchOptions;
@@ -13,8 +13,11 @@ import io.dynrag.identity.accounts.CustomerAccounts;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -34,12 +37,15 @@ public final class SearchService {
     private final ChunkSearch search;
     private final DocumentStates documents;
     private final CustomerAccounts accounts;
-    private final DocumentLookup documentEvents;
+    private final EventStoreDocumentLookup documentEvents;
     private final SearchHistory history;
 
-    /** @param documentEvents documents as their events tell, which record the dataset version of each version */
+    /**
+     * @param documentEvents documents as their events tell, at any instant: the dataset version of each
+     *                       version, and the title and metadata each hit is described with
+     */
     public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
-                         DocumentLookup documentEvents, SearchHistory history) {
+                         EventStoreDocumentLookup documentEvents, SearchHistory history) {
         this.search = search;
         this.documents = documents;
         this.accounts = accounts;
@@ -83,12 +89,27 @@ public final class SearchService {
                 request.maxChunksPerDocument(), request.minScore());
         Searched searched = new Searched(customerId, request.query().strip(), topK, options);
         if (request.version() != null) {
-            return inVersion(searched, request);
+            return described(customerId, inVersion(searched, request), Instant.MAX);
         }
         if (request.asOf() != null) {
-            return asOf(searched, request);
+            Instant at = instant(request.asOf());
+            return described(customerId, asOf(searched, request, at), at);
         }
-        return now(searched, request);
+        return described(customerId, now(searched, request), Instant.MAX);
+    }
+
+    /**
+     * Each hit with its document's title and metadata as they were at {@code at} (a version's search: as they
+     * are now), read from the document's events once per document.
+     */
+    private SearchResponse described(String customerId, SearchResponse response, Instant at) {
+        Map<String, Optional<DocumentView>> documentsThen = new HashMap<>();
+        List<SearchHit> hits = response.results().stream()
+                .map(hit -> documentsThen.computeIfAbsent(hit.documentId(),
+                                documentId -> documentEvents.findAsOf(customerId, documentId, at))
+                        .map(hit::describedBy).orElse(hit))
+                .toList();
+        return new SearchResponse(hits, response.model(), response.datasetVersion());
     }
 
     /** What every search of one request shares. */
@@ -120,8 +141,7 @@ public final class SearchService {
         }
     }
 
-    private SearchResponse asOf(Searched searched, SearchRequest request) {
-        Instant at = instant(request.asOf());
+    private SearchResponse asOf(Searched searched, SearchRequest request, Instant at) {
         SearchScope scope = SearchScope.LATEST;
         if (request.documentId() != null) {
             scope = scope.onlyDocument(existing(searched.customerId(), request.documentId()).documentId());
