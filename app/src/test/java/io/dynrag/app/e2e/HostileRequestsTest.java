@@ -166,7 +166,12 @@ class HostileRequestsTest {
                 () -> new Hostile("POST", pick("/v1/auth/login", "/v1/auth/signup", "/v1/auth/refresh", "/v1/search"),
                         "application/json", garbage(), Map.of("X-Forwarded-For", forwardedFor())),
                 () -> new Hostile("GET", "/v1/customer/config", null, new byte[0],
-                        Map.of("X-Forwarded-For", forwardedFor())));
+                        Map.of("X-Forwarded-For", forwardedFor())),
+                () -> json("PATCH", "/v1/documents/" + hostileId(), patchBody()),
+                () -> new Hostile("GET", "/v1/documents" + pick("", "/" + hostileId() + "/chunks",
+                        "/" + hostileId() + "/content") + "?" + pick("limit", "cursor", "status", "sort", "order",
+                        "asOf", "createdAfter", "updatedBefore", "titlePrefix", "metadata.team", "metadata.",
+                        "version", "contentType") + "=" + garbageParameter(), null, new byte[0], Map.of()));
         return kinds.get(random.nextInt(kinds.size())).get();
     }
 
@@ -184,6 +189,14 @@ class HostileRequestsTest {
                 "{\"query\": \"x\", \"keywordWeight\": 1e400}", "{\"query\": \"x\", \"keywordWeight\": \"lots\"}",
                 "{\"query\": \"x\", \"minScore\": -1e400}", "{\"query\": \"x\", \"maxChunksPerDocument\": -3}"),
                 garbage());
+    }
+
+    /** Changes of title and metadata that break the rules, on documents the customer does not have. */
+    private byte[] patchBody() {
+        return utf8(pick("{}", "{\"title\": 5}", "{\"title\": \"" + "t".repeat(600) + "\"}",
+                "{\"metadata\": {\"a\": {\"nested\": 1}}}", "{\"metadata\": {\"bad key!\": 1}}",
+                "{\"metadata\": {\"tags\": [1, [2]]}}", "{\"metadata\": \"flat\"}", "{\"colour\": 1}",
+                "{\"metadata\": {\"x\": \"" + "v".repeat(5_000) + "\"}}"), garbage());
     }
 
     private byte[] configBody() {

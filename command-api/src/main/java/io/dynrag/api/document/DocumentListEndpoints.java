@@ -76,6 +76,10 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
     private static DocumentQuery query(Context ctx, String customerId) {
         Map<String, List<String>> metadata = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((name, values) -> {
+            if (values.stream().anyMatch(value -> value.indexOf('\u0000') >= 0)) {
+                // PostgreSQL cannot compare with U+0000: refused here rather than failing the query.
+                throw ApiProblem.badRequest("'" + name + "' must not contain the NUL character (U+0000)");
+            }
             if (name.startsWith(METADATA)) {
                 String key = name.substring(METADATA.length());
                 if (!DocumentMetadata.isKey(key)) {

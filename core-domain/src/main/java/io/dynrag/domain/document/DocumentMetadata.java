@@ -164,6 +164,10 @@ public final class DocumentMetadata {
     }
 
     private static String checkedString(String path, String value) {
+        // PostgreSQL's text and jsonb cannot hold U+0000: a read model would fail on it.
+        if (value.indexOf('\u0000') >= 0) {
+            throw new DomainRuleViolation(path + " must not contain the NUL character (U+0000)");
+        }
         if (value.getBytes(StandardCharsets.UTF_8).length > MAX_STRING_BYTES) {
             throw new DomainRuleViolation(path + " may take at most " + MAX_STRING_BYTES + " bytes (UTF-8)");
         }

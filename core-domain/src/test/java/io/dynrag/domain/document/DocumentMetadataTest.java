@@ -30,6 +30,8 @@ class DocumentMetadataTest {
         assertRefused(Map.of("long", "x".repeat(1025)), "metadata.long may take at most 1024 bytes");
         assertRefused(Map.of("tags", java.util.Collections.nCopies(65, "t")), "metadata.tags may hold at most 64");
         assertRefused(Map.of("nan", Double.NaN), "metadata.nan must be a finite number");
+        assertRefused(Map.of("nul", "a\u0000b"), "metadata.nul must not contain the NUL character");
+        assertRefused(Map.of("tags", List.of("ok", "\u0000")), "metadata.tags[1] must not contain the NUL character");
         Map<String, Object> nulls = new HashMap<>();
         nulls.put("gone", null);
         assertRefused(nulls, "metadata.gone must not be null");
