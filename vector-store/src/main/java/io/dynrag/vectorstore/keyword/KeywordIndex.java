@@ -34,8 +34,10 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * A Lucene index (BM25) holding exactly the rows of one version of one dataset, in memory. It is
@@ -241,8 +243,8 @@ final class KeywordIndex implements AutoCloseable {
         BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
         queryTerms.forEach(term -> anyTerm.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD));
         query.add(anyTerm.build(), BooleanClause.Occur.MUST);
-        scope.documentId().ifPresent(id -> query.add(new TermQuery(new Term(DOCUMENT, id)),
-                BooleanClause.Occur.FILTER));
+        scope.documents().ifPresent(ids -> query.add(new TermInSetQuery(DOCUMENT,
+                ids.stream().map(BytesRef::new).toList()), BooleanClause.Occur.FILTER));
         scope.excluded().forEach(id -> query.add(new TermQuery(new Term(DOCUMENT, id)),
                 BooleanClause.Occur.MUST_NOT));
         try {

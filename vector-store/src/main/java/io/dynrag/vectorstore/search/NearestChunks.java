@@ -12,10 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Nearest-neighbour search by cosine similarity over the rows a {@link SearchScope} names. Searches
@@ -53,41 +51,39 @@ public final class NearestChunks implements AutoCloseable {
         }
         OptionalLong version = scope.datasetVersion().isPresent()
                 ? OptionalLong.of(Datasets.checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
-        Optional<String> filter = filterOf(scope);
-        Function<Dataset, List<ChunkMatch>> search = dataset -> nearest(dataset, model, query, k, filter);
+        Function<Dataset, List<ChunkMatch>> search = dataset -> nearest(dataset, model, query, k, scope);
         return version.isPresent()
                 ? datasets.read(customerId, model, version, List.of(), search)
                 : withLatest(customerId, model, List.of(), search);
     }
 
-    private List<ChunkMatch> nearest(Dataset dataset, String model, float[] query, int k, Optional<String> filter) {
+    private List<ChunkMatch> nearest(Dataset dataset, String model, float[] query, int k, SearchScope scope) {
         int dimensions = Datasets.dimensionsOf(dataset);
         if (query.length != dimensions) {
             // Lance would silently fall back to a full scan with a mismatched key.
             throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset of "
                     + model + " has " + dimensions);
         }
-        // This Lance version applies a filter after choosing the neighbours, so ask for as many
-        // more as the filter will drop: the k best rows that pass it are then all among them.
-        long dropped = filter.map(f -> dataset.countRows() - dataset.countRows(f)).orElse(0L);
+        if (!scope.unfiltered()) {
+            return FilteredNearest.search(dataset, query, k, scope, indexSearch);
+        }
         Query.Builder knn = new Query.Builder()
                 .setColumn(ChunkTable.VECTOR)
                 .setKey(query)
-                .setK((int) Math.min(Integer.MAX_VALUE, k + dropped))
+                .setK(k)
                 .setDistanceType(DistanceType.Cosine);
-        if (filter.isPresent() || dataset.listIndexes().isEmpty()) {
-            // Filtered searches ask for many more neighbours than k: exact, by brute force.
+        if (dataset.listIndexes().isEmpty()) {
             knn.setUseIndex(false);
         } else {
             knn.setNprobes(indexSearch.probes()).setRefineFactor(indexSearch.refineFactor());
         }
-        ScanOptions.Builder nearest = new ScanOptions.Builder()
+        ScanOptions nearest = new ScanOptions.Builder()
                 .nearest(knn.build())
                 .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
-                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE));
-        filter.ifPresent(nearest::filter);
+                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
+                .build();
         List<ChunkMatch> matches = new ArrayList<>();
-        Scans.scan(dataset, nearest.build(), (batch, i) -> matches.add(new ChunkMatch(
+        Scans.scan(dataset, nearest, (batch, i) -> matches.add(new ChunkMatch(
                 ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                 ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                 ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
@@ -98,16 +94,6 @@ public final class NearestChunks implements AutoCloseable {
                 .thenComparing(ChunkMatch::documentId)
                 .thenComparingInt(ChunkMatch::chunkIndex));
         return matches.size() > k ? List.copyOf(matches.subList(0, k)) : matches;
-    }
-
-    private static Optional<String> filterOf(SearchScope scope) {
-        List<String> conditions = new ArrayList<>();
-        scope.documentId().ifPresent(id -> conditions.add(Scans.isDocument(id)));
-        if (!scope.excluded().isEmpty()) {
-            conditions.add(ChunkTable.DOCUMENT_ID + " NOT IN (" + scope.excluded().stream().sorted()
-                    .map(Scans::sqlString).collect(Collectors.joining(", ")) + ")");
-        }
-        return conditions.isEmpty() ? Optional.empty() : Optional.of(String.join(" AND ", conditions));
     }
 
     private static void checkQuery(float[] query) {

@@ -1,0 +1,192 @@
+package io.dynrag.vectorstore.search;
+
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.index.DistanceType;
+import com.lancedb.lance.ipc.Query;
+import com.lancedb.lance.ipc.ScanOptions;
+import io.dynrag.domain.search.SearchScope;
+import io.dynrag.vectorstore.dataset.ChunkTable;
+import io.dynrag.vectorstore.dataset.Scans;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+
+/**
+ * Nearest neighbours among the rows a filtering {@link SearchScope} keeps, exactly as if the other
+ * rows did not exist. This Lance version applies a filter only after the neighbours are chosen, so
+ * the filter is never handed to a neighbour search: when the filter keeps few rows they are read
+ * and compared with the query one by one (exact); when it keeps many, the vector index is asked for
+ * as many more neighbours as the filter will drop, and again for more until {@code k} of them pass
+ * (as exact as a search without a filter). Only the winners' texts are read.
+ */
+final class FilteredNearest {
+
+    /**
+     * Up to this many kept rows are compared one by one: reading their vectors costs less than a
+     * neighbour search deep enough to find k of them among the rows the filter drops.
+     */
+    static final long EXACT_MAX_ROWS = 20_000;
+    /** Neighbours asked for beyond what the kept share predicts, so one search usually suffices. */
+    private static final double OVER_FETCH = 2.0;
+
+    private static final Comparator<Candidate> BEST_FIRST = Comparator.comparingDouble(Candidate::score).reversed()
+            .thenComparing(Candidate::documentId)
+            .thenComparingInt(Candidate::chunkIndex);
+
+    private FilteredNearest() {
+    }
+
+    /** A row's keys and score, before its text is read. */
+    private record Candidate(String documentId, int docVersion, int chunkIndex, Integer page, double score) {
+    }
+
+    static List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch) {
+        if (scope.documents().map(Set::isEmpty).orElse(false)) {
+            return List.of();
+        }
+        String filter = filterOf(scope);
+        long kept = dataset.countRows(filter);
+        if (kept == 0) {
+            return List.of();
+        }
+        long total = dataset.countRows();
+        List<Candidate> best = kept <= EXACT_MAX_ROWS || dataset.listIndexes().isEmpty()
+                ? compared(dataset, query, k, filter)
+                : overFetched(dataset, query, k, scope, filter, kept, total, indexSearch);
+        return withTexts(dataset, best);
+    }
+
+    /** Every kept row's vector compared with the query. */
+    private static List<Candidate> compared(Dataset dataset, float[] query, int k, String filter) {
+        double queryNorm = Math.sqrt(dot(query, query, 0, query.length));
+        PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(BEST_FIRST.reversed());
+        ScanOptions scan = new ScanOptions.Builder()
+                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                        ChunkTable.PAGE, ChunkTable.VECTOR))
+                .filter(filter)
+                .build();
+        float[] values = new float[query.length];
+        Scans.scan(dataset, scan, (batch, i) -> {
+            Float4Vector vectors = (Float4Vector) ((FixedSizeListVector) batch.getVector(ChunkTable.VECTOR))
+                    .getDataVector();
+            int offset = i * query.length;
+            for (int d = 0; d < values.length; d++) {
+                values[d] = vectors.get(offset + d);
+            }
+            double norm = Math.sqrt(dot(values, values, 0, values.length));
+            // The cosine similarity, in the single precision of the distance the unfiltered search reports.
+            double score = norm == 0 ? 0 : dot(query, values, 0, values.length) / (queryNorm * norm);
+            Candidate candidate = new Candidate(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
+                    ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
+                    ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
+                    ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), (float) score);
+            if (worstFirst.size() < k) {
+                worstFirst.add(candidate);
+            } else if (BEST_FIRST.compare(candidate, worstFirst.peek()) < 0) {
+                worstFirst.poll();
+                worstFirst.add(candidate);
+            }
+        });
+        List<Candidate> best = new ArrayList<>(worstFirst);
+        best.sort(BEST_FIRST);
+        return best;
+    }
+
+    private static double dot(float[] a, float[] b, int from, int to) {
+        double sum = 0;
+        for (int d = from; d < to; d++) {
+            sum += a[d] * b[d];
+        }
+        return sum;
+    }
+
+    /**
+     * The vector index's neighbours that the scope keeps: asked for k divided by the kept share (and
+     * twice that), then four times as many while fewer than k pass; compared one by one once that
+     * would read most of the dataset anyway.
+     */
+    private static List<Candidate> overFetched(Dataset dataset, float[] query, int k, SearchScope scope, String filter,
+                                               long kept, long total, IndexSearch indexSearch) {
+        long asked = (long) Math.ceil(k * OVER_FETCH * total / kept);
+        while (asked < total / 2) {
+            List<Candidate> passing = new ArrayList<>();
+            Query knn = new Query.Builder()
+                    .setColumn(ChunkTable.VECTOR)
+                    .setKey(query)
+                    .setK((int) asked)
+                    .setDistanceType(DistanceType.Cosine)
+                    .setNprobes(indexSearch.probes())
+                    .setRefineFactor(indexSearch.refineFactor())
+                    .build();
+            ScanOptions scan = new ScanOptions.Builder()
+                    .nearest(knn)
+                    .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                            ChunkTable.PAGE, ChunkTable.DISTANCE))
+                    .build();
+            Scans.scan(dataset, scan, (batch, i) -> {
+                String documentId = ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i);
+                if (scope.keeps(documentId)) {
+                    passing.add(new Candidate(documentId, ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
+                            ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
+                            ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
+                            1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i)));
+                }
+            });
+            if (passing.size() >= k) {
+                passing.sort(BEST_FIRST);
+                return passing.subList(0, k);
+            }
+            asked *= 4;
+        }
+        return compared(dataset, query, k, filter);
+    }
+
+    /** The candidates as matches, with the texts of their rows read in one scan. */
+    private static List<ChunkMatch> withTexts(Dataset dataset, List<Candidate> best) {
+        if (best.isEmpty()) {
+            return List.of();
+        }
+        String rows = best.stream()
+                .collect(Collectors.groupingBy(Candidate::documentId, Collectors.mapping(
+                        candidate -> String.valueOf(candidate.chunkIndex()), Collectors.joining(", "))))
+                .entrySet().stream()
+                .map(entry -> "(" + Scans.isDocument(entry.getKey()) + " AND " + ChunkTable.CHUNK_INDEX + " IN ("
+                        + entry.getValue() + "))")
+                .collect(Collectors.joining(" OR "));
+        Map<String, String> texts = new HashMap<>();
+        Scans.scan(dataset, new ScanOptions.Builder()
+                        .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT))
+                        .filter(rows)
+                        .build(),
+                (batch, i) -> texts.put(key(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
+                        ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i)), ChunkTable.string(batch, ChunkTable.TEXT, i)));
+        return best.stream()
+                .map(candidate -> new ChunkMatch(candidate.documentId(), candidate.docVersion(), candidate.chunkIndex(),
+                        texts.get(key(candidate.documentId(), candidate.chunkIndex())), candidate.page(),
+                        candidate.score()))
+                .toList();
+    }
+
+    private static String key(String documentId, int chunkIndex) {
+        return chunkIndex + "/" + documentId;
+    }
+
+    /** The scope as a Lance SQL condition on the rows' documents. */
+    static String filterOf(SearchScope scope) {
+        List<String> conditions = new ArrayList<>();
+        scope.documents().ifPresent(ids -> conditions.add(ChunkTable.DOCUMENT_ID + " IN (" + ids.stream().sorted()
+                .map(Scans::sqlString).collect(Collectors.joining(", ")) + ")"));
+        if (!scope.excluded().isEmpty()) {
+            conditions.add(ChunkTable.DOCUMENT_ID + " NOT IN (" + scope.excluded().stream().sorted()
+                    .map(Scans::sqlString).collect(Collectors.joining(", ")) + ")");
+        }
+        return String.join(" AND ", conditions);
+    }
+}
