@@ -38,8 +38,8 @@ public final class BenchCommand {
      * @param duration        how long the API benchmark sends and measures
      * @param warmUp          how long it sends before measuring
      * @param chunks          rows in the search benchmark's dataset, and in the retrieval benchmark's with filters
-     * @param filters         the retrieval benchmark measures filtered searches on a synthetic dataset instead
-     *                        of the labelled set
+     * @param filters         the retrieval benchmark measures filtered searches, and each mode's latency, on synthetic
+     *                        datasets instead of the labelled set
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
                           Duration duration, Duration warmUp, long seed, int chunks, boolean filters) {
@@ -123,6 +123,7 @@ public final class BenchCommand {
         if (options.benchmarks().contains(Benchmark.RETRIEVAL)) {
             if (options.filters()) {
                 RetrievalBench.filters(options.seed(), options.chunks(), out);
+                RetrievalBench.modes(options.seed(), options.chunks(), out);
             } else {
                 RetrievalBench.labelled(settings.dataDir().resolve("bench-corpus"), out);
             }

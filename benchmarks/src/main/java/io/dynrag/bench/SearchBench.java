@@ -1,8 +1,12 @@
 package io.dynrag.bench;
 
+import io.dynrag.domain.search.SearchMode;
+import io.dynrag.domain.search.SearchOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.vectorstore.ChunkSearcher;
 import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.QueryEmbedder;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import io.dynrag.vectorstore.search.ChunkMatch;
 import io.dynrag.vectorstore.search.IndexSearch;
@@ -15,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -99,11 +104,20 @@ final class SearchBench {
         }
     }
 
-    /** The share of the dataset's rows each filter keeps: one document holds exactly that share. */
+    /** The share of the dataset's rows each filter keeps, as a set of documents (a metadata filter's answer). */
     static final double[] SELECTIVITIES = {0.5, 0.1, 0.01, 0.001};
+    /** Documents of the filtered searches' dataset: 1,000 of them in 100,000 chunks, 1 in a 0.1% filter. */
+    private static final int FILTERED_ROWS_PER_DOCUMENT = 100;
 
-    /** One filter's figures: its search latency, and how many of the exact top 10 within the filter it returned. */
-    record FilterResult(double selectivity, int rows, boolean vectorIndex, long[] micros, double recall) {
+    /**
+     * One filter's figures: its search latency, and how many of the exact top 10 within the filter it returned.
+     *
+     * @param documents the documents the filter keeps
+     * @param rows      their rows
+     * @param way       "none" without a vector index, "default" with it, or the way forced on every filter
+     */
+    record FilterResult(double selectivity, int documents, int rows, String way, long[] micros,
+                        double recall) {
     }
 
     /**
@@ -116,19 +130,12 @@ final class SearchBench {
         Path root = temporaryRoot("dynrag-filter-bench-");
         try (LanceChunkStore store = new LanceChunkStore(root)) {
             long writeStarted = System.nanoTime();
-            int[] starts = new int[SELECTIVITIES.length];
-            int[] ends = new int[SELECTIVITIES.length];
-            for (int s = 0; s < SELECTIVITIES.length; s++) {
-                starts[s] = vectors.size();
-                int rows = (int) Math.max(1, Math.round(chunks * SELECTIVITIES[s]));
-                store.replaceDocument(CUSTOMER, MODEL, "filtered-" + s, rows("filtered-" + s, rows));
-                ends[s] = vectors.size();
+            int documents = 0;
+            for (; vectors.size() < chunks; documents++) {
+                store.replaceDocument(CUSTOMER, MODEL, "doc-" + documents, rows("doc-" + documents,
+                        Math.min(FILTERED_ROWS_PER_DOCUMENT, chunks - vectors.size())));
             }
-            for (int d = 0; vectors.size() < chunks; d++) {
-                store.replaceDocument(CUSTOMER, MODEL, "doc-" + d, rows("doc-" + d,
-                        Math.min(ROWS_PER_DOCUMENT, chunks - vectors.size())));
-            }
-            notes.append(String.format("Wrote %,d chunks in %.1f s. ", vectors.size(),
+            notes.append(String.format("Wrote %,d chunks of %,d documents in %.1f s. ", vectors.size(), documents,
                     (System.nanoTime() - writeStarted) / 1e9));
             List<float[]> asked = queries(queries);
             List<FilterResult> results = new ArrayList<>();
@@ -139,8 +146,20 @@ final class SearchBench {
                     notes.append(String.format("Built the IVF-PQ index in %.1f s. ",
                             (System.nanoTime() - buildStarted) / 1e9));
                 }
-                for (int s = 0; s < SELECTIVITIES.length; s++) {
-                    results.add(measureFiltered(store, asked, s, starts[s], ends[s], vectorIndex));
+                for (double selectivity : SELECTIVITIES) {
+                    int kept = (int) Math.max(1, Math.round(documents * selectivity));
+                    results.add(measureFiltered(store, asked, selectivity, kept, vectorIndex ? "default" : "none"));
+                }
+            }
+            // Where comparing every kept row stops paying: both ways at every selectivity.
+            for (FilterWay way : FilterWay.values()) {
+                try (LanceChunkStore forced = new LanceChunkStore(root.toString(), Map.of(),
+                        new IndexSearch(IndexSearch.DEFAULT.probes(), IndexSearch.DEFAULT.refineFactor(),
+                                way.exactRows))) {
+                    for (double selectivity : SELECTIVITIES) {
+                        int kept = (int) Math.max(1, Math.round(documents * selectivity));
+                        results.add(measureFiltered(forced, asked, selectivity, kept, way.label));
+                    }
                 }
             }
             return results;
@@ -149,10 +168,29 @@ final class SearchBench {
         }
     }
 
-    private FilterResult measureFiltered(LanceChunkStore store, List<float[]> asked, int filter, int start, int end,
-                                         boolean vectorIndex) {
-        String documentId = "filtered-" + filter;
-        SearchScope scope = SearchScope.LATEST.onlyDocument(documentId);
+    /** Searches within the first {@code kept} documents, whose rows come first among the vectors. */
+    /** The two ways a filtered search can take on an indexed dataset, forced for every filter. */
+    private enum FilterWay {
+        COMPARED("every kept row compared", Long.MAX_VALUE),
+        OVER_FETCHED("index asked for more", 0);
+
+        final String label;
+        final long exactRows;
+
+        FilterWay(String label, long exactRows) {
+            this.label = label;
+            this.exactRows = exactRows;
+        }
+    }
+
+    private FilterResult measureFiltered(LanceChunkStore store, List<float[]> asked, double selectivity, int kept,
+                                         String way) {
+        Set<String> documents = new HashSet<>();
+        for (int d = 0; d < kept; d++) {
+            documents.add("doc-" + d);
+        }
+        int end = Math.min(vectors.size(), kept * FILTERED_ROWS_PER_DOCUMENT);
+        SearchScope scope = SearchScope.LATEST.onlyDocuments(documents);
         for (int warm = 0; warm < Math.min(10, asked.size()); warm++) {
             store.search(CUSTOMER, MODEL, asked.get(warm), K, scope);
         }
@@ -160,18 +198,127 @@ final class SearchBench {
         long found = 0;
         long expected = 0;
         for (int q = 0; q < asked.size(); q++) {
-            Set<Integer> exact = exactTopK(asked.get(q), start, end);
+            Set<Integer> exact = exactTopK(asked.get(q), 0, end);
             long started = System.nanoTime();
             List<ChunkMatch> matches = store.search(CUSTOMER, MODEL, asked.get(q), K, scope);
             micros[q] = (System.nanoTime() - started) / 1_000;
             expected += exact.size();
             for (ChunkMatch match : matches) {
-                if (match.documentId().equals(documentId) && exact.contains(start + match.chunkIndex())) {
+                int row = Integer.parseInt(match.documentId().substring(4)) * FILTERED_ROWS_PER_DOCUMENT
+                        + match.chunkIndex();
+                if (exact.contains(row)) {
                     found++;
                 }
             }
         }
-        return new FilterResult(SELECTIVITIES[filter], end - start, vectorIndex, micros, (double) found / expected);
+        return new FilterResult(selectivity, kept, end, way, micros, (double) found / expected);
+    }
+
+    /** Words of the synthetic texts, drawn by a Zipf law as the words of real text are. */
+    private static final int VOCABULARY = 30_000;
+    private static final int WORDS_PER_CHUNK = 150;
+    /** The most frequent words, left out of queries as search leaves out common words. */
+    private static final int COMMON_WORDS = 50;
+
+    /**
+     * Search latency per mode on {@code chunks} rows of one tenant whose texts are drawn from a Zipf
+     * law over a synthetic vocabulary, with the vector index built: the store and ranking the search
+     * endpoint uses, the query's embedding excluded (each query comes with a vector near a row).
+     */
+    List<Result> modes(int chunks, int queries, StringBuilder notes) {
+        Path root = temporaryRoot("dynrag-modes-bench-");
+        String[] words = vocabulary();
+        double[] cumulative = zipf(words.length);
+        try (LanceChunkStore store = new LanceChunkStore(root)) {
+            long writeStarted = System.nanoTime();
+            for (int d = 0; vectors.size() < chunks; d++) {
+                int count = Math.min(FILTERED_ROWS_PER_DOCUMENT, chunks - vectors.size());
+                List<ChunkRow> rows = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    StringBuilder text = new StringBuilder();
+                    for (int w = 0; w < WORDS_PER_CHUNK; w++) {
+                        text.append(words[draw(cumulative)]).append(w % 12 == 11 ? ". " : " ");
+                    }
+                    float[] vector = around(topics[random.nextInt(TOPICS)], 0.6);
+                    vectors.add(vector);
+                    rows.add(new ChunkRow("doc-" + d, 1, i, text.toString(), WORDS_PER_CHUNK,
+                            Integer.toHexString(text.hashCode()), 0, text.length(), null, MODEL, vector));
+                }
+                store.replaceDocument(CUSTOMER, MODEL, "doc-" + d, rows);
+            }
+            long buildStarted = System.nanoTime();
+            store.buildVectorIndex(CUSTOMER, MODEL);
+            Map<String, float[]> queryVectors = new java.util.LinkedHashMap<>();
+            while (queryVectors.size() < queries) {
+                StringBuilder query = new StringBuilder();
+                int terms = 2 + random.nextInt(4);
+                for (int t = 0; t < terms; t++) {
+                    int word;
+                    do {
+                        word = draw(cumulative);
+                    } while (word < COMMON_WORDS);
+                    query.append(t == 0 ? "" : " ").append(words[word]);
+                }
+                queryVectors.put(query.toString(), around(vectors.get(random.nextInt(vectors.size())), 0.5));
+            }
+            ChunkSearcher searcher = new ChunkSearcher((customer, model, query) ->
+                    new QueryEmbedder.EmbeddedQuery(MODEL, queryVectors.get(query)), store);
+            long keywordStarted = System.nanoTime();
+            searcher.search(CUSTOMER, MODEL, "warm", K, SearchScope.LATEST, SearchOptions.of("keyword", null, null,
+                    null));
+            notes.append(String.format(Locale.ROOT, "Wrote %,d chunks in %.1f s, built the IVF-PQ index in %.1f s "
+                            + "and the keyword index (at the first keyword search) in %.1f s. ", vectors.size(),
+                    (buildStarted - writeStarted) / 1e9, (keywordStarted - buildStarted) / 1e9,
+                    (System.nanoTime() - keywordStarted) / 1e9));
+            List<Result> results = new ArrayList<>();
+            for (SearchMode mode : SearchMode.values()) {
+                SearchOptions options = SearchOptions.of(mode.name().toLowerCase(Locale.ROOT), null, null, null);
+                List<String> asked = List.copyOf(queryVectors.keySet());
+                asked.forEach(query -> searcher.search(CUSTOMER, MODEL, query, K, SearchScope.LATEST, options));
+                long[] micros = new long[asked.size()];
+                for (int q = 0; q < asked.size(); q++) {
+                    long started = System.nanoTime();
+                    searcher.search(CUSTOMER, MODEL, asked.get(q), K, SearchScope.LATEST, options);
+                    micros[q] = (System.nanoTime() - started) / 1_000;
+                }
+                results.add(new Result(mode.name().toLowerCase(Locale.ROOT), micros, Double.NaN));
+            }
+            return results;
+        } finally {
+            BenchSystem.deleteRecursively(root);
+        }
+    }
+
+    private String[] vocabulary() {
+        Set<String> words = new java.util.LinkedHashSet<>();
+        while (words.size() < VOCABULARY) {
+            StringBuilder word = new StringBuilder();
+            int letters = 3 + random.nextInt(8);
+            for (int l = 0; l < letters; l++) {
+                word.append((char) ('a' + random.nextInt(26)));
+            }
+            words.add(word.toString());
+        }
+        return words.toArray(String[]::new);
+    }
+
+    /** The cumulative probabilities of ranks 1 to n under Zipf's law with exponent 1. */
+    private static double[] zipf(int n) {
+        double[] cumulative = new double[n];
+        double sum = 0;
+        for (int rank = 1; rank <= n; rank++) {
+            sum += 1.0 / rank;
+            cumulative[rank - 1] = sum;
+        }
+        for (int i = 0; i < n; i++) {
+            cumulative[i] /= sum;
+        }
+        return cumulative;
+    }
+
+    private int draw(double[] cumulative) {
+        int at = Arrays.binarySearch(cumulative, random.nextDouble());
+        return Math.min(cumulative.length - 1, at < 0 ? -at - 1 : at);
     }
 
     private static Path temporaryRoot(String prefix) {

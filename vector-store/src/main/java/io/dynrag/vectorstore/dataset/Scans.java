@@ -6,6 +6,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
@@ -22,13 +23,19 @@ public final class Scans {
     }
 
     public static void scan(Dataset dataset, ScanOptions options, RowVisitor visitor) {
+        scanBatches(dataset, options, batch -> {
+            for (int i = 0; i < batch.getRowCount(); i++) {
+                visitor.visit(batch, i);
+            }
+        });
+    }
+
+    /** Like {@link #scan}, a batch at a time; the batch's buffers are valid only during the call. */
+    public static void scanBatches(Dataset dataset, ScanOptions options, Consumer<VectorSchemaRoot> visitor) {
         LanceScanner scanner = dataset.newScan(options);
         try (ArrowReader reader = scanner.scanBatches()) {
             while (reader.loadNextBatch()) {
-                VectorSchemaRoot batch = reader.getVectorSchemaRoot();
-                for (int i = 0; i < batch.getRowCount(); i++) {
-                    visitor.visit(batch, i);
-                }
+                visitor.accept(reader.getVectorSchemaRoot());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan " + dataset.uri(), e);

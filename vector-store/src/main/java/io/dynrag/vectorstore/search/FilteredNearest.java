@@ -7,6 +7,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Scans;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,11 +29,6 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
  */
 final class FilteredNearest {
 
-    /**
-     * Up to this many kept rows are compared one by one: reading their vectors costs less than a
-     * neighbour search deep enough to find k of them among the rows the filter drops.
-     */
-    static final long EXACT_MAX_ROWS = 20_000;
     /** Neighbours asked for beyond what the kept share predicts, so one search usually suffices. */
     private static final double OVER_FETCH = 2.0;
 
@@ -57,7 +53,7 @@ final class FilteredNearest {
             return List.of();
         }
         long total = dataset.countRows();
-        List<Candidate> best = kept <= EXACT_MAX_ROWS || dataset.listIndexes().isEmpty()
+        List<Candidate> best = kept <= indexSearch.filteredExactRows() || dataset.listIndexes().isEmpty()
                 ? compared(dataset, query, k, filter)
                 : overFetched(dataset, query, k, scope, filter, kept, total, indexSearch);
         return withTexts(dataset, best);
@@ -65,33 +61,37 @@ final class FilteredNearest {
 
     /** Every kept row's vector compared with the query. */
     private static List<Candidate> compared(Dataset dataset, float[] query, int k, String filter) {
-        double queryNorm = Math.sqrt(dot(query, query, 0, query.length));
         PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(BEST_FIRST.reversed());
         ScanOptions scan = new ScanOptions.Builder()
                 .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
                         ChunkTable.PAGE, ChunkTable.VECTOR))
                 .filter(filter)
                 .build();
-        float[] values = new float[query.length];
-        Scans.scan(dataset, scan, (batch, i) -> {
+        float queryNorm = (float) Math.sqrt(squaredNorm(query, 0, query.length));
+        int dimensions = query.length;
+        Scans.scanBatches(dataset, scan, batch -> {
+            // One bulk copy of the batch's vectors: reading them value by value through Arrow costs
+            // more than comparing them.
             Float4Vector vectors = (Float4Vector) ((FixedSizeListVector) batch.getVector(ChunkTable.VECTOR))
                     .getDataVector();
-            int offset = i * query.length;
-            for (int d = 0; d < values.length; d++) {
-                values[d] = vectors.get(offset + d);
-            }
-            double norm = Math.sqrt(dot(values, values, 0, values.length));
-            // The cosine similarity, in the single precision of the distance the unfiltered search reports.
-            double score = norm == 0 ? 0 : dot(query, values, 0, values.length) / (queryNorm * norm);
-            Candidate candidate = new Candidate(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
-                    ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
-                    ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
-                    ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), (float) score);
-            if (worstFirst.size() < k) {
-                worstFirst.add(candidate);
-            } else if (BEST_FIRST.compare(candidate, worstFirst.peek()) < 0) {
-                worstFirst.poll();
-                worstFirst.add(candidate);
+            float[] values = new float[batch.getRowCount() * dimensions];
+            vectors.getDataBuffer().nioBuffer(0, values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer().get(values);
+            for (int i = 0; i < batch.getRowCount(); i++) {
+                int offset = i * dimensions;
+                float norm = (float) Math.sqrt(squaredNorm(values, offset, dimensions));
+                // The cosine similarity in single precision, like the distance the unfiltered search reports.
+                double score = norm == 0 ? 0 : dot(values, offset, query, dimensions) / (queryNorm * norm);
+                Candidate candidate = new Candidate(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
+                        ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
+                        ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
+                        ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), score);
+                if (worstFirst.size() < k) {
+                    worstFirst.add(candidate);
+                } else if (BEST_FIRST.compare(candidate, worstFirst.peek()) < 0) {
+                    worstFirst.poll();
+                    worstFirst.add(candidate);
+                }
             }
         });
         List<Candidate> best = new ArrayList<>(worstFirst);
@@ -99,10 +99,19 @@ final class FilteredNearest {
         return best;
     }
 
-    private static double dot(float[] a, float[] b, int from, int to) {
-        double sum = 0;
-        for (int d = from; d < to; d++) {
-            sum += a[d] * b[d];
+    /** The dot product of {@code dimensions} values of {@code a} from {@code offset} with the first ones of {@code b}. */
+    private static float dot(float[] a, int offset, float[] b, int dimensions) {
+        float sum = 0;
+        for (int d = 0; d < dimensions; d++) {
+            sum += a[offset + d] * b[d];
+        }
+        return sum;
+    }
+
+    private static float squaredNorm(float[] a, int offset, int dimensions) {
+        float sum = 0;
+        for (int d = offset; d < offset + dimensions; d++) {
+            sum += a[d] * a[d];
         }
         return sum;
     }
