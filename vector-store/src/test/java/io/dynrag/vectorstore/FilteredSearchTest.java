@@ -114,6 +114,38 @@ class FilteredSearchTest {
     }
 
     @Test
+    void filteredSearchesFollowEveryWriteAndReadPastVersionsAsTheyWere() {
+        float[] query = randomVector();
+        Set<String> filter = Set.of("doc-1", "doc-2", "doc-3");
+        long before = store.latestVersion(TENANT, MODEL).orElseThrow();
+        List<String> then = exactTopK(query, filter);
+        assertThat(keys(store.search(TENANT, MODEL, query, K, SearchScope.LATEST.onlyDocuments(filter))))
+                .containsExactlyElementsOf(then);
+
+        // doc-1 shrinks to 3 new rows, doc-2 goes: the search of now sees only what is left.
+        List<ChunkRow> shrunk = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            float[] vector = randomVector();
+            String text = "doc-1 chunk " + i;
+            shrunk.add(new ChunkRow("doc-1", 2, i, text, 3, "new" + i, 0, text.length(), null, MODEL, vector));
+        }
+        vectors.keySet().removeIf(key -> key.startsWith("doc-1#") || key.startsWith("doc-2#"));
+        for (ChunkRow row : shrunk) {
+            vectors.put("doc-1#" + row.chunkIndex(), row.vector());
+        }
+        store.replaceDocument(TENANT, MODEL, "doc-1", shrunk);
+        store.removeDocument(TENANT, "doc-2");
+        assertThat(keys(store.search(TENANT, MODEL, query, K, SearchScope.LATEST.onlyDocuments(filter))))
+                .containsExactlyElementsOf(exactTopK(query, filter));
+        assertThat(store.search(TENANT, MODEL, query, 100, SearchScope.LATEST.onlyDocuments(Set.of("doc-1"))))
+                .extracting(ChunkMatch::docVersion).containsOnly(2).hasSize(3);
+
+        assertThat(keys(store.search(TENANT, MODEL, query, K,
+                SearchScope.LATEST.atVersion(before).onlyDocuments(filter))))
+                .as("the version before the writes").containsExactlyElementsOf(then);
+    }
+
+    @Test
     void filtersKeepingNothingFindNothing() {
         float[] query = randomVector();
         assertThat(store.search(TENANT, MODEL, query, K, SearchScope.LATEST.onlyDocuments(Set.of()))).isEmpty();

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
@@ -36,37 +35,36 @@ final class FilteredNearest {
             .thenComparing(Candidate::documentId)
             .thenComparingInt(Candidate::chunkIndex);
 
-    private FilteredNearest() {
+    private final DocumentRows documentRows;
+
+    FilteredNearest(DocumentRows documentRows) {
+        this.documentRows = documentRows;
     }
 
     /** A row's keys and score, before its text is read. */
     private record Candidate(String documentId, int docVersion, int chunkIndex, Integer page, double score) {
     }
 
-    static List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch) {
-        if (scope.documents().map(Set::isEmpty).orElse(false)) {
+    List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch) {
+        DocumentRows.Directory directory = documentRows.of(dataset);
+        long kept = directory.kept(scope);
+        if (kept <= 0) {
             return List.of();
         }
-        String filter = filterOf(scope);
-        long kept = dataset.countRows(filter);
-        if (kept == 0) {
-            return List.of();
-        }
-        long total = dataset.countRows();
+        ScanOptions.Builder keptRows = new ScanOptions.Builder()
+                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                        ChunkTable.PAGE, ChunkTable.VECTOR))
+                .filter(filterOf(scope));
+        scope.documents().ifPresent(ids -> keptRows.fragmentIds(directory.fragmentsOf(ids)));
         List<Candidate> best = kept <= indexSearch.filteredExactRows() || dataset.listIndexes().isEmpty()
-                ? compared(dataset, query, k, filter)
-                : overFetched(dataset, query, k, scope, filter, kept, total, indexSearch);
-        return withTexts(dataset, best);
+                ? compared(dataset, query, k, keptRows.build())
+                : overFetched(dataset, query, k, scope, keptRows.build(), kept, directory.total(), indexSearch);
+        return withTexts(dataset, best, directory);
     }
 
     /** Every kept row's vector compared with the query. */
-    private static List<Candidate> compared(Dataset dataset, float[] query, int k, String filter) {
+    private static List<Candidate> compared(Dataset dataset, float[] query, int k, ScanOptions scan) {
         PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(BEST_FIRST.reversed());
-        ScanOptions scan = new ScanOptions.Builder()
-                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
-                        ChunkTable.PAGE, ChunkTable.VECTOR))
-                .filter(filter)
-                .build();
         float queryNorm = (float) Math.sqrt(squaredNorm(query, 0, query.length));
         int dimensions = query.length;
         Scans.scanBatches(dataset, scan, batch -> {
@@ -121,8 +119,8 @@ final class FilteredNearest {
      * twice that), then four times as many while fewer than k pass; compared one by one once that
      * would read most of the dataset anyway.
      */
-    private static List<Candidate> overFetched(Dataset dataset, float[] query, int k, SearchScope scope, String filter,
-                                               long kept, long total, IndexSearch indexSearch) {
+    private static List<Candidate> overFetched(Dataset dataset, float[] query, int k, SearchScope scope,
+                                               ScanOptions keptRows, long kept, long total, IndexSearch indexSearch) {
         long asked = (long) Math.ceil(k * OVER_FETCH * total / kept);
         while (asked < total / 2) {
             List<Candidate> passing = new ArrayList<>();
@@ -154,11 +152,11 @@ final class FilteredNearest {
             }
             asked *= 4;
         }
-        return compared(dataset, query, k, filter);
+        return compared(dataset, query, k, keptRows);
     }
 
-    /** The candidates as matches, with the texts of their rows read in one scan. */
-    private static List<ChunkMatch> withTexts(Dataset dataset, List<Candidate> best) {
+    /** The candidates as matches, with the texts of their rows read in one scan of the fragments holding them. */
+    private static List<ChunkMatch> withTexts(Dataset dataset, List<Candidate> best, DocumentRows.Directory directory) {
         if (best.isEmpty()) {
             return List.of();
         }
@@ -173,6 +171,7 @@ final class FilteredNearest {
         Scans.scan(dataset, new ScanOptions.Builder()
                         .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT))
                         .filter(rows)
+                        .fragmentIds(directory.fragmentsOf(best.stream().map(Candidate::documentId).toList()))
                         .build(),
                 (batch, i) -> texts.put(key(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                         ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i)), ChunkTable.string(batch, ChunkTable.TEXT, i)));

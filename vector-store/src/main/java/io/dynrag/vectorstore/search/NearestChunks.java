@@ -28,6 +28,8 @@ public final class NearestChunks implements AutoCloseable {
     private final Datasets datasets;
     private final IndexSearch indexSearch;
     private final LatestDatasets latest;
+    private final DocumentRows documentRows = new DocumentRows(MAX_OPEN_FOR_SEARCH);
+    private final FilteredNearest filtered = new FilteredNearest(documentRows);
 
     /** @param indexSearch how searches use a vector index; benchmarks compare settings */
     public NearestChunks(Datasets datasets, IndexSearch indexSearch) {
@@ -65,7 +67,7 @@ public final class NearestChunks implements AutoCloseable {
                     + model + " has " + dimensions);
         }
         if (!scope.unfiltered()) {
-            return FilteredNearest.search(dataset, query, k, scope, indexSearch);
+            return filtered.search(dataset, query, k, scope, indexSearch);
         }
         Query.Builder knn = new Query.Builder()
                 .setColumn(ChunkTable.VECTOR)
@@ -123,6 +125,7 @@ public final class NearestChunks implements AutoCloseable {
     /** Closes the kept handles of datasets under {@code uriPrefix}, about to be removed. */
     public void forget(String uriPrefix) {
         latest.forget(uriPrefix);
+        documentRows.forget(uriPrefix);
     }
 
     /** Closes every kept handle; part of closing the store. */
