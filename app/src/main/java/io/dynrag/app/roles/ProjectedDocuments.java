@@ -5,7 +5,7 @@ import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentView;
 import io.dynrag.domain.document.DocumentQuery;
-import io.dynrag.domain.search.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.DocumentFilter;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.document.DocumentRow;
 

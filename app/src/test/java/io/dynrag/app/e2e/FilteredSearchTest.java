@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collections;
@@ -107,6 +108,15 @@ class FilteredSearchTest {
         assertThat(found(version + ", \"filter\": {\"metadata.team\": \"docs\"}")).isEqualTo(Set.of(a));
         assertThat(found(version + ", \"filter\": {\"metadata.team\": \"search\"}")).isEmpty();
 
+        String byYear = "{\"metadata.year\": {\"$gte\": 2024}}";
+        assertThat(listed(byYear, "")).as("the list, filtered").containsExactly(a);
+        assertThat(listed("{\"metadata.team\": \"search\"}", "&asOf=" + beforeChange))
+                .as("the list as it was before the change").containsExactlyInAnyOrder(a, c);
+        ApiClient.Response badList = api.get("/v1/documents?filter=" + encoded("{\"metadata.year\": {\"$near\": 1}}"),
+                key);
+        TestSystem.assertProblem(badList, 400);
+        assertThat(badList.json().get("detail").asText()).contains("filter at /metadata.year/$near:");
+
         JsonNode now = search(", \"documentIds\": " + ids(a, b));
         assertThat(now.get("results")).allSatisfy(hit -> assertThat(hit.get("metadata").get("team").asText())
                 .as("hits described as they are now").isEqualTo("docs"));
@@ -151,6 +161,18 @@ class FilteredSearchTest {
         Set<String> documents = new TreeSet<>();
         search(more).get("results").forEach(hit -> documents.add(hit.get("documentId").asText()));
         return documents;
+    }
+
+    /** The ids the document list shows for a filter. */
+    private List<String> listed(String filter, String more) {
+        ApiClient.Response response = api.get("/v1/documents?filter=" + encoded(filter) + more, key);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return StreamSupport.stream(response.json().get("documents").spliterator(), false)
+                .map(document -> document.get("documentId").asText()).toList();
+    }
+
+    private static String encoded(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
     private static String ids(String... ids) {

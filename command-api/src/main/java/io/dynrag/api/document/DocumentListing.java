@@ -1,7 +1,7 @@
 package io.dynrag.api.document;
 
 import io.dynrag.domain.document.DocumentQuery;
-import io.dynrag.domain.search.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.DocumentFilter;
 
 import java.util.Collection;
 import java.util.List;

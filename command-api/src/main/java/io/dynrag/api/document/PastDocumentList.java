@@ -135,6 +135,7 @@ public final class PastDocumentList {
                 && (query.updatedFrom() == null || !item.updatedAt().isBefore(query.updatedFrom()))
                 && (query.updatedTo() == null || item.updatedAt().isBefore(query.updatedTo()))
                 && (query.titlePrefix() == null || item.title().startsWith(query.titlePrefix()))
+                && query.filter().matches(item.filtered())
                 && query.metadata().entrySet().stream().allMatch(filter -> filter.getValue().stream()
                         .flatMap(value -> DocumentMetadata.termsMatching(filter.getKey(), value).stream())
                         .anyMatch(terms::contains));

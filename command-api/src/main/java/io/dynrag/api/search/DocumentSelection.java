@@ -7,8 +7,8 @@ import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.search.SearchScope;
-import io.dynrag.domain.search.filter.DocumentFilter;
-import io.dynrag.domain.search.filter.FilterParser;
+import io.dynrag.domain.document.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.FilterParser;
 import io.dynrag.platform.http.Json;
 
 import java.time.Instant;
@@ -50,8 +50,9 @@ final class DocumentSelection {
                     + documentIds.size());
         }
         for (int i = 0; i < documentIds.size(); i++) {
-            if (documentIds.get(i) == null) {
-                throw new DomainRuleViolation("'documentIds' at /documentIds/" + i + " must be a document id, not null");
+            if (documentIds.get(i) == null || documentIds.get(i).indexOf('\u0000') >= 0) {
+                throw new DomainRuleViolation("'documentIds' at /documentIds/" + i + " must be a document id, not "
+                        + (documentIds.get(i) == null ? "null" : "text with the NUL character (U+0000)"));
             }
         }
         return new DocumentSelection(parsed, Optional.of(Set.copyOf(documentIds)));
@@ -71,9 +72,7 @@ final class DocumentSelection {
         }
         return named.onlyDocuments(past.documents(customerId, at).stream()
                 .filter(document -> !"DELETED".equals(document.status()))
-                .filter(document -> filter.matches(new DocumentFilter.FilteredDocument(document.documentId(),
-                        document.contentType(), document.title(), document.createdAt(), document.updatedAt(),
-                        document.metadata())))
+                .filter(document -> filter.matches(document.filtered()))
                 .map(DocumentListItem::documentId)
                 .collect(Collectors.toSet()));
     }

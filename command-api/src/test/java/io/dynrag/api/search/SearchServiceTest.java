@@ -3,7 +3,7 @@ package io.dynrag.api.search;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynrag.domain.DomainRuleViolation;
-import io.dynrag.domain.search.filter.FilterRefusal;
+import io.dynrag.domain.document.filter.FilterRefusal;
 import org.junit.jupiter.api.Test;
 
 import java.util.Collections;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.domain.document.DocumentQuery;
 import io.dynrag.domain.document.IndexingStats;
-import io.dynrag.domain.search.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.DocumentFilter;
 
 import javax.sql.DataSource;
 import java.sql.Connection;

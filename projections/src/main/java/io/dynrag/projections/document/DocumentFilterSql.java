@@ -3,10 +3,10 @@ package io.dynrag.projections.document;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.domain.document.DocumentMetadata;
-import io.dynrag.domain.search.filter.DocumentFilter;
-import io.dynrag.domain.search.filter.DocumentFilter.Bound;
-import io.dynrag.domain.search.filter.DocumentFilter.FilterField;
-import io.dynrag.domain.search.filter.DocumentFilter.Scalar;
+import io.dynrag.domain.document.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.DocumentFilter.Bound;
+import io.dynrag.domain.document.filter.DocumentFilter.FilterField;
+import io.dynrag.domain.document.filter.DocumentFilter.Scalar;
 
 import java.sql.Timestamp;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.dynrag.projections.document;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.domain.search.filter.DocumentFilter;
-import io.dynrag.domain.search.filter.FilterParser;
+import io.dynrag.domain.document.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.FilterParser;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.testing.ReadModelDatabase;
 import io.dynrag.projections.testing.TopicRecords;

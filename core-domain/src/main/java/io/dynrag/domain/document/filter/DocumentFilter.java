@@ -1,4 +1,4 @@
-package io.dynrag.domain.search.filter;
+package io.dynrag.domain.document.filter;
 
 import io.dynrag.domain.document.DocumentMetadata;
 

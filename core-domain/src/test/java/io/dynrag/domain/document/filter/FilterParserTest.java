@@ -1,9 +1,9 @@
-package io.dynrag.domain.search.filter;
+package io.dynrag.domain.document.filter;
 
-import io.dynrag.domain.search.filter.DocumentFilter.Bound;
-import io.dynrag.domain.search.filter.DocumentFilter.Comparison;
-import io.dynrag.domain.search.filter.DocumentFilter.FilterField;
-import io.dynrag.domain.search.filter.DocumentFilter.Scalar;
+import io.dynrag.domain.document.filter.DocumentFilter.Bound;
+import io.dynrag.domain.document.filter.DocumentFilter.Comparison;
+import io.dynrag.domain.document.filter.DocumentFilter.FilterField;
+import io.dynrag.domain.document.filter.DocumentFilter.Scalar;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -54,6 +54,8 @@ class FilterParserTest {
                         new DocumentFilter.In(FilterField.Document.CONTENT_TYPE, List.of(new Scalar.Text("text/plain")),
                                 false))), new DocumentFilter.And(List.of(DocumentFilter.EVERYTHING)))));
         assertThat(FilterParser.parse(null, 0, "/filter")).isEqualTo(DocumentFilter.EVERYTHING);
+        assertThatThrownBy(() -> FilterParser.parse(List.of(), 2, "")).as("a filter given alone, as a parameter")
+                .hasMessageStartingWith("filter: a filter is a JSON object");
         assertThat(parse(obj())).isEqualTo(DocumentFilter.EVERYTHING);
     }
 
@@ -100,6 +102,8 @@ class FilterParserTest {
         assertRefused(obj("metadata.team", obj("$exists", "yes")), "/filter/metadata.team/$exists", "true or false");
         assertRefused(obj("title", obj("$exists", true)), "/filter/title/$exists", "applies to metadata keys");
         assertRefused(obj("documentId", 7), "/filter/documentId", "compared with strings");
+        assertRefused(obj("metadata.team", obj("$in", List.of("a", "b\u0000"))), "/filter/metadata.team/$in/1",
+                "NUL character");
         assertRefused(obj("contentType", obj("$gt", "a")), "/filter/contentType/$gt", "takes $eq, $ne, $in or $nin");
         assertRefused(obj("createdAt", "2026-01-01"), "/filter/createdAt", "use a range");
         assertRefused(obj("updatedAt", obj("$in", List.of())), "/filter/updatedAt/$in", "use a range");

@@ -1,10 +1,10 @@
-package io.dynrag.domain.search.filter;
+package io.dynrag.domain.document.filter;
 
 import io.dynrag.domain.document.DocumentMetadata;
-import io.dynrag.domain.search.filter.DocumentFilter.Bound;
-import io.dynrag.domain.search.filter.DocumentFilter.Comparison;
-import io.dynrag.domain.search.filter.DocumentFilter.FilterField;
-import io.dynrag.domain.search.filter.DocumentFilter.Scalar;
+import io.dynrag.domain.document.filter.DocumentFilter.Bound;
+import io.dynrag.domain.document.filter.DocumentFilter.Comparison;
+import io.dynrag.domain.document.filter.DocumentFilter.FilterField;
+import io.dynrag.domain.document.filter.DocumentFilter.Scalar;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -178,6 +178,10 @@ public final class FilterParser {
     }
 
     private static Scalar scalar(FilterField field, Object operand, String pointer) {
+        if (operand instanceof String text && text.indexOf('\u0000') >= 0) {
+            // No document holds U+0000 (metadata refuses it), and PostgreSQL's text and jsonb cannot hold it.
+            throw new FilterRefusal(pointer, "must not contain the NUL character (U+0000)");
+        }
         if (field instanceof FilterField.Document document) {
             if (!(operand instanceof String text)) {
                 throw new FilterRefusal(pointer, document.fieldName() + " is compared with strings, not "
