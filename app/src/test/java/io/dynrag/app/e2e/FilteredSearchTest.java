@@ -51,6 +51,8 @@ class FilteredSearchTest {
             system.awaitStatus(key, id, "INDEXED");
         }
         system.awaitStatus(stranger, foreign, "INDEXED");
+        // Filters of now read the documents read model, which may trail the document reads above by a moment.
+        await().atMost(TestSystem.INDEXING_TIMEOUT).until(() -> listed("{}", "&status=INDEXED").size() == 5);
         assertThat(api.delete("/v1/documents/" + e, key).status()).isEqualTo(202);
         String plainText = api.get("/v1/documents/" + c, key).json().get("contentType").asText();
 
