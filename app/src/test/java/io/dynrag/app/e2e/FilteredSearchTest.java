@@ -135,6 +135,8 @@ class FilteredSearchTest {
                 "\"filter\": {\"author\": \"x\"}", "at /filter/author:",
                 "\"filter\": {\"$or\": []}", "at /filter/$or:",
                 "\"filter\": {\"createdAt\": \"2026-01-01\"}", "use a range",
+                "\"filter\": {\"metadata.team\": \"a\\u0000\"}", "at /filter/metadata.team: must not contain the NUL",
+                "\"documentIds\": [\"a\\u0000\"]", "/documentIds/0",
                 "\"documentIds\": " + ids(Collections.nCopies(1_001, "d").toArray(String[]::new)), "'documentIds'");
         refused.forEach((part, named) -> {
             ApiClient.Response response = api.postJson("/v1/search", key,
