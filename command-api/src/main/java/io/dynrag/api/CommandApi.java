@@ -175,6 +175,7 @@ public final class CommandApi implements AutoCloseable {
         this.documentUpdates = new DocumentUpdatesFeed(settings.kafkaBootstrapServers(), documentWatches, progress);
         this.documentStreams = new DocumentStreams(settings.documentStreams(), documentWatches, clock);
         DocumentLookup fromEvents = new WithProgress(history, progress);
+        PastDocumentList pastListing = new PastDocumentList(transactions);
         this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
@@ -205,13 +206,14 @@ public final class CommandApi implements AutoCloseable {
                                 new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
                         new DocumentEndpoints(access, commands, intake, urls, documentStates,
                                 new WithProgress(readModel, progress), fromEvents, history),
-                        new DocumentListEndpoints(access, listing, new PastDocumentList(transactions)),
+                        new DocumentListEndpoints(access, listing, pastListing),
                         new DocumentContentEndpoints(access, intake, history, documentObjects),
                         new DocumentChunksEndpoints(access, intake, history, chunks),
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, new SearchService(search, documentStates, accounts, history,
-                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()))),
+                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()),
+                                listing, pastListing)),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),

@@ -5,11 +5,14 @@ import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentView;
 import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.domain.document.filter.DocumentFilter;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.document.DocumentRow;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The documents projection, answering the API's document queries and its document list. */
 final class ProjectedDocuments implements DocumentLookup, DocumentListing {
@@ -32,9 +35,22 @@ final class ProjectedDocuments implements DocumentLookup, DocumentListing {
 
     @Override
     public List<DocumentListItem> list(DocumentQuery query) {
-        return catalog.list(query).stream().map(row -> new DocumentListItem(row.documentId(), row.title(),
-                row.status(), row.contentType(), row.bytes(), row.version(), row.createdAt(), row.updatedAt(),
-                row.metadata())).toList();
+        return catalog.list(query).stream().map(ProjectedDocuments::item).toList();
+    }
+
+    @Override
+    public Set<String> matching(String customerId, DocumentFilter filter) {
+        return catalog.matching(customerId, filter);
+    }
+
+    @Override
+    public List<DocumentListItem> listed(String customerId, Collection<String> documentIds) {
+        return catalog.findAll(customerId, documentIds).stream().map(ProjectedDocuments::item).toList();
+    }
+
+    private static DocumentListItem item(DocumentRow row) {
+        return new DocumentListItem(row.documentId(), row.title(), row.status(), row.contentType(), row.bytes(),
+                row.version(), row.createdAt(), row.updatedAt(), row.metadata());
     }
 
     private static DocumentView view(DocumentRow row) {

@@ -1,16 +1,22 @@
 package io.dynrag.api.document;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.domain.document.DocumentMetadata;
 import io.dynrag.domain.document.DocumentQuery;
 import io.dynrag.domain.document.DocumentStatus;
+import io.dynrag.domain.document.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.FilterParser;
 import io.dynrag.identity.access.Access;
 import io.dynrag.identity.credentials.Scope;
 import io.dynrag.platform.http.ApiProblem;
+import io.dynrag.platform.http.Json;
 import io.dynrag.platform.http.QueryParameters;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,8 +34,9 @@ import java.util.stream.Collectors;
 public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
 
     private static final String METADATA = "metadata.";
+    private static final ObjectMapper JSON = Json.apiMapper();
     private static final Set<String> PARAMETERS = Set.of("limit", "cursor", "status", "contentType", "createdAfter",
-            "createdBefore", "updatedAfter", "updatedBefore", "titlePrefix", "sort", "order", "asOf");
+            "createdBefore", "updatedAfter", "updatedBefore", "titlePrefix", "sort", "order", "asOf", "filter");
     /** A version's statuses, and the deleted document's. */
     private static final Set<String> STATUSES = Stream.concat(
             Arrays.stream(DocumentStatus.values()).map(Enum::name), Stream.of("DELETED"))
@@ -102,8 +109,30 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
         String titlePrefix = ctx.queryParam("titlePrefix");
         return new DocumentQuery(customerId, statuses(ctx), listed(ctx, "contentType"), instant(ctx, "createdAfter"),
                 instant(ctx, "createdBefore"), instant(ctx, "updatedAfter"), instant(ctx, "updatedBefore"),
-                titlePrefix == null || titlePrefix.isEmpty() ? null : titlePrefix, metadata, sort, descending, after,
+                titlePrefix == null || titlePrefix.isEmpty() ? null : titlePrefix, metadata,
+                filter(ctx.queryParam("filter")), sort, descending, after,
                 QueryParameters.limit(ctx, DocumentQuery.DEFAULT_LIMIT, DocumentQuery.MAX_LIMIT));
+    }
+
+    /**
+     * The {@code filter} parameter: a filter object as JSON (the search's filter language); refusals name the
+     * offending part by its JSON Pointer within the parameter.
+     */
+    private static DocumentFilter filter(String json) {
+        if (json == null || json.isBlank()) {
+            return DocumentFilter.EVERYTHING;
+        }
+        Object parsed;
+        try {
+            parsed = JSON.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest("'filter' must hold a JSON object such as {\"metadata.team\": \"search\"}: "
+                    + e.getOriginalMessage());
+        }
+        if (parsed == null) {
+            throw ApiProblem.badRequest("'filter' must hold a JSON object, not null");
+        }
+        return FilterParser.parse(parsed, json.getBytes(StandardCharsets.UTF_8).length, "");
     }
 
     private static Set<String> statuses(Context ctx) {

@@ -1,5 +1,7 @@
 package io.dynrag.api.document;
 
+import io.dynrag.domain.document.filter.DocumentFilter;
+
 import java.time.Instant;
 import java.util.Map;
 
@@ -20,4 +22,9 @@ public record DocumentListItem(
         Instant createdAt,
         Instant updatedAt,
         Map<String, Object> metadata) {
+
+    /** The document as filters see it. */
+    public DocumentFilter.FilteredDocument filtered() {
+        return new DocumentFilter.FilteredDocument(documentId, contentType, title, createdAt, updatedAt, metadata);
+    }
 }

@@ -50,6 +50,20 @@ public final class PastDocumentList {
 
     /** The page {@code query} selects among the documents as they were at {@code asOf} (inclusive). */
     public List<DocumentListItem> list(DocumentQuery query, Instant asOf) {
+        Comparator<DocumentListItem> order = order(query);
+        return documents(query.customerId(), asOf).stream()
+                .filter(item -> selected(query, item))
+                .filter(item -> query.after() == null || order.compare(item, position(query)) > 0)
+                .sorted(order)
+                .limit(query.limit())
+                .toList();
+    }
+
+    /**
+     * Every document of the customer as it was at {@code asOf} (inclusive), deleted ones with the status DELETED,
+     * in no particular order.
+     */
+    public List<DocumentListItem> documents(String customerId, Instant asOf) {
         // Stored times are UTC text with whole milliseconds, which sorts like the instants.
         String until = DateTimeUtils.formatInstant(asOf.truncatedTo(ChronoUnit.MILLIS));
         List<Stored> stored = statements.query(row -> new Stored(row.getString("aggregate_identifier"),
@@ -60,7 +74,7 @@ public final class PastDocumentList {
                         WHERE aggregate_identifier IN (SELECT document_id FROM document_state WHERE customer_id = ?)
                           AND time_stamp <= ?
                         ORDER BY aggregate_identifier, sequence_number""",
-                query.customerId(), until);
+                customerId, until);
         Map<String, DocumentListItem> documents = new LinkedHashMap<>();
         for (Stored event : stored) {
             DocumentListItem before = documents.get(event.documentId());
@@ -82,13 +96,7 @@ public final class PastDocumentList {
                 documents.put(event.documentId(), after);
             }
         }
-        Comparator<DocumentListItem> order = order(query);
-        return documents.values().stream()
-                .filter(item -> selected(query, item))
-                .filter(item -> query.after() == null || order.compare(item, position(query)) > 0)
-                .sorted(order)
-                .limit(query.limit())
-                .toList();
+        return List.copyOf(documents.values());
     }
 
     private Object payload(String type, byte[] json) {
@@ -127,6 +135,7 @@ public final class PastDocumentList {
                 && (query.updatedFrom() == null || !item.updatedAt().isBefore(query.updatedFrom()))
                 && (query.updatedTo() == null || item.updatedAt().isBefore(query.updatedTo()))
                 && (query.titlePrefix() == null || item.title().startsWith(query.titlePrefix()))
+                && query.filter().matches(item.filtered())
                 && query.metadata().entrySet().stream().allMatch(filter -> filter.getValue().stream()
                         .flatMap(value -> DocumentMetadata.termsMatching(filter.getKey(), value).stream())
                         .anyMatch(terms::contains));

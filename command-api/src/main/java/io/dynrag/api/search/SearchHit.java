@@ -2,8 +2,6 @@ package io.dynrag.api.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import io.dynrag.api.document.DocumentView;
-
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +29,8 @@ public record SearchHit(String documentId, int version, int chunkIndex, String t
         this(documentId, version, chunkIndex, text, page, score, vectorScore, keywordScore, highlights, null, null);
     }
 
-    SearchHit describedBy(DocumentView document) {
+    SearchHit describedAs(String documentTitle, Map<String, Object> documentMetadata) {
         return new SearchHit(documentId, version, chunkIndex, text, page, score, vectorScore, keywordScore,
-                highlights, document.title(), document.metadata());
+                highlights, documentTitle, documentMetadata);
     }
 }

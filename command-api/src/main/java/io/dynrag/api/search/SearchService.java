@@ -1,10 +1,13 @@
 package io.dynrag.api.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dynrag.api.document.DocumentListItem;
+import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentNotFoundException;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.document.EventStoreDocumentLookup;
+import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.search.SearchOptions;
@@ -39,18 +42,26 @@ public final class SearchService {
     private final CustomerAccounts accounts;
     private final EventStoreDocumentLookup documentEvents;
     private final SearchHistory history;
+    private final DocumentListing listing;
+    private final PastDocumentList pastListing;
 
     /**
      * @param documentEvents documents as their events tell, at any instant: the dataset version of each
-     *                       version, and the title and metadata each hit is described with
+     *                       version, and the title and metadata each hit is described with at a past instant
+     * @param listing        the documents as they are now (the read model): those a filter keeps, and the title
+     *                       and metadata of the hits of a search of now
+     * @param pastListing    the documents as they were at an instant: those a filter kept then
      */
     public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
-                         EventStoreDocumentLookup documentEvents, SearchHistory history) {
+                         EventStoreDocumentLookup documentEvents, SearchHistory history, DocumentListing listing,
+                         PastDocumentList pastListing) {
         this.search = search;
         this.documents = documents;
         this.accounts = accounts;
         this.documentEvents = documentEvents;
         this.history = history;
+        this.listing = listing;
+        this.pastListing = pastListing;
     }
 
     /**
@@ -61,9 +72,14 @@ public final class SearchService {
      * @param keywordWeight        hybrid only: the keyword ranking's share of the fused score, 0 to 1 (default 0.5)
      * @param maxChunksPerDocument at most this many hits of one document
      * @param minScore             no hit whose score is lower
+     * @param filter               a filter object (docs/api.md): only documents it keeps, as they are now, or
+     *                             as they were at {@code asOf}; with {@code version}, the document as it is now
+     * @param documentIds          only these documents (with {@code documentId}: those of both); ids of no
+     *                             document of the customer keep nothing
      */
     public record SearchRequest(String query, Integer topK, String asOf, String documentId, Integer version,
-                                String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore) {
+                                String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore,
+                                Object filter, List<String> documentIds) {
     }
 
     /**
@@ -87,43 +103,67 @@ public final class SearchService {
         }
         SearchOptions options = SearchOptions.of(request.mode(), request.keywordWeight(),
                 request.maxChunksPerDocument(), request.minScore());
-        Searched searched = new Searched(customerId, request.query().strip(), topK, options);
+        Searched searched = new Searched(customerId, request.query().strip(), topK, options,
+                DocumentSelection.of(request.filter(), request.documentIds()));
         if (request.version() != null) {
-            return described(customerId, inVersion(searched, request), Instant.MAX);
+            return describedNow(customerId, inVersion(searched, request));
         }
         if (request.asOf() != null) {
             Instant at = instant(request.asOf());
-            return described(customerId, asOf(searched, request, at), at);
+            return describedAsOf(customerId, asOf(searched, request, at), at);
         }
-        return described(customerId, now(searched, request), Instant.MAX);
+        return describedNow(customerId, now(searched, request));
     }
 
     /**
-     * Each hit with its document's title and metadata as they were at {@code at} (a version's search: as they
-     * are now), read from the document's events once per document.
+     * Each hit with its document's title and metadata as they are now, read from the read model in one query; a
+     * document the read model does not show yet (it lags by a moment) from its events.
      */
-    private SearchResponse described(String customerId, SearchResponse response, Instant at) {
+    private SearchResponse describedNow(String customerId, SearchResponse response) {
+        Set<String> hitDocuments = response.results().stream().map(SearchHit::documentId).collect(Collectors.toSet());
+        Map<String, DocumentListItem> listed = listing.listed(customerId, hitDocuments).stream()
+                .collect(Collectors.toMap(DocumentListItem::documentId, item -> item));
+        Map<String, Optional<DocumentView>> fromEvents = new HashMap<>();
+        List<SearchHit> hits = response.results().stream()
+                .map(hit -> Optional.ofNullable(listed.get(hit.documentId()))
+                        .map(item -> hit.describedAs(item.title(), item.metadata()))
+                        .orElseGet(() -> fromEvents.computeIfAbsent(hit.documentId(),
+                                        documentId -> documentEvents.findAsOf(customerId, documentId, Instant.MAX))
+                                .map(view -> hit.describedAs(view.title(), view.metadata())).orElse(hit)))
+                .toList();
+        return new SearchResponse(hits, response.model(), response.datasetVersion());
+    }
+
+    /** Each hit with its document's title and metadata as they were at {@code at}, read from its events. */
+    private SearchResponse describedAsOf(String customerId, SearchResponse response, Instant at) {
         Map<String, Optional<DocumentView>> documentsThen = new HashMap<>();
         List<SearchHit> hits = response.results().stream()
                 .map(hit -> documentsThen.computeIfAbsent(hit.documentId(),
                                 documentId -> documentEvents.findAsOf(customerId, documentId, at))
-                        .map(hit::describedBy).orElse(hit))
+                        .map(view -> hit.describedAs(view.title(), view.metadata())).orElse(hit))
                 .toList();
         return new SearchResponse(hits, response.model(), response.datasetVersion());
     }
 
     /** What every search of one request shares. */
-    private record Searched(String customerId, String query, int topK, SearchOptions options) {
+    private record Searched(String customerId, String query, int topK, SearchOptions options,
+                            DocumentSelection selection) {
     }
 
     private SearchResponse now(Searched searched, SearchRequest request) {
         String customerId = searched.customerId();
         String model = accounts.find(customerId).orElseThrow().configuration().embeddingModel();
+        SearchScope scope = SearchScope.LATEST;
         if (request.documentId() != null) {
-            String documentId = existing(customerId, request.documentId()).documentId();
-            return new SearchResponse(hits(searched, model, searched.topK(),
-                    SearchScope.LATEST.onlyDocument(documentId).excluding(documents.deletedAmong(customerId,
-                            Set.of(documentId)))), model, null);
+            scope = scope.onlyDocument(existing(customerId, request.documentId()).documentId());
+        }
+        scope = searched.selection().now(scope, customerId, listing);
+        if (DocumentSelection.keepsNothing(scope)) {
+            return new SearchResponse(List.of(), model, null);
+        }
+        if (request.documentId() != null) {
+            return new SearchResponse(hits(searched, model, searched.topK(), scope.excluding(
+                    documents.deletedAmong(customerId, Set.of(request.documentId())))), model, null);
         }
         // A deleted document keeps its rows until the pipeline removes them, a moment later; filtering
         // every search on every deletion would cost more than searching again, without the deleted
@@ -131,7 +171,7 @@ public final class SearchService {
         // every candidate, so the deleted ones must not be candidates.
         Set<String> excluded = new HashSet<>();
         while (true) {
-            List<SearchHit> hits = hits(searched, model, searched.topK(), SearchScope.LATEST.excluding(excluded));
+            List<SearchHit> hits = hits(searched, model, searched.topK(), scope.excluding(excluded));
             Set<String> deleted = documents.deletedAmong(customerId,
                     hits.stream().map(SearchHit::documentId).collect(Collectors.toSet()));
             if (deleted.isEmpty()) {
@@ -153,6 +193,10 @@ public final class SearchService {
         }
         String model = past.model().get();
         long datasetVersion = past.datasetVersion().getAsLong();
+        scope = searched.selection().asOf(scope, searched.customerId(), at, pastListing);
+        if (DocumentSelection.keepsNothing(scope)) {
+            return new SearchResponse(List.of(), model, datasetVersion);
+        }
         return new SearchResponse(hits(searched, model, searched.topK(),
                 scope.atVersion(datasetVersion).excluding(past.deletedDocuments())), model, datasetVersion);
     }
@@ -176,9 +220,14 @@ public final class SearchService {
                     + (version.failureReason() == null ? "" : " (" + version.failureReason() + ")")
                     + "; only indexed versions can be searched");
         }
-        return new SearchResponse(hits(searched, version.model(), searched.topK(),
-                SearchScope.LATEST.atVersion(version.lanceVersion()).onlyDocument(documentId)),
-                version.model(), version.lanceVersion());
+        SearchScope scope = searched.selection().now(
+                SearchScope.LATEST.atVersion(version.lanceVersion()).onlyDocument(documentId), searched.customerId(),
+                listing);
+        if (DocumentSelection.keepsNothing(scope)) {
+            return new SearchResponse(List.of(), version.model(), version.lanceVersion());
+        }
+        return new SearchResponse(hits(searched, version.model(), searched.topK(), scope), version.model(),
+                version.lanceVersion());
     }
 
     private List<SearchHit> hits(Searched searched, String model, int topK, SearchScope scope) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentMetadataChanged;
 import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.domain.document.filter.DocumentFilter;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
 import io.dynrag.domain.document.IndexingSettings;
@@ -163,6 +164,6 @@ class PastDocumentListTest {
     private static DocumentQuery query(String customerId, Set<String> statuses, Map<String, List<String>> metadata,
                                        DocumentQuery.Position after) {
         return new DocumentQuery(customerId, statuses, Set.of(), null, null, null, null, null, metadata,
-                DocumentQuery.Sort.UPDATED_AT, true, after, DocumentQuery.DEFAULT_LIMIT);
+                DocumentFilter.EVERYTHING, DocumentQuery.Sort.UPDATED_AT, true, after, DocumentQuery.DEFAULT_LIMIT);
     }
 }

@@ -4,13 +4,16 @@ import io.dynrag.domain.DomainRuleViolation;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -77,15 +80,19 @@ public final class DocumentMetadata {
 
     /** Whether a string value is a date: an ISO-8601 date, or a date and time with an offset. */
     public static boolean isDate(String value) {
+        return instant(value).isPresent();
+    }
+
+    /**
+     * The instant a date string ({@link #isDate}) stands for, which is what dates are compared by: a date alone
+     * means its start, 00:00 UTC. Empty for any other string.
+     */
+    public static Optional<Instant> instant(String value) {
         try {
-            if (value.length() == 10) {
-                LocalDate.parse(value);
-            } else {
-                OffsetDateTime.parse(value);
-            }
-            return true;
+            return Optional.of(value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(value).toInstant());
         } catch (DateTimeParseException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

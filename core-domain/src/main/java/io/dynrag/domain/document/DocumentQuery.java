@@ -1,8 +1,11 @@
 package io.dynrag.domain.document;
 
+import io.dynrag.domain.document.filter.DocumentFilter;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -18,6 +21,7 @@ import java.util.Set;
  * @param titlePrefix   what the title starts with (case-sensitive), or null
  * @param metadata      metadata key to the values it may equal (any of them); every key must match. A value
  *                      matches a string equal to it, a number or boolean it reads as, or a list holding it
+ * @param filter        what else the documents must match ({@link DocumentFilter#EVERYTHING} for nothing else)
  * @param after         where the previous page ended, or null for the first page
  * @param limit         how many documents at most
  */
@@ -31,6 +35,7 @@ public record DocumentQuery(
         Instant updatedTo,
         String titlePrefix,
         Map<String, List<String>> metadata,
+        DocumentFilter filter,
         Sort sort,
         boolean descending,
         Position after,
@@ -43,6 +48,7 @@ public record DocumentQuery(
         statuses = Set.copyOf(statuses);
         contentTypes = Set.copyOf(contentTypes);
         metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(filter, "filter");
         if (limit < 1 || limit > MAX_LIMIT + 1) {
             throw new IllegalArgumentException("a page holds 1-" + MAX_LIMIT + " documents, not " + limit);
         }
@@ -62,6 +68,6 @@ public record DocumentQuery(
     /** The same query for one more document than asked: whether it exists tells if there is a next page. */
     public DocumentQuery oneMore() {
         return new DocumentQuery(customerId, statuses, contentTypes, createdFrom, createdTo, updatedFrom, updatedTo,
-                titlePrefix, metadata, sort, descending, after, limit + 1);
+                titlePrefix, metadata, filter, sort, descending, after, limit + 1);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.domain.document.DocumentQuery;
 import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.domain.document.filter.DocumentFilter;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -12,9 +13,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Queries of the documents catalogue, always scoped by tenant. */
 public final class DocumentCatalog {
@@ -48,6 +52,48 @@ public final class DocumentCatalog {
         DocumentListSql sql = DocumentListSql.of(query);
         return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
                 + ", NULL AS stage_millis, created_at" + sql.fromWhere(), sql.parameters());
+    }
+
+    /** Ids of the customer's documents, deleted ones aside, that the filter keeps; in one query. */
+    public Set<String> matching(String customerId, DocumentFilter filter) {
+        StringBuilder sql = new StringBuilder("SELECT document_id FROM document WHERE customer_id = ? "
+                + "AND status <> 'DELETED' AND ");
+        List<Object> parameters = new ArrayList<>(List.of(customerId));
+        DocumentFilterSql.append(filter, sql, parameters);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                query.setObject(i + 1, parameters.get(i));
+            }
+            Set<String> ids = new HashSet<>();
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    ids.add(row.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the documents catalogue", e);
+        }
+    }
+
+    /** The customer's documents among {@code documentIds}, in one query; unknown and foreign ones are absent. */
+    public List<DocumentRow> findAll(String customerId, Collection<String> documentIds) {
+        if (documentIds.isEmpty()) {
+            return List.of();
+        }
+        return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
+                        + ", NULL AS stage_millis, created_at FROM document WHERE customer_id = ? "
+                        + "AND document_id IN (SELECT jsonb_array_elements_text(CAST(? AS JSONB)))",
+                customerId, json(List.copyOf(documentIds)));
+    }
+
+    private static String json(List<String> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write document ids", e);
+        }
     }
 
     private List<DocumentRow> query(String sql, Object... parameters) {

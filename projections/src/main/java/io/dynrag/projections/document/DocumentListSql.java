@@ -2,6 +2,7 @@ package io.dynrag.projections.document;
 
 import io.dynrag.domain.document.DocumentMetadata;
 import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.domain.document.filter.DocumentFilter;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -44,6 +45,10 @@ final class DocumentListSql {
             sql.parameters.add(query.titlePrefix());
         }
         query.metadata().forEach(sql::metadata);
+        if (!query.filter().equals(DocumentFilter.EVERYTHING)) {
+            sql.where.append(" AND ");
+            DocumentFilterSql.append(query.filter(), sql.where, sql.parameters);
+        }
         String column = switch (query.sort()) {
             case UPDATED_AT -> "updated_at";
             case CREATED_AT -> "created_at";

@@ -105,10 +105,12 @@ public final class DocumentsProjection implements Projection {
         Timestamp at = Timestamp.from(event.getOccurredAt());
         Sql.execute(tx, """
                 INSERT INTO document (document_id, customer_id, title, content_type, bytes, version, status,
-                                      last_sequence, updated_at, created_at, metadata, metadata_terms)
-                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, CAST(? AS JSONB), ?)
+                                      last_sequence, updated_at, created_at, metadata, metadata_terms,
+                                      metadata_instants)
+                VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, CAST(? AS JSONB), ?, CAST(? AS JSONB))
                 ON CONFLICT (document_id) DO UPDATE SET
                     title = EXCLUDED.title, metadata = EXCLUDED.metadata, metadata_terms = EXCLUDED.metadata_terms,
+                    metadata_instants = EXCLUDED.metadata_instants,
                     content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes,
                     version = EXCLUDED.version, status = 'PENDING', chunks = NULL, tokens = NULL,
                     embedded_tokens = NULL, reused_chunks = NULL, characters = NULL, pages = NULL,
@@ -117,7 +119,7 @@ public final class DocumentsProjection implements Projection {
                 event.getDocumentId(), event.getCustomerId(), uploaded.getTitle(), uploaded.getContentType(),
                 uploaded.getBytes(), uploaded.getVersion(), event.getSequenceNumber(), at, at,
                 MetadataJson.write(uploaded.getMetadata()), tx.createArrayOf("text",
-                        MetadataJson.terms(uploaded.getMetadata())));
+                        MetadataJson.terms(uploaded.getMetadata())), MetadataJson.instants(uploaded.getMetadata()));
         Sql.execute(tx, """
                 INSERT INTO document_version (document_id, version, customer_id, title, content_type, bytes, sha256,
                                               status, uploaded_at, updated_at, metadata)
@@ -132,9 +134,10 @@ public final class DocumentsProjection implements Projection {
     private static void described(Connection tx, DocumentEvent event, DocumentMetadataChanged changed)
             throws SQLException {
         String metadata = MetadataJson.write(changed.getMetadata());
-        Sql.execute(tx, "UPDATE document SET title = ?, metadata = CAST(? AS JSONB), metadata_terms = ? "
-                        + "WHERE document_id = ?", changed.getTitle(), metadata,
-                tx.createArrayOf("text", MetadataJson.terms(changed.getMetadata())), event.getDocumentId());
+        Sql.execute(tx, "UPDATE document SET title = ?, metadata = CAST(? AS JSONB), metadata_terms = ?, "
+                        + "metadata_instants = CAST(? AS JSONB) WHERE document_id = ?", changed.getTitle(), metadata,
+                tx.createArrayOf("text", MetadataJson.terms(changed.getMetadata())),
+                MetadataJson.instants(changed.getMetadata()), event.getDocumentId());
         Sql.execute(tx, """
                 UPDATE document_version SET title = ?, metadata = CAST(? AS JSONB)
                 WHERE document_id = ? AND version = (SELECT version FROM document WHERE document_id = ?)""",

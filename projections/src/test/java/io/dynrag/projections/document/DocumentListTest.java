@@ -1,6 +1,9 @@
 package io.dynrag.projections.document;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.domain.document.filter.DocumentFilter;
+import io.dynrag.domain.document.filter.FilterParser;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.testing.ReadModelDatabase;
 import io.dynrag.projections.testing.TopicRecords;
@@ -84,6 +87,16 @@ class DocumentListTest {
         assertThat(ids(query().metadata(Map.of("team", List.of("docs", "search"), "year", List.of("2024")))))
                 .containsExactly("d-3", "d-1");
         assertThat(ids(query().metadata(Map.of("team", List.of("nobody"))))).isEmpty();
+    }
+
+    @Test
+    void aFilterSelectsWithTheOtherParameters() throws Exception {
+        DocumentFilter filter = FilterParser.parse(new ObjectMapper().readValue(
+                "{\"$or\": [{\"metadata.year\": {\"$gte\": 2024}}, {\"metadata.draft\": true}]}", Object.class),
+                0, "");
+        assertThat(catalog.list(query().build(filter))).extracting(DocumentRow::documentId).containsExactly("d-2", "d-1");
+        assertThat(catalog.list(query().titlePrefix("Alpha").build(filter))).extracting(DocumentRow::documentId)
+                .containsExactly("d-2");
     }
 
     @Test
@@ -242,8 +255,12 @@ class DocumentListTest {
         }
 
         DocumentQuery build() {
+            return build(DocumentFilter.EVERYTHING);
+        }
+
+        DocumentQuery build(DocumentFilter filter) {
             return new DocumentQuery(customerId, statuses, contentTypes, createdFrom, createdTo, updatedFrom,
-                    updatedTo, titlePrefix, metadata, sort, descending, after, limit);
+                    updatedTo, titlePrefix, metadata, filter, sort, descending, after, limit);
         }
     }
 }
