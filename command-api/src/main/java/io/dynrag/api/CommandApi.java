@@ -35,6 +35,7 @@ import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
 import io.dynrag.api.search.SearchHistory;
 import io.dynrag.api.search.SearchService;
+import io.dynrag.api.search.rerank.ProviderReranker;
 import io.dynrag.api.usage.UsageEndpoints;
 import io.dynrag.api.usage.UsageFacts;
 import io.dynrag.api.usage.UsageRecording;
@@ -113,6 +114,7 @@ public final class CommandApi implements AutoCloseable {
     private final WebhookService webhooks;
     private final RateLimits rateLimits;
     private final UsageFacts usageFacts;
+    private final ProviderReranker reranker;
     private final IdempotencyRecords idempotencyRecords;
     private final LoginThrottle loginThrottle;
     private final OrphanObjectSweeper orphanObjects;
@@ -179,6 +181,7 @@ public final class CommandApi implements AutoCloseable {
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
         this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
+        this.reranker = new ProviderReranker(providerKeys, new AddressPolicy(settings.urlFetch().allowlist()));
 
         this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),
                 IDEMPOTENCY_RETENTION);
@@ -211,7 +214,8 @@ public final class CommandApi implements AutoCloseable {
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, new SearchService(search, documentStates, accounts, history,
-                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()))),
+                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()),
+                                reranker)),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),
@@ -299,6 +303,7 @@ public final class CommandApi implements AutoCloseable {
         documentStreams.close();
         http.close();
         pageFetcher.close();
+        reranker.close();
         documentUpdates.close();
         documentWatches.close();
         webhooks.close();

@@ -7,6 +7,7 @@ import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentStatus;
+import io.dynrag.domain.search.RerankModel;
 import io.dynrag.domain.search.SearchOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.identity.accounts.CustomerAccounts;
@@ -33,24 +34,29 @@ public final class SearchService {
     static final int DEFAULT_TOP_K = 10;
     static final int MAX_TOP_K = 100;
     static final int MAX_QUERY_CHARS = 2_000;
+    /** A reranked search lets the provider choose among this many times topK candidates (at most MAX_TOP_K). */
+    static final int RERANK_CANDIDATES_PER_HIT = 3;
 
     private final ChunkSearch search;
     private final DocumentStates documents;
     private final CustomerAccounts accounts;
     private final EventStoreDocumentLookup documentEvents;
     private final SearchHistory history;
+    private final Reranker reranker;
 
     /**
      * @param documentEvents documents as their events tell, at any instant: the dataset version of each
      *                       version, and the title and metadata each hit is described with
+     * @param reranker       the customer's rerank provider, asked only by searches with {@code rerank}
      */
     public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
-                         EventStoreDocumentLookup documentEvents, SearchHistory history) {
+                         EventStoreDocumentLookup documentEvents, SearchHistory history, Reranker reranker) {
         this.search = search;
         this.documents = documents;
         this.accounts = accounts;
         this.documentEvents = documentEvents;
         this.history = history;
+        this.reranker = reranker;
     }
 
     /**
@@ -61,9 +67,11 @@ public final class SearchService {
      * @param keywordWeight        hybrid only: the keyword ranking's share of the fused score, 0 to 1 (default 0.5)
      * @param maxChunksPerDocument at most this many hits of one document
      * @param minScore             no hit whose score is lower
+     * @param rerank               reorder the hits with the customer's rerank model (default false)
      */
     public record SearchRequest(String query, Integer topK, String asOf, String documentId, Integer version,
-                                String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore) {
+                                String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore,
+                                Boolean rerank) {
     }
 
     /**
@@ -87,15 +95,43 @@ public final class SearchService {
         }
         SearchOptions options = SearchOptions.of(request.mode(), request.keywordWeight(),
                 request.maxChunksPerDocument(), request.minScore());
-        Searched searched = new Searched(customerId, request.query().strip(), topK, options);
+        RerankModel rerankModel = Boolean.TRUE.equals(request.rerank()) ? rerankModel(customerId) : null;
+        int candidates = rerankModel == null ? topK : Math.min(topK * RERANK_CANDIDATES_PER_HIT, MAX_TOP_K);
+        Searched searched = new Searched(customerId, request.query().strip(), candidates, options);
         if (request.version() != null) {
-            return described(customerId, inVersion(searched, request), Instant.MAX);
+            return described(customerId, reranked(searched, rerankModel, topK, inVersion(searched, request)),
+                    Instant.MAX);
         }
         if (request.asOf() != null) {
             Instant at = instant(request.asOf());
-            return described(customerId, asOf(searched, request, at), at);
+            return described(customerId, reranked(searched, rerankModel, topK, asOf(searched, request, at)), at);
         }
-        return described(customerId, now(searched, request), Instant.MAX);
+        return described(customerId, reranked(searched, rerankModel, topK, now(searched, request)), Instant.MAX);
+    }
+
+    private RerankModel rerankModel(String customerId) {
+        String model = accounts.find(customerId).orElseThrow().configuration().rerankModel();
+        if (model == null) {
+            throw new DomainRuleViolation("'rerank' needs a rerank model: choose one as rerankModel with "
+                    + "PUT /v1/customer/config (and store its provider's key) first");
+        }
+        return RerankModel.SUPPORTED.get(model);
+    }
+
+    /**
+     * The candidates in the order of the rerank model's relevance, each with its {@code rerankScore}, the
+     * {@code topK} most relevant kept; without a model, the hits as found.
+     */
+    private SearchResponse reranked(Searched searched, RerankModel model, int topK, SearchResponse found) {
+        if (model == null || found.results().isEmpty()) {
+            return found;
+        }
+        List<SearchHit> candidates = found.results();
+        List<SearchHit> hits = reranker.rerank(searched.customerId(), model, searched.query(),
+                        candidates.stream().map(SearchHit::text).toList(), topK).stream()
+                .map(relevance -> candidates.get(relevance.index()).reranked(relevance.score()))
+                .toList();
+        return new SearchResponse(hits, found.model(), found.datasetVersion());
     }
 
     /**

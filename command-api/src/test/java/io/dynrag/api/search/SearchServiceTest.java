@@ -12,7 +12,7 @@ class SearchServiceTest {
 
     private final SearchService service = new SearchService((customerId, model, query, topK, scope, options) -> {
         throw new AssertionError("nothing is searched");
-    }, null, null, null, null);
+    }, null, null, null, null, null);
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -26,7 +26,7 @@ class SearchServiceTest {
     void refusesBadRankingOptions(String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore,
                                   String message) {
         assertThatThrownBy(() -> service.search("customer", new SearchService.SearchRequest("deadlock", null, null,
-                null, null, mode, keywordWeight, maxChunksPerDocument, minScore)))
+                null, null, mode, keywordWeight, maxChunksPerDocument, minScore, null)))
                 .isInstanceOf(DomainRuleViolation.class).hasMessage(message);
     }
 
@@ -43,6 +43,6 @@ class SearchServiceTest {
     }
 
     private static SearchService.SearchRequest request(String query, Integer topK, String asOf, Integer version) {
-        return new SearchService.SearchRequest(query, topK, asOf, null, version, null, null, null, null);
+        return new SearchService.SearchRequest(query, topK, asOf, null, version, null, null, null, null, null);
     }
 }
