@@ -35,6 +35,7 @@ import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
 import io.dynrag.api.search.SearchHistory;
 import io.dynrag.api.search.SearchService;
+import io.dynrag.api.search.rerank.MeteredReranker;
 import io.dynrag.api.search.rerank.ProviderReranker;
 import io.dynrag.api.usage.UsageEndpoints;
 import io.dynrag.api.usage.UsageFacts;
@@ -147,8 +148,8 @@ public final class CommandApi implements AutoCloseable {
                 Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates,
                         BudgetLedger.PROCESSING_GROUP, budget));
         CommandGateway commands = eventSourcing.commandGateway();
-        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands,
-                new BudgetAlerts(budget, accounts, commands));
+        BudgetAlerts budgetAlerts = new BudgetAlerts(budget, accounts, commands);
+        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands, budgetAlerts);
 
         UserAccounts users = new UserAccounts(transactions);
         PasswordHasher passwords = new PasswordHasher();
@@ -215,7 +216,7 @@ public final class CommandApi implements AutoCloseable {
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, new SearchService(search, documentStates, accounts, history,
                                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()),
-                                reranker)),
+                                new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts))),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),

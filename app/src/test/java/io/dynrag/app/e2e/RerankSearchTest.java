@@ -7,10 +7,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Searches reordered by the customer's rerank model, called with its own key on a server speaking the providers'
@@ -146,6 +148,37 @@ class RerankSearchTest {
         assertThat(refused.json().get("detail").asText()).contains("cohere").contains("401")
                 .doesNotContain("co-wrong-key-0123456789");
         assertThat(provider.requests()).as("a refused key is not retried").hasSize(5);
+    }
+
+    @Test
+    void rerankedSearchesAreMeteredAndCountAgainstTheMonthlyBudget() {
+        String key = customerWithDocuments("Rerank Meter");
+        storeKey(key, "cohere", COHERE_KEY);
+        // rerank-v3.5 costs $2 per 1,000 searches: one search fits what is left of the budget, a second does not.
+        BigDecimal indexing = api.get("/v1/budget", key).json().get("spentUsd").decimalValue();
+        configure(key, "{\"rerankModel\": \"rerank-v3.5\", \"monthlyBudgetUsd\": "
+                + indexing.add(new BigDecimal("0.003")).toPlainString() + "}", 200);
+        String reranked = "{\"query\": \"" + QUERY + "\", \"topK\": 2, \"rerank\": true}";
+
+        ApiClient.Response first = api.postJson("/v1/search", key, reranked);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(api.get("/v1/budget", key).json().get("spentUsd").decimalValue())
+                .isEqualByComparingTo(indexing.add(new BigDecimal("0.002")));
+        ApiClient.Response refused = api.postJson("/v1/search", key, reranked);
+        TestSystem.assertProblem(refused, 402);
+        assertThat(refused.json().get("detail").asText()).contains("rerank").contains("monthlyBudgetUsd");
+        assertThat(provider.requests()).as("a refused search asks no provider").hasSize(1);
+        assertThat(api.postJson("/v1/search", key, "{\"query\": \"" + QUERY + "\"}").status())
+                .as("a search without rerank costs nothing").isEqualTo(200);
+
+        JsonNode total = await().atMost(TestSystem.INDEXING_TIMEOUT).until(
+                () -> api.get("/v1/usage", key).json().get("total"),
+                usage -> usage.get("rerankedSearches").asLong() == 1
+                        && usage.get("costUsd").decimalValue().compareTo(indexing) == 0);
+        assertThat(total.get("rerankedDocuments").asLong()).isEqualTo(TEXTS.size());
+        assertThat(total.get("rerankTokens").asLong()).isPositive();
+        assertThat(total.get("rerankCostUsd").decimalValue()).as("apart from costUsd, the embedding cost")
+                .isEqualByComparingTo(new BigDecimal("0.002"));
     }
 
     private String customerWithDocuments(String name) {

@@ -8,11 +8,16 @@ import java.util.List;
 @FunctionalInterface
 public interface Reranker {
 
+    /** @param documents the candidates' texts, best first as the search ranked them */
+    Reranked rerank(String customerId, RerankModel model, String query, List<String> documents, int topN);
+
     /**
-     * @param documents the candidates' texts, best first as the search ranked them
-     * @return at most {@code topN} of the documents, most relevant first, each by its index in {@code documents}
+     * @param relevances at most {@code topN} of the documents, most relevant first, each by its index in
+     *                   {@code documents}
+     * @param tokens     tokens of the query and the documents, as the provider counted them (or an estimate)
      */
-    List<Relevance> rerank(String customerId, RerankModel model, String query, List<String> documents, int topN);
+    record Reranked(List<Relevance> relevances, long tokens) {
+    }
 
     /** @param score the provider's relevance score; higher is more relevant, on the provider's own scale */
     record Relevance(int index, double score) {

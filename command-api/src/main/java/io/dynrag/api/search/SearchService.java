@@ -128,7 +128,7 @@ public final class SearchService {
         }
         List<SearchHit> candidates = found.results();
         List<SearchHit> hits = reranker.rerank(searched.customerId(), model, searched.query(),
-                        candidates.stream().map(SearchHit::text).toList(), topK).stream()
+                        candidates.stream().map(SearchHit::text).toList(), topK).relevances().stream()
                 .map(relevance -> candidates.get(relevance.index()).reranked(relevance.score()))
                 .toList();
         return new SearchResponse(hits, found.model(), found.datasetVersion());

@@ -3,6 +3,7 @@ package io.dynrag.api.search.rerank;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynrag.api.search.Reranker;
 import io.dynrag.domain.DomainRuleViolation;
@@ -38,6 +39,7 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
     static final Duration RETRY_WAIT = Duration.ofMillis(300);
     static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(5);
     private static final int MAX_REASON_CHARS = 300;
+    static final int CHARACTERS_PER_TOKEN = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProviderKeys keys;
@@ -49,8 +51,7 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
     }
 
     @Override
-    public List<Relevance> rerank(String customerId, RerankModel model, String query, List<String> documents,
-                                  int topN) {
+    public Reranked rerank(String customerId, RerankModel model, String query, List<String> documents, int topN) {
         RerankProvider provider = RerankProvider.BY_NAME.get(model.provider());
         ProviderKeys.OpenedKey key = keys.open(customerId, provider.name()).orElseThrow(() ->
                 new DomainRuleViolation("'rerank' uses your " + provider.name() + " key for " + model.id()
@@ -69,7 +70,21 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
         if (answer.failure() != null) {
             throw new RerankProviderException(answer.failure());
         }
-        return relevances(call, answer.body(), documents.size(), topN);
+        JsonNode json = json(answer.body());
+        return new Reranked(relevances(call, json, documents.size(), topN), tokens(json, query, documents));
+    }
+
+    /**
+     * Jina and Voyage count the tokens they were sent ({@code usage.total_tokens}); Cohere, which prices by search,
+     * does not, so they are estimated at {@value #CHARACTERS_PER_TOKEN} characters a token.
+     */
+    private static long tokens(JsonNode json, String query, List<String> documents) {
+        JsonNode reported = json.at("/usage/total_tokens");
+        if (reported.canConvertToLong() && reported.asLong() >= 0) {
+            return reported.asLong();
+        }
+        long characters = query.length() + documents.stream().mapToLong(String::length).sum();
+        return (characters + CHARACTERS_PER_TOKEN - 1) / CHARACTERS_PER_TOKEN;
     }
 
     private record Call(String provider, URI endpoint, String key, byte[] body) {
@@ -142,15 +157,19 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
         }).map(wait -> wait.compareTo(MAX_RETRY_WAIT) > 0 ? MAX_RETRY_WAIT : wait).orElse(RETRY_WAIT);
     }
 
-    /** Voyage lists the results as {@code data}, Cohere and Jina as {@code results}. */
-    private static List<Relevance> relevances(Call call, byte[] body, int documents, int topN) {
-        JsonNode results;
+    /** The answer's JSON, or a missing node for an answer that is none. */
+    private static JsonNode json(byte[] body) {
         try {
             JsonNode json = JSON.readTree(body);
-            results = json == null ? null : json.has("results") ? json.get("results") : json.get("data");
+            return json == null ? MissingNode.getInstance() : json;
         } catch (IOException e) {
-            results = null;
+            return MissingNode.getInstance();
         }
+    }
+
+    /** Voyage lists the results as {@code data}, Cohere and Jina as {@code results}. */
+    private static List<Relevance> relevances(Call call, JsonNode json, int documents, int topN) {
+        JsonNode results = json.has("results") ? json.get("results") : json.get("data");
         if (results == null || !results.isArray()) {
             throw new RerankProviderException("the rerank provider " + call.provider()
                     + " answered without a list of results");
