@@ -182,7 +182,7 @@ public final class CommandApi implements AutoCloseable {
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
         this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
-        this.reranker = new ProviderReranker(providerKeys, new AddressPolicy(settings.urlFetch().allowlist()));
+        this.reranker = new ProviderReranker(providerKeys::open, new AddressPolicy(settings.urlFetch().allowlist()));
 
         this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),
                 IDEMPOTENCY_RETENTION);

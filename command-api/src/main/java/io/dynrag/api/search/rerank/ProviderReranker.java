@@ -34,7 +34,7 @@ import java.util.Optional;
 public final class ProviderReranker implements Reranker, AutoCloseable {
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     /** Before the one retry, unless the provider's Retry-After asks for longer (up to the cap). */
     static final Duration RETRY_WAIT = Duration.ofMillis(300);
     static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(5);
@@ -42,10 +42,16 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
     static final int CHARACTERS_PER_TOKEN = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ProviderKeys keys;
+    private final Keys keys;
     private final GuardedHttpClient http;
 
-    public ProviderReranker(ProviderKeys keys, AddressPolicy addresses) {
+    /** The customer's key for a provider, opened for the call ({@link ProviderKeys#open}). */
+    @FunctionalInterface
+    public interface Keys {
+        Optional<ProviderKeys.OpenedKey> open(String customerId, String provider);
+    }
+
+    public ProviderReranker(Keys keys, AddressPolicy addresses) {
         this.keys = keys;
         this.http = new GuardedHttpClient(addresses, CONNECT_TIMEOUT);
     }
@@ -122,6 +128,7 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
             return new Answer(null, "the rerank provider " + call.provider() + " did not answer within "
                     + CALL_TIMEOUT.toSeconds() + " s", true, RETRY_WAIT);
         } catch (IOException e) {
+            // The cause stays out, as for embedding calls: it may name addresses of the network in between.
             return new Answer(null, "the rerank provider " + call.provider() + " cannot be reached: "
                     + GuardedHttpClient.unreachable(call.endpoint().getHost()), true, RETRY_WAIT);
         }
