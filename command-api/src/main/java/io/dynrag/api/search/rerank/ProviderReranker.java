@@ -99,6 +99,12 @@ public final class ProviderReranker implements Reranker, AutoCloseable {
         String redacted(String text) {
             return text.replace(key, "[your key]");
         }
+
+        /** Keeps the key out of anything that prints a call. */
+        @Override
+        public String toString() {
+            return "Call[provider=" + provider + ", endpoint=" + endpoint + "]";
+        }
     }
 
     /** @param failure null when the provider answered 2xx */
