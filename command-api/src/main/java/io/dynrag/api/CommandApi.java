@@ -35,6 +35,8 @@ import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
 import io.dynrag.api.search.SearchHistory;
 import io.dynrag.api.search.SearchService;
+import io.dynrag.api.search.rerank.MeteredReranker;
+import io.dynrag.api.search.rerank.ProviderReranker;
 import io.dynrag.api.usage.UsageEndpoints;
 import io.dynrag.api.usage.UsageFacts;
 import io.dynrag.api.usage.UsageRecording;
@@ -113,6 +115,7 @@ public final class CommandApi implements AutoCloseable {
     private final WebhookService webhooks;
     private final RateLimits rateLimits;
     private final UsageFacts usageFacts;
+    private final ProviderReranker reranker;
     private final IdempotencyRecords idempotencyRecords;
     private final LoginThrottle loginThrottle;
     private final OrphanObjectSweeper orphanObjects;
@@ -145,8 +148,8 @@ public final class CommandApi implements AutoCloseable {
                 Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates,
                         BudgetLedger.PROCESSING_GROUP, budget));
         CommandGateway commands = eventSourcing.commandGateway();
-        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands,
-                new BudgetAlerts(budget, accounts, commands));
+        BudgetAlerts budgetAlerts = new BudgetAlerts(budget, accounts, commands);
+        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands, budgetAlerts);
 
         UserAccounts users = new UserAccounts(transactions);
         PasswordHasher passwords = new PasswordHasher();
@@ -180,6 +183,7 @@ public final class CommandApi implements AutoCloseable {
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
         this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
+        this.reranker = new ProviderReranker(providerKeys::open, new AddressPolicy(settings.urlFetch().allowlist()));
 
         this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),
                 IDEMPOTENCY_RETENTION);
@@ -213,7 +217,8 @@ public final class CommandApi implements AutoCloseable {
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
                         new SearchEndpoints(access, new SearchService(search, documentStates, accounts, history,
                                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()),
-                                listing, pastListing)),
+                                listing, pastListing,
+                                new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts))),
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),
@@ -301,6 +306,7 @@ public final class CommandApi implements AutoCloseable {
         documentStreams.close();
         http.close();
         pageFetcher.close();
+        reranker.close();
         documentUpdates.close();
         documentWatches.close();
         webhooks.close();

@@ -13,6 +13,7 @@ import io.dynrag.api.document.url.PageTooLargeException;
 import io.dynrag.api.document.url.UnsupportedPageTypeException;
 import io.dynrag.api.search.VersionNotFoundException;
 import io.dynrag.api.search.VersionNotSearchableException;
+import io.dynrag.api.search.rerank.RerankProviderException;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentDeletedException;
 import io.dynrag.identity.credentials.CustomerSuspendedException;
@@ -45,6 +46,8 @@ public final class Refusals {
             // Searches of one document version.
             .answer(VersionNotFoundException.class, e -> ApiProblem.notFound(e.getMessage()))
             .answer(VersionNotSearchableException.class, e -> new ApiProblem(409, "Conflict", e.getMessage()))
+            // A search's rerank provider failed it: not our fault, nor the request's.
+            .answer(RerankProviderException.class, e -> new ApiProblem(502, "Bad Gateway", e.getMessage()))
             // Pages fetched from URLs.
             .answer(PageAddressRefusedException.class,
                     e -> new ApiProblem(422, "Unprocessable Content", e.getMessage()))

@@ -155,7 +155,7 @@ class RouteTableTest {
                 TokenSettings.withDefaultLifetimes("dynrag", "dynrag-api"),
                 new CustomerConfiguration(600, 100_000, 100, maxUploadBytes,
                         CustomerConfiguration.SUPPORTED_CONTENT_TYPES, 200, 0, CustomerConfiguration.LOCAL_MODEL, null,
-                        CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT),
+                        CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null),
                 new CustomerCeilings(600, 100_000, 100, maxUploadBytes), new EmbeddingPrices(Map.of(CustomerConfiguration.LOCAL_MODEL, BigDecimal.ZERO)),
                 null, null,
                 new UrlFetchSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, AddressAllowlist.NONE),

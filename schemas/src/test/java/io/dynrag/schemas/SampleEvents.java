@@ -49,6 +49,7 @@ final class SampleEvents {
                 .setEmbeddingModel("all-minilm-l6-v2")
                 .setMonthlyBudgetMicroUsd(25_000_000L)
                 .setBudgetAlertPercent(75)
+                .setRerankModel("rerank-v3.5")
                 .build();
         return List.of(
                 customerEvent(CustomerRegistered.newBuilder().setConfiguration(configuration).build()),

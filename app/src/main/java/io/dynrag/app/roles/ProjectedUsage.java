@@ -58,6 +58,7 @@ final class ProjectedUsage implements UsageReports {
     private static Counters counters(UsageCatalog.Counters c) {
         return new Counters(c.documentsUploaded(), c.documentsIndexed(), c.documentsFailed(), c.documentsDeleted(),
                 c.bytes(), c.pages(), c.chunks(), c.embeddedTokens(), c.reusedTokens(), c.meteredTokens(),
-                Json.usd(c.costMicroUsd()), c.searchQueries(), c.apiCalls());
+                Json.usd(c.costMicroUsd()), c.searchQueries(), c.apiCalls(), c.rerankedSearches(),
+                c.rerankedDocuments(), c.rerankTokens(), Json.usd(c.rerankCostMicroUsd()));
     }
 }

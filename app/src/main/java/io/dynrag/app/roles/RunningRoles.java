@@ -187,7 +187,7 @@ public final class RunningRoles implements AutoCloseable {
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
                 MiniLmEmbeddingModel.ID, null,
-                CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT);
+                CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null);
         // No upload can exceed the server's limit, so that is also the default file-size ceiling.
         CustomerCeilings defaultCeilings = new CustomerCeilings(settings.ceilingRequestsPerMinute(),
                 settings.ceilingRequestsPerDay(), settings.ceilingMaxDocuments(), settings.maxUploadBytes());

@@ -203,8 +203,9 @@ class UsageTest {
                         .anyMatch(row -> row.get("usage").get("documentsIndexed").asLong() == 1
                                 && row.get("usage").get("documentsUploaded").asLong() == 1));
         List<JsonNode> rows = StreamSupport.stream(consumers.spliterator(), false).toList();
-        assertThat(rows).as("the biggest spenders first, then the biggest embedders").isSortedAccordingTo(
-                Comparator.<JsonNode, BigDecimal>comparing(row -> row.get("usage").get("costUsd").decimalValue())
+        assertThat(rows).as("the biggest spenders (embedding and reranking) first, then the biggest embedders")
+                .isSortedAccordingTo(Comparator.<JsonNode, BigDecimal>comparing(row -> row.get("usage").get("costUsd")
+                                .decimalValue().add(row.get("usage").get("rerankCostUsd").decimalValue()))
                         .thenComparingLong(row -> row.get("usage").get("embeddedTokens").asLong())
                         .reversed());
         TestSystem.assertProblem(api.get("/v1/admin/usage", key), 403);

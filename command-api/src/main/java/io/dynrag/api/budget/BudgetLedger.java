@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The monthly embedding budget: what each customer spent this calendar month (UTC) and what its
- * accepted, not yet indexed versions may still cost. Kept by a subscribing event handler in the
+ * The monthly budget: what each customer spent this calendar month (UTC) on embeddings and reranked
+ * searches, and what its accepted, not yet indexed versions may still cost. Kept by a subscribing event handler in the
  * command's own transaction, and read under the customer's row lock when an upload is accepted, so
  * concurrent uploads cannot together overshoot the budget.
  *
@@ -84,6 +84,38 @@ public final class BudgetLedger {
                 ON CONFLICT (document_id, version) DO NOTHING""", documentId, version, customerId, estimate) == 1) {
             addToHeld(customerId, estimate);
         }
+    }
+
+    /**
+     * Refuses a reranked search that may take the customer over its monthly budget. Nothing is held: the call is
+     * over within the request, when {@link #spend} adds its cost. Searches running at the same moment may together
+     * overshoot the budget by a few searches' cost, which is why they are not worth a lock.
+     *
+     * @throws BudgetExceededException when the budget cannot cover the estimate
+     */
+    public void admitRerank(String customerId, CustomerConfiguration configuration, long estimateMicroUsd) {
+        OptionalLong budget = configuration.monthlyBudgetMicroUsd();
+        if (budget.isEmpty()) {
+            return;
+        }
+        MonthState month = state(customerId, configuration);
+        if (month.committedMicroUsd() + estimateMicroUsd > budget.getAsLong()) {
+            throw new BudgetExceededException(String.format(
+                    "this reranked search may cost up to $%s, which would exceed your monthly budget of $%s: $%s "
+                            + "is spent in %s and $%s is held for documents still being indexed; search without "
+                            + "'rerank', raise monthlyBudgetUsd or wait for next month",
+                    usd(estimateMicroUsd), configuration.monthlyBudgetUsd().toPlainString(),
+                    usd(month.spentMicroUsd()), month.month(), usd(month.reservedMicroUsd())));
+        }
+    }
+
+    /** Adds what a reranked search cost to this month's spending. */
+    public void spend(String customerId, long microUsd) {
+        sql.update("""
+                INSERT INTO budget_month (customer_id, month, spent_micro_usd) VALUES (?, ?, ?)
+                ON CONFLICT (customer_id, month) DO UPDATE
+                    SET spent_micro_usd = budget_month.spent_micro_usd + EXCLUDED.spent_micro_usd""",
+                customerId, YearMonth.now(clock.withZone(ZoneOffset.UTC)).toString(), microUsd);
     }
 
     public MonthState state(String customerId, CustomerConfiguration configuration) {

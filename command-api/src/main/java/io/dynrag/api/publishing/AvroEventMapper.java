@@ -126,6 +126,7 @@ final class AvroEventMapper {
                 .setMonthlyBudgetMicroUsd(c.monthlyBudgetMicroUsd().isPresent()
                         ? Long.valueOf(c.monthlyBudgetMicroUsd().getAsLong()) : null)
                 .setBudgetAlertPercent(c.budgetAlertPercent())
+                .setRerankModel(c.rerankModel())
                 .build();
     }
 

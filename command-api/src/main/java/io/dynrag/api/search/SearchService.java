@@ -10,6 +10,7 @@ import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.document.DocumentStatus;
+import io.dynrag.domain.search.RerankModel;
 import io.dynrag.domain.search.SearchOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.identity.accounts.CustomerAccounts;
@@ -36,6 +37,8 @@ public final class SearchService {
     static final int DEFAULT_TOP_K = 10;
     static final int MAX_TOP_K = 100;
     static final int MAX_QUERY_CHARS = 2_000;
+    /** A reranked search lets the provider choose among this many times topK candidates (at most MAX_TOP_K). */
+    static final int RERANK_CANDIDATES_PER_HIT = 3;
 
     private final ChunkSearch search;
     private final DocumentStates documents;
@@ -44,6 +47,7 @@ public final class SearchService {
     private final SearchHistory history;
     private final DocumentListing listing;
     private final PastDocumentList pastListing;
+    private final Reranker reranker;
 
     /**
      * @param documentEvents documents as their events tell, at any instant: the dataset version of each
@@ -51,10 +55,11 @@ public final class SearchService {
      * @param listing        the documents as they are now (the read model): those a filter keeps, and the title
      *                       and metadata of the hits of a search of now
      * @param pastListing    the documents as they were at an instant: those a filter kept then
+     * @param reranker       the customer's rerank provider, asked only by searches with {@code rerank}
      */
     public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
                          EventStoreDocumentLookup documentEvents, SearchHistory history, DocumentListing listing,
-                         PastDocumentList pastListing) {
+                         PastDocumentList pastListing, Reranker reranker) {
         this.search = search;
         this.documents = documents;
         this.accounts = accounts;
@@ -62,6 +67,7 @@ public final class SearchService {
         this.history = history;
         this.listing = listing;
         this.pastListing = pastListing;
+        this.reranker = reranker;
     }
 
     /**
@@ -76,10 +82,11 @@ public final class SearchService {
      *                             as they were at {@code asOf}; with {@code version}, the document as it is now
      * @param documentIds          only these documents (with {@code documentId}: those of both); ids of no
      *                             document of the customer keep nothing
+     * @param rerank               reorder the hits with the customer's rerank model (default false)
      */
     public record SearchRequest(String query, Integer topK, String asOf, String documentId, Integer version,
                                 String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore,
-                                Object filter, List<String> documentIds) {
+                                Object filter, List<String> documentIds, Boolean rerank) {
     }
 
     /**
@@ -103,16 +110,43 @@ public final class SearchService {
         }
         SearchOptions options = SearchOptions.of(request.mode(), request.keywordWeight(),
                 request.maxChunksPerDocument(), request.minScore());
-        Searched searched = new Searched(customerId, request.query().strip(), topK, options,
+        RerankModel rerankModel = Boolean.TRUE.equals(request.rerank()) ? rerankModel(customerId) : null;
+        int candidates = rerankModel == null ? topK : Math.min(topK * RERANK_CANDIDATES_PER_HIT, MAX_TOP_K);
+        Searched searched = new Searched(customerId, request.query().strip(), candidates, options,
                 DocumentSelection.of(request.filter(), request.documentIds()));
         if (request.version() != null) {
-            return describedNow(customerId, inVersion(searched, request));
+            return describedNow(customerId, reranked(searched, rerankModel, topK, inVersion(searched, request)));
         }
         if (request.asOf() != null) {
             Instant at = instant(request.asOf());
-            return describedAsOf(customerId, asOf(searched, request, at), at);
+            return describedAsOf(customerId, reranked(searched, rerankModel, topK, asOf(searched, request, at)), at);
         }
-        return describedNow(customerId, now(searched, request));
+        return describedNow(customerId, reranked(searched, rerankModel, topK, now(searched, request)));
+    }
+
+    private RerankModel rerankModel(String customerId) {
+        String model = accounts.find(customerId).orElseThrow().configuration().rerankModel();
+        if (model == null) {
+            throw new DomainRuleViolation("'rerank' needs a rerank model: choose one as rerankModel with "
+                    + "PUT /v1/customer/config (and store its provider's key) first");
+        }
+        return RerankModel.SUPPORTED.get(model);
+    }
+
+    /**
+     * The candidates in the order of the rerank model's relevance, each with its {@code rerankScore}, the
+     * {@code topK} most relevant kept; without a model, the hits as found.
+     */
+    private SearchResponse reranked(Searched searched, RerankModel model, int topK, SearchResponse found) {
+        if (model == null || found.results().isEmpty()) {
+            return found;
+        }
+        List<SearchHit> candidates = found.results();
+        List<SearchHit> hits = reranker.rerank(searched.customerId(), model, searched.query(),
+                        candidates.stream().map(SearchHit::text).toList(), topK).relevances().stream()
+                .map(relevance -> candidates.get(relevance.index()).reranked(relevance.score()))
+                .toList();
+        return new SearchResponse(hits, found.model(), found.datasetVersion());
     }
 
     /**

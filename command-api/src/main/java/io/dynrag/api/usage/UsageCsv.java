@@ -7,7 +7,7 @@ final class UsageCsv {
 
     static final String HEADER = "period_start,documents_uploaded,documents_indexed,documents_failed,"
             + "documents_deleted,bytes,pages,chunks,embedded_tokens,reused_tokens,metered_tokens,cost_usd,"
-            + "search_queries,api_calls";
+            + "search_queries,api_calls,reranked_searches,reranked_documents,rerank_tokens,rerank_cost_usd";
 
     private UsageCsv() {
     }
@@ -22,7 +22,9 @@ final class UsageCsv {
                     .append(c.bytes()).append(',').append(c.pages()).append(',').append(c.chunks()).append(',')
                     .append(c.embeddedTokens()).append(',').append(c.reusedTokens()).append(',')
                     .append(c.meteredTokens()).append(',').append(c.costUsd().toPlainString()).append(',')
-                    .append(c.searchQueries()).append(',').append(c.apiCalls()).append("\r\n");
+                    .append(c.searchQueries()).append(',').append(c.apiCalls()).append(',')
+                    .append(c.rerankedSearches()).append(',').append(c.rerankedDocuments()).append(',')
+                    .append(c.rerankTokens()).append(',').append(c.rerankCostUsd().toPlainString()).append("\r\n");
         }
         return csv.toString();
     }

@@ -50,11 +50,14 @@ public final class UsageEndpoints implements Consumer<RoutesConfig> {
                                      List<UsageReports.CustomerUsage> topConsumers) {
     }
 
+    /** @param costUsd embedding cost; reranked searches cost {@code rerankCostUsd} on top */
     public record Overview(String month, Map<String, Long> documentsByStatus, long embeddedTokens,
-                           long meteredTokens, BigDecimal costUsd, long searchQueries, long apiCalls) {
+                           long meteredTokens, BigDecimal costUsd, long searchQueries, long apiCalls,
+                           long rerankedSearches, BigDecimal rerankCostUsd) {
     }
 
-    public record CostPoint(LocalDate day, BigDecimal costUsd, long embeddedTokens) {
+    /** @param costUsd embedding cost; reranked searches cost {@code rerankCostUsd} on top */
+    public record CostPoint(LocalDate day, BigDecimal costUsd, long embeddedTokens, BigDecimal rerankCostUsd) {
     }
 
     public record CostOverTime(LocalDate from, LocalDate to, List<CostPoint> days) {
@@ -103,7 +106,7 @@ public final class UsageEndpoints implements Consumer<RoutesConfig> {
         UsageReports.Counters month = reports.total(customerId, monthStart, today);
         ctx.json(new Overview(monthStart.toString().substring(0, 7), reports.documentsByStatus(customerId),
                 month.embeddedTokens(), month.meteredTokens(), month.costUsd(), month.searchQueries(),
-                month.apiCalls()));
+                month.apiCalls(), month.rerankedSearches(), month.rerankCostUsd()));
     }
 
     private void cost(Context ctx) {
@@ -111,7 +114,8 @@ public final class UsageEndpoints implements Consumer<RoutesConfig> {
         Range range = range(ctx);
         List<CostPoint> days = reports.usage(customerId, range.from(), range.to(), UsageReports.Granularity.DAY)
                 .stream()
-                .map(period -> new CostPoint(period.start(), period.usage().costUsd(), period.usage().embeddedTokens()))
+                .map(period -> new CostPoint(period.start(), period.usage().costUsd(), period.usage().embeddedTokens(),
+                        period.usage().rerankCostUsd()))
                 .toList();
         ctx.json(new CostOverTime(range.from(), range.to(), days));
     }

@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Publishes API calls and search queries to {@code dynrag.usage.v1}. The producer is idempotent, so
- * its own retries never count a fact twice; sending does not wait, so a request is never slowed or
- * failed by metering (a crash can lose the facts of its last few milliseconds).
+ * Publishes API calls, search queries and reranked searches to {@code dynrag.usage.v1}. The producer is
+ * idempotent, so its own retries never count a fact twice; sending does not wait, so a request is never
+ * slowed or failed by metering (a crash can lose the facts of its last few milliseconds).
  */
 public final class UsageFacts implements AutoCloseable {
 
@@ -38,15 +38,24 @@ public final class UsageFacts implements AutoCloseable {
 
     /** @param apiKeyId null for a signed-in user */
     public void record(String customerId, String apiKeyId, UsageKind kind) {
-        UsageFact fact = UsageFact.newBuilder()
-                .setFactId(UUID.randomUUID().toString())
-                .setCustomerId(customerId)
-                .setKind(kind)
-                .setApiKeyId(apiKeyId)
-                .setOccurredAt(clock.instant())
-                .build();
+        publish(customerId, UsageFact.newBuilder().setCustomerId(customerId).setKind(kind).setApiKeyId(apiKeyId));
+    }
+
+    /**
+     * One call of the customer's rerank provider.
+     *
+     * @param documents the candidates sent
+     * @param tokens    tokens of the query and the candidates
+     */
+    public void recordRerank(String customerId, int documents, long tokens, long costMicroUsd) {
+        publish(customerId, UsageFact.newBuilder().setCustomerId(customerId).setKind(UsageKind.RERANKED_SEARCH)
+                .setDocuments(documents).setTokens(tokens).setCostMicroUsd(costMicroUsd));
+    }
+
+    private void publish(String customerId, UsageFact.Builder fact) {
+        UsageFact built = fact.setFactId(UUID.randomUUID().toString()).setOccurredAt(clock.instant()).build();
         try {
-            producer.send(new ProducerRecord<>(Topics.USAGE.name(), customerId, fact), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(Topics.USAGE.name(), customerId, built), (metadata, error) -> {
                 if (error != null) {
                     log.warn("A usage fact of {} was not published: {}", customerId, error.toString());
                 }

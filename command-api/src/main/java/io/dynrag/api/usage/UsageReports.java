@@ -12,10 +12,19 @@ public interface UsageReports {
 
     enum Granularity { DAY, MONTH }
 
-    /** What was used in a period; cost in US dollars. */
+    /**
+     * What was used in a period; costs in US dollars.
+     *
+     * @param costUsd           what embedding cost
+     * @param rerankedSearches  calls of the customer's rerank provider
+     * @param rerankedDocuments candidates they sent
+     * @param rerankTokens      tokens of the queries and candidates sent
+     * @param rerankCostUsd     what reranked searches cost
+     */
     record Counters(long documentsUploaded, long documentsIndexed, long documentsFailed, long documentsDeleted,
                     long bytes, long pages, long chunks, long embeddedTokens, long reusedTokens, long meteredTokens,
-                    BigDecimal costUsd, long searchQueries, long apiCalls) {
+                    BigDecimal costUsd, long searchQueries, long apiCalls, long rerankedSearches,
+                    long rerankedDocuments, long rerankTokens, BigDecimal rerankCostUsd) {
     }
 
     record Period(LocalDate start, Counters usage) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.CustomerConfigurationChanged;
+import io.dynrag.domain.customer.CustomerRegistered;
+import io.dynrag.domain.customer.EncryptedText;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
 import io.dynrag.domain.document.IndexingSettings;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.net.URISyntaxException;
@@ -72,6 +75,9 @@ class StoredEventShapeTest {
             StoredEventShapeTest.EARLIER_SHAPES, and only then write today's shape to the golden file \
             (written for you to target/golden-events/).""";
 
+    private static final CustomerConfiguration WITHOUT_RERANK_MODEL = new CustomerConfiguration(120, 50_000, 1_000,
+            26_214_400L, Set.of("text/markdown"), 200, 20, "all-minilm-l6-v2", new BigDecimal("25.50"), 75, null);
+
     /**
      * What each shape stored by earlier code must read as: file name in {@code golden-events/earlier/}
      * to the event. A field an event gained since reads as its default.
@@ -94,7 +100,13 @@ class StoredEventShapeTest {
             CustomerConfigurationChanged.class.getName() + ".without-budget.json",
             new CustomerConfigurationChanged("c-1", new CustomerConfiguration(60, 10_000, 100, 10_485_760L,
                     Set.of("text/plain"), 128, 16, "all-minilm-l6-v2", null,
-                    CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT)));
+                    CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null)),
+            // Before rerank models: none.
+            CustomerConfigurationChanged.class.getName() + ".without-rerank-model.json",
+            new CustomerConfigurationChanged(SampleDomainEvents.CUSTOMER, WITHOUT_RERANK_MODEL),
+            CustomerRegistered.class.getName() + ".without-rerank-model.json",
+            new CustomerRegistered(SampleDomainEvents.CUSTOMER, new EncryptedText("k-1", "bm9uY2UrY29tcGFueQ=="),
+                    new EncryptedText("k-1", "bm9uY2UrZW1haWw="), WITHOUT_RERANK_MODEL));
 
     @Test
     void everyEventTheAggregatesRecordHasASampleAndAGoldenFile() {

@@ -18,7 +18,7 @@ class SearchServiceTest {
 
     private final SearchService service = new SearchService((customerId, model, query, topK, scope, options) -> {
         throw new AssertionError("nothing is searched");
-    }, null, null, null, null, null, null);
+    }, null, null, null, null, null, null, null);
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -32,7 +32,7 @@ class SearchServiceTest {
     void refusesBadRankingOptions(String mode, Double keywordWeight, Integer maxChunksPerDocument, Double minScore,
                                   String message) {
         assertThatThrownBy(() -> service.search("customer", new SearchService.SearchRequest("deadlock", null, null,
-                null, null, mode, keywordWeight, maxChunksPerDocument, minScore, null, null)))
+                null, null, mode, keywordWeight, maxChunksPerDocument, minScore, null, null, null)))
                 .isInstanceOf(DomainRuleViolation.class).hasMessage(message);
     }
 
@@ -51,19 +51,19 @@ class SearchServiceTest {
     @Test
     void refusesBadFiltersAndDocumentIdsNamingThem() {
         assertThatThrownBy(() -> service.search("customer", new SearchService.SearchRequest("q", null, null, null, null,
-                null, null, null, null, Map.of("$or", List.of(Map.of("metadata.year", Map.of("$gte", true)))), null)))
+                null, null, null, null, Map.of("$or", List.of(Map.of("metadata.year", Map.of("$gte", true)))), null, null)))
                 .isInstanceOf(FilterRefusal.class)
                 .hasMessageStartingWith("filter at /filter/$or/0/metadata.year/$gte: ");
         assertThatThrownBy(() -> service.search("customer", new SearchService.SearchRequest("q", null, null, null, null,
-                null, null, null, null, Map.of("metadata.team", "x".repeat(17_000)), null)))
+                null, null, null, null, Map.of("metadata.team", "x".repeat(17_000)), null, null)))
                 .isInstanceOf(FilterRefusal.class).hasMessageContaining("at most 16384 bytes");
         assertThatThrownBy(() -> service.search("customer", new SearchService.SearchRequest("q", null, null, null, null,
-                null, null, null, null, null, Collections.nCopies(1_001, "d"))))
+                null, null, null, null, null, Collections.nCopies(1_001, "d"), null)))
                 .isInstanceOf(DomainRuleViolation.class)
                 .hasMessage("'documentIds' may name at most 1000 documents, not 1001");
     }
 
     private static SearchService.SearchRequest request(String query, Integer topK, String asOf, Integer version) {
-        return new SearchService.SearchRequest(query, topK, asOf, null, version, null, null, null, null, null, null);
+        return new SearchService.SearchRequest(query, topK, asOf, null, version, null, null, null, null, null, null, null);
     }
 }

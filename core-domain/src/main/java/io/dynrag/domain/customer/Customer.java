@@ -5,6 +5,8 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
@@ -17,7 +19,8 @@ class Customer {
     private CustomerStatus status;
     private CustomerConfiguration configuration;
     private CustomerCeilings ceilings = CustomerCeilings.NONE;
-    private String providerKeyFingerprint;
+    /** By provider: a customer may hold a key for its embedding provider and one for its rerank provider. */
+    private final Map<String, String> providerKeyFingerprints = new HashMap<>();
     private String lastBudgetAlertMonth;
 
     Customer() {
@@ -63,7 +66,7 @@ class Customer {
         if (command.provider() == null || command.provider().isBlank()) {
             throw new DomainRuleViolation("provider must not be blank");
         }
-        if (!Objects.equals(command.fingerprint(), providerKeyFingerprint)) {
+        if (!Objects.equals(command.fingerprint(), providerKeyFingerprints.get(command.provider()))) {
             apply(new ProviderKeyChanged(customerId, command.provider(), command.fingerprint()));
         }
     }
@@ -129,7 +132,11 @@ class Customer {
 
     @EventSourcingHandler
     void on(ProviderKeyChanged event) {
-        this.providerKeyFingerprint = event.fingerprint();
+        if (event.fingerprint() == null) {
+            providerKeyFingerprints.remove(event.provider());
+        } else {
+            providerKeyFingerprints.put(event.provider(), event.fingerprint());
+        }
     }
 
     @EventSourcingHandler

@@ -60,7 +60,8 @@ public record CustomerCeilings(Integer requestsPerMinute, Integer requestsPerDay
                 Math.min(configuration.maxDocuments(), maxDocuments),
                 Math.min(configuration.maxFileBytes(), maxFileBytes),
                 configuration.allowedContentTypes(), configuration.chunkTokens(), configuration.chunkOverlapTokens(),
-                configuration.embeddingModel(), configuration.monthlyBudgetUsd(), configuration.budgetAlertPercent());
+                configuration.embeddingModel(), configuration.monthlyBudgetUsd(), configuration.budgetAlertPercent(),
+                configuration.rerankModel());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.dynrag.domain.customer;
 
 import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.domain.search.RerankModel;
 
 import java.math.BigDecimal;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.TreeSet;
  * @param embeddingModel      id of the model that embeds the customer's chunks
  * @param monthlyBudgetUsd    most embedding cost per calendar month (UTC); null for no budget
  * @param budgetAlertPercent  share of the budget at which the customer is alerted, once a month
+ * @param rerankModel         id of the {@link RerankModel} searches may ask to reorder their hits with; null for
+ *                            none (searches cannot ask for it)
  */
 public record CustomerConfiguration(
         int requestsPerMinute,
@@ -34,7 +37,8 @@ public record CustomerConfiguration(
         int chunkOverlapTokens,
         String embeddingModel,
         BigDecimal monthlyBudgetUsd,
-        int budgetAlertPercent) {
+        int budgetAlertPercent,
+        String rerankModel) {
 
     public static final int DEFAULT_BUDGET_ALERT_PERCENT = 80;
 
@@ -86,6 +90,8 @@ public record CustomerConfiguration(
         require(monthlyBudgetUsd == null || (monthlyBudgetUsd.signum() >= 0 && monthlyBudgetUsd.scale() <= 6
                         && monthlyBudgetUsd.compareTo(new BigDecimal("1000000000")) <= 0),
                 "monthlyBudgetUsd must be 0 to 1000000000 with at most 6 decimals, or null for no budget");
+        require(rerankModel == null || RerankModel.SUPPORTED.containsKey(rerankModel),
+                "rerankModel must be one of " + new TreeSet<>(RerankModel.SUPPORTED.keySet()));
         require(budgetAlertPercent >= 1 && budgetAlertPercent <= 100, "budgetAlertPercent must be 1 to 100");
         int inputLimit = MODEL_INPUT_LIMITS.get(embeddingModel);
         require(chunkTokens >= MIN_CHUNK_TOKENS && chunkTokens <= inputLimit,

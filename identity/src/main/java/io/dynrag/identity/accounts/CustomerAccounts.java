@@ -39,6 +39,8 @@ import java.util.Optional;
 public final class CustomerAccounts {
 
     public static final String PROCESSING_GROUP = "customer-accounts";
+    /** The one provider whose key embeds documents. */
+    public static final String EMBEDDING_PROVIDER = "openai";
 
     private final ThreadBoundTransactionManager transactions;
     private final ObjectMapper json;
@@ -80,8 +82,12 @@ public final class CustomerAccounts {
                 toJson(event.ceilings()), Timestamp.from(at), event.customerId());
     }
 
+    /** The account shows the embedding provider's key, which uploads need; rerank keys are read where used. */
     @EventHandler
     void on(ProviderKeyChanged event, @org.axonframework.eventhandling.Timestamp Instant at) {
+        if (!EMBEDDING_PROVIDER.equals(event.provider())) {
+            return;
+        }
         update("UPDATE customer_account SET provider = ?, provider_fingerprint = ?, updated_at = ? WHERE customer_id = ?",
                 event.fingerprint() == null ? null : event.provider(), event.fingerprint(), Timestamp.from(at),
                 event.customerId());

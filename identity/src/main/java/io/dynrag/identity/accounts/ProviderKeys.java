@@ -15,7 +15,7 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Customers' own keys for embedding providers, sealed with the key-encryption key (AES-256-GCM,
+ * Customers' own keys for embedding and rerank providers, sealed with the key-encryption key (AES-256-GCM,
  * bound to the customer and provider) and opened only in memory when the pipeline needs them.
  * Only a fingerprint ever leaves this class.
  */
@@ -80,6 +80,21 @@ public final class ProviderKeys {
                 }
                 byte[] key = keyEncryption.open(row.getBytes(1), context(customerId, provider));
                 return Optional.of(new OpenedKey(new String(key, StandardCharsets.UTF_8), row.getString(2)));
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read the provider key", e);
+        }
+    }
+
+    /** The fingerprint of the customer's key for {@code provider}, if one is stored; opens nothing. */
+    public Optional<String> storedFingerprint(String customerId, String provider) {
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT fingerprint FROM provider_key WHERE customer_id = ? AND provider = ?")) {
+            query.setString(1, customerId);
+            query.setString(2, provider);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new DatabaseException("cannot read the provider key", e);

@@ -5,6 +5,7 @@ import io.dynrag.domain.customer.ChangeCustomerConfiguration;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.domain.customer.SetProviderKey;
+import io.dynrag.domain.search.RerankModel;
 import io.dynrag.identity.access.Access;
 import io.dynrag.identity.accounts.CustomerAccount;
 import io.dynrag.identity.accounts.CustomerAccounts;
@@ -22,15 +23,22 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import java.math.BigDecimal;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * The customer's own configuration and its embedding-provider key. The values that cost the operator
- * may be set only up to the customer's ceilings; what is shown is what applies.
+ * The customer's own configuration and its provider keys: the embedding provider's ({@code openai}) and the
+ * rerank provider's its {@code rerankModel} is called with. The values that cost the operator may be set only
+ * up to the customer's ceilings; what is shown is what applies.
  */
 public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
 
-    static final Set<String> PROVIDERS = Set.of("openai");
+    static final Set<String> PROVIDERS = Stream.concat(Stream.of(CustomerAccounts.EMBEDDING_PROVIDER),
+            RerankModel.SUPPORTED.values().stream().map(RerankModel::provider)).collect(Collectors.toUnmodifiableSet());
+    /** The {@code rerankModel} that removes the customer's rerank model: a JSON null keeps the current one. */
+    static final String NO_RERANK_MODEL = "none";
 
     private final Access access;
     private final CommandGateway commands;
@@ -60,7 +68,7 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     public record ConfigurationUpdate(Integer requestsPerMinute, Integer requestsPerDay, Integer maxDocuments,
                                       Long maxFileBytes, Set<String> allowedContentTypes, Integer chunkTokens,
                                       Integer chunkOverlapTokens, String embeddingModel,
-                                      BigDecimal monthlyBudgetUsd, Integer budgetAlertPercent) {
+                                      BigDecimal monthlyBudgetUsd, Integer budgetAlertPercent, String rerankModel) {
 
         CustomerConfiguration applyTo(CustomerConfiguration current) {
             return new CustomerConfiguration(
@@ -75,7 +83,9 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
                     // 0 removes the budget.
                     monthlyBudgetUsd == null ? current.monthlyBudgetUsd()
                             : monthlyBudgetUsd.signum() == 0 ? null : monthlyBudgetUsd,
-                    Optional.ofNullable(budgetAlertPercent).orElse(current.budgetAlertPercent()));
+                    Optional.ofNullable(budgetAlertPercent).orElse(current.budgetAlertPercent()),
+                    rerankModel == null ? current.rerankModel()
+                            : NO_RERANK_MODEL.equals(rerankModel) ? null : rerankModel);
         }
     }
 
@@ -88,9 +98,11 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     /**
      * @param configuration what applies: each value at most its ceiling
      * @param ceilings      the highest values the customer may set by itself
+     * @param providerKey   the embedding provider's key
+     * @param rerankKey     the key of the {@code rerankModel}'s provider; null without a rerank model or its key
      */
     public record ConfigurationView(CustomerConfiguration configuration, CustomerCeilings ceilings,
-                                    ProviderKeyView providerKey) {
+                                    ProviderKeyView providerKey, ProviderKeyView rerankKey) {
     }
 
     @Override
@@ -122,6 +134,13 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
             throw ApiProblem.badRequest("embeddingModel " + next.embeddingModel() + " uses your OpenAI key: store it "
                     + "with PUT /v1/customer/provider-key first");
         }
+        RerankModel rerankModel = next.rerankModel() == null ? null : RerankModel.SUPPORTED.get(next.rerankModel());
+        if (update.rerankModel() != null && rerankModel != null
+                && providerKeys.storedFingerprint(customerId, rerankModel.provider()).isEmpty()) {
+            throw ApiProblem.badRequest("rerankModel " + rerankModel.id() + " uses your " + rerankModel.provider()
+                    + " key: store it with PUT /v1/customer/provider-key (\"provider\": \"" + rerankModel.provider()
+                    + "\") first");
+        }
         try {
             commands.sendAndWait(new ChangeCustomerConfiguration(customerId, next, defaultCeilings));
         } catch (CeilingExceededException e) {
@@ -134,7 +153,7 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         ProviderKeyRequest request = ctx.bodyAsClass(ProviderKeyRequest.class);
         if (request.provider() == null || !PROVIDERS.contains(request.provider())) {
-            throw ApiProblem.badRequest("'provider' must be one of " + PROVIDERS);
+            throw ApiProblem.badRequest("'provider' must be one of " + new TreeSet<>(PROVIDERS));
         }
         String key = request.apiKey() == null ? "" : request.apiKey().strip();
         if (key.length() < 8 || key.length() > 512 || !key.chars().allMatch(c -> c > 32 && c < 127)) {
@@ -158,7 +177,7 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         String customerId = access.customer(ctx, Scope.ADMIN).customerId();
         String provider = Optional.ofNullable(ctx.queryParam("provider")).orElse("openai");
         if (!PROVIDERS.contains(provider)) {
-            throw ApiProblem.badRequest("'provider' must be one of " + PROVIDERS);
+            throw ApiProblem.badRequest("'provider' must be one of " + new TreeSet<>(PROVIDERS));
         }
         transactions.executeInTransaction(() -> {
             providerKeys.delete(customerId, provider);
@@ -171,7 +190,13 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         CustomerAccount account = account(customerId);
         ProviderKeyView key = account.providerFingerprint() == null ? null
                 : new ProviderKeyView(account.provider(), account.providerFingerprint());
-        return new ConfigurationView(account.configuration(), account.ceilings(), key);
+        String rerankModel = account.configuration().rerankModel();
+        ProviderKeyView rerankKey = rerankModel == null ? null
+                : Optional.of(RerankModel.SUPPORTED.get(rerankModel).provider())
+                .flatMap(provider -> providerKeys.storedFingerprint(customerId, provider)
+                        .map(fingerprint -> new ProviderKeyView(provider, fingerprint)))
+                .orElse(null);
+        return new ConfigurationView(account.configuration(), account.ceilings(), key, rerankKey);
     }
 
     private CustomerAccount account(String customerId) {

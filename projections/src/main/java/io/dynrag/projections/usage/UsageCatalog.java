@@ -18,7 +18,8 @@ public final class UsageCatalog {
     static final String COUNTERS = """
             sum(documents_uploaded), sum(documents_indexed), sum(documents_failed), sum(documents_deleted),
             sum(bytes), sum(pages), sum(chunks), sum(embedded_tokens), sum(reused_tokens), sum(metered_tokens),
-            sum(cost_micro_usd), sum(search_queries), sum(api_calls)""";
+            sum(cost_micro_usd), sum(search_queries), sum(api_calls), sum(reranked_searches),
+            sum(reranked_documents), sum(rerank_tokens), sum(rerank_cost_micro_usd)""";
 
     private final DataSource dataSource;
 
@@ -28,11 +29,17 @@ public final class UsageCatalog {
 
     public enum Granularity { DAY, MONTH }
 
-    /** What was used in one period (a day, a month, or the whole range). */
+    /**
+     * What was used in one period (a day, a month, or the whole range).
+     *
+     * @param costMicroUsd       what embedding cost
+     * @param rerankCostMicroUsd what reranked searches cost
+     */
     public record Counters(long documentsUploaded, long documentsIndexed, long documentsFailed,
                            long documentsDeleted, long bytes, long pages, long chunks, long embeddedTokens,
                            long reusedTokens, long meteredTokens, long costMicroUsd, long searchQueries,
-                           long apiCalls) {
+                           long apiCalls, long rerankedSearches, long rerankedDocuments, long rerankTokens,
+                           long rerankCostMicroUsd) {
     }
 
     public record Period(LocalDate start, Counters counters) {
@@ -71,7 +78,8 @@ public final class UsageCatalog {
     /** Every customer's usage in [from, to], the largest consumers (by cost, then tokens) first. */
     public List<CustomerUsage> topConsumers(LocalDate from, LocalDate to, int limit) {
         return query("SELECT customer_id, " + COUNTERS + " FROM usage_daily WHERE day BETWEEN ? AND ? "
-                        + "GROUP BY customer_id ORDER BY sum(cost_micro_usd) DESC, sum(embedded_tokens) DESC, "
+                        + "GROUP BY customer_id ORDER BY sum(cost_micro_usd) + sum(rerank_cost_micro_usd) DESC, "
+                        + "sum(embedded_tokens) DESC, "
                         + "sum(api_calls) DESC, customer_id LIMIT ?",
                 row -> new CustomerUsage(row.getString(1), counters(row, 2)),
                 Date.valueOf(from), Date.valueOf(to), limit);
@@ -98,12 +106,13 @@ public final class UsageCatalog {
     }
 
     private static Counters counters(ResultSet row, int first) throws SQLException {
-        long[] values = new long[13];
+        long[] values = new long[17];
         for (int i = 0; i < values.length; i++) {
             values[i] = row.getLong(first + i);
         }
         return new Counters(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
-                values[8], values[9], values[10], values[11], values[12]);
+                values[8], values[9], values[10], values[11], values[12], values[13], values[14], values[15],
+                values[16]);
     }
 
     private interface RowMapper<T> {

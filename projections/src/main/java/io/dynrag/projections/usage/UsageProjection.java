@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
 /**
  * Usage per customer per day (UTC) and per document: the numbers customers are billed by. Built
  * from the document events (uploads, outcomes with their tokens and cost, deletions) and the usage
- * facts (API calls, search queries). A day is the day the event happened, so a rebuild assigns
+ * facts (API calls, search queries, reranked searches with their cost). A day is the day the event happened, so a rebuild assigns
  * every count to the same day again.
  *
  * <p>Document events arrive at least once and are recognised by their aggregate sequence number;
@@ -83,11 +83,13 @@ public final class UsageProjection implements Projection {
         if (fact == null || DeletedCustomers.contains(tx, fact.getCustomerId())) {
             return;
         }
-        String column = switch (fact.getKind()) {
-            case API_CALL -> "api_calls";
-            case SEARCH_QUERY -> "search_queries";
+        Map<String, Long> deltas = switch (fact.getKind()) {
+            case API_CALL -> Map.of("api_calls", 1L);
+            case SEARCH_QUERY -> Map.of("search_queries", 1L);
+            case RERANKED_SEARCH -> Map.of("reranked_searches", 1L, "reranked_documents", fact.getDocuments(),
+                    "rerank_tokens", fact.getTokens(), "rerank_cost_micro_usd", fact.getCostMicroUsd());
         };
-        addToDay(tx, fact.getCustomerId(), fact.getOccurredAt(), Map.of(column, 1L));
+        addToDay(tx, fact.getCustomerId(), fact.getOccurredAt(), deltas);
     }
 
     private static void customer(Connection tx, CustomerEvent event) throws SQLException {

@@ -58,6 +58,21 @@ public final class TopicRecords {
         return record(topic, customerId, Topics.USAGE.valueSerde().serializer().serialize(topic, fact));
     }
 
+    public ConsumerRecord<String, byte[]> rerankedSearch(String customerId, long documents, long tokens,
+                                                         long costMicroUsd, Instant at) {
+        UsageFact fact = UsageFact.newBuilder()
+                .setFactId(UUID.randomUUID().toString())
+                .setCustomerId(customerId)
+                .setKind(UsageKind.RERANKED_SEARCH)
+                .setOccurredAt(at)
+                .setDocuments(documents)
+                .setTokens(tokens)
+                .setCostMicroUsd(costMicroUsd)
+                .build();
+        String topic = Topics.USAGE.name();
+        return record(topic, customerId, Topics.USAGE.valueSerde().serializer().serialize(topic, fact));
+    }
+
     /** Whatever bytes arrived on the topic, readable or not. */
     public ConsumerRecord<String, byte[]> raw(String topic, String key, byte[] value) {
         return record(topic, key, value);

@@ -40,7 +40,7 @@ class UsageProjectionTest {
     private static final Instant NEXT_DAY = Instant.parse("2026-03-02T00:00:01Z");
     private static final IndexingStats STATS = new IndexingStats(12, 2_400, 1_800, 3, 17, "all-minilm-l6-v2",
             Map.of("embed", 310L), 9_876, 4, 2_210, 36);
-    private static final Counters NOTHING = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static final Counters NOTHING = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     private final UsageProjection projection = new UsageProjection();
     private final TopicRecords topics = new TopicRecords();
@@ -58,7 +58,7 @@ class UsageProjectionTest {
         apply(uploaded(CUSTOMER, DOCUMENT, 0, 1, MORNING), indexed(CUSTOMER, DOCUMENT, 1, 1, MORNING));
 
         assertThat(catalog.total(CUSTOMER, DAY, DAY)).isEqualTo(new Counters(1, 1, 0, 0, 48_213, 4, 12, 1_800,
-                600, 2_210, 36, 0, 0));
+                600, 2_210, 36, 0, 0, 0, 0, 0, 0));
         assertThat(catalog.documents(CUSTOMER, 10)).containsExactly(new DocumentUsage(DOCUMENT, "Handbook", 1, 1,
                 48_213, 12, 1_800, 600, 2_210, 36, false));
     }
@@ -96,6 +96,20 @@ class UsageProjectionTest {
         Counters total = catalog.total(CUSTOMER, DAY, DAY);
         assertThat(total.apiCalls()).isEqualTo(2);
         assertThat(total.searchQueries()).isEqualTo(1);
+    }
+
+    @Test
+    void rerankedSearchesAddTheirDocumentsTokensAndCost() {
+        apply(topics.rerankedSearch(CUSTOMER, 30, 1_200, 2_000, MORNING),
+                topics.rerankedSearch(CUSTOMER, 12, 500, 2_000, MORNING));
+
+        Counters total = catalog.total(CUSTOMER, DAY, DAY);
+        assertThat(total.rerankedSearches()).isEqualTo(2);
+        assertThat(total.rerankedDocuments()).isEqualTo(42);
+        assertThat(total.rerankTokens()).isEqualTo(1_700);
+        assertThat(total.rerankCostMicroUsd()).isEqualTo(4_000);
+        assertThat(total.costMicroUsd()).as("embedding cost apart").isZero();
+        assertThat(total.apiCalls()).isZero();
     }
 
     @Test
