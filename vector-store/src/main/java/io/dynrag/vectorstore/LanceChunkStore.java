@@ -182,6 +182,20 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
     }
 
     /**
+     * Like {@link #search(String, String, float[], int, SearchScope)}, as deep as {@code depth} says: candidates
+     * for a fusion, possibly without their texts ({@link #withTexts}).
+     */
+    public List<ChunkMatch> search(String customerId, String model, float[] query, NearestChunks.Depth depth,
+                                   SearchScope scope) {
+        return nearest.search(customerId, model, query, depth, scope);
+    }
+
+    /** The matches with the texts of their rows in the version {@code scope} names; see {@link NearestChunks#withTexts}. */
+    public List<ChunkMatch> withTexts(String customerId, String model, SearchScope scope, List<ChunkMatch> matches) {
+        return nearest.withTexts(customerId, model, scope, matches);
+    }
+
+    /**
      * The {@code k} chunks that score best by BM25 for the query's terms, best first, over the rows
      * {@code scope} names: the same rows a {@link #search} with that scope considers. Empty when the
      * query has no terms or the tenant has no dataset for the model. The keyword index is derived

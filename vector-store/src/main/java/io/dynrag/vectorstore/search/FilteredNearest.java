@@ -10,9 +10,7 @@ import io.dynrag.vectorstore.dataset.Scans;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.stream.Collectors;
 import org.apache.arrow.vector.Float4Vector;
@@ -45,7 +43,9 @@ final class FilteredNearest {
     private record Candidate(String documentId, int docVersion, int chunkIndex, Integer page, double score) {
     }
 
-    List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch) {
+    /** @param texts whether the winners' texts are read (otherwise null) */
+    List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch,
+                            boolean texts) {
         DocumentRows.Directory directory = documentRows.of(dataset);
         long kept = directory.kept(scope);
         if (kept <= 0) {
@@ -59,7 +59,11 @@ final class FilteredNearest {
         List<Candidate> best = kept <= indexSearch.filteredExactRows() || dataset.listIndexes().isEmpty()
                 ? compared(dataset, query, k, keptRows.build())
                 : overFetched(dataset, query, k, scope, keptRows.build(), kept, directory.total(), indexSearch);
-        return withTexts(dataset, best, directory);
+        List<ChunkMatch> matches = best.stream()
+                .map(candidate -> new ChunkMatch(candidate.documentId(), candidate.docVersion(), candidate.chunkIndex(),
+                        null, candidate.page(), candidate.score()))
+                .toList();
+        return texts ? ChunkTexts.of(dataset, matches, directory) : matches;
     }
 
     /** Every kept row's vector compared with the query. */
@@ -153,37 +157,6 @@ final class FilteredNearest {
             asked *= 4;
         }
         return compared(dataset, query, k, keptRows);
-    }
-
-    /** The candidates as matches, with the texts of their rows read in one scan of the fragments holding them. */
-    private static List<ChunkMatch> withTexts(Dataset dataset, List<Candidate> best, DocumentRows.Directory directory) {
-        if (best.isEmpty()) {
-            return List.of();
-        }
-        String rows = best.stream()
-                .collect(Collectors.groupingBy(Candidate::documentId, Collectors.mapping(
-                        candidate -> String.valueOf(candidate.chunkIndex()), Collectors.joining(", "))))
-                .entrySet().stream()
-                .map(entry -> "(" + Scans.isDocument(entry.getKey()) + " AND " + ChunkTable.CHUNK_INDEX + " IN ("
-                        + entry.getValue() + "))")
-                .collect(Collectors.joining(" OR "));
-        Map<String, String> texts = new HashMap<>();
-        Scans.scan(dataset, new ScanOptions.Builder()
-                        .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT))
-                        .filter(rows)
-                        .fragmentIds(directory.fragmentsOf(best.stream().map(Candidate::documentId).toList()))
-                        .build(),
-                (batch, i) -> texts.put(key(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
-                        ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i)), ChunkTable.string(batch, ChunkTable.TEXT, i)));
-        return best.stream()
-                .map(candidate -> new ChunkMatch(candidate.documentId(), candidate.docVersion(), candidate.chunkIndex(),
-                        texts.get(key(candidate.documentId(), candidate.chunkIndex())), candidate.page(),
-                        candidate.score()))
-                .toList();
-    }
-
-    private static String key(String documentId, int chunkIndex) {
-        return chunkIndex + "/" + documentId;
     }
 
     /** The scope as a Lance SQL condition on the rows' documents. */

@@ -47,27 +47,64 @@ public final class NearestChunks implements AutoCloseable {
      *     scope names a dataset version that does not exist
      */
     public List<ChunkMatch> search(String customerId, String model, float[] query, int k, SearchScope scope) {
-        checkQuery(query);
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be positive, was " + k);
-        }
-        OptionalLong version = scope.datasetVersion().isPresent()
-                ? OptionalLong.of(Datasets.checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
-        Function<Dataset, List<ChunkMatch>> search = dataset -> nearest(dataset, model, query, k, scope);
-        return version.isPresent()
-                ? datasets.read(customerId, model, version, List.of(), search)
-                : withLatest(customerId, model, List.of(), search);
+        return search(customerId, model, query, new Depth(k, k, true), scope);
     }
 
-    private List<ChunkMatch> nearest(Dataset dataset, String model, float[] query, int k, SearchScope scope) {
+    /**
+     * How far a search looks and what it reads.
+     *
+     * @param k          how many of the nearest rows
+     * @param exactFirst how many of the first are ranked exactly as a search for that many would rank them;
+     *                   the rest, candidates for a fusion, may be ranked by the index's quantised distances
+     * @param texts      whether the rows' texts are read (otherwise null: {@link #withTexts} reads them later,
+     *                   for the few rows that need them)
+     */
+    public record Depth(int k, int exactFirst, boolean texts) {
+
+        public Depth {
+            if (k < 1 || exactFirst < 1 || exactFirst > k) {
+                throw new IllegalArgumentException("k must be positive and at least exactFirst, were " + k + " and "
+                        + exactFirst);
+            }
+        }
+    }
+
+    /** Like {@link #search(String, String, float[], int, SearchScope)}, as far as {@code depth} says. */
+    public List<ChunkMatch> search(String customerId, String model, float[] query, Depth depth, SearchScope scope) {
+        checkQuery(query);
+        return read(customerId, model, scope, dataset -> nearest(dataset, model, query, depth, scope));
+    }
+
+    /**
+     * The matches with their rows' texts, read from the dataset version {@code scope} names (the one they
+     * were found in); a match whose row that version no longer holds (rewritten since) keeps a null text.
+     */
+    public List<ChunkMatch> withTexts(String customerId, String model, SearchScope scope, List<ChunkMatch> matches) {
+        if (matches.stream().allMatch(match -> match.text() != null)) {
+            return matches;
+        }
+        return read(customerId, model, scope, dataset -> ChunkTexts.of(dataset, matches,
+                documentRows.of(dataset)));
+    }
+
+    private <T> List<T> read(String customerId, String model, SearchScope scope, Function<Dataset, List<T>> action) {
+        OptionalLong version = scope.datasetVersion().isPresent()
+                ? OptionalLong.of(Datasets.checkVersion(scope.datasetVersion().getAsLong())) : OptionalLong.empty();
+        return version.isPresent()
+                ? datasets.read(customerId, model, version, List.of(), action)
+                : withLatest(customerId, model, List.of(), action);
+    }
+
+    private List<ChunkMatch> nearest(Dataset dataset, String model, float[] query, Depth depth, SearchScope scope) {
         int dimensions = Datasets.dimensionsOf(dataset);
         if (query.length != dimensions) {
             // Lance would silently fall back to a full scan with a mismatched key.
             throw new IllegalArgumentException("query vector has " + query.length + " dimensions, the dataset of "
                     + model + " has " + dimensions);
         }
+        int k = depth.k();
         if (!scope.unfiltered()) {
-            return filtered.search(dataset, query, k, scope, indexSearch);
+            return filtered.search(dataset, query, k, scope, indexSearch, depth.texts());
         }
         Query.Builder knn = new Query.Builder()
                 .setColumn(ChunkTable.VECTOR)
@@ -77,19 +114,27 @@ public final class NearestChunks implements AutoCloseable {
         if (dataset.listIndexes().isEmpty()) {
             knn.setUseIndex(false);
         } else {
-            knn.setNprobes(indexSearch.probes()).setRefineFactor(indexSearch.refineFactor());
+            // The index re-ranks refineFactor x k quantised candidates by their exact distance. Re-ranking the
+            // same number as a search for exactFirst would keeps its first exactFirst rows exactly as that
+            // search ranks them; the candidates after them only need to be near.
+            int refine = (int) Math.ceil((double) indexSearch.refineFactor() * depth.exactFirst() / k);
+            knn.setNprobes(indexSearch.probes()).setRefineFactor(Math.max(1, refine));
         }
+        List<String> columns = depth.texts()
+                ? List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT,
+                        ChunkTable.PAGE, ChunkTable.DISTANCE)
+                : List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX, ChunkTable.PAGE,
+                        ChunkTable.DISTANCE);
         ScanOptions nearest = new ScanOptions.Builder()
                 .nearest(knn.build())
-                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
-                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
+                .columns(columns)
                 .build();
         List<ChunkMatch> matches = new ArrayList<>();
         Scans.scan(dataset, nearest, (batch, i) -> matches.add(new ChunkMatch(
                 ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                 ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                 ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
-                ChunkTable.string(batch, ChunkTable.TEXT, i),
+                depth.texts() ? ChunkTable.string(batch, ChunkTable.TEXT, i) : null,
                 ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
                 1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i))));
         matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
