@@ -59,8 +59,13 @@ final class RetrievalBench {
             new Mode("hybrid, keywordWeight 0.7", Map.of("mode", "hybrid", "keywordWeight", 0.7)),
             new Mode("hybrid, reranked", Map.of("mode", "hybrid", "rerank", true)));
 
-    /** The outcome of one mode: measured, or why not. */
-    record Outcome(Mode mode, String status, List<List<String>> rankings, long[] micros) {
+    /**
+     * The outcome of one mode: measured, or why not.
+     *
+     * @param rankings each query's pages, best first
+     * @param chunks   each query's chunks as the search answered them ({@code documentId#chunkIndex}), best first
+     */
+    record Outcome(Mode mode, String status, List<List<String>> rankings, List<List<String>> chunks, long[] micros) {
 
         boolean measured() {
             return rankings != null;
@@ -161,6 +166,7 @@ final class RetrievalBench {
                     outcome.status());
         }
         table.print(out);
+        printFusionConstants(outcomes, pageOfDocument, out);
         Path details = writeDetails(outcomes);
         out.println("Each query asks for the best " + CHUNKS_ASKED + " chunks; chunks of a page already ranked are "
                 + "dropped, so the ranking is of pages, each at its best chunk's rank, judged on the first " + K
@@ -168,6 +174,51 @@ final class RetrievalBench {
                 + "2 as relevant. Latency is the whole HTTP request on loopback, one at a time, the query's "
                 + "embedding included, after one unmeasured pass over the queries. Each query's ranking: " + details);
         out.println();
+    }
+
+    /** Constants of reciprocal rank fusion compared, the search's own (60) among them. */
+    private static final int[] FUSION_CONSTANTS = {5, 10, 20, 30, 60, 100};
+
+    /**
+     * Reciprocal rank fusion of the vector and keyword modes' answers (each the best 100 chunks, as many as a
+     * hybrid search of 100 fuses), computed here with other constants than the search's 60, equal weights:
+     * whether the constant is a lever. The row for 60 must equal the hybrid mode's figures.
+     */
+    private void printFusionConstants(List<Outcome> outcomes, Map<String, String> pageOfDocument, PrintStream out) {
+        Outcome vector = outcomes.get(0);
+        Outcome keyword = outcomes.get(1);
+        if (!vector.measured() || !keyword.measured()) {
+            return;
+        }
+        out.println("Fusion constant, computed from the vector and keyword answers above (equal weights):");
+        out.println();
+        MarkdownTable table = new MarkdownTable("constant", "nDCG@10", "recall@10", "MRR@10", "nDCG@10 questions",
+                "nDCG@10 identifiers");
+        for (int constant : FUSION_CONSTANTS) {
+            List<List<String>> rankings = new ArrayList<>();
+            for (int q = 0; q < queries.size(); q++) {
+                Map<String, Double> fused = new HashMap<>();
+                List<String> vectorChunks = vector.chunks().get(q);
+                List<String> keywordChunks = keyword.chunks().get(q);
+                for (int rank = 1; rank <= vectorChunks.size(); rank++) {
+                    fused.merge(vectorChunks.get(rank - 1), 0.5 / (constant + rank), Double::sum);
+                }
+                for (int rank = 1; rank <= keywordChunks.size(); rank++) {
+                    fused.merge(keywordChunks.get(rank - 1), 0.5 / (constant + rank), Double::sum);
+                }
+                List<String> pageOfEachChunk = fused.entrySet().stream()
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()
+                                .thenComparing(Map.Entry.comparingByKey()))
+                        .map(entry -> pageOfDocument.get(entry.getKey().substring(0, entry.getKey().indexOf('#'))))
+                        .toList();
+                rankings.add(RetrievalMetrics.pages(pageOfEachChunk));
+            }
+            Outcome fusedOutcome = new Outcome(vector.mode(), "computed", rankings, null, null);
+            table.row(constant, mean(fusedOutcome, null, Metric.NDCG), mean(fusedOutcome, null, Metric.RECALL),
+                    mean(fusedOutcome, null, Metric.MRR), mean(fusedOutcome, RetrievalSet.Kind.QUESTION, Metric.NDCG),
+                    mean(fusedOutcome, RetrievalSet.Kind.IDENTIFIER, Metric.NDCG));
+        }
+        table.print(out);
     }
 
     /** Every measured query's figures and first pages, one tab-separated file for all modes, to see what failed. */
@@ -252,7 +303,7 @@ final class RetrievalBench {
         BenchClient.Response probe = search(apiKey, queries.getFirst().text(), fields);
         if (probe.status() != 200) {
             if (!earlier.isEmpty()) {
-                return new Outcome(mode, "unavailable: " + refusal(probe), null, null);
+                return new Outcome(mode, "unavailable: " + refusal(probe), null, null, null);
             }
             fields = Map.of();
             status = "sent without `mode`, today's only search (with it: " + refusal(probe) + ")";
@@ -261,22 +312,28 @@ final class RetrievalBench {
             search(apiKey, query.text(), fields).expect(200);
         }
         List<List<String>> rankings = new ArrayList<>();
+        List<List<String>> chunks = new ArrayList<>();
         long[] micros = new long[queries.size()];
         for (int i = 0; i < queries.size(); i++) {
             long started = System.nanoTime();
             JsonNode results = search(apiKey, queries.get(i).text(), fields).expect(200).json().get("results");
             micros[i] = (System.nanoTime() - started) / 1_000;
             List<String> pageOfEachChunk = new ArrayList<>();
-            results.forEach(hit -> pageOfEachChunk.add(pageOfDocument.get(hit.get("documentId").asText())));
+            List<String> chunkKeys = new ArrayList<>();
+            results.forEach(hit -> {
+                pageOfEachChunk.add(pageOfDocument.get(hit.get("documentId").asText()));
+                chunkKeys.add(hit.get("documentId").asText() + "#" + hit.get("chunkIndex").asInt());
+            });
             rankings.add(RetrievalMetrics.pages(pageOfEachChunk));
+            chunks.add(chunkKeys);
         }
         for (Outcome before : earlier) {
             if (before.measured() && rankings.equals(before.rankings())) {
                 return new Outcome(mode, "unavailable: accepted but ignored (every ranking equals "
-                        + before.mode().name() + "'s)", null, null);
+                        + before.mode().name() + "'s)", null, null, null);
             }
         }
-        return new Outcome(mode, status, rankings, micros);
+        return new Outcome(mode, status, rankings, chunks, micros);
     }
 
     private BenchClient.Response search(String apiKey, String query, Map<String, Object> fields) {

@@ -8,7 +8,6 @@ import io.dynrag.vectorstore.hybrid.RankedChunk;
 import io.dynrag.vectorstore.search.ChunkMatch;
 import io.dynrag.vectorstore.search.NearestChunks;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,38 +44,19 @@ public final class ChunkSearcher {
                 ? Math.min(MAX_CANDIDATES, topK * PER_DOCUMENT_REACH) : topK;
         int candidates = options.mode() == SearchMode.HYBRID ? Math.max(reach, FUSION_CANDIDATES) : reach;
         List<ChunkMatch> vector = List.of();
-        float[] queryVector = null;
         String model = modelId;
         if (options.mode() != SearchMode.KEYWORD || modelId.isEmpty()) {
             // Only the embedding names the default model's dataset.
             QueryEmbedder.EmbeddedQuery embedded = embedder.embed(customerId, modelId, query);
             model = embedded.model();
-            queryVector = embedded.vector();
             if (options.mode() != SearchMode.KEYWORD) {
-                // Ranked as a search for `reach` rows would rank them; the texts only of the hits, below.
-                vector = store.search(customerId, model, embedded.vector(),
-                        new NearestChunks.Depth(candidates, reach, false), scope);
+                // The first `reach` ranked as a search for that many would rank them; the rest are candidates.
+                vector = store.search(customerId, model, embedded.vector(), new NearestChunks.Depth(candidates, reach),
+                        scope);
             }
         }
         List<ChunkMatch> keyword = options.mode() == SearchMode.VECTOR
                 ? List.of() : store.keywordSearch(customerId, model, query, candidates, scope);
-        List<RankedChunk> hits = RankFusion.rank(query, vector, keyword, options, topK);
-        List<ChunkMatch> withTexts = store.withTexts(customerId, model, scope,
-                hits.stream().map(RankedChunk::chunk).toList());
-        if (withTexts.stream().anyMatch(chunk -> chunk.text() == null)) {
-            // A write replaced a hit's row between the search and the reading of its text: search again,
-            // reading the texts with the rows.
-            vector = options.mode() == SearchMode.KEYWORD ? vector
-                    : store.search(customerId, model, queryVector, new NearestChunks.Depth(candidates, reach, true), scope);
-            return RankFusion.rank(query, vector, keyword, options, topK);
-        }
-        List<RankedChunk> described = new ArrayList<>(hits.size());
-        for (int i = 0; i < hits.size(); i++) {
-            RankedChunk hit = hits.get(i);
-            ChunkMatch chunk = withTexts.get(i);
-            described.add(new RankedChunk(chunk, hit.score(), hit.vectorScore(), hit.keywordScore(),
-                    RankFusion.highlights(chunk, query)));
-        }
-        return described;
+        return RankFusion.rank(query, vector, keyword, options, topK);
     }
 }

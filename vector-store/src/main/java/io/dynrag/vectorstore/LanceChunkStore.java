@@ -181,18 +181,10 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         return nearest.search(customerId, model, query, k, scope);
     }
 
-    /**
-     * Like {@link #search(String, String, float[], int, SearchScope)}, as deep as {@code depth} says: candidates
-     * for a fusion, possibly without their texts ({@link #withTexts}).
-     */
+    /** Like {@link #search(String, String, float[], int, SearchScope)}, as deep as {@code depth} says: candidates for a fusion. */
     public List<ChunkMatch> search(String customerId, String model, float[] query, NearestChunks.Depth depth,
                                    SearchScope scope) {
         return nearest.search(customerId, model, query, depth, scope);
-    }
-
-    /** The matches with the texts of their rows in the version {@code scope} names; see {@link NearestChunks#withTexts}. */
-    public List<ChunkMatch> withTexts(String customerId, String model, SearchScope scope, List<ChunkMatch> matches) {
-        return nearest.withTexts(customerId, model, scope, matches);
     }
 
     /**

@@ -13,13 +13,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Candidates for a fusion: deeper than the hits asked for, ranked exactly as far as the hits go,
- * without texts until the few answered rows' texts are read.
+ * Candidates for a fusion: deeper than the hits asked for, ranked exactly as far as the hits go.
  */
 class CandidateSearchTest {
 
@@ -52,28 +50,13 @@ class CandidateSearchTest {
         for (int q = 0; q < 10; q++) {
             float[] query = randomVector();
             List<ChunkMatch> asked = store.search(TENANT, MODEL, query, 10, SearchScope.LATEST);
-            List<ChunkMatch> deeper = store.search(TENANT, MODEL, query, new NearestChunks.Depth(50, 10, false),
+            List<ChunkMatch> deeper = store.search(TENANT, MODEL, query, new NearestChunks.Depth(50, 10),
                     SearchScope.LATEST);
             assertThat(deeper).hasSize(50);
             assertThat(keys(deeper.subList(0, 10))).containsExactlyElementsOf(keys(asked));
-            assertThat(deeper).extracting(ChunkMatch::text).containsOnlyNulls();
+            assertThat(deeper).allSatisfy(match -> assertThat(match.text())
+                    .isEqualTo(match.documentId() + " v1 chunk " + match.chunkIndex()));
         }
-    }
-
-    @Test
-    void textsAreReadForTheRowsTheVersionStillHolds() {
-        float[] query = randomVector();
-        List<ChunkMatch> found = store.search(TENANT, MODEL, query, new NearestChunks.Depth(5, 5, false),
-                SearchScope.LATEST.onlyDocuments(Set.of("doc-3", "doc-4")));
-        assertThat(store.withTexts(TENANT, MODEL, SearchScope.LATEST, found))
-                .allSatisfy(match -> assertThat(match.text())
-                        .isEqualTo(match.documentId() + " v1 chunk " + match.chunkIndex()));
-
-        store.replaceDocument(TENANT, MODEL, "doc-3", rows("doc-3", 2, 50));
-        assertThat(store.withTexts(TENANT, MODEL, SearchScope.LATEST, found))
-                .as("doc-3's version 1 rows are gone; doc-4's are read")
-                .allSatisfy(match -> assertThat(match.text()).isEqualTo(match.documentId().equals("doc-3")
-                        ? null : match.documentId() + " v1 chunk " + match.chunkIndex()));
     }
 
     private List<ChunkRow> rows(String documentId, int docVersion, int count) {

@@ -55,14 +55,9 @@ public final class RankFusion {
                 continue;
             }
             hits.add(new RankedChunk(candidate.chunk(), candidate.score(), candidate.vectorScore(),
-                    candidate.keywordScore(), highlights(candidate.chunk(), query)));
+                    candidate.keywordScore(), Highlights.of(candidate.chunk().text(), query)));
         }
         return hits;
-    }
-
-    /** Where the query's terms stand in the chunk's text; none until a text read without it is read. */
-    public static List<Highlights.Range> highlights(ChunkMatch chunk, String query) {
-        return chunk.text() == null ? List.of() : Highlights.of(chunk.text(), query);
     }
 
     private static List<Candidate> fuse(List<ChunkMatch> vector, List<ChunkMatch> keyword, double keywordWeight) {
@@ -75,9 +70,8 @@ public final class RankFusion {
             ChunkMatch match = keyword.get(rank - 1);
             double share = keywordWeight / (K + rank);
             fused.merge(key(match), new Candidate(match, share, null, match.score()),
-                    // The keyword side's row carries its text; the vector side's may not have read it.
-                    (seen, again) -> new Candidate(seen.chunk().text() == null ? match : seen.chunk(),
-                            seen.score() + share, seen.vectorScore(), match.score()));
+                    (seen, again) -> new Candidate(seen.chunk(), seen.score() + share, seen.vectorScore(),
+                            match.score()));
         }
         List<Candidate> ranked = new ArrayList<>(fused.values());
         ranked.sort(Comparator.comparingDouble(Candidate::score).reversed()

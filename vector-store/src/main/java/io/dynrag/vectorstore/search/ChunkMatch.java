@@ -3,7 +3,6 @@ package io.dynrag.vectorstore.search;
 /**
  * A search hit.
  *
- * @param text  the chunk's text; null from a search that read only keys, until its texts are read
  * @param page  the source page the chunk starts on, null for formats without pages
  * @param score the search's score: for nearest neighbours the cosine similarity between the query and the
  *              chunk's vector (1 for the same direction), for keyword search its BM25 score

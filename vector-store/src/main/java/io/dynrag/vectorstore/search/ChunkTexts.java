@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The texts of a few matched rows, read in one scan of only the fragments holding their documents:
- * searches rank rows by their keys and vectors, and read the texts of the few that are answered.
+ * The texts of a few matched rows, read in one scan of only the fragments holding their documents: a
+ * filtered search ranks the kept rows by their keys and vectors, and reads the texts of the winners.
  */
 final class ChunkTexts {
 

@@ -43,9 +43,7 @@ final class FilteredNearest {
     private record Candidate(String documentId, int docVersion, int chunkIndex, Integer page, double score) {
     }
 
-    /** @param texts whether the winners' texts are read (otherwise null) */
-    List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch,
-                            boolean texts) {
+    List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch) {
         DocumentRows.Directory directory = documentRows.of(dataset);
         long kept = directory.kept(scope);
         if (kept <= 0) {
@@ -63,7 +61,7 @@ final class FilteredNearest {
                 .map(candidate -> new ChunkMatch(candidate.documentId(), candidate.docVersion(), candidate.chunkIndex(),
                         null, candidate.page(), candidate.score()))
                 .toList();
-        return texts ? ChunkTexts.of(dataset, matches, directory) : matches;
+        return ChunkTexts.of(dataset, matches, directory);
     }
 
     /** Every kept row's vector compared with the query. */

@@ -47,19 +47,17 @@ public final class NearestChunks implements AutoCloseable {
      *     scope names a dataset version that does not exist
      */
     public List<ChunkMatch> search(String customerId, String model, float[] query, int k, SearchScope scope) {
-        return search(customerId, model, query, new Depth(k, k, true), scope);
+        return search(customerId, model, query, new Depth(k, k), scope);
     }
 
     /**
-     * How far a search looks and what it reads.
+     * How far a search looks.
      *
      * @param k          how many of the nearest rows
      * @param exactFirst how many of the first are ranked exactly as a search for that many would rank them;
      *                   the rest, candidates for a fusion, may be ranked by the index's quantised distances
-     * @param texts      whether the rows' texts are read (otherwise null: {@link #withTexts} reads them later,
-     *                   for the few rows that need them)
      */
-    public record Depth(int k, int exactFirst, boolean texts) {
+    public record Depth(int k, int exactFirst) {
 
         public Depth {
             if (k < 1 || exactFirst < 1 || exactFirst > k) {
@@ -73,18 +71,6 @@ public final class NearestChunks implements AutoCloseable {
     public List<ChunkMatch> search(String customerId, String model, float[] query, Depth depth, SearchScope scope) {
         checkQuery(query);
         return read(customerId, model, scope, dataset -> nearest(dataset, model, query, depth, scope));
-    }
-
-    /**
-     * The matches with their rows' texts, read from the dataset version {@code scope} names (the one they
-     * were found in); a match whose row that version no longer holds (rewritten since) keeps a null text.
-     */
-    public List<ChunkMatch> withTexts(String customerId, String model, SearchScope scope, List<ChunkMatch> matches) {
-        if (matches.stream().allMatch(match -> match.text() != null)) {
-            return matches;
-        }
-        return read(customerId, model, scope, dataset -> ChunkTexts.of(dataset, matches,
-                documentRows.of(dataset)));
     }
 
     private <T> List<T> read(String customerId, String model, SearchScope scope, Function<Dataset, List<T>> action) {
@@ -104,7 +90,7 @@ public final class NearestChunks implements AutoCloseable {
         }
         int k = depth.k();
         if (!scope.unfiltered()) {
-            return filtered.search(dataset, query, k, scope, indexSearch, depth.texts());
+            return filtered.search(dataset, query, k, scope, indexSearch);
         }
         Query.Builder knn = new Query.Builder()
                 .setColumn(ChunkTable.VECTOR)
@@ -120,21 +106,18 @@ public final class NearestChunks implements AutoCloseable {
             int refine = (int) Math.ceil((double) indexSearch.refineFactor() * depth.exactFirst() / k);
             knn.setNprobes(indexSearch.probes()).setRefineFactor(Math.max(1, refine));
         }
-        List<String> columns = depth.texts()
-                ? List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX, ChunkTable.TEXT,
-                        ChunkTable.PAGE, ChunkTable.DISTANCE)
-                : List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX, ChunkTable.PAGE,
-                        ChunkTable.DISTANCE);
+        // Texts come with the neighbours: Lance reads them for these rows alone, cheaper than any later scan.
         ScanOptions nearest = new ScanOptions.Builder()
                 .nearest(knn.build())
-                .columns(columns)
+                .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
+                        ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
                 .build();
         List<ChunkMatch> matches = new ArrayList<>();
         Scans.scan(dataset, nearest, (batch, i) -> matches.add(new ChunkMatch(
                 ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                 ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                 ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
-                depth.texts() ? ChunkTable.string(batch, ChunkTable.TEXT, i) : null,
+                ChunkTable.string(batch, ChunkTable.TEXT, i),
                 ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
                 1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i))));
         matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
