@@ -13,6 +13,7 @@ import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentIngestionStarted;
 import io.dynrag.domain.document.DocumentMetadataChanged;
 import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.domain.document.DocumentRemovedFromIndex;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
@@ -134,6 +135,7 @@ class DocumentHistoryAgreementTest {
         events.add(5_000, "c-1", "d-3", new DocumentIngestionStarted("d-3", "c-1", 1));
         events.add(6_000, "c-1", "d-4", uploaded("c-1", "d-4", 1, "Gamma", "text/plain", 40, Map.of()));
         events.add(7_000, "c-1", "d-4", new DocumentDeleted("d-4", "c-1", 1));
+        events.add(7_250, "c-1", "d-4", new DocumentRemovedFromIndex("d-4", "c-1", 9));
         events.add(8_000, "c-1", "d-2", uploaded("c-1", "d-2", 2, "Alpha guide", "text/plain", 25,
                 Map.of("team", "search", "draft", false)));
         events.add(8_000, "c-1", "d-3", new DocumentVersionIndexed("d-3", "c-1", 1, stats));
