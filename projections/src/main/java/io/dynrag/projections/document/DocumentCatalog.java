@@ -64,12 +64,12 @@ public final class DocumentCatalog {
 
     /** Ids of the customer's documents, deleted ones aside, that the filter keeps; in one query. */
     public Set<String> matching(String customerId, DocumentFilter filter) {
-        return matching(customerId, filter, null);
+        return kept(customerId, filter, null);
     }
 
     /** {@link #matching} among the documents as they were at {@code asOf} (inclusive), as {@link #listAsOf}. */
     public Set<String> matchingAsOf(String customerId, DocumentFilter filter, Instant asOf) {
-        return matching(customerId, filter, asOf);
+        return kept(customerId, filter, asOf);
     }
 
     /**
@@ -104,7 +104,7 @@ public final class DocumentCatalog {
                 + ", NULL AS stage_millis, created_at" + sql.fromWhere(), sql.parameters());
     }
 
-    private Set<String> matching(String customerId, DocumentFilter filter, Instant asOf) {
+    private Set<String> kept(String customerId, DocumentFilter filter, Instant asOf) {
         List<Object> parameters = new ArrayList<>();
         StringBuilder sql = new StringBuilder("SELECT document_id FROM ")
                 .append(DocumentListSql.rowsOf(customerId, asOf, parameters))
