@@ -30,11 +30,13 @@ CREATE TABLE document_history (
     updated_at            TIMESTAMPTZ  NOT NULL,
     valid_from            TIMESTAMPTZ  NOT NULL,
     valid_to              TIMESTAMPTZ,
-    PRIMARY KEY (document_id, sequence)
+    PRIMARY KEY (document_id, sequence),
+    -- Every event changes the document's updated_at to its own time, so a state begins when it was last updated.
+    CHECK (valid_from = updated_at)
 );
--- The states of a customer's documents at an instant: those begun by then (a range of this index) that had not
--- ended by then (a filter on valid_to). The list's orders and metadata filters have the indexes the live list has.
-CREATE INDEX document_history_valid ON document_history (customer_id, valid_from);
+-- The states of a customer's documents at an instant: those begun by then (a range of the updated_at index, which
+-- the check above lets the queries use, so the newest-first page starts at the instant) that had not ended by then
+-- (a filter on valid_to). The list's other orders and the metadata filters have the indexes the live list has.
 CREATE INDEX document_history_list_updated ON document_history (customer_id, updated_at, document_id);
 CREATE INDEX document_history_list_created ON document_history (customer_id, created_at, document_id);
 CREATE INDEX document_history_list_title ON document_history (customer_id, title, document_id);
