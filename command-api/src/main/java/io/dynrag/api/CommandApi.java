@@ -178,7 +178,7 @@ public final class CommandApi implements AutoCloseable {
         this.documentUpdates = new DocumentUpdatesFeed(settings.kafkaBootstrapServers(), documentWatches, progress);
         this.documentStreams = new DocumentStreams(settings.documentStreams(), documentWatches, clock);
         DocumentLookup fromEvents = new WithProgress(history, progress);
-        PastDocumentList pastListing = new PastDocumentList(transactions);
+        PastDocumentList pastListing = new PastDocumentList(transactions, listing);
         this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 

@@ -9,12 +9,13 @@ import io.dynrag.domain.document.filter.DocumentFilter;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.document.DocumentRow;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The documents projection, answering the API's document queries and its document list. */
+/** The documents projection, answering the API's document queries and its document list, of now and of the past. */
 final class ProjectedDocuments implements DocumentLookup, DocumentListing {
 
     private final DocumentCatalog catalog;
@@ -41,6 +42,21 @@ final class ProjectedDocuments implements DocumentLookup, DocumentListing {
     @Override
     public Set<String> matching(String customerId, DocumentFilter filter) {
         return catalog.matching(customerId, filter);
+    }
+
+    @Override
+    public Optional<Span> span(String customerId) {
+        return catalog.historySpan(customerId).map(span -> new Span(span.completeFrom(), span.appliedUntil()));
+    }
+
+    @Override
+    public List<DocumentListItem> list(DocumentQuery query, Instant asOf) {
+        return catalog.listAsOf(query, asOf).stream().map(ProjectedDocuments::item).toList();
+    }
+
+    @Override
+    public Set<String> matching(String customerId, DocumentFilter filter, Instant asOf) {
+        return catalog.matchingAsOf(customerId, filter, asOf);
     }
 
     @Override

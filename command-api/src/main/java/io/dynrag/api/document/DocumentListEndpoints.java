@@ -48,7 +48,7 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
 
     /**
      * @param listing the documents read model
-     * @param past    the list as it was at an earlier instant ({@code ?asOf=}), from the event store
+     * @param past    the list as it was at an earlier instant ({@code ?asOf=})
      */
     public DocumentListEndpoints(Access access, DocumentListing listing, PastDocumentList past) {
         this.access = access;

@@ -7,8 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
-/** Lists a customer's documents (the documents read model). */
-public interface DocumentListing {
+/** Lists a customer's documents (the documents read model), as they are and, by its history, as they were. */
+public interface DocumentListing extends DocumentHistory {
 
     /** The documents the query selects, in its order, at most {@code query.limit()} of them. */
     List<DocumentListItem> list(DocumentQuery query);

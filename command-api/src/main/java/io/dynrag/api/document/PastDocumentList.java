@@ -10,6 +10,7 @@ import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.document.DocumentVersionFailed;
 import io.dynrag.domain.document.DocumentVersionIndexed;
 import io.dynrag.domain.document.DocumentVersionUploaded;
+import io.dynrag.domain.document.filter.DocumentFilter;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.persistence.Statements;
 import org.axonframework.common.DateTimeUtils;
@@ -17,6 +18,7 @@ import org.axonframework.common.jdbc.ConnectionProvider;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -24,14 +26,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The document list as it was at an instant, rebuilt from the event store: every event of the customer's documents
- * until then, folded as the documents read model folds them, then filtered, ordered and paged in memory like
- * {@link DocumentListing}. It reads all of the customer's document events up to the instant, so it takes time in
- * proportion to them (the live list is served by index).
+ * The document list as it was at an instant. The documents read model's {@link DocumentHistory} answers by index
+ * when it is known to hold every event until then; otherwise the list is rebuilt from the event store: every event
+ * of the customer's documents until then, folded as the read model folds them, then filtered, ordered and paged in
+ * memory like {@link DocumentListing}, which takes time in proportion to the customer's events.
+ *
+ * <p>The history trails the event store: it has applied the customer's events up to its {@code appliedUntil} (the
+ * latest applied event's time). Events reach it in the order the publisher reads them from the event store, which
+ * can differ from the order of their times by as long as a command's transaction takes to commit: an event stamped
+ * a little earlier may still come after the latest applied one. So the history answers for instants from its
+ * {@code completeFrom} to {@link #SETTLING} before {@code appliedUntil}, and the event store, always exact, for the
+ * rest: instants near now, those before the history began, and those of a customer whose last change is recent.
  */
 public final class PastDocumentList {
+
+    /** How much earlier than the latest applied event an event not yet applied may be stamped. */
+    static final Duration SETTLING = Duration.ofSeconds(5);
 
     private static final Set<String> TYPES = Set.of(DocumentVersionUploaded.class.getName(),
             DocumentMetadataChanged.class.getName(), DocumentIngestionStarted.class.getName(),
@@ -39,10 +52,12 @@ public final class PastDocumentList {
             DocumentDeleted.class.getName());
 
     private final Statements statements;
+    private final DocumentHistory history;
     private final ObjectMapper events = Json.eventMapper();
 
-    public PastDocumentList(ConnectionProvider connections) {
+    public PastDocumentList(ConnectionProvider connections, DocumentHistory history) {
         this.statements = new Statements(connections, "event store");
+        this.history = history;
     }
 
     private record Stored(String documentId, Instant at, Object payload) {
@@ -50,6 +65,9 @@ public final class PastDocumentList {
 
     /** The page {@code query} selects among the documents as they were at {@code asOf} (inclusive). */
     public List<DocumentListItem> list(DocumentQuery query, Instant asOf) {
+        if (historyHolds(query.customerId(), asOf)) {
+            return history.list(query, asOf);
+        }
         Comparator<DocumentListItem> order = order(query);
         return documents(query.customerId(), asOf).stream()
                 .filter(item -> selected(query, item))
@@ -59,11 +77,29 @@ public final class PastDocumentList {
                 .toList();
     }
 
+    /** Ids of the customer's documents, deleted ones aside, that the filter kept at {@code asOf} (inclusive). */
+    public Set<String> matching(String customerId, DocumentFilter filter, Instant asOf) {
+        if (historyHolds(customerId, asOf)) {
+            return history.matching(customerId, filter, asOf);
+        }
+        return documents(customerId, asOf).stream()
+                .filter(document -> !"DELETED".equals(document.status()))
+                .filter(document -> filter.matches(document.filtered()))
+                .map(DocumentListItem::documentId)
+                .collect(Collectors.toSet());
+    }
+
+    /** Whether the history has every event of the customer's documents until {@code asOf} (see above). */
+    private boolean historyHolds(String customerId, Instant asOf) {
+        return history.span(customerId).filter(span -> !asOf.isBefore(span.completeFrom())
+                && !asOf.isAfter(span.appliedUntil().minus(SETTLING))).isPresent();
+    }
+
     /**
      * Every document of the customer as it was at {@code asOf} (inclusive), deleted ones with the status DELETED,
-     * in no particular order.
+     * in no particular order, rebuilt from the event store.
      */
-    public List<DocumentListItem> documents(String customerId, Instant asOf) {
+    private List<DocumentListItem> documents(String customerId, Instant asOf) {
         // Stored times are UTC text with whole milliseconds, which sorts like the instants.
         String until = DateTimeUtils.formatInstant(asOf.truncatedTo(ChronoUnit.MILLIS));
         List<Stored> stored = statements.query(row -> new Stored(row.getString("aggregate_identifier"),

@@ -2,7 +2,6 @@ package io.dynrag.api.search;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dynrag.api.document.DocumentListItem;
 import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.domain.DomainRuleViolation;
@@ -15,12 +14,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The documents a search request keeps by its {@code filter} and {@code documentIds}, checked when the request is
  * read and resolved to document ids against the documents as they are now (the read model, one query) or as they
- * were at an instant (rebuilt from the event store). Ids the customer has no document of keep nothing.
+ * were at an instant (the read model's history, or the event store; see {@link PastDocumentList}). Ids the customer has no document of keep nothing.
  */
 final class DocumentSelection {
 
@@ -70,11 +68,7 @@ final class DocumentSelection {
         if (!filtered()) {
             return named;
         }
-        return named.onlyDocuments(past.documents(customerId, at).stream()
-                .filter(document -> !"DELETED".equals(document.status()))
-                .filter(document -> filter.matches(document.filtered()))
-                .map(DocumentListItem::documentId)
-                .collect(Collectors.toSet()));
+        return named.onlyDocuments(past.matching(customerId, filter, at));
     }
 
     /** Whether a scope keeps no document at all, so that searching it would find nothing. */

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -34,9 +35,26 @@ class PastDocumentListTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final ObjectMapper EVENTS = Json.eventMapper();
+    /** A read model that has applied nothing yet, so every list comes from the event store. */
+    static final DocumentHistory NO_HISTORY = new DocumentHistory() {
+        @Override
+        public Optional<Span> span(String customerId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<DocumentListItem> list(DocumentQuery query, Instant asOf) {
+            throw new AssertionError("the history holds nothing");
+        }
+
+        @Override
+        public Set<String> matching(String customerId, DocumentFilter filter, Instant asOf) {
+            throw new AssertionError("the history holds nothing");
+        }
+    };
 
     private final TestDatabase database = TestDatabase.get();
-    private final PastDocumentList past = new PastDocumentList(database.transactions());
+    private final PastDocumentList past = new PastDocumentList(database.transactions(), NO_HISTORY);
 
     @BeforeEach
     @AfterEach
@@ -75,6 +93,45 @@ class PastDocumentListTest {
         DocumentQuery.Position afterFirst = new DocumentQuery.Position(T0.plusSeconds(2).toString(), "d-2");
         assertThat(past.list(query("c-1", Set.of(), Map.of(), afterFirst), T0.plusSeconds(3)))
                 .extracting(DocumentListItem::documentId).containsExactly("d-1");
+    }
+
+    @Test
+    void theHistoryAnswersForInstantsItHoldsEveryEventOfAndTheEventStoreForTheRest() throws SQLException {
+        store("c-1", "d-1", 0, T0, uploaded("c-1", "d-1", "Notes", Map.of("team", "search")));
+        DocumentListItem recorded = new DocumentListItem("from-history", "Recorded", "INDEXED", "text/plain", 1, 1,
+                T0, T0, Map.of());
+        DocumentHistory history = new DocumentHistory() {
+            @Override
+            public Optional<Span> span(String customerId) {
+                return customerId.equals("c-1") ? Optional.of(new Span(T0, T0.plusSeconds(60))) : Optional.empty();
+            }
+
+            @Override
+            public List<DocumentListItem> list(DocumentQuery query, Instant asOf) {
+                return List.of(recorded);
+            }
+
+            @Override
+            public Set<String> matching(String customerId, DocumentFilter filter, Instant asOf) {
+                return Set.of("from-history");
+            }
+        };
+        PastDocumentList routed = new PastDocumentList(database.transactions(), history);
+        DocumentQuery all = query("c-1", Set.of(), Map.of(), null);
+        DocumentFilter everything = DocumentFilter.EVERYTHING;
+
+        for (Instant held : List.of(T0, T0.plusSeconds(30), T0.plusSeconds(60).minus(PastDocumentList.SETTLING))) {
+            assertThat(routed.list(all, held)).as("at " + held).containsExactly(recorded);
+            assertThat(routed.matching("c-1", everything, held)).containsExactly("from-history");
+        }
+        for (Instant notYet : List.of(T0.plusSeconds(60).minus(PastDocumentList.SETTLING).plusMillis(1),
+                T0.plusSeconds(60), T0.plusSeconds(3_600))) {
+            assertThat(routed.list(all, notYet)).as("at " + notYet).extracting(DocumentListItem::documentId)
+                    .containsExactly("d-1");
+            assertThat(routed.matching("c-1", everything, notYet)).containsExactly("d-1");
+        }
+        assertThat(routed.list(all, T0.minusMillis(1))).as("before the history begins").isEmpty();
+        assertThat(routed.list(query("c-2", Set.of(), Map.of(), null), T0.plusSeconds(30))).isEmpty();
     }
 
     /** Prints how long the list of the past takes at 10,000 documents of one tenant (BENCHMARKS.md). */

@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -49,16 +51,64 @@ public final class DocumentCatalog {
 
     /** One page of the customer's documents, in the query's order ({@link DocumentQuery}). */
     public List<DocumentRow> list(DocumentQuery query) {
-        DocumentListSql sql = DocumentListSql.of(query);
-        return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
-                + ", NULL AS stage_millis, created_at" + sql.fromWhere(), sql.parameters());
+        return page(query, null);
+    }
+
+    /**
+     * The page {@code query} selects among the customer's documents as they were at {@code asOf} (inclusive), from
+     * the history; exact for instants within the customer's {@link #historySpan}.
+     */
+    public List<DocumentRow> listAsOf(DocumentQuery query, Instant asOf) {
+        return page(query, asOf);
     }
 
     /** Ids of the customer's documents, deleted ones aside, that the filter keeps; in one query. */
     public Set<String> matching(String customerId, DocumentFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT document_id FROM document WHERE customer_id = ? "
-                + "AND status <> 'DELETED' AND ");
-        List<Object> parameters = new ArrayList<>(List.of(customerId));
+        return kept(customerId, filter, null);
+    }
+
+    /** {@link #matching} among the documents as they were at {@code asOf} (inclusive), as {@link #listAsOf}. */
+    public Set<String> matchingAsOf(String customerId, DocumentFilter filter, Instant asOf) {
+        return kept(customerId, filter, asOf);
+    }
+
+    /**
+     * How far the customer's history reaches: it holds every state from {@code completeFrom} ({@link Instant#MIN}
+     * when from the first event) and has applied the events until {@code appliedUntil}, the time of the latest one.
+     */
+    public record HistorySpan(Instant completeFrom, Instant appliedUntil) {
+    }
+
+    /** Empty while no event of the customer's documents has been applied. */
+    public Optional<HistorySpan> historySpan(String customerId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT complete_from, applied_until FROM document_history_span WHERE customer_id = ?")) {
+            query.setString(1, customerId);
+            try (ResultSet row = query.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                Timestamp completeFrom = row.getTimestamp(1);
+                return Optional.of(new HistorySpan(completeFrom == null ? Instant.MIN : completeFrom.toInstant(),
+                        row.getTimestamp(2).toInstant()));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the documents catalogue", e);
+        }
+    }
+
+    private List<DocumentRow> page(DocumentQuery query, Instant asOf) {
+        DocumentListSql sql = DocumentListSql.of(query, asOf);
+        return query("SELECT document_id, customer_id, title, content_type, bytes, version, status, " + METRICS
+                + ", NULL AS stage_millis, created_at" + sql.fromWhere(), sql.parameters());
+    }
+
+    private Set<String> kept(String customerId, DocumentFilter filter, Instant asOf) {
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT document_id FROM ")
+                .append(DocumentListSql.rowsOf(customerId, asOf, parameters))
+                .append(" AND status <> 'DELETED' AND ");
         DocumentFilterSql.append(filter, sql, parameters);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement query = connection.prepareStatement(sql.toString())) {

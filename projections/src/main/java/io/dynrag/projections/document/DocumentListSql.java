@@ -6,6 +6,7 @@ import io.dynrag.domain.document.filter.DocumentFilter;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -14,20 +15,38 @@ import java.util.List;
 /**
  * The SQL of one page of the document list: the filters, then keyset pagination in the page's order
  * ({@code (sort column, document_id)} after the previous page's last row), which the indexes of
- * {@code V6__document_list.sql} serve without counting or skipping rows.
+ * {@code V6__document_list.sql} serve without counting or skipping rows. Over the documents as they are, or as they
+ * were at an instant: the states of {@code document_history} valid then, which have the same columns and indexes.
  */
 final class DocumentListSql {
 
-    private final StringBuilder where = new StringBuilder("customer_id = ?");
     private final List<Object> parameters = new ArrayList<>();
+    private final StringBuilder where;
 
-    private DocumentListSql(String customerId) {
-        parameters.add(customerId);
+    private DocumentListSql(String customerId, Instant asOf) {
+        where = new StringBuilder(rowsOf(customerId, asOf, parameters));
     }
 
-    /** The select list is the caller's; what follows FROM is built here. */
-    static DocumentListSql of(DocumentQuery query) {
-        DocumentListSql sql = new DocumentListSql(query.customerId());
+    /**
+     * The table and the condition that keep the customer's documents: as they are now ({@code asOf} null), or the
+     * state each was in at {@code asOf} (inclusive), the first of {@code parameters} appended.
+     */
+    static String rowsOf(String customerId, Instant asOf, List<Object> parameters) {
+        parameters.add(customerId);
+        if (asOf == null) {
+            return "document WHERE customer_id = ?";
+        }
+        // PostgreSQL keeps microseconds and would round the nanoseconds of an instant, perhaps up onto an event.
+        Timestamp at = Timestamp.from(asOf.truncatedTo(ChronoUnit.MICROS));
+        parameters.addAll(List.of(at, at, at));
+        // updated_at equals valid_from (V9 checks it); bounding it too lets its index start the scan at the instant.
+        return "document_history WHERE customer_id = ? AND valid_from <= ? AND updated_at <= ? "
+                + "AND (valid_to IS NULL OR valid_to > ?)";
+    }
+
+    /** The select list is the caller's; what follows FROM is built here. {@code asOf}: see {@link #rowsOf}. */
+    static DocumentListSql of(DocumentQuery query, Instant asOf) {
+        DocumentListSql sql = new DocumentListSql(query.customerId(), asOf);
         if (query.statuses().isEmpty()) {
             sql.where.append(" AND status <> 'DELETED'");
         } else {
@@ -69,7 +88,7 @@ final class DocumentListSql {
     }
 
     String fromWhere() {
-        return " FROM document WHERE " + where;
+        return " FROM " + where;
     }
 
     Object[] parameters() {

@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 /**
  * The documents catalogue: one row per document with its latest version and status
  * ({@code document}), and one row per version with its outcome and metrics
- * ({@code document_version}).
+ * ({@code document_version}), and every state each document was in with when ({@code document_history}), for
+ * the list as of an instant.
  *
  * <p>Events arrive at least once; the document row remembers the aggregate sequence number it
  * has applied, and an event at or below it is a redelivery and changes nothing. A deleted
@@ -44,6 +45,11 @@ import java.util.stream.Collectors;
 public final class DocumentsProjection implements Projection {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentsProjection.class);
+    /** The columns a document's state shares with {@code document} ({@code V9__document_history.sql}). */
+    private static final String STATE = """
+            document_id, customer_id, title, content_type, bytes, version, status, chunks, tokens, embedded_tokens,
+            reused_chunks, characters, pages, metered_tokens, cost_micro_usd, lance_version, model, failure_reason,
+            removed_lance_version, metadata, metadata_terms, metadata_instants, created_at, updated_at""";
 
     @Override
     public String name() {
@@ -57,7 +63,7 @@ public final class DocumentsProjection implements Projection {
 
     @Override
     public List<String> tables() {
-        return List.of("document", "document_version");
+        return List.of("document", "document_version", "document_history", "document_history_span");
     }
 
     @Override
@@ -96,8 +102,27 @@ public final class DocumentsProjection implements Projection {
                     removed.getLanceVersion(), event.getDocumentId());
             default -> log.debug("Documents projection ignores {}", event.getPayload().getClass().getSimpleName());
         }
+        Timestamp at = Timestamp.from(event.getOccurredAt());
         Sql.execute(tx, "UPDATE document SET last_sequence = ?, updated_at = ? WHERE document_id = ?",
-                event.getSequenceNumber(), Timestamp.from(event.getOccurredAt()), event.getDocumentId());
+                event.getSequenceNumber(), at, event.getDocumentId());
+        recordState(tx, event.getCustomerId(), event.getDocumentId(), at);
+    }
+
+    /**
+     * The document row as this event left it becomes the state valid from the event's time; the state before ends
+     * then. Redeliveries never get here (see above), so each event adds at most one state.
+     */
+    private static void recordState(Connection tx, String customerId, String documentId, Timestamp at)
+            throws SQLException {
+        Sql.execute(tx, "UPDATE document_history SET valid_to = ? WHERE document_id = ? AND valid_to IS NULL",
+                at, documentId);
+        Sql.execute(tx, "INSERT INTO document_history (" + STATE + ", sequence, valid_from) SELECT " + STATE
+                + ", last_sequence, updated_at FROM document WHERE document_id = ?", documentId);
+        Sql.execute(tx, """
+                INSERT INTO document_history_span (customer_id, complete_from, applied_until) VALUES (?, NULL, ?)
+                ON CONFLICT (customer_id) DO UPDATE
+                SET applied_until = GREATEST(document_history_span.applied_until, EXCLUDED.applied_until)""",
+                customerId, at);
     }
 
     private static void uploaded(Connection tx, DocumentEvent event, DocumentVersionUploaded uploaded)
@@ -184,6 +209,8 @@ public final class DocumentsProjection implements Projection {
         }
         DeletedCustomers.record(tx, event.getCustomerId(), event.getOccurredAt());
         Sql.execute(tx, "DELETE FROM document_version WHERE customer_id = ?", event.getCustomerId());
+        Sql.execute(tx, "DELETE FROM document_history WHERE customer_id = ?", event.getCustomerId());
+        Sql.execute(tx, "DELETE FROM document_history_span WHERE customer_id = ?", event.getCustomerId());
         Sql.execute(tx, "DELETE FROM document WHERE customer_id = ?", event.getCustomerId());
     }
 

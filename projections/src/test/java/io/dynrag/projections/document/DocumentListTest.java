@@ -179,6 +179,92 @@ class DocumentListTest {
         }
         System.out.println("document list, 10,000 documents of one tenant: every page of 200 by updatedAt "
                 + percentiles(pages) + "; first page of 50 filtered by metadata and title prefix " + percentiles(filtered));
+        pastOfTenThousandDocuments(big);
+    }
+
+    /**
+     * The same tenant's history: each document uploaded (PENDING), then PROCESSING 200 ms later and INDEXED 300 ms
+     * after that, a second apart, so 30,000 states; asked as of an instant after the last (every page of 200), as of
+     * one in the middle (while half existed, the one document then being processed in between) and for the ids a
+     * filter kept.
+     */
+    private void pastOfTenThousandDocuments(Query big) throws SQLException {
+        try (Connection connection = database.getConnection();
+             PreparedStatement insert = connection.prepareStatement("""
+                     INSERT INTO document_history (document_id, sequence, customer_id, title, content_type, bytes,
+                                                   version, status, metadata, metadata_terms, metadata_instants,
+                                                   created_at, updated_at, valid_from, valid_to)
+                     SELECT 'big-' || lpad(i::text, 5, '0'), s.sequence, 'c-big', 'Title ' || lpad(i::text, 5, '0'),
+                            'text/plain', 100, 1, s.status, jsonb_build_object('bucket', i % 100),
+                            ARRAY['bucket=' || (i % 100)], '{}', t.created, t.created + s.began, t.created + s.began,
+                            t.created + s.ended
+                     FROM generate_series(0, 9999) i
+                     CROSS JOIN LATERAL (SELECT CAST(? AS TIMESTAMPTZ) + make_interval(secs => i) AS created) t
+                     CROSS JOIN (VALUES (0, 'PENDING', INTERVAL '0 ms', INTERVAL '200 ms'),
+                                        (1, 'PROCESSING', INTERVAL '200 ms', INTERVAL '500 ms'),
+                                        (2, 'INDEXED', INTERVAL '500 ms', NULL)) s(sequence, status, began, ended)""")) {
+            insert.setTimestamp(1, Timestamp.from(T0));
+            insert.executeUpdate();
+            connection.createStatement().execute("ANALYZE document_history");
+        }
+        Instant after = T0.plusSeconds(20_000);
+        Instant middle = T0.plusMillis(5_000_300);
+        for (int i = 0; i < 20; i++) {
+            catalog.listAsOf(big.page(null, DocumentQuery.MAX_LIMIT).build(), after);
+            catalog.matchingAsOf("c-big", bucket(i), after);
+        }
+        List<Long> pages = new ArrayList<>();
+        DocumentQuery.Position position = null;
+        int seen = 0;
+        for (int page = 0; page < 50; page++) {
+            long start = System.nanoTime();
+            List<DocumentRow> rows = catalog.listAsOf(big.page(position, DocumentQuery.MAX_LIMIT).build(), after);
+            pages.add(System.nanoTime() - start);
+            seen += rows.size();
+            position = new DocumentQuery.Position(rows.getLast().updatedAt().toString(), rows.getLast().documentId());
+        }
+        assertThat(seen).isEqualTo(10_000);
+        List<Long> filtered = new ArrayList<>();
+        List<Long> middlePages = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        List<Long> broad = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            long start = System.nanoTime();
+            assertThat(catalog.listAsOf(big.metadata(Map.of("bucket", List.of(String.valueOf(i)))).titlePrefix("Title")
+                    .page(null, 50).build(), after)).hasSize(50);
+            filtered.add(System.nanoTime() - start);
+            start = System.nanoTime();
+            List<DocumentRow> then = catalog.listAsOf(big.page(null, 50).build(), middle);
+            middlePages.add(System.nanoTime() - start);
+            assertThat(then.getFirst()).satisfies(row -> assertThat(row.documentId()).isEqualTo("big-05000"))
+                    .satisfies(row -> assertThat(row.status()).isEqualTo("PROCESSING"));
+            start = System.nanoTime();
+            assertThat(catalog.matchingAsOf("c-big", bucket(i), after)).hasSize(100);
+            ids.add(System.nanoTime() - start);
+            if (i < 20) {
+                start = System.nanoTime();
+                assertThat(catalog.matchingAsOf("c-big", parse("{\"metadata.bucket\": {\"$gte\": 0}}"), middle))
+                        .hasSize(5_001);
+                broad.add(System.nanoTime() - start);
+            }
+        }
+        System.out.println("document list as of an instant, the same 10,000 documents with 30,000 states: every page "
+                + "of 200 by updatedAt " + percentiles(pages) + "; first page of 50 filtered by metadata and title "
+                + "prefix " + percentiles(filtered) + "; first page of 50 while half existed " + percentiles(middlePages)
+                + "; ids a metadata filter kept (100) " + percentiles(ids) + "; ids a filter kept (5,001 of them) "
+                + percentiles(broad));
+    }
+
+    private static DocumentFilter bucket(int bucket) {
+        return parse("{\"metadata.bucket\": " + bucket + "}");
+    }
+
+    private static DocumentFilter parse(String json) {
+        try {
+            return FilterParser.parse(new ObjectMapper().readValue(json, Object.class), json.length(), "");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static String percentiles(List<Long> nanos) {

@@ -1,6 +1,8 @@
 package io.dynrag.projections.document;
 
+import io.dynrag.domain.document.DocumentQuery;
 import io.dynrag.domain.document.IndexingStats;
+import io.dynrag.domain.document.filter.DocumentFilter;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.testing.ReadModelDatabase;
 import io.dynrag.projections.testing.TopicRecords;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static io.dynrag.projections.testing.ReadModelDatabase.apply;
 import static io.dynrag.projections.testing.ReadModelDatabase.rows;
@@ -108,6 +111,28 @@ class DocumentsProjectionTest {
         DocumentRow document = catalog.find(CUSTOMER, DOCUMENT).orElseThrow();
         assertThat(document.status()).isEqualTo("INDEXED");
         assertThat(document.stats()).isEqualTo(withoutStages(STATS));
+        assertThat(ReadModelDatabase.value(database, "SELECT count(*) FROM document_history")).as("states")
+                .isEqualTo(2L);
+    }
+
+    @Test
+    void eachEventLeavesAStateValidUntilTheNextOneDeletionIncluded() {
+        apply(uploaded(DOCUMENT, 0, 1), topics.document(CUSTOMER, DOCUMENT, 1, UPLOADED_AT.plusSeconds(1),
+                        DocumentIngestionStarted.newBuilder().setVersion(1).build()),
+                topics.document(CUSTOMER, DOCUMENT, 2, UPLOADED_AT.plusSeconds(3),
+                        DocumentDeleted.newBuilder().setLastVersion(1).build()));
+
+        assertThat(statusAt(UPLOADED_AT.minusMillis(1))).isEmpty();
+        assertThat(statusAt(UPLOADED_AT)).containsExactly("PENDING");
+        assertThat(statusAt(UPLOADED_AT.plusMillis(999))).containsExactly("PENDING");
+        assertThat(statusAt(UPLOADED_AT.plusSeconds(1))).containsExactly("PROCESSING");
+        assertThat(statusAt(UPLOADED_AT.plusSeconds(3))).containsExactly("DELETED");
+        assertThat(statusAt(UPLOADED_AT.plusSeconds(60))).containsExactly("DELETED");
+        assertThat(ReadModelDatabase.value(database, "SELECT count(*) FROM document_history WHERE valid_to IS NULL"))
+                .as("one current state").isEqualTo(1L);
+        assertThat(catalog.historySpan(CUSTOMER)).contains(
+                new DocumentCatalog.HistorySpan(Instant.MIN, UPLOADED_AT.plusSeconds(3)));
+        assertThat(catalog.historySpan(OTHER_CUSTOMER)).isEmpty();
     }
 
     @Test
@@ -137,6 +162,10 @@ class DocumentsProjectionTest {
         assertThat(catalog.versions(CUSTOMER, DOCUMENT)).isEmpty();
         assertThat(catalog.find(CUSTOMER, "d-2")).isEmpty();
         assertThat(catalog.find(OTHER_CUSTOMER, "d-9")).as("another customer's documents stay").isPresent();
+        assertThat(ReadModelDatabase.value(database, "SELECT count(*) FROM document_history WHERE customer_id = ?",
+                CUSTOMER)).isEqualTo(0L);
+        assertThat(catalog.historySpan(CUSTOMER)).isEmpty();
+        assertThat(catalog.historySpan(OTHER_CUSTOMER)).isPresent();
     }
 
     @Test
@@ -179,7 +208,8 @@ class DocumentsProjectionTest {
         DataSource rebuilt = ReadModelDatabase.get().emptySchema("documents_rebuilt");
         ReadModelDatabase.apply(rebuilt, projection, history);
 
-        for (String table : List.of("document", "document_version", "deleted_customer")) {
+        for (String table : List.of("document", "document_version", "document_history", "document_history_span",
+                "deleted_customer")) {
             assertThat(rows(rebuilt, table)).as(table).isNotEmpty().isEqualTo(rows(database, table));
         }
     }
@@ -207,6 +237,12 @@ class DocumentsProjectionTest {
 
         apply(topics.document(CUSTOMER, DOCUMENT, 2, INDEXED_AT, upload(2)));
         assertThat(catalog.find(CUSTOMER, DOCUMENT).orElseThrow().createdAt()).isEqualTo(UPLOADED_AT);
+    }
+
+    private List<String> statusAt(Instant at) {
+        return catalog.listAsOf(new DocumentQuery(CUSTOMER, Set.of("PENDING", "PROCESSING", "DELETED"), Set.of(), null,
+                null, null, null, null, Map.of(), DocumentFilter.EVERYTHING, DocumentQuery.Sort.UPDATED_AT, true, null,
+                DocumentQuery.MAX_LIMIT), at).stream().map(DocumentRow::status).toList();
     }
 
     @SafeVarargs
