@@ -214,8 +214,6 @@ final class SearchBench {
         return new FilterResult(selectivity, kept, end, way, micros, (double) found / expected);
     }
 
-    /** Words of the synthetic texts, drawn by a Zipf law as the words of real text are. */
-    private static final int VOCABULARY = 30_000;
     private static final int WORDS_PER_CHUNK = 150;
     /** The most frequent words, left out of queries as search leaves out common words. */
     private static final int COMMON_WORDS = 50;
@@ -227,8 +225,7 @@ final class SearchBench {
      */
     List<Result> modes(int chunks, int queries, StringBuilder notes) {
         Path root = temporaryRoot("dynrag-modes-bench-");
-        String[] words = vocabulary();
-        double[] cumulative = zipf(words.length);
+        ZipfWords words = new ZipfWords(random, 30_000);
         try (LanceChunkStore store = new LanceChunkStore(root)) {
             long writeStarted = System.nanoTime();
             for (int d = 0; vectors.size() < chunks; d++) {
@@ -237,7 +234,7 @@ final class SearchBench {
                 for (int i = 0; i < count; i++) {
                     StringBuilder text = new StringBuilder();
                     for (int w = 0; w < WORDS_PER_CHUNK; w++) {
-                        text.append(words[draw(cumulative)]).append(w % 12 == 11 ? ". " : " ");
+                        text.append(words.word(words.draw())).append(w % 12 == 11 ? ". " : " ");
                     }
                     float[] vector = around(topics[random.nextInt(TOPICS)], 0.6);
                     vectors.add(vector);
@@ -255,9 +252,9 @@ final class SearchBench {
                 for (int t = 0; t < terms; t++) {
                     int word;
                     do {
-                        word = draw(cumulative);
+                        word = words.draw();
                     } while (word < COMMON_WORDS);
-                    query.append(t == 0 ? "" : " ").append(words[word]);
+                    query.append(t == 0 ? "" : " ").append(words.word(word));
                 }
                 queryVectors.put(query.toString(), around(vectors.get(random.nextInt(vectors.size())), 0.5));
             }
@@ -287,38 +284,6 @@ final class SearchBench {
         } finally {
             BenchSystem.deleteRecursively(root);
         }
-    }
-
-    private String[] vocabulary() {
-        Set<String> words = new java.util.LinkedHashSet<>();
-        while (words.size() < VOCABULARY) {
-            StringBuilder word = new StringBuilder();
-            int letters = 3 + random.nextInt(8);
-            for (int l = 0; l < letters; l++) {
-                word.append((char) ('a' + random.nextInt(26)));
-            }
-            words.add(word.toString());
-        }
-        return words.toArray(String[]::new);
-    }
-
-    /** The cumulative probabilities of ranks 1 to n under Zipf's law with exponent 1. */
-    private static double[] zipf(int n) {
-        double[] cumulative = new double[n];
-        double sum = 0;
-        for (int rank = 1; rank <= n; rank++) {
-            sum += 1.0 / rank;
-            cumulative[rank - 1] = sum;
-        }
-        for (int i = 0; i < n; i++) {
-            cumulative[i] /= sum;
-        }
-        return cumulative;
-    }
-
-    private int draw(double[] cumulative) {
-        int at = Arrays.binarySearch(cumulative, random.nextDouble());
-        return Math.min(cumulative.length - 1, at < 0 ? -at - 1 : at);
     }
 
     private static Path temporaryRoot(String prefix) {
