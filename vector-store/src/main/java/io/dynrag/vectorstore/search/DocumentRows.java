@@ -25,8 +25,7 @@ final class DocumentRows {
 
     private final int maxDatasets;
     /** Per dataset URI, the fragments of the version last asked about; least recently used first. */
-    private final Map<String, Map<FragmentState, Map<String, Integer>>> byDataset =
-            new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, Known> byDataset = new LinkedHashMap<>(16, 0.75f, true);
 
     DocumentRows(int maxDatasets) {
         this.maxDatasets = maxDatasets;
@@ -34,6 +33,13 @@ final class DocumentRows {
 
     /** A fragment as one version has it: another deletion file is another state. */
     private record FragmentState(int id, String signature) {
+    }
+
+    /**
+     * The documents of each fragment of the version last asked about, and its directory: searches of
+     * an unchanged version reuse the directory instead of assembling it again for every search.
+     */
+    private record Known(Map<FragmentState, Map<String, Integer>> fragments, Directory directory) {
     }
 
     /** The documents of one dataset version: their rows and the fragments holding them. */
@@ -61,33 +67,42 @@ final class DocumentRows {
 
     Directory of(Dataset dataset) {
         String uri = dataset.uri();
-        Map<FragmentState, Map<String, Integer>> known;
+        Known known;
         synchronized (this) {
-            known = byDataset.getOrDefault(uri, Map.of());
+            known = byDataset.get(uri);
         }
+        Map<FragmentState, Map<String, Integer>> knownFragments = known == null ? Map.of() : known.fragments();
         Map<FragmentState, Map<String, Integer>> now = new HashMap<>();
         for (Fragment fragment : dataset.getFragments()) {
             FragmentState state = new FragmentState(fragment.getId(), fragment.metadata().toString());
-            Map<String, Integer> rows = known.get(state);
+            Map<String, Integer> rows = knownFragments.get(state);
             now.put(state, rows != null ? rows : rowsOf(dataset, fragment.getId()));
         }
+        if (known != null && known.fragments().keySet().equals(now.keySet())) {
+            return known.directory();
+        }
+        Directory directory = directoryOf(now);
         synchronized (this) {
-            byDataset.put(uri, now);
+            byDataset.put(uri, new Known(now, directory));
             if (byDataset.size() > maxDatasets) {
                 byDataset.remove(byDataset.keySet().iterator().next());
             }
         }
+        return directory;
+    }
+
+    private static Directory directoryOf(Map<FragmentState, Map<String, Integer>> fragmentRows) {
         Map<String, Integer> rows = new HashMap<>();
         Map<String, Set<Integer>> fragments = new HashMap<>();
         long total = 0;
-        for (Map.Entry<FragmentState, Map<String, Integer>> fragment : now.entrySet()) {
+        for (Map.Entry<FragmentState, Map<String, Integer>> fragment : fragmentRows.entrySet()) {
             for (Map.Entry<String, Integer> document : fragment.getValue().entrySet()) {
                 rows.merge(document.getKey(), document.getValue(), Integer::sum);
                 fragments.computeIfAbsent(document.getKey(), id -> new TreeSet<>()).add(fragment.getKey().id());
                 total += document.getValue();
             }
         }
-        return new Directory(rows, fragments, total);
+        return new Directory(Map.copyOf(rows), Map.copyOf(fragments), total);
     }
 
     /** Forgets the datasets under {@code uriPrefix}, about to be removed. */
