@@ -33,7 +33,10 @@ public final class Json {
                 .build();
     }
 
-    /** Requests are read strictly: a number or boolean where text is expected is an error, not "5". */
+    /**
+     * Requests are read strictly: a number or boolean where text is expected is an error, not "5"; a number with a
+     * fraction where a whole number is expected is an error, not cut to one ({@code "topK": 2.5} is not 2).
+     */
     public static ObjectMapper apiMapper() {
         JsonMapper mapper = JsonMapper.builder()
                 .addModule(new JavaTimeModule())
@@ -46,6 +49,8 @@ public final class Json {
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
         return mapper;
     }
 

@@ -9,6 +9,9 @@ import java.util.Optional;
 /** Query parameters shared by several endpoints, each refused with a 400 that names it. */
 public final class QueryParameters {
 
+    private static final Instant FIRST_INSTANT = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LAST_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private QueryParameters() {
     }
 
@@ -35,7 +38,7 @@ public final class QueryParameters {
 
     /**
      * An ISO-8601 instant with an offset, such as {@code 2026-11-26T14:22:40Z} or
-     * {@code 2026-11-26T15:22:40.5+01:00}; absent or blank is empty.
+     * {@code 2026-11-26T15:22:40.5+01:00}, of a four-digit year ({@link #ofFourDigitYear}); absent or blank is empty.
      *
      * @throws ApiProblem 400 for anything else
      */
@@ -45,9 +48,23 @@ public final class QueryParameters {
             return Optional.empty();
         }
         try {
-            return Optional.of(Instant.parse(value.strip()));
-        } catch (DateTimeParseException e) {
-            throw ApiProblem.badRequest("'" + name + "' must be an ISO-8601 instant like 2026-11-26T14:22:40Z");
+            Instant at = Instant.parse(value.strip());
+            if (ofFourDigitYear(at)) {
+                return Optional.of(at);
+            }
+        } catch (DateTimeParseException ignored) {
+            // answered below
         }
+        throw ApiProblem.badRequest("'" + name + "' must be an ISO-8601 instant like 2026-11-26T14:22:40Z, of a year "
+                + "from 0000 to 9999");
+    }
+
+    /**
+     * Whether an instant lies in the years 0000 to 9999, as ISO-8601 writes years without an agreement to more
+     * digits. Instants beyond them (Java reads {@code +999999999-12-31T23:59:59Z}) are no times a request means,
+     * and neither {@link java.sql.Timestamp} nor PostgreSQL's {@code timestamptz} can hold them all.
+     */
+    public static boolean ofFourDigitYear(Instant at) {
+        return !at.isBefore(FIRST_INSTANT) && !at.isAfter(LAST_INSTANT);
     }
 }

@@ -1,6 +1,7 @@
 package io.dynrag.api.document;
 
 import io.dynrag.domain.document.DocumentQuery;
+import io.dynrag.platform.http.QueryParameters;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,8 +43,13 @@ final class DocumentListCursor {
                     || !parts[2].equals(descending ? "desc" : "asc")) {
                 return Optional.empty();
             }
-            if (sort != DocumentQuery.Sort.TITLE) {
-                Instant.parse(parts[4]);
+            // A cursor the list handed out holds no U+0000 and no time past the four-digit years: a forged one that
+            // does would fail the database's comparison instead of being refused.
+            if (parts[3].indexOf('\u0000') >= 0 || parts[4].indexOf('\u0000') >= 0) {
+                return Optional.empty();
+            }
+            if (sort != DocumentQuery.Sort.TITLE && !QueryParameters.ofFourDigitYear(Instant.parse(parts[4]))) {
+                return Optional.empty();
             }
             return Optional.of(new DocumentQuery.Position(parts[4], parts[3]));
         } catch (IllegalArgumentException | DateTimeParseException e) {

@@ -14,6 +14,7 @@ import io.dynrag.domain.search.RerankModel;
 import io.dynrag.domain.search.SearchOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.identity.accounts.CustomerAccounts;
+import io.dynrag.platform.http.QueryParameters;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -279,10 +280,14 @@ public final class SearchService {
 
     private static Instant instant(String value) {
         try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new DomainRuleViolation("'asOf' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '"
-                    + value + "'");
+            Instant at = Instant.parse(value);
+            if (QueryParameters.ofFourDigitYear(at)) {
+                return at;
+            }
+        } catch (DateTimeParseException ignored) {
+            // answered below
         }
+        throw new DomainRuleViolation("'asOf' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, of a year "
+                + "from 0000 to 9999, was '" + value + "'");
     }
 }

@@ -44,6 +44,11 @@ class SearchServiceTest {
                 .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'topK'");
         assertThatThrownBy(() -> service.search("customer", request("q", null, "yesterday", null)))
                 .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'asOf'");
+        for (String beyond : List.of("+999999999-12-31T23:59:59Z", "-300000-01-01T00:00:00Z")) {
+            assertThatThrownBy(() -> service.search("customer", request("q", null, beyond, null))).as(beyond)
+                    .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'asOf'")
+                    .hasMessageContaining("of a year from 0000 to 9999");
+        }
         assertThatThrownBy(() -> service.search("customer", request("q", null, null, 2)))
                 .isInstanceOf(DomainRuleViolation.class).hasMessageStartingWith("'version' needs 'documentId'");
     }

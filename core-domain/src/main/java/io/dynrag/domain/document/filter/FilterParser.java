@@ -31,6 +31,13 @@ public final class FilterParser {
     /** The filter's size as JSON. */
     public static final int MAX_JSON_BYTES = 16 * 1024;
 
+    /**
+     * The times {@code createdAt} and {@code updatedAt} are compared with: the years ISO-8601 writes with four digits.
+     * Java reads instants far beyond them ({@code +999999999-12-31T23:59:59Z}), which the documents read model's
+     * timestamps cannot hold. Metadata dates are compared as exact numbers and keep every year.
+     */
+    private static final Instant FIRST_TIME = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LAST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
     private static final String METADATA = "metadata.";
     private static final String DATES = "a date (2026-01-31) or an instant with an offset (2026-01-31T12:00:00Z)";
 
@@ -210,9 +217,13 @@ public final class FilterParser {
                 throw new FilterRefusal(pointer, document.fieldName() + " takes $eq, $ne, $in or $nin, not "
                         + operator);
             }
-            return new DocumentFilter.Range(field, comparison, new Bound.Moment(instant(operator, operand, pointer)
-                    .orElseThrow(() -> new FilterRefusal(pointer, operator + " on " + document.fieldName()
-                            + " takes " + DATES + ", not " + kind(operand)))));
+            Instant at = instant(operator, operand, pointer).orElseThrow(() -> new FilterRefusal(pointer, operator
+                    + " on " + document.fieldName() + " takes " + DATES + ", not " + kind(operand)));
+            if (at.isBefore(FIRST_TIME) || at.isAfter(LAST_TIME)) {
+                throw new FilterRefusal(pointer, document.fieldName() + " is compared with times of the years 0000 "
+                        + "to 9999, not " + kind(operand));
+            }
+            return new DocumentFilter.Range(field, comparison, new Bound.Moment(at));
         }
         if (operand instanceof Number number) {
             return new DocumentFilter.Range(field, comparison, new Bound.Number(decimal(number, pointer)));

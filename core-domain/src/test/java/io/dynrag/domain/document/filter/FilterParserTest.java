@@ -108,9 +108,22 @@ class FilterParserTest {
         assertRefused(obj("createdAt", "2026-01-01"), "/filter/createdAt", "use a range");
         assertRefused(obj("updatedAt", obj("$in", List.of())), "/filter/updatedAt/$in", "use a range");
         assertRefused(obj("createdAt", obj("$gte", 5)), "/filter/createdAt/$gte", "not the number 5");
+        assertRefused(obj("createdAt", obj("$gte", "+999999999-12-31T23:59:59Z")), "/filter/createdAt/$gte",
+                "times of the years 0000 to 9999");
+        assertRefused(obj("updatedAt", obj("$lt", "-300000-01-01T00:00:00Z")), "/filter/updatedAt/$lt",
+                "times of the years 0000 to 9999");
         assertRefused(obj("$or", List.of()), "/filter/$or", "non-empty array");
         assertRefused(obj("$and", obj()), "/filter/$and", "non-empty array");
         assertRefused(obj("$or", List.of(obj("title", "a"), "b")), "/filter/$or/1", "a JSON object");
+    }
+
+    @Test
+    void takesTheTimesOfFourDigitYearsAndMetadataDatesOfAnyYear() {
+        DocumentFilter times = parse(obj("createdAt", obj("$gte", "0000-01-01"),
+                "updatedAt", obj("$lte", "9999-12-31T23:59:59.999999999Z")));
+        assertThat(times.matches(doc("x", Map.of()))).isTrue();
+        DocumentFilter due = parse(obj("metadata.due", obj("$lt", "+20000-01-01T00:00:00Z")));
+        assertThat(due.matches(doc("x", Map.of("due", "+19999-06-01T00:00:00Z")))).isTrue();
     }
 
     @Test
