@@ -1,5 +1,7 @@
 package io.dynrag.app.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dynrag.app.e2e.HostileQueries.Refused;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Over a thousand malformed or hostile requests from a seeded generator: broken and deeply nested
@@ -28,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * proxy, so they are read). None may answer 5xx, and none may change what the customer has.
  *
  * <p>CI sends 1,200; {@code -Ddynrag.hostile.requests=100000} (and {@code -Ddynrag.hostile.seed=<n>}
- * for other requests) soaks it.
+ * for other requests) soaks it. Besides, the hostile search filters, id lists, options, list parameters, cursors and
+ * metadata changes of {@link HostileQueries} are each sent once, and each must be refused naming its offending part.
  */
 @Tag("fault")
 class HostileRequestsTest {
@@ -98,6 +102,60 @@ class HostileRequestsTest {
         assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(REQUESTS);
         assertThat(statuses.keySet()).as("a variety of refusals").contains(400, 404, 415);
         assertThat(snapshot(key)).as("nothing the customer has changed").isEqualTo(before);
+    }
+
+    /**
+     * Hostile filters, id lists, search options, list parameters, cursors and metadata changes, each sent once:
+     * every one answers a 4xx problem naming what it refused, none changes the customer's document, and a plain
+     * search still finds it afterwards.
+     */
+    @Test
+    void hostileFiltersIdsOptionsAndCursorsAreRefusedNamingTheirPart() {
+        String[] target = system.registerCustomerWithId("Hostile Filters");
+        customerId = target[0];
+        String key = target[1];
+        ApiClient api = system.api();
+        ApiClient.Response uploaded = api.uploadWithFields(key, "keeper.md", "The lighthouse keeper trimmed the lamp."
+                .getBytes(StandardCharsets.UTF_8), Map.of("metadata", "{\"team\": \"search\", \"year\": 2024}"));
+        assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(202);
+        String document = uploaded.json().get("documentId").asText();
+        system.awaitStatus(key, document, "INDEXED");
+        // The list and the overview read the read model, which follows the document by a moment.
+        await().atMost(TestSystem.INDEXING_TIMEOUT).until(() -> api.get("/v1/metrics/overview", key).json()
+                .path("documentsByStatus").path("INDEXED").asInt() == 1
+                && api.get("/v1/documents?status=INDEXED", key).json().get("documents").size() == 1);
+        Map<String, String> before = snapshot(key);
+        before.put("document", api.get("/v1/documents/" + document, key).body());
+
+        List<String> failures = new ArrayList<>();
+        for (Refused refused : HostileQueries.refusals(document)) {
+            ApiClient.Response response = api.send(refused.method(), refused.path(), ApiClient.bearer(key),
+                    refused.body());
+            try {
+                TestSystem.assertProblem(response, refused.status());
+                assertThat(response.json().get("detail").asText()).contains(refused.named());
+            } catch (AssertionError e) {
+                failures.add(refused.what() + ": " + response.status() + " "
+                        + response.body().substring(0, Math.min(response.body().length(), 400)));
+            }
+        }
+
+        assertThat(failures).as("requests not refused as expected").isEmpty();
+        Map<String, String> after = snapshot(key);
+        after.put("document", api.get("/v1/documents/" + document, key).body());
+        assertThat(after).as("nothing the customer has changed").isEqualTo(before);
+        JsonNode found = system.search(key, "lighthouse keeper", 5);
+        assertThat(found).as("a plain search still answers").isNotEmpty();
+        assertThat(found.get(0).get("documentId").asText()).isEqualTo(document);
+        // The first and the last instant of the four-digit years are times like any other.
+        ApiClient.Response allYears = api.get("/v1/documents?createdAfter=0000-01-01T00:00:00Z"
+                + "&createdBefore=9999-12-31T23:59:59.999999999Z", key);
+        assertThat(allYears.status()).as(allYears.body()).isEqualTo(200);
+        assertThat(allYears.json().get("documents")).hasSize(1);
+        ApiClient.Response filtered = api.postJson("/v1/search", key, "{\"query\": \"lighthouse keeper\", "
+                + "\"filter\": {\"createdAt\": {\"$gte\": \"0000-01-01\", \"$lte\": \"9999-12-31T23:59:59Z\"}}}");
+        assertThat(filtered.status()).as(filtered.body()).isEqualTo(200);
+        assertThat(filtered.json().get("results")).isNotEmpty();
     }
 
     /** What the customer has, as the API shows it. */

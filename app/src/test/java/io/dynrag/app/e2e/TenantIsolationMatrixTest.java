@@ -6,18 +6,22 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import static io.dynrag.app.e2e.TestSystem.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tenant isolation as a matrix: every endpoint that takes an id, called with tenant A's ids and
@@ -135,6 +139,62 @@ class TenantIsolationMatrixTest {
         }
     }
 
+    /**
+     * Tenant B naming tenant A's document ids and metadata values in {@code documentIds}, in filters of searches
+     * (now and as of an instant, in every mode) and of the document list finds none of A's documents, and is told
+     * nothing about them (no 404 that would confirm an id); the same filters find A's document for A.
+     */
+    @Test
+    void idsAndFiltersNamingAnotherTenantsDocumentsFindNone() {
+        TestSystem.Account a = system.signUp("Tenant A Filters");
+        TestSystem.Account b = system.signUp("Tenant B Filters");
+        String aDocument = uploadWithMetadata(a.accessToken(), "lighthouses.md", Corpus.lighthouseGuide(),
+                "{\"owner\": \"tenant-a-lighthouses\", \"year\": 1850, \"tags\": [\"lamp\"]}");
+        String bDocument = uploadWithMetadata(b.accessToken(), "recipes.txt", Corpus.recipes(),
+                "{\"owner\": \"tenant-b-bakery\", \"year\": 2024}");
+        system.awaitStatus(a.accessToken(), aDocument, "INDEXED");
+        system.awaitStatus(b.accessToken(), bDocument, "INDEXED");
+        String aTitle = api.get("/v1/documents/" + aDocument, a.accessToken()).json().get("title").asText();
+        List<String> filters = List.of(
+                "{\"documentId\": {\"$in\": [\"" + aDocument + "\"]}}",
+                "{\"documentId\": \"" + aDocument + "\"}",
+                "{\"metadata.owner\": \"tenant-a-lighthouses\"}",
+                "{\"metadata.year\": {\"$lte\": 1850}}",
+                "{\"metadata.tags\": {\"$in\": [\"lamp\"]}}",
+                "{\"$or\": [{\"documentId\": \"" + aDocument + "\"}, {\"title\": \"" + aTitle + "\"}]}");
+        // Filters of now read the documents read model, which follows the uploads by a moment.
+        filters.forEach(filter -> await().atMost(TestSystem.INDEXING_TIMEOUT)
+                .until(() -> listedIds(a.accessToken(), filter).equals(List.of(aDocument))));
+        await().atMost(TestSystem.INDEXING_TIMEOUT)
+                .until(() -> !listedIds(b.accessToken(), "{\"metadata.owner\": \"tenant-b-bakery\"}").isEmpty());
+        String aQuery = "how did the keeper keep the lamp burning through storms?";
+        String asOf = Instant.now().toString();
+        assertThat(searchedIds(a.accessToken(), aQuery, "\"filter\": " + filters.getFirst()))
+                .as("A's own filter finds A's document").containsExactly(aDocument);
+
+        for (String credential : List.of(b.accessToken(), system.createApiKey(b.accessToken(), "search", "read")
+                .secret())) {
+            assertThat(searchedIds(credential, aQuery, "\"documentIds\": [\"" + aDocument + "\"]")).isEmpty();
+            assertThat(searchedIds(credential, aQuery, "\"documentIds\": [\"" + aDocument + "\", \"" + bDocument
+                    + "\"]")).containsOnly(bDocument);
+            assertThat(searchedIds(credential, aQuery, "\"documentIds\": [\"" + aDocument + "\"], \"asOf\": \""
+                    + asOf + "\"")).isEmpty();
+            for (String filter : filters) {
+                for (String mode : List.of("hybrid", "vector", "keyword")) {
+                    assertThat(searchedIds(credential, aQuery, "\"mode\": \"" + mode + "\", \"filter\": " + filter))
+                            .as(mode + " " + filter).isEmpty();
+                }
+                assertThat(searchedIds(credential, aQuery, "\"filter\": " + filter + ", \"asOf\": \"" + asOf + "\""))
+                        .as("as of now, " + filter).isEmpty();
+                assertThat(listedIds(credential, filter)).as("the list, " + filter).isEmpty();
+                assertThat(listedIds(credential, filter + "&asOf=" + asOf)).as("the list then, " + filter).isEmpty();
+            }
+            ApiClient.Response byParameter = api.get("/v1/documents?metadata.owner=tenant-a-lighthouses", credential);
+            assertThat(byParameter.status()).as(byParameter.body()).isEqualTo(200);
+            assertThat(byParameter.json().get("documents")).isEmpty();
+        }
+    }
+
     private static void record(Probe probe, String credential, ApiClient.Response response, List<String> outcomes,
                                List<String> expected) {
         String request = probe.method() + " " + probe.path() + " with " + credential;
@@ -150,6 +210,33 @@ class TenantIsolationMatrixTest {
                 null);
         assertThat(upload.status()).as(upload.body()).isEqualTo(202);
         return upload.json().get("documentId").asText();
+    }
+
+    private String uploadWithMetadata(String credential, String filename, String text, String metadata) {
+        ApiClient.Response upload = api.uploadWithFields(credential, filename, text.getBytes(StandardCharsets.UTF_8),
+                Map.of("metadata", metadata));
+        assertThat(upload.status()).as(upload.body()).isEqualTo(202);
+        return upload.json().get("documentId").asText();
+    }
+
+    /** The documents of a search's hits, which must answer 200. */
+    private List<String> searchedIds(String credential, String query, String more) {
+        ApiClient.Response response = api.postJson("/v1/search", credential, "{\"query\": \"" + query
+                + "\", \"topK\": 100, " + more + "}");
+        assertThat(response.status()).as(more + ": " + response.body()).isEqualTo(200);
+        return StreamSupport.stream(response.json().get("results").spliterator(), false)
+                .map(hit -> hit.get("documentId").asText()).distinct().toList();
+    }
+
+    /** The documents the list shows for a filter (and further parameters after it), which must answer 200. */
+    private List<String> listedIds(String credential, String filterAndMore) {
+        int more = filterAndMore.indexOf('&');
+        String filter = more < 0 ? filterAndMore : filterAndMore.substring(0, more);
+        ApiClient.Response response = api.get("/v1/documents?filter=" + URLEncoder.encode(filter,
+                StandardCharsets.UTF_8) + (more < 0 ? "" : filterAndMore.substring(more)), credential);
+        assertThat(response.status()).as(filterAndMore + ": " + response.body()).isEqualTo(200);
+        return StreamSupport.stream(response.json().get("documents").spliterator(), false)
+                .map(document -> document.get("documentId").asText()).toList();
     }
 
     private TenantState state(TestSystem.Account tenant, List<String> documentIds) {
