@@ -126,13 +126,17 @@ final class FilteredNearest {
         long asked = (long) Math.ceil(k * OVER_FETCH * total / kept);
         while (asked < total / 2) {
             List<Candidate> passing = new ArrayList<>();
+            // Re-ranked by their exact distance: as many of the index's candidates as leave refineFactor x k
+            // that pass the filter, so the kept rows are re-ranked as deeply as an unfiltered search re-ranks
+            // its own; re-ranking refineFactor x asked would read a vector for every dropped row as well.
+            int refine = (int) Math.max(1, Math.ceil((double) indexSearch.refineFactor() * k * total / kept / asked));
             Query knn = new Query.Builder()
                     .setColumn(ChunkTable.VECTOR)
                     .setKey(query)
                     .setK((int) asked)
                     .setDistanceType(DistanceType.Cosine)
                     .setNprobes(indexSearch.probes())
-                    .setRefineFactor(indexSearch.refineFactor())
+                    .setRefineFactor(refine)
                     .build();
             ScanOptions scan = new ScanOptions.Builder()
                     .nearest(knn)
