@@ -46,9 +46,11 @@ public final class Main {
               verify --customer <id> check the customer's Lance datasets (latest and every recorded version)
                                      and stored objects against its events; exit status 4 on any discrepancy
               bench <benchmark>...|all [--documents N] [--word-pieces N] [--samples N] [--rate N]
-                    [--seconds N] [--warmup N] [--seed N] [--chunks N]
+                    [--seconds N] [--warmup N] [--seed N] [--chunks N] [--filters] [--set <name>]
                                      measure on fresh embedded servers and print Markdown tables;
-                                     benchmarks: startup, ingest, incremental, searchable, api, search
+                                     benchmarks: startup, ingest, incremental, searchable, api, search,
+                                     retrieval (on the labelled set --set names: postgresql, the
+                                     default, or python)
               help                   show this text
 
             Configuration is read from DYNRAG_* environment variables; see the README.

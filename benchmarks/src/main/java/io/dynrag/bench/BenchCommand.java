@@ -39,10 +39,11 @@ public final class BenchCommand {
      * @param warmUp          how long it sends before measuring
      * @param chunks          rows in the search benchmark's dataset, and in the retrieval benchmark's with filters
      * @param filters         the retrieval benchmark measures filtered searches, and each mode's latency, on synthetic
-     *                        datasets instead of the labelled set
+     *                        datasets instead of a labelled set
+     * @param set             the labelled set the retrieval benchmark measures quality on without filters
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters) {
+                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, String set) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -61,6 +62,7 @@ public final class BenchCommand {
         long seed = DEFAULT_SEED;
         int chunks = 100_000;
         boolean filters = false;
+        String set = io.dynrag.bench.retrieval.RetrievalCorpus.SETS.getFirst();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--filters")) {
@@ -93,6 +95,7 @@ public final class BenchCommand {
                 case "--warmup" -> warmUpSeconds = positive(arg, value, 86_400);
                 case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
                 case "--chunks" -> chunks = positive(arg, value, 10_000_000);
+                case "--set" -> set = io.dynrag.bench.retrieval.RetrievalCorpus.named(value);
                 default -> throw new InvalidSettingException("unknown option " + arg);
             }
         }
@@ -100,8 +103,7 @@ public final class BenchCommand {
             throw new InvalidSettingException("name the benchmarks to run: " + names() + " or all");
         }
         return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds),
-                Duration.ofSeconds(warmUpSeconds), seed,
-                chunks, filters);
+                Duration.ofSeconds(warmUpSeconds), seed, chunks, filters, set);
     }
 
     public static int run(Settings settings, Options options, PrintStream out) {
@@ -121,12 +123,7 @@ public final class BenchCommand {
             api(options, out);
         }
         if (options.benchmarks().contains(Benchmark.RETRIEVAL)) {
-            if (options.filters()) {
-                RetrievalBench.filters(options.seed(), options.chunks(), out);
-                RetrievalBench.modes(options.seed(), options.chunks(), out);
-            } else {
-                RetrievalBench.labelled(settings.dataDir().resolve("bench-corpus"), out);
-            }
+            RetrievalBench.benchmark(options, settings.dataDir().resolve("bench-corpus"), out);
         }
         return 0;
     }

@@ -85,10 +85,19 @@ final class RetrievalBench {
         this.cacheDirectory = cacheDirectory;
     }
 
-    /** The labelled set on a fresh system; its corpus is downloaded once into {@code cacheDirectory} and kept there. */
-    static void labelled(Path cacheDirectory, PrintStream out) {
+    /**
+     * The benchmark as the options ask: the labelled set they name on a fresh system, its corpus downloaded once
+     * into {@code cacheDirectory} and kept there; with filters, synthetic datasets instead.
+     */
+    static void benchmark(BenchCommand.Options options, Path cacheDirectory, PrintStream out) {
+        if (options.filters()) {
+            filters(options.seed(), options.chunks(), out);
+            modes(options.seed(), options.chunks(), out);
+            return;
+        }
         try (BenchSystem system = BenchSystem.start()) {
-            new RetrievalBench(system, RetrievalCorpus.standard(), RetrievalSet.standard(), cacheDirectory).run(out);
+            new RetrievalBench(system, RetrievalCorpus.of(options.set()), RetrievalSet.of(options.set()),
+                    cacheDirectory).run(out);
         }
     }
 
@@ -241,7 +250,8 @@ final class RetrievalBench {
                 tsv.append('\n');
             }
         }
-        Path file = cacheDirectory.resolve("retrieval-rankings.tsv");
+        Path file = cacheDirectory.resolve(corpus.set().equals(RetrievalCorpus.SETS.getFirst())
+                ? "retrieval-rankings.tsv" : "retrieval-rankings-" + corpus.set() + ".tsv");
         try {
             Files.writeString(file, tsv);
         } catch (IOException e) {

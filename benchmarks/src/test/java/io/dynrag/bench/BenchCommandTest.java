@@ -31,6 +31,9 @@ class BenchCommandTest {
         assertThat(run("bench", "api", "--seconds")).isEqualTo(2);
         assertThat(run("bench", "api", "--turbo", "1")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --turbo");
+        assertThat(run("bench", "retrieval", "--set", "mysql")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("unknown retrieval set 'mysql'; choose from [postgresql, python]");
     }
 
     @Test
@@ -49,5 +52,7 @@ class BenchCommandTest {
         assertThat(retrieval.filters()).isTrue();
         assertThat(retrieval.chunks()).isEqualTo(1000);
         assertThat(BenchCommand.parse(new String[]{"retrieval"}).filters()).isFalse();
+        assertThat(BenchCommand.parse(new String[]{"retrieval"}).set()).isEqualTo("postgresql");
+        assertThat(BenchCommand.parse(new String[]{"retrieval", "--set", "python"}).set()).isEqualTo("python");
     }
 }

@@ -1,5 +1,6 @@
 package io.dynrag.bench.retrieval;
 
+import io.dynrag.app.config.InvalidSettingException;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -30,50 +31,66 @@ import java.util.Properties;
 import java.util.SequencedSet;
 
 /**
- * The documentation pages the retrieval benchmark ingests: a subset ({@code retrieval/pages.txt})
- * of the HTML pages in one Debian documentation package ({@code retrieval/corpus.properties}). The
- * package is downloaded once into a cache directory, checked against its SHA-256 and unpacked, so
- * every machine ingests the same bytes.
+ * The documentation pages one labelled set of the retrieval benchmark ingests: a subset
+ * ({@code retrieval/<set>/pages.txt}) of the HTML pages in one Debian documentation package
+ * ({@code retrieval/<set>/corpus.properties}). The package is downloaded once into a cache directory,
+ * checked against its SHA-256 and unpacked, so every machine ingests the same bytes.
  *
+ * @param set         the labelled set's name, its resource directory
  * @param packageName the Debian package
  * @param version     its exact version
  * @param sha256      the checksum of its {@code .deb}
  * @param urls        where it can be fetched, tried in order
  * @param htmlPrefix  the directory of the pages inside the package
- * @param pages       the file names of the pages in the subset, in the listed order
+ * @param pages       the paths of the pages in the subset below {@code htmlPrefix}, in the listed order
  */
-public record RetrievalCorpus(String packageName, String version, String sha256, List<URI> urls, String htmlPrefix,
-                              SequencedSet<String> pages) {
+public record RetrievalCorpus(String set, String packageName, String version, String sha256, List<URI> urls,
+                              String htmlPrefix, SequencedSet<String> pages) {
 
-    /** The corpus the repository describes. */
-    public static RetrievalCorpus standard() {
+    /**
+     * The labelled sets, each a resource directory, the default first: more than one, so that search
+     * quality is not tuned to a single collection's vocabulary and layout.
+     */
+    public static final List<String> SETS = List.of("postgresql", "python");
+
+    /** The corpus of one of {@link #SETS}. */
+    public static RetrievalCorpus of(String set) {
         Properties properties = new Properties();
-        try (InputStream in = resource("corpus.properties")) {
+        try (InputStream in = resource(set, "corpus.properties")) {
             properties.load(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read retrieval/corpus.properties", e);
+            throw new UncheckedIOException("cannot read retrieval/" + set + "/corpus.properties", e);
         }
         List<URI> urls = Arrays.stream(properties.getProperty("urls").trim().split("\\s+")).map(URI::create).toList();
-        return new RetrievalCorpus(properties.getProperty("package"), properties.getProperty("version"),
-                properties.getProperty("sha256"), urls, properties.getProperty("html"), lines("pages.txt"));
+        return new RetrievalCorpus(set, properties.getProperty("package"), properties.getProperty("version"),
+                properties.getProperty("sha256"), urls, properties.getProperty("html"), lines(set, "pages.txt"));
     }
 
-    static InputStream resource(String name) {
-        InputStream in = RetrievalCorpus.class.getResourceAsStream("/retrieval/" + name);
+    /** {@code set} if it is one of {@link #SETS}; otherwise a refusal that lists them. */
+    public static String named(String set) {
+        if (!SETS.contains(set)) {
+            throw new InvalidSettingException("unknown retrieval set '" + set + "'; choose from " + SETS);
+        }
+        return set;
+    }
+
+    static InputStream resource(String set, String name) {
+        named(set);
+        InputStream in = RetrievalCorpus.class.getResourceAsStream("/retrieval/" + set + "/" + name);
         if (in == null) {
-            throw new IllegalStateException("retrieval/" + name + " is not on the class path");
+            throw new IllegalStateException("retrieval/" + set + "/" + name + " is not on the class path");
         }
         return in;
     }
 
-    private static SequencedSet<String> lines(String name) {
-        try (InputStream in = resource(name)) {
+    private static SequencedSet<String> lines(String set, String name) {
+        try (InputStream in = resource(set, name)) {
             SequencedSet<String> lines = new LinkedHashSet<>();
             new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
                     .filter(line -> !line.isEmpty()).forEach(lines::add);
             return lines;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read retrieval/" + name, e);
+            throw new UncheckedIOException("cannot read retrieval/" + set + "/" + name, e);
         }
     }
 
@@ -151,14 +168,16 @@ public record RetrievalCorpus(String packageName, String version, String sha256,
                     String name = entry.getName().startsWith("./") ? entry.getName().substring(2) : entry.getName();
                     if (entry.isFile() && name.startsWith(htmlPrefix)
                             && pages.contains(name.substring(htmlPrefix.length()))) {
-                        Files.copy(tar, pagesDirectory.resolve(name.substring(htmlPrefix.length())),
-                                StandardCopyOption.REPLACE_EXISTING);
+                        // Some collections keep their pages in subdirectories (library/os.html).
+                        Path page = pagesDirectory.resolve(name.substring(htmlPrefix.length()));
+                        Files.createDirectories(page.getParent());
+                        Files.copy(tar, page, StandardCopyOption.REPLACE_EXISTING);
                         found++;
                     }
                 }
                 if (found != pages.size()) {
                     throw new IOException(debFileName() + " holds " + found + " of the " + pages.size()
-                            + " pages listed in retrieval/pages.txt");
+                            + " pages listed in retrieval/" + set + "/pages.txt");
                 }
                 return;
             }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The labelled queries of the retrieval benchmark ({@code retrieval/queries.jsonl}): one JSON object
- * a line, {@code {"id", "kind", "query", "relevant": [{"page", "section", "grade"}]}}.
+ * The labelled queries of one set of the retrieval benchmark ({@code retrieval/<set>/queries.jsonl}):
+ * one JSON object a line, {@code {"id", "kind", "query", "relevant": [{"page", "section", "grade"}]}}.
  */
 public final class RetrievalSet {
 
@@ -34,11 +34,12 @@ public final class RetrievalSet {
     private RetrievalSet() {
     }
 
-    public static List<Query> standard() {
-        try (InputStream in = RetrievalCorpus.resource("queries.jsonl")) {
+    /** The queries of one of {@link RetrievalCorpus#SETS}. */
+    public static List<Query> of(String set) {
+        try (InputStream in = RetrievalCorpus.resource(set, "queries.jsonl")) {
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read retrieval/queries.jsonl", e);
+            throw new UncheckedIOException("cannot read retrieval/" + set + "/queries.jsonl", e);
         }
     }
 
@@ -60,7 +61,7 @@ public final class RetrievalSet {
                         Kind.valueOf(node.get("kind").asText().toUpperCase(java.util.Locale.ROOT)),
                         node.get("query").asText(), grades));
             } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException("retrieval/queries.jsonl line " + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("queries.jsonl line " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
         return queries;
