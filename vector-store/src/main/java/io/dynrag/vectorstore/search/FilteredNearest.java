@@ -22,7 +22,8 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
  * the filter is never handed to a neighbour search: when the filter keeps few rows they are read
  * and compared with the query one by one (exact); when it keeps many, the vector index is asked for
  * as many more neighbours as the filter will drop, and again for more until {@code k} of them pass
- * (as exact as a search without a filter). Only the winners' texts are read.
+ * (as exact as a search without a filter). Compared one by one, only the winners' texts are read;
+ * from the index, texts come with the neighbours as in a search without a filter.
  */
 final class FilteredNearest {
 
@@ -39,8 +40,9 @@ final class FilteredNearest {
         this.documentRows = documentRows;
     }
 
-    /** A row's keys and score, before its text is read. */
-    private record Candidate(String documentId, int docVersion, int chunkIndex, Integer page, double score) {
+    /** A row's keys and score, and its text when it was read with them. */
+    private record Candidate(String documentId, int docVersion, int chunkIndex, Integer page, String text,
+                             double score) {
     }
 
     List<ChunkMatch> search(Dataset dataset, float[] query, int k, SearchScope scope, IndexSearch indexSearch) {
@@ -59,8 +61,9 @@ final class FilteredNearest {
                 : overFetched(dataset, query, k, scope, keptRows.build(), kept, directory.total(), indexSearch);
         List<ChunkMatch> matches = best.stream()
                 .map(candidate -> new ChunkMatch(candidate.documentId(), candidate.docVersion(), candidate.chunkIndex(),
-                        null, candidate.page(), candidate.score()))
+                        candidate.text(), candidate.page(), candidate.score()))
                 .toList();
+        // Texts the search read with the rows (over-fetching) are kept; the others are read for the winners alone.
         return ChunkTexts.of(dataset, matches, directory);
     }
 
@@ -82,10 +85,14 @@ final class FilteredNearest {
                 float norm = (float) Math.sqrt(squaredNorm(values, offset, dimensions));
                 // The cosine similarity in single precision, like the distance the unfiltered search reports.
                 double score = norm == 0 ? 0 : dot(values, offset, query, dimensions) / (queryNorm * norm);
+                // Most rows score below the k kept so far: their keys are never read (a string each).
+                if (worstFirst.size() == k && score < worstFirst.peek().score()) {
+                    continue;
+                }
                 Candidate candidate = new Candidate(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                         ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                         ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
-                        ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), score);
+                        ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), null, score);
                 if (worstFirst.size() < k) {
                     worstFirst.add(candidate);
                 } else if (BEST_FIRST.compare(candidate, worstFirst.peek()) < 0) {
@@ -138,10 +145,11 @@ final class FilteredNearest {
                     .setNprobes(indexSearch.probes())
                     .setRefineFactor(refine)
                     .build();
+            // Texts come with the neighbours, as in an unfiltered search: cheaper than a later scan for the winners'.
             ScanOptions scan = new ScanOptions.Builder()
                     .nearest(knn)
                     .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION, ChunkTable.CHUNK_INDEX,
-                            ChunkTable.PAGE, ChunkTable.DISTANCE))
+                            ChunkTable.TEXT, ChunkTable.PAGE, ChunkTable.DISTANCE))
                     .build();
             Scans.scan(dataset, scan, (batch, i) -> {
                 String documentId = ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i);
@@ -149,6 +157,7 @@ final class FilteredNearest {
                     passing.add(new Candidate(documentId, ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                             ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
                             ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
+                            ChunkTable.string(batch, ChunkTable.TEXT, i),
                             1.0 - ChunkTable.float4(batch, ChunkTable.DISTANCE, i)));
                 }
             });
