@@ -63,6 +63,19 @@ class KeywordSearchTest {
     }
 
     @Test
+    void findsOtherFormsOfAWordAndRanksTheFormAskedForFirst() {
+        store.replaceDocument(TENANT, MODEL, "guide", rows("guide", 1,
+                "building an index concurrently keeps the table writable",
+                "the planner ignores indexes on small tables",
+                "vacuum reclaims dead rows"));
+
+        assertThat(keyword("indexing", 10)).extracting(ChunkMatch::chunkIndex).containsExactlyInAnyOrder(0, 1);
+        assertThat(keyword("indexes", 10)).extracting(ChunkMatch::chunkIndex).containsExactly(1, 0);
+        assertThat(keyword("index", 10)).extracting(ChunkMatch::chunkIndex).containsExactlyInAnyOrder(0, 1);
+        assertThat(keyword("reclaiming", 10)).extracting(ChunkMatch::chunkIndex).containsExactly(2);
+    }
+
+    @Test
     void followsEveryVersionAndAnswersForPastOnes() {
         long first = store.replaceDocument(TENANT, MODEL, "doc", rows("doc", 1, "alpha 40P01", "beta"));
         assertThat(keyword("40P01", 10)).hasSize(1);

@@ -16,11 +16,12 @@ public final class Highlights {
     }
 
     /**
-     * The ranges of {@code text} that are one of the query's terms ({@link Terms#ofQuery}), in order;
+     * The ranges of {@code text} that are one of the query's terms ({@link Terms#ofQuery}), in order:
+     * a word whose stem is one of them too ({@code indexing} for the query {@code indexes});
      * overlapping ranges (an identifier and its parts) are merged.
      */
     public static List<Range> of(String text, String query) {
-        return of(text, Terms.ofQuery(query));
+        return of(text, Terms.ofQuery(query).keySet());
     }
 
     static List<Range> of(String text, Set<String> queryTerms) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -56,7 +55,7 @@ public final class KeywordChunks implements AutoCloseable {
         if (k < 1) {
             throw new IllegalArgumentException("k must be positive, was " + k);
         }
-        Set<String> terms = Terms.ofQuery(query);
+        Map<String, Float> terms = Terms.ofQuery(query);
         if (terms.isEmpty()) {
             return List.of();
         }

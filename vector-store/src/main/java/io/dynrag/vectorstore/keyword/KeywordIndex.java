@@ -32,7 +32,9 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -235,13 +237,17 @@ final class KeywordIndex implements AutoCloseable {
     }
 
     /**
-     * The {@code k} rows of the snapshot that score best by BM25 for any of {@code queryTerms}, best
-     * first, among the rows {@code scope} names (its document filters apply before the k are chosen).
+     * The {@code k} rows of the snapshot that score best by BM25 for any of {@code queryTerms}, each
+     * term's score times its weight, best first, among the rows {@code scope} names (its document
+     * filters apply before the k are chosen).
      */
-    static List<ChunkMatch> search(Snapshot snapshot, Set<String> queryTerms, int k, SearchScope scope) {
+    static List<ChunkMatch> search(Snapshot snapshot, Map<String, Float> queryTerms, int k, SearchScope scope) {
         BooleanQuery.Builder query = new BooleanQuery.Builder();
         BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
-        queryTerms.forEach(term -> anyTerm.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD));
+        queryTerms.forEach((term, weight) -> {
+            Query matches = new TermQuery(new Term(TEXT, term));
+            anyTerm.add(weight == 1f ? matches : new BoostQuery(matches, weight), BooleanClause.Occur.SHOULD);
+        });
         query.add(anyTerm.build(), BooleanClause.Occur.MUST);
         scope.documents().ifPresent(ids -> query.add(new TermInSetQuery(DOCUMENT,
                 ids.stream().map(BytesRef::new).toList()), BooleanClause.Occur.FILTER));

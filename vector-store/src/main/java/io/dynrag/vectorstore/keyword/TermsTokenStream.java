@@ -9,8 +9,9 @@ import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
 
 /**
  * A text's {@link Terms} as Lucene indexes them, split once for the index and for the statistics
- * the index keeps. The parts of an identifier stand at its position (increment 0), so BM25's length
- * normalisation counts an identifier once however many parts it has.
+ * the index keeps. The parts of an identifier and the stem of a word stand at its position
+ * (increment 0), so BM25's length normalisation counts an identifier or a word once however many
+ * terms it gives.
  */
 final class TermsTokenStream extends TokenStream {
 
@@ -43,7 +44,7 @@ final class TermsTokenStream extends TokenStream {
         term.append(current.text());
         offset.setOffset(current.start(), current.end());
         // A run too long to keep whole starts with a part, and a stream must start at a position.
-        position.setPositionIncrement(current.whole() || first ? 1 : 0);
+        position.setPositionIncrement(current.kind() == Terms.Kind.WHOLE || first ? 1 : 0);
         first = false;
         return true;
     }
