@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
 /**
  * The texts of a few matched rows, read in one scan of only the fragments holding their documents: a
  * filtered search ranks the kept rows by their keys and vectors, and reads the texts of the winners.
+ * By their keys, not their row addresses: in this Lance release, reading rows by the row ids or
+ * addresses a neighbour search returns ({@code Dataset.take}, a filter on {@code _rowaddr}) panicked
+ * in native code when tried, which aborts the whole process.
  */
 final class ChunkTexts {
 
