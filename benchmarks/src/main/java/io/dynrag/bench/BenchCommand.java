@@ -40,10 +40,10 @@ public final class BenchCommand {
      * @param chunks          rows in the search benchmark's dataset, and in the retrieval benchmark's with filters
      * @param filters         the retrieval benchmark measures filtered searches, and each mode's latency, on synthetic
      *                        datasets instead of a labelled set
-     * @param set             the labelled set the retrieval benchmark measures quality on without filters
+     * @param set             the labelled set the retrieval benchmark measures quality on without filters (empty: the first)
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, String set) {
+                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, Optional<String> set) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -62,7 +62,7 @@ public final class BenchCommand {
         long seed = DEFAULT_SEED;
         int chunks = 100_000;
         boolean filters = false;
-        String set = io.dynrag.bench.retrieval.RetrievalCorpus.SETS.getFirst();
+        Optional<String> set = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--filters")) {
@@ -95,12 +95,15 @@ public final class BenchCommand {
                 case "--warmup" -> warmUpSeconds = positive(arg, value, 86_400);
                 case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
                 case "--chunks" -> chunks = positive(arg, value, 10_000_000);
-                case "--set" -> set = io.dynrag.bench.retrieval.RetrievalCorpus.named(value);
+                case "--set" -> set = Optional.of(io.dynrag.bench.retrieval.RetrievalCorpus.named(value));
                 default -> throw new InvalidSettingException("unknown option " + arg);
             }
         }
         if (benchmarks.isEmpty()) {
             throw new InvalidSettingException("name the benchmarks to run: " + names() + " or all");
+        }
+        if (filters && set.isPresent()) {
+            throw new InvalidSettingException("--set chooses a labelled set, --filters synthetic datasets: give one");
         }
         return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds),
                 Duration.ofSeconds(warmUpSeconds), seed, chunks, filters, set);

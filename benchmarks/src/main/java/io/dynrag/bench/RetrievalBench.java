@@ -95,8 +95,9 @@ final class RetrievalBench {
             modes(options.seed(), options.chunks(), out);
             return;
         }
+        String set = options.set().orElse(RetrievalCorpus.SETS.getFirst());
         try (BenchSystem system = BenchSystem.start()) {
-            new RetrievalBench(system, RetrievalCorpus.of(options.set()), RetrievalSet.of(options.set()),
+            new RetrievalBench(system, RetrievalCorpus.of(set), RetrievalSet.of(set),
                     cacheDirectory).run(out);
         }
     }

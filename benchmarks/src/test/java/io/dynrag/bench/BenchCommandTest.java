@@ -34,6 +34,12 @@ class BenchCommandTest {
         assertThat(run("bench", "retrieval", "--set", "mysql")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("unknown retrieval set 'mysql'; choose from [postgresql, python]");
+        assertThat(run("bench", "retrieval", "--filters", "--set", "python")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--set chooses a labelled set, --filters synthetic datasets: give one");
+        assertThat(run("bench", "retrieval", "--filters", "--set", "python")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--set chooses a labelled set, --filters synthetic datasets: give one");
     }
 
     @Test
@@ -52,7 +58,7 @@ class BenchCommandTest {
         assertThat(retrieval.filters()).isTrue();
         assertThat(retrieval.chunks()).isEqualTo(1000);
         assertThat(BenchCommand.parse(new String[]{"retrieval"}).filters()).isFalse();
-        assertThat(BenchCommand.parse(new String[]{"retrieval"}).set()).isEqualTo("postgresql");
-        assertThat(BenchCommand.parse(new String[]{"retrieval", "--set", "python"}).set()).isEqualTo("python");
+        assertThat(BenchCommand.parse(new String[]{"retrieval"}).set()).isEmpty();
+        assertThat(BenchCommand.parse(new String[]{"retrieval", "--set", "python"}).set()).contains("python");
     }
 }
