@@ -146,6 +146,35 @@ class FilteredSearchTest {
     }
 
     @Test
+    void rowsComparedFromMemoryAndFromStorageGiveTheSameHits() {
+        IndexSearch fromStorage = new IndexSearch(IndexSearch.DEFAULT.probes(), IndexSearch.DEFAULT.refineFactor(),
+                IndexSearch.DEFAULT_FILTERED_EXACT_ROWS, 0);
+        try (LanceChunkStore readingStorage = new LanceChunkStore(lanceRoot.toString(), Map.of(), fromStorage)) {
+            for (int round = 0; round < 2; round++) {
+                for (Set<String> documents : List.of(Set.of("doc-3"), documents(0, 4), documents(10, 30))) {
+                    float[] query = randomVector();
+                    SearchScope scope = SearchScope.LATEST.onlyDocuments(documents);
+                    List<ChunkMatch> inMemory = store.search(TENANT, MODEL, query, K, scope);
+                    assertThat(inMemory).usingRecursiveFieldByFieldElementComparator()
+                            .containsExactlyElementsOf(readingStorage.search(TENANT, MODEL, query, K, scope));
+                    assertThat(keys(inMemory)).containsExactlyElementsOf(exactTopK(query, documents));
+                }
+                // Between the rounds, a document is replaced: its rows leave the fragment held in memory.
+                List<ChunkRow> replaced = new ArrayList<>();
+                vectors.keySet().removeIf(key -> key.startsWith("doc-3#"));
+                for (int i = 0; i < 2; i++) {
+                    float[] vector = randomVector();
+                    vectors.put("doc-3#" + i, vector);
+                    String text = "doc-3 chunk " + i + " again";
+                    replaced.add(new ChunkRow("doc-3", 2, i, text, 4, "again" + i, 0, text.length(), null, MODEL,
+                            vector));
+                }
+                store.replaceDocument(TENANT, MODEL, "doc-3", replaced);
+            }
+        }
+    }
+
+    @Test
     void filtersKeepingNothingFindNothing() {
         float[] query = randomVector();
         assertThat(store.search(TENANT, MODEL, query, K, SearchScope.LATEST.onlyDocuments(Set.of()))).isEmpty();

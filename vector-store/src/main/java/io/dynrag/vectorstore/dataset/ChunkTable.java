@@ -3,6 +3,7 @@ package io.dynrag.vectorstore.dataset;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -142,6 +143,18 @@ public final class ChunkTable {
             vector[d] = values.get(i * dimensions + d);
         }
         return vector;
+    }
+
+    /**
+     * The vectors of every row of the batch, one after the other, in one bulk copy: reading them value
+     * by value through Arrow costs more than comparing them.
+     */
+    public static float[] vectors(VectorSchemaRoot batch, int dimensions) {
+        Float4Vector vectors = (Float4Vector) ((FixedSizeListVector) batch.getVector(VECTOR)).getDataVector();
+        float[] values = new float[batch.getRowCount() * dimensions];
+        vectors.getDataBuffer().nioBuffer(0, values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer().get(values);
+        return values;
     }
 
     public static String string(VectorSchemaRoot root, String column, int i) {

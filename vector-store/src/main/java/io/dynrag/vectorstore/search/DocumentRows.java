@@ -2,6 +2,8 @@ package io.dynrag.vectorstore.search;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.Fragment;
+import com.lancedb.lance.FragmentMetadata;
+import com.lancedb.lance.fragment.DataFile;
 import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Which documents each fragment of a dataset holds, and how many rows: what lets a filtered search
@@ -31,8 +34,12 @@ final class DocumentRows {
         this.maxDatasets = maxDatasets;
     }
 
-    /** A fragment as one version has it: another deletion file is another state. */
-    private record FragmentState(int id, String signature) {
+    /**
+     * A fragment as one version has it: another deletion file is another state.
+     *
+     * @param dataFiles its data files, which never change: what was read of them stays true
+     */
+    private record FragmentState(int id, String signature, String dataFiles) {
     }
 
     /**
@@ -42,8 +49,14 @@ final class DocumentRows {
     private record Known(Map<FragmentState, Map<String, Integer>> fragments, Directory directory) {
     }
 
-    /** The documents of one dataset version: their rows and the fragments holding them. */
-    record Directory(Map<String, Integer> rows, Map<String, Set<Integer>> fragments, long total) {
+    /**
+     * The documents of one dataset version: their rows and the fragments holding them.
+     *
+     * @param rowsByFragment per fragment id, its documents' rows in this version
+     * @param dataFiles      per fragment id, its data files
+     */
+    record Directory(Map<String, Integer> rows, Map<String, Set<Integer>> fragments, long total,
+                     Map<Integer, Map<String, Integer>> rowsByFragment, Map<Integer, String> dataFiles) {
 
         /** How many rows the scope keeps. */
         long kept(SearchScope scope) {
@@ -74,7 +87,9 @@ final class DocumentRows {
         Map<FragmentState, Map<String, Integer>> knownFragments = known == null ? Map.of() : known.fragments();
         Map<FragmentState, Map<String, Integer>> now = new HashMap<>();
         for (Fragment fragment : dataset.getFragments()) {
-            FragmentState state = new FragmentState(fragment.getId(), fragment.metadata().toString());
+            FragmentMetadata metadata = fragment.metadata();
+            FragmentState state = new FragmentState(fragment.getId(), metadata.toString(), metadata.getFiles().stream()
+                    .map(DataFile::getPath).collect(Collectors.joining(",")));
             Map<String, Integer> rows = knownFragments.get(state);
             now.put(state, rows != null ? rows : rowsOf(dataset, fragment.getId()));
         }
@@ -94,15 +109,20 @@ final class DocumentRows {
     private static Directory directoryOf(Map<FragmentState, Map<String, Integer>> fragmentRows) {
         Map<String, Integer> rows = new HashMap<>();
         Map<String, Set<Integer>> fragments = new HashMap<>();
+        Map<Integer, Map<String, Integer>> rowsByFragment = new HashMap<>();
+        Map<Integer, String> dataFiles = new HashMap<>();
         long total = 0;
         for (Map.Entry<FragmentState, Map<String, Integer>> fragment : fragmentRows.entrySet()) {
+            rowsByFragment.put(fragment.getKey().id(), fragment.getValue());
+            dataFiles.put(fragment.getKey().id(), fragment.getKey().dataFiles());
             for (Map.Entry<String, Integer> document : fragment.getValue().entrySet()) {
                 rows.merge(document.getKey(), document.getValue(), Integer::sum);
                 fragments.computeIfAbsent(document.getKey(), id -> new TreeSet<>()).add(fragment.getKey().id());
                 total += document.getValue();
             }
         }
-        return new Directory(Map.copyOf(rows), Map.copyOf(fragments), total);
+        return new Directory(Map.copyOf(rows), Map.copyOf(fragments), total, Map.copyOf(rowsByFragment),
+                Map.copyOf(dataFiles));
     }
 
     /** Forgets the datasets under {@code uriPrefix}, about to be removed. */

@@ -7,14 +7,12 @@ import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Scans;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.stream.Collectors;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
 
 /**
  * Nearest neighbours among the rows a filtering {@link SearchScope} keeps, exactly as if the other
@@ -35,9 +33,11 @@ final class FilteredNearest {
             .thenComparingInt(Candidate::chunkIndex);
 
     private final DocumentRows documentRows;
+    private final KeptVectors keptVectors;
 
-    FilteredNearest(DocumentRows documentRows) {
+    FilteredNearest(DocumentRows documentRows, KeptVectors keptVectors) {
         this.documentRows = documentRows;
+        this.keptVectors = keptVectors;
     }
 
     /** A row's keys and score, and its text when it was read with them. */
@@ -57,7 +57,8 @@ final class FilteredNearest {
                 .filter(filterOf(scope));
         scope.documents().ifPresent(ids -> keptRows.fragmentIds(directory.fragmentsOf(ids)));
         List<Candidate> best = kept <= indexSearch.filteredExactRows() || dataset.listIndexes().isEmpty()
-                ? compared(dataset, query, k, keptRows.build())
+                ? comparedInMemory(dataset, directory, query, k, scope)
+                        .orElseGet(() -> compared(dataset, query, k, keptRows.build()))
                 : overFetched(dataset, query, k, scope, keptRows.build(), kept, directory.total(), indexSearch);
         List<ChunkMatch> matches = best.stream()
                 .map(candidate -> new ChunkMatch(candidate.documentId(), candidate.docVersion(), candidate.chunkIndex(),
@@ -67,19 +68,57 @@ final class FilteredNearest {
         return ChunkTexts.of(dataset, matches, directory);
     }
 
+    /**
+     * Every kept row's vector compared with the query, the rows read from memory ({@link KeptVectors});
+     * empty when they are not all there, and for scopes that name no documents (only excluded ones).
+     */
+    private Optional<List<Candidate>> comparedInMemory(Dataset dataset, DocumentRows.Directory directory,
+                                                       float[] query, int k, SearchScope scope) {
+        if (scope.documents().isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> documents = scope.documents().get().stream()
+                .filter(id -> !scope.excluded().contains(id) && directory.rows().containsKey(id))
+                .toList();
+        int dimensions = query.length;
+        Optional<List<KeptVectors.Rows>> rows = keptVectors.rowsOf(dataset, directory, documents, dimensions);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(BEST_FIRST.reversed());
+        float queryNorm = (float) Math.sqrt(squaredNorm(query, 0, dimensions));
+        for (KeptVectors.Rows ofDocument : rows.get()) {
+            for (int i = 0; i < ofDocument.count(); i++) {
+                int offset = i * dimensions;
+                float norm = (float) Math.sqrt(squaredNorm(ofDocument.vectors(), offset, dimensions));
+                double score = norm == 0 ? 0 : dot(ofDocument.vectors(), offset, query, dimensions) / (queryNorm * norm);
+                if (worstFirst.size() < k || score >= worstFirst.peek().score()) {
+                    keepIfBetter(worstFirst, k, new Candidate(ofDocument.documentId(), ofDocument.docVersions()[i],
+                            ofDocument.chunkIndexes()[i], ofDocument.pages()[i], null, score));
+                }
+            }
+        }
+        List<Candidate> best = new ArrayList<>(worstFirst);
+        best.sort(BEST_FIRST);
+        return Optional.of(best);
+    }
+
+    private static void keepIfBetter(PriorityQueue<Candidate> worstFirst, int k, Candidate candidate) {
+        if (worstFirst.size() < k) {
+            worstFirst.add(candidate);
+        } else if (BEST_FIRST.compare(candidate, worstFirst.peek()) < 0) {
+            worstFirst.poll();
+            worstFirst.add(candidate);
+        }
+    }
+
     /** Every kept row's vector compared with the query. */
     private static List<Candidate> compared(Dataset dataset, float[] query, int k, ScanOptions scan) {
         PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(BEST_FIRST.reversed());
         float queryNorm = (float) Math.sqrt(squaredNorm(query, 0, query.length));
         int dimensions = query.length;
         Scans.scanBatches(dataset, scan, batch -> {
-            // One bulk copy of the batch's vectors: reading them value by value through Arrow costs
-            // more than comparing them.
-            Float4Vector vectors = (Float4Vector) ((FixedSizeListVector) batch.getVector(ChunkTable.VECTOR))
-                    .getDataVector();
-            float[] values = new float[batch.getRowCount() * dimensions];
-            vectors.getDataBuffer().nioBuffer(0, values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer().get(values);
+            float[] values = ChunkTable.vectors(batch, dimensions);
             for (int i = 0; i < batch.getRowCount(); i++) {
                 int offset = i * dimensions;
                 float norm = (float) Math.sqrt(squaredNorm(values, offset, dimensions));
@@ -89,16 +128,10 @@ final class FilteredNearest {
                 if (worstFirst.size() == k && score < worstFirst.peek().score()) {
                     continue;
                 }
-                Candidate candidate = new Candidate(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
+                keepIfBetter(worstFirst, k, new Candidate(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i),
                         ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                         ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
-                        ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), null, score);
-                if (worstFirst.size() < k) {
-                    worstFirst.add(candidate);
-                } else if (BEST_FIRST.compare(candidate, worstFirst.peek()) < 0) {
-                    worstFirst.poll();
-                    worstFirst.add(candidate);
-                }
+                        ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i), null, score));
             }
         });
         List<Candidate> best = new ArrayList<>(worstFirst);

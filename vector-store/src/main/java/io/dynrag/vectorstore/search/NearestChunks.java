@@ -29,12 +29,15 @@ public final class NearestChunks implements AutoCloseable {
     private final IndexSearch indexSearch;
     private final LatestDatasets latest;
     private final DocumentRows documentRows = new DocumentRows(MAX_OPEN_FOR_SEARCH);
-    private final FilteredNearest filtered = new FilteredNearest(documentRows);
+    private final KeptVectors keptVectors;
+    private final FilteredNearest filtered;
 
     /** @param indexSearch how searches use a vector index; benchmarks compare settings */
     public NearestChunks(Datasets datasets, IndexSearch indexSearch) {
         this.datasets = datasets;
         this.indexSearch = Objects.requireNonNull(indexSearch, "indexSearch");
+        this.keptVectors = new KeptVectors(indexSearch.vectorsInMemoryBytes());
+        this.filtered = new FilteredNearest(documentRows, keptVectors);
         this.latest = new LatestDatasets(datasets.memory().root(),
                 (memory, uri) -> datasets.open(memory, uri, OptionalLong.empty()), MAX_OPEN_FOR_SEARCH);
     }
@@ -154,6 +157,7 @@ public final class NearestChunks implements AutoCloseable {
     public void forget(String uriPrefix) {
         latest.forget(uriPrefix);
         documentRows.forget(uriPrefix);
+        keptVectors.forget(uriPrefix);
     }
 
     /** Closes every kept handle; part of closing the store. */
