@@ -64,8 +64,10 @@ final class RetrievalBench {
      *
      * @param rankings each query's pages, best first
      * @param chunks   each query's chunks as the search answered them ({@code documentId#chunkIndex}), best first
+     * @param scores   each of those chunks' score as the search answered it
      */
-    record Outcome(Mode mode, String status, List<List<String>> rankings, List<List<String>> chunks, long[] micros) {
+    record Outcome(Mode mode, String status, List<List<String>> rankings, List<List<String>> chunks,
+                   List<List<Double>> scores, long[] micros) {
 
         boolean measured() {
             return rankings != null;
@@ -177,7 +179,7 @@ final class RetrievalBench {
         }
         table.print(out);
         printFusionConstants(outcomes, pageOfDocument, out);
-        Path details = writeDetails(outcomes);
+        Path details = RankingFiles.write(cacheDirectory, corpus.set(), queries, outcomes, pageOfDocument);
         out.println("Each query asks for the best " + CHUNKS_ASKED + " chunks; chunks of a page already ranked are "
                 + "dropped, so the ranking is of pages, each at its best chunk's rank, judged on the first " + K
                 + ". Gain 2^grade - 1 (grade 2 answers the query, 1 is related); recall and MRR count grades 1 and "
@@ -223,42 +225,12 @@ final class RetrievalBench {
                         .toList();
                 rankings.add(RetrievalMetrics.pages(pageOfEachChunk));
             }
-            Outcome fusedOutcome = new Outcome(vector.mode(), "computed", rankings, null, null);
+            Outcome fusedOutcome = new Outcome(vector.mode(), "computed", rankings, null, null, null);
             table.row(constant, mean(fusedOutcome, null, Metric.NDCG), mean(fusedOutcome, null, Metric.RECALL),
                     mean(fusedOutcome, null, Metric.MRR), mean(fusedOutcome, RetrievalSet.Kind.QUESTION, Metric.NDCG),
                     mean(fusedOutcome, RetrievalSet.Kind.IDENTIFIER, Metric.NDCG));
         }
         table.print(out);
-    }
-
-    /** Every measured query's figures and first pages, one tab-separated file for all modes, to see what failed. */
-    private Path writeDetails(List<Outcome> outcomes) {
-        StringBuilder tsv = new StringBuilder("mode\tid\tkind\tnDCG@10\tRR@10\tquery\tfirst pages (grade)\n");
-        for (Outcome outcome : outcomes) {
-            if (!outcome.measured()) {
-                continue;
-            }
-            for (int i = 0; i < queries.size(); i++) {
-                RetrievalSet.Query query = queries.get(i);
-                List<String> ranking = outcome.rankings().get(i);
-                tsv.append(outcome.mode().name()).append('\t').append(query.id()).append('\t')
-                        .append(query.kind().name().toLowerCase(Locale.ROOT)).append('\t')
-                        .append(String.format(Locale.ROOT, "%.3f\t%.3f", RetrievalMetrics.ndcg(ranking, query.grades(), K),
-                                RetrievalMetrics.reciprocalRank(ranking, query.grades(), K)))
-                        .append('\t').append(query.text()).append('\t');
-                ranking.stream().limit(K).forEach(page -> tsv.append(page).append(" (")
-                        .append(query.grades().getOrDefault(page, 0)).append(") "));
-                tsv.append('\n');
-            }
-        }
-        Path file = cacheDirectory.resolve(corpus.set().equals(RetrievalCorpus.SETS.getFirst())
-                ? "retrieval-rankings.tsv" : "retrieval-rankings-" + corpus.set() + ".tsv");
-        try {
-            Files.writeString(file, tsv);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
     }
 
     private Map<String, String> upload(Path pages, String apiKey) {
@@ -314,7 +286,7 @@ final class RetrievalBench {
         BenchClient.Response probe = search(apiKey, queries.getFirst().text(), fields);
         if (probe.status() != 200) {
             if (!earlier.isEmpty()) {
-                return new Outcome(mode, "unavailable: " + refusal(probe), null, null, null);
+                return new Outcome(mode, "unavailable: " + refusal(probe), null, null, null, null);
             }
             fields = Map.of();
             status = "sent without `mode`, today's only search (with it: " + refusal(probe) + ")";
@@ -324,6 +296,7 @@ final class RetrievalBench {
         }
         List<List<String>> rankings = new ArrayList<>();
         List<List<String>> chunks = new ArrayList<>();
+        List<List<Double>> scores = new ArrayList<>();
         long[] micros = new long[queries.size()];
         for (int i = 0; i < queries.size(); i++) {
             long started = System.nanoTime();
@@ -331,20 +304,23 @@ final class RetrievalBench {
             micros[i] = (System.nanoTime() - started) / 1_000;
             List<String> pageOfEachChunk = new ArrayList<>();
             List<String> chunkKeys = new ArrayList<>();
+            List<Double> chunkScores = new ArrayList<>();
             results.forEach(hit -> {
                 pageOfEachChunk.add(pageOfDocument.get(hit.get("documentId").asText()));
                 chunkKeys.add(hit.get("documentId").asText() + "#" + hit.get("chunkIndex").asInt());
+                chunkScores.add(hit.get("score").asDouble());
             });
+            scores.add(chunkScores);
             rankings.add(RetrievalMetrics.pages(pageOfEachChunk));
             chunks.add(chunkKeys);
         }
         for (Outcome before : earlier) {
             if (before.measured() && rankings.equals(before.rankings())) {
                 return new Outcome(mode, "unavailable: accepted but ignored (every ranking equals "
-                        + before.mode().name() + "'s)", null, null, null);
+                        + before.mode().name() + "'s)", null, null, null, null);
             }
         }
-        return new Outcome(mode, status, rankings, chunks, micros);
+        return new Outcome(mode, status, rankings, chunks, scores, micros);
     }
 
     private BenchClient.Response search(String apiKey, String query, Map<String, Object> fields) {
