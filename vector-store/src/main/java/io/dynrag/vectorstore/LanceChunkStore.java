@@ -219,7 +219,15 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         return indexes.build(customerId, model);
     }
 
-    /** Waits for running calls, then releases all Arrow memory. */
+    /** Waits until the fragments searches started reading into memory in the background are read. */
+    void awaitVectorReads() throws InterruptedException {
+        nearest.awaitVectorReads();
+    }
+
+    /**
+     * Waits for running calls and for the background read of vectors into memory (which stops at its
+     * next batch), then releases all Arrow memory.
+     */
     @Override
     public void close() {
         memory.close(() -> {

@@ -146,7 +146,7 @@ class FilteredSearchTest {
     }
 
     @Test
-    void rowsComparedFromMemoryAndFromStorageGiveTheSameHits() {
+    void rowsComparedFromMemoryAndFromStorageGiveTheSameHits() throws InterruptedException {
         IndexSearch fromStorage = new IndexSearch(IndexSearch.DEFAULT.probes(), IndexSearch.DEFAULT.refineFactor(),
                 IndexSearch.DEFAULT_FILTERED_EXACT_ROWS, 0);
         try (LanceChunkStore readingStorage = new LanceChunkStore(lanceRoot.toString(), Map.of(), fromStorage)) {
@@ -154,9 +154,14 @@ class FilteredSearchTest {
                 for (Set<String> documents : List.of(Set.of("doc-3"), documents(0, 4), documents(10, 30))) {
                     float[] query = randomVector();
                     SearchScope scope = SearchScope.LATEST.onlyDocuments(documents);
+                    List<ChunkMatch> expected = readingStorage.search(TENANT, MODEL, query, K, scope);
+                    // The first search of rows not held reads them from storage and starts reading them into memory.
+                    assertThat(store.search(TENANT, MODEL, query, K, scope))
+                            .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expected);
+                    store.awaitVectorReads();
                     List<ChunkMatch> inMemory = store.search(TENANT, MODEL, query, K, scope);
                     assertThat(inMemory).usingRecursiveFieldByFieldElementComparator()
-                            .containsExactlyElementsOf(readingStorage.search(TENANT, MODEL, query, K, scope));
+                            .containsExactlyElementsOf(expected);
                     assertThat(keys(inMemory)).containsExactlyElementsOf(exactTopK(query, documents));
                 }
                 // Between the rounds, a document is replaced: its rows leave the fragment held in memory.

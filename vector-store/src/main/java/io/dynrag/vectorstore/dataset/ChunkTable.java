@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -150,11 +151,19 @@ public final class ChunkTable {
      * by value through Arrow costs more than comparing them.
      */
     public static float[] vectors(VectorSchemaRoot batch, int dimensions) {
-        Float4Vector vectors = (Float4Vector) ((FixedSizeListVector) batch.getVector(VECTOR)).getDataVector();
         float[] values = new float[batch.getRowCount() * dimensions];
-        vectors.getDataBuffer().nioBuffer(0, values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN)
-                .asFloatBuffer().get(values);
+        vectorValues(batch, dimensions).get(values);
         return values;
+    }
+
+    /**
+     * The vectors of every row of the batch, one after the other, as a view of the batch's buffer (valid
+     * only while the batch is): for copying rows' vectors straight to where they are kept, in bulk.
+     */
+    public static FloatBuffer vectorValues(VectorSchemaRoot batch, int dimensions) {
+        Float4Vector vectors = (Float4Vector) ((FixedSizeListVector) batch.getVector(VECTOR)).getDataVector();
+        return vectors.getDataBuffer().nioBuffer(0, batch.getRowCount() * dimensions * Float.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     }
 
     public static String string(VectorSchemaRoot root, String column, int i) {

@@ -70,7 +70,8 @@ final class FilteredNearest {
 
     /**
      * Every kept row's vector compared with the query, the rows read from memory ({@link KeptVectors});
-     * empty when they are not all there, and for scopes that name no documents (only excluded ones).
+     * empty when they are not all there (they are then read into memory in the background, for later
+     * searches), and for scopes that name no documents (only excluded ones).
      */
     private Optional<List<Candidate>> comparedInMemory(Dataset dataset, DocumentRows.Directory directory,
                                                        float[] query, int k, SearchScope scope) {

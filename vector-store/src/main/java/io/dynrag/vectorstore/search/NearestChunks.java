@@ -36,7 +36,8 @@ public final class NearestChunks implements AutoCloseable {
     public NearestChunks(Datasets datasets, IndexSearch indexSearch) {
         this.datasets = datasets;
         this.indexSearch = Objects.requireNonNull(indexSearch, "indexSearch");
-        this.keptVectors = new KeptVectors(indexSearch.vectorsInMemoryBytes());
+        this.keptVectors = new KeptVectors(indexSearch.vectorsInMemoryBytes(), datasets.memory(),
+                (memory, uri, version) -> datasets.open(memory, uri, OptionalLong.of(version)).orElseThrow());
         this.filtered = new FilteredNearest(documentRows, keptVectors);
         this.latest = new LatestDatasets(datasets.memory().root(),
                 (memory, uri) -> datasets.open(memory, uri, OptionalLong.empty()), MAX_OPEN_FOR_SEARCH);
@@ -160,9 +161,18 @@ public final class NearestChunks implements AutoCloseable {
         keptVectors.forget(uriPrefix);
     }
 
-    /** Closes every kept handle; part of closing the store. */
+    /**
+     * Waits until the fragments that searches started reading into memory are read (or failed); tests
+     * compare searches from memory with searches from storage.
+     */
+    public void awaitVectorReads() throws InterruptedException {
+        keptVectors.awaitReads();
+    }
+
+    /** Stops reading vectors into memory and closes every kept handle; part of closing the store. */
     @Override
     public void close() {
+        keptVectors.close();
         latest.close();
     }
 }

@@ -6,6 +6,7 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.vectorstore.dataset.ChunkRow;
+import io.dynrag.vectorstore.memory.ArrowMemory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,16 +27,27 @@ class KeptVectorsTest {
     @TempDir
     Path lanceRoot;
 
+    private final ArrowMemory memory = new ArrowMemory();
+    private final List<KeptVectors> made = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        memory.close(() -> made.forEach(KeptVectors::close));
+    }
+
     @Test
-    void holdsEachDocumentsRowsAndFollowsReplacedDocumentsToTheirNewRows() {
+    void holdsEachDocumentsRowsAndFollowsReplacedDocumentsToTheirNewRows() throws InterruptedException {
         try (LanceChunkStore store = new LanceChunkStore(lanceRoot)) {
             store.replaceDocument(TENANT, MODEL, "doc-a", rows("doc-a", 1, 3, 0f));
             store.replaceDocument(TENANT, MODEL, "doc-b", rows("doc-b", 1, 2, 10f));
         }
-        KeptVectors kept = new KeptVectors(1 << 20);
+        KeptVectors kept = kept(1 << 20);
         DocumentRows documentRows = new DocumentRows(4);
-        Optional<List<KeptVectors.Rows>> before = read(dataset -> kept.rowsOf(dataset, documentRows.of(dataset),
-                List.of("doc-a", "doc-b"), 2));
+        Function<Dataset, Optional<List<KeptVectors.Rows>>> rowsOfBoth = dataset -> kept.rowsOf(dataset,
+                documentRows.of(dataset), List.of("doc-a", "doc-b"), 2);
+        assertThat(read(rowsOfBoth)).as("read in the background, not while the search waits").isEmpty();
+        kept.awaitReads();
+        Optional<List<KeptVectors.Rows>> before = read(rowsOfBoth);
 
         assertThat(before).isPresent();
         assertThat(before.get()).extracting(KeptVectors.Rows::documentId).containsExactly("doc-a", "doc-b");
@@ -49,8 +62,9 @@ class KeptVectorsTest {
         try (LanceChunkStore store = new LanceChunkStore(lanceRoot)) {
             store.replaceDocument(TENANT, MODEL, "doc-a", rows("doc-a", 2, 1, 5f));
         }
-        Optional<List<KeptVectors.Rows>> after = read(dataset -> kept.rowsOf(dataset, documentRows.of(dataset),
-                List.of("doc-a", "doc-b"), 2));
+        assertThat(read(rowsOfBoth)).as("doc-a's new fragment is not held yet").isEmpty();
+        kept.awaitReads();
+        Optional<List<KeptVectors.Rows>> after = read(rowsOfBoth);
 
         assertThat(after).isPresent();
         assertThat(after.get()).extracting(KeptVectors.Rows::documentId).containsExactly("doc-a", "doc-b");
@@ -61,16 +75,50 @@ class KeptVectorsTest {
     }
 
     @Test
-    void withoutRoomForAFragmentTheSearchReadsFromStorage() {
+    void withoutRoomForAFragmentTheSearchReadsFromStorage() throws InterruptedException {
         try (LanceChunkStore store = new LanceChunkStore(lanceRoot)) {
             store.replaceDocument(TENANT, MODEL, "doc-a", rows("doc-a", 1, 3, 0f));
         }
         DocumentRows documentRows = new DocumentRows(4);
 
-        Optional<List<KeptVectors.Rows>> held = read(dataset -> new KeptVectors(0).rowsOf(dataset,
-                documentRows.of(dataset), List.of("doc-a"), 2));
+        KeptVectors kept = kept(0);
 
-        assertThat(held).isEmpty();
+        Function<Dataset, Optional<List<KeptVectors.Rows>>> rowsOfA = dataset -> kept.rowsOf(dataset,
+                documentRows.of(dataset), List.of("doc-a"), 2);
+
+        assertThat(read(rowsOfA)).isEmpty();
+        kept.awaitReads();
+        assertThat(read(rowsOfA)).isEmpty();
+    }
+
+    @Test
+    void fragmentsThatCannotAllBeHeldAtOnceAreNotRead() throws InterruptedException {
+        try (LanceChunkStore store = new LanceChunkStore(lanceRoot)) {
+            for (String documentId : List.of("doc-a", "doc-b", "doc-c")) {
+                store.replaceDocument(TENANT, MODEL, documentId, rows(documentId, 1, 3, 1f));
+            }
+        }
+        // Each fragment's 3 rows take 146 bytes with their document's id: two fit, three do not.
+        KeptVectors kept = kept(300);
+        DocumentRows documentRows = new DocumentRows(4);
+        Function<List<String>, Optional<List<KeptVectors.Rows>>> rowsOf = documents -> read(dataset ->
+                kept.rowsOf(dataset, documentRows.of(dataset), documents, 2));
+
+        assertThat(rowsOf.apply(List.of("doc-a", "doc-b", "doc-c"))).isEmpty();
+        kept.awaitReads();
+        assertThat(rowsOf.apply(List.of("doc-a"))).as("not read by the search of all three").isEmpty();
+        kept.awaitReads();
+        assertThat(rowsOf.apply(List.of("doc-a"))).isPresent();
+        assertThat(rowsOf.apply(List.of("doc-a", "doc-b"))).isEmpty();
+        kept.awaitReads();
+        assertThat(rowsOf.apply(List.of("doc-a", "doc-b"))).isPresent();
+    }
+
+    private KeptVectors kept(long budgetBytes) {
+        KeptVectors kept = new KeptVectors(budgetBytes, memory, (allocator, uri, version) -> Dataset.open(allocator,
+                uri, new ReadOptions.Builder().setVersion((int) version).build()));
+        made.add(kept);
+        return kept;
     }
 
     private <T> T read(Function<Dataset, T> action) {
