@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynrag.bench.retrieval.RetrievalCorpus;
 import io.dynrag.bench.retrieval.RetrievalMetrics;
 import io.dynrag.bench.retrieval.RetrievalSet;
+import io.dynrag.vectorstore.hybrid.QueryShape;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,11 +53,12 @@ final class RetrievalBench {
             new Mode("vector", Map.of("mode", "vector")),
             new Mode("keyword", Map.of("mode", "keyword")),
             new Mode("hybrid", Map.of("mode", "hybrid")),
-            // The fusion's keyword share around its default (0.5): the evidence for the default.
+            // One keyword share for every query, around the two the query's shape chooses by default (0.3 for
+            // worded questions, 0.5 for lookups): the evidence for the default.
             new Mode("hybrid, keywordWeight 0.3", Map.of("mode", "hybrid", "keywordWeight", 0.3)),
             new Mode("hybrid, keywordWeight 0.4", Map.of("mode", "hybrid", "keywordWeight", 0.4)),
+            new Mode("hybrid, keywordWeight 0.5", Map.of("mode", "hybrid", "keywordWeight", 0.5)),
             new Mode("hybrid, keywordWeight 0.6", Map.of("mode", "hybrid", "keywordWeight", 0.6)),
-            new Mode("hybrid, keywordWeight 0.7", Map.of("mode", "hybrid", "keywordWeight", 0.7)),
             new Mode("hybrid, reranked", Map.of("mode", "hybrid", "rerank", true)));
 
     /**
@@ -193,7 +195,7 @@ final class RetrievalBench {
 
     /**
      * Reciprocal rank fusion of the vector and keyword modes' answers (each the best 100 chunks, as many as a
-     * hybrid search of 100 fuses), computed here with other constants than the search's 60, equal weights:
+     * hybrid search of 100 fuses), computed here with other constants than the search's 60 and its default weights:
      * whether the constant is a lever. The row for 60 must equal the hybrid mode's figures.
      */
     private void printFusionConstants(List<Outcome> outcomes, Map<String, String> pageOfDocument, PrintStream out) {
@@ -202,7 +204,8 @@ final class RetrievalBench {
         if (!vector.measured() || !keyword.measured()) {
             return;
         }
-        out.println("Fusion constant, computed from the vector and keyword answers above (equal weights):");
+        out.println("Fusion constant, computed from the vector and keyword answers above (weights by the query's "
+                + "shape, as the search's default):");
         out.println();
         MarkdownTable table = new MarkdownTable("constant", "nDCG@10", "recall@10", "MRR@10", "nDCG@10 questions",
                 "nDCG@10 identifiers");
@@ -212,11 +215,12 @@ final class RetrievalBench {
                 Map<String, Double> fused = new HashMap<>();
                 List<String> vectorChunks = vector.chunks().get(q);
                 List<String> keywordChunks = keyword.chunks().get(q);
+                double keywordWeight = QueryShape.of(queries.get(q).text()).keywordWeight();
                 for (int rank = 1; rank <= vectorChunks.size(); rank++) {
-                    fused.merge(vectorChunks.get(rank - 1), 0.5 / (constant + rank), Double::sum);
+                    fused.merge(vectorChunks.get(rank - 1), (1 - keywordWeight) / (constant + rank), Double::sum);
                 }
                 for (int rank = 1; rank <= keywordChunks.size(); rank++) {
-                    fused.merge(keywordChunks.get(rank - 1), 0.5 / (constant + rank), Double::sum);
+                    fused.merge(keywordChunks.get(rank - 1), keywordWeight / (constant + rank), Double::sum);
                 }
                 List<String> pageOfEachChunk = fused.entrySet().stream()
                         .sorted(Map.Entry.<String, Double>comparingByValue().reversed()

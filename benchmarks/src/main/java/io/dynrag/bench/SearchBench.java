@@ -194,6 +194,9 @@ final class SearchBench {
         for (int warm = 0; warm < Math.min(10, asked.size()); warm++) {
             store.search(CUSTOMER, MODEL, asked.get(warm), K, scope);
         }
+        // The first searches start reading the fragments' rows into memory in the background: the figures
+        // are of the steady state, with them read.
+        awaitVectorReads(store);
         long[] micros = new long[asked.size()];
         long found = 0;
         long expected = 0;
@@ -386,5 +389,14 @@ final class SearchBench {
             vector[i] /= (float) Math.sqrt(norm);
         }
         return vector;
+    }
+
+    private static void awaitVectorReads(LanceChunkStore store) {
+        try {
+            store.awaitVectorReads();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the rows were read into memory", e);
+        }
     }
 }

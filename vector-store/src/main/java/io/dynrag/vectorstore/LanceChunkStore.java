@@ -219,8 +219,11 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         return indexes.build(customerId, model);
     }
 
-    /** Waits until the fragments searches started reading into memory in the background are read. */
-    void awaitVectorReads() throws InterruptedException {
+    /**
+     * Waits until the fragments searches started reading into memory in the background are read: for
+     * measurements and tests that must know which way a search reads its rows.
+     */
+    public void awaitVectorReads() throws InterruptedException {
         nearest.awaitVectorReads();
     }
 

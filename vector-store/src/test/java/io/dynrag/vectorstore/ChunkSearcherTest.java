@@ -88,7 +88,7 @@ class ChunkSearcherTest {
     }
 
     private static SearchOptions options(SearchMode mode) {
-        return new SearchOptions(mode, 0.5, OptionalInt.empty(), OptionalDouble.empty());
+        return new SearchOptions(mode, OptionalDouble.of(0.5), OptionalInt.empty(), OptionalDouble.empty());
     }
 
     private static ChunkRow row(String documentId, String model, int chunkIndex, float[] vector) {

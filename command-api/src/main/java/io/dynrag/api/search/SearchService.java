@@ -76,7 +76,8 @@ public final class SearchService {
      * @param documentId           only this document
      * @param version              with {@code documentId}: that version of the document, as it was indexed
      * @param mode                 {@code hybrid} (default), {@code vector} or {@code keyword}
-     * @param keywordWeight        hybrid only: the keyword ranking's share of the fused score, 0 to 1 (default 0.5)
+     * @param keywordWeight        hybrid only: the keyword ranking's share of the fused score, 0 to 1 (default: by the
+     *                             query's shape, 0.5 for lookups, 0.3 for worded questions)
      * @param maxChunksPerDocument at most this many hits of one document
      * @param minScore             no hit whose score is lower
      * @param filter               a filter object (docs/api.md): only documents it keeps, as they are now, or

@@ -11,23 +11,25 @@ import java.util.OptionalInt;
  *
  * @param mode                 how chunks are found and ranked
  * @param keywordWeight        in hybrid mode, the keyword ranking's share of the fused score (0 to 1;
- *                             the vector ranking has the rest)
+ *                             the vector ranking has the rest); empty when the request names none, and
+ *                             the fusion chooses it by the query's shape
  * @param maxChunksPerDocument at most this many hits of one document; empty for no limit
  * @param minScore             no hit whose score (the mode's: cosine, BM25 or fused) is lower; empty for none
  */
-public record SearchOptions(SearchMode mode, double keywordWeight, OptionalInt maxChunksPerDocument,
+public record SearchOptions(SearchMode mode, OptionalDouble keywordWeight, OptionalInt maxChunksPerDocument,
                             OptionalDouble minScore) {
 
-    /** Hybrid, both rankings weighing the same, no limits. */
+    /** Hybrid, the weights chosen by the query's shape, no limits. */
     public static final SearchOptions DEFAULT =
-            new SearchOptions(SearchMode.HYBRID, 0.5, OptionalInt.empty(), OptionalDouble.empty());
+            new SearchOptions(SearchMode.HYBRID, OptionalDouble.empty(), OptionalInt.empty(), OptionalDouble.empty());
 
     public SearchOptions {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(keywordWeight, "keywordWeight");
         Objects.requireNonNull(maxChunksPerDocument, "maxChunksPerDocument");
         Objects.requireNonNull(minScore, "minScore");
-        if (!(keywordWeight >= 0 && keywordWeight <= 1)) {
-            throw new DomainRuleViolation("'keywordWeight' must be between 0 and 1, was " + keywordWeight);
+        if (keywordWeight.isPresent() && !(keywordWeight.getAsDouble() >= 0 && keywordWeight.getAsDouble() <= 1)) {
+            throw new DomainRuleViolation("'keywordWeight' must be between 0 and 1, was " + keywordWeight.getAsDouble());
         }
         if (maxChunksPerDocument.isPresent() && maxChunksPerDocument.getAsInt() < 1) {
             throw new DomainRuleViolation("'maxChunksPerDocument' must be at least 1, was "
@@ -44,7 +46,7 @@ public record SearchOptions(SearchMode mode, double keywordWeight, OptionalInt m
             throw new DomainRuleViolation("'keywordWeight' applies to the hybrid mode only, the mode is '" + mode + "'");
         }
         return new SearchOptions(SearchMode.named(mode),
-                keywordWeight == null ? DEFAULT.keywordWeight() : keywordWeight,
+                keywordWeight == null ? OptionalDouble.empty() : OptionalDouble.of(keywordWeight),
                 maxChunksPerDocument == null ? OptionalInt.empty() : OptionalInt.of(maxChunksPerDocument),
                 minScore == null ? OptionalDouble.empty() : OptionalDouble.of(minScore));
     }

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * Ranks the candidates of a search and shapes the answer. Hybrid mode fuses the vector and keyword
  * rankings by reciprocal rank: a chunk at rank r (from 1) in a ranking earns weight / (60 + r) from
- * it, the keyword ranking weighing {@code keywordWeight} and the vector ranking the rest, so neither
- * side's raw scores (cosine, BM25: not comparable) matter, only the order each gives.
+ * it, the keyword ranking weighing {@code keywordWeight} (when the request names none, as the query's
+ * {@link QueryShape} says) and the vector ranking the rest, so neither side's raw scores (cosine,
+ * BM25: not comparable) matter, only the order each gives.
  */
 public final class RankFusion {
 
@@ -39,7 +40,8 @@ public final class RankFusion {
                     .toList();
             case KEYWORD -> keyword.stream().map(match -> new Candidate(match, match.score(), null, match.score()))
                     .toList();
-            case HYBRID -> fuse(vector, keyword, options.keywordWeight());
+            case HYBRID -> fuse(vector, keyword,
+                    options.keywordWeight().orElseGet(() -> QueryShape.of(query).keywordWeight()));
         };
         Map<String, Integer> perDocument = new HashMap<>();
         List<RankedChunk> hits = new ArrayList<>();

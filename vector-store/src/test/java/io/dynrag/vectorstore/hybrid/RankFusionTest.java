@@ -41,6 +41,25 @@ class RankFusionTest {
     }
 
     @Test
+    void withoutAWeightTheQuerysShapeChoosesIt() {
+        List<ChunkMatch> vector = List.of(match("a", 0, 0.9), match("b", 0, 0.8));
+        List<ChunkMatch> keyword = List.of(match("c", 0, 7.5));
+
+        // c0 is first by keyword and b0 second by vector: at 0.5 the first rank outweighs the second, at 0.3 not.
+        assertThat(RankFusion.rank("os.listdir", vector, keyword, options(SearchMode.HYBRID, null, null, null), 10))
+                .extracting(hit -> hit.chunk().documentId() + hit.chunk().chunkIndex())
+                .containsExactly("a0", "c0", "b0");
+        assertThat(RankFusion.rank("list the files in a folder", vector, keyword,
+                options(SearchMode.HYBRID, null, null, null), 10))
+                .extracting(hit -> hit.chunk().documentId() + hit.chunk().chunkIndex())
+                .containsExactly("a0", "b0", "c0");
+        assertThat(RankFusion.rank("list the files in a folder", vector, keyword,
+                options(SearchMode.HYBRID, 0.5, null, null), 10))
+                .extracting(hit -> hit.chunk().documentId() + hit.chunk().chunkIndex())
+                .as("a weight the request names wins over the shape's").containsExactly("a0", "c0", "b0");
+    }
+
+    @Test
     void singleModesRankByTheirOwnScore() {
         assertThat(RankFusion.rank("q", VECTOR, List.of(), options(SearchMode.VECTOR, 0.5, null, null), 2))
                 .extracting(RankedChunk::score).containsExactly(0.9, 0.8);
@@ -67,8 +86,8 @@ class RankFusionTest {
                 .containsExactly("4-20");
     }
 
-    private static SearchOptions options(SearchMode mode, double keywordWeight, Integer perDocument, Double minScore) {
-        return new SearchOptions(mode, keywordWeight,
+    private static SearchOptions options(SearchMode mode, Double keywordWeight, Integer perDocument, Double minScore) {
+        return new SearchOptions(mode, keywordWeight == null ? OptionalDouble.empty() : OptionalDouble.of(keywordWeight),
                 perDocument == null ? OptionalInt.empty() : OptionalInt.of(perDocument),
                 minScore == null ? OptionalDouble.empty() : OptionalDouble.of(minScore));
     }
