@@ -197,7 +197,7 @@ public final class CommandApi implements AutoCloseable {
         checks.put("command-api.webhooks", webhooks::isReady);
         checks.put("command-api.document-updates", documentUpdates::isReady);
         this.http = new HttpServer(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
-                CommandApiSettings.MAX_JSON_BYTES, settings.maxUploadBytes(), Json.apiMapper(),
+                settings.cors(), CommandApiSettings.MAX_JSON_BYTES, settings.maxUploadBytes(), Json.apiMapper(),
                 List.of(
                         new AuthEndpoints(access, registration, accounts, users, passwords, loginThrottle,
                                 accessTokens, new RefreshTokens(transactions, clock, settings.tokens()), signingKeys,

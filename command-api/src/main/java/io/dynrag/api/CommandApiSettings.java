@@ -9,6 +9,7 @@ import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.platform.http.CorsPolicy;
 import io.dynrag.platform.http.TrustedProxies;
 import io.dynrag.webhooks.WebhookSettings;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
 
 /**
  * @param trustedProxies        reverse proxies whose X-Forwarded-For names the client; none believes the peer
+ * @param cors                  the browser origins whose pages may call the API
  * @param operatorToken         bearer secret with the admin role; null or blank disables it
  * @param maxUploadBytes        largest document accepted by any upload (customers may set less)
  * @param keyEncryptionKeys     keys that seal secrets at rest; the first seals, all open
@@ -37,6 +39,7 @@ public record CommandApiSettings(
         String httpHost,
         int httpPort,
         TrustedProxies trustedProxies,
+        CorsPolicy cors,
         String operatorToken,
         long maxUploadBytes,
         String documentBucket,

@@ -14,6 +14,7 @@ import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.platform.http.CorsPolicy;
 import io.dynrag.platform.http.TrustedProxies;
 import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.testing.TestDatabase;
@@ -150,7 +151,8 @@ class RouteTableTest {
 
     private static CommandApiSettings settings() {
         long maxUploadBytes = 1_000_000;
-        return new CommandApiSettings("127.0.0.1", 0, TrustedProxies.NONE, "operator-token", maxUploadBytes,
+        return new CommandApiSettings("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE, "operator-token",
+                maxUploadBytes,
                 "documents", UNUSED_ADDRESS, "route-table-test", KeyEncryptionKeys.generate("test"),
                 TokenSettings.withDefaultLifetimes("dynrag", "dynrag-api"),
                 new CustomerConfiguration(600, 100_000, 100, maxUploadBytes,

@@ -26,11 +26,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends due webhook deliveries: claims them (see {@link WebhookDeliveries}), signs and POSTs each body
- * through a {@link GuardedHttpClient}, which connects only to addresses the same policy as URL ingest
- * vetted at that moment (a host may resolve somewhere else by now), and records what the receiver
- * answered. Redirects are not followed: a receiver must answer itself. A failure to connect is recorded
- * with one detail whatever its cause, so the delivery log cannot tell a closed port from a filtered one.
+ * Sends due webhook deliveries: claims them (see {@link WebhookDeliveries}), signs them with the headers of
+ * Standard Webhooks ({@link WebhookSignature}) and POSTs each body through a {@link GuardedHttpClient}, which
+ * connects only to addresses the same policy as URL ingest vetted at that moment (a host may resolve somewhere
+ * else by now), and records what the receiver answered. Redirects are not followed: a receiver must answer
+ * itself. A failure to connect is recorded with one detail whatever its cause, so the delivery log cannot tell a
+ * closed port from a filtered one.
  * Every API instance runs one; the claims keep them from sending a delivery twice at the same time.
  */
 public final class WebhookDispatcher implements AutoCloseable {
@@ -191,9 +192,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         Map<String, String> headers = Map.of(
                 "Content-Type", "application/json",
                 "User-Agent", USER_AGENT,
-                "Webhook-Id", id,
-                "Webhook-Timestamp", Long.toString(timestamp),
-                "Webhook-Signature", WebhookSignature.header(target.secrets(), id, timestamp, claimed.body()));
+                "webhook-id", id,
+                "webhook-timestamp", Long.toString(timestamp),
+                "webhook-signature", WebhookSignature.header(target.secrets(), id, timestamp, claimed.body()));
         GuardedHttpClient.Request request = GuardedHttpClient.Request.post(url.uri(), headers,
                 claimed.body().getBytes(StandardCharsets.UTF_8), TIMEOUT);
         // The body is of no interest; closing the response unread drops the connection instead of waiting for it.

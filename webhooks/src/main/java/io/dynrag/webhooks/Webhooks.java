@@ -23,9 +23,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Customers' webhooks. The signing secret is generated here, shown once, and stored only sealed with
- * the key-encryption key under a context bound to the webhook id; it is opened in memory when a
- * delivery is signed. Every method that takes a customer id acts only on that customer's webhooks.
+ * Customers' webhooks. The signing secret is generated here (a Standard Webhooks {@code whsec_} secret: 32 random
+ * bytes in standard base64), shown once, and stored only sealed with the key-encryption key under a context bound
+ * to the webhook id; it is opened in memory when a delivery is signed. Every method that takes a customer id acts only on that customer's webhooks.
  */
 public final class Webhooks {
 
@@ -93,7 +93,7 @@ public final class Webhooks {
     /** @throws LimitReachedException when the customer has {@link #MAX_PER_CUSTOMER} webhooks already */
     public Created create(String customerId, UUID webhookId, String url, Set<WebhookEventType> eventTypes,
                           String description, boolean enabled) {
-        String secret = Secrets.newSecret(SECRET_PREFIX);
+        String secret = Secrets.newBase64Secret(SECRET_PREFIX);
         Instant now = clock.instant();
         InTransaction.run(transactions, "cannot store the webhook", connection -> {
             // Serialises creations of one customer, so that two at once cannot both pass the limit.
@@ -215,7 +215,7 @@ public final class Webhooks {
      * @return the new secret, shown only now; empty when the customer has no such webhook
      */
     public Optional<String> rotateSecret(String customerId, UUID webhookId) {
-        String secret = Secrets.newSecret(SECRET_PREFIX);
+        String secret = Secrets.newBase64Secret(SECRET_PREFIX);
         Instant now = clock.instant();
         return InTransaction.run(transactions, "cannot rotate the webhook secret", connection -> {
             try (PreparedStatement update = connection.prepareStatement("""

@@ -9,8 +9,9 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * How a receiver verifies a delivery, written independently of {@link WebhookSignature} and exactly as the
- * docs/webhooks.md shows it, so the tests check the documented contract rather than the signer against itself.
+ * How a receiver written for the deprecated {@code v1=} scheme verifies a delivery, independently of
+ * {@link WebhookSignature} and exactly as docs/webhooks.md showed it before deliveries followed Standard Webhooks:
+ * such receivers must keep working for a release.
  */
 final class ReceiverVerification {
 

@@ -1,6 +1,7 @@
 package io.dynrag.webhooks;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.dynrag.platform.crypto.Secrets;
 import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.outbound.GuardedHttpClient;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -54,9 +56,11 @@ class WebhookDispatcherTest {
         assertThat(request.header("Webhook-Id")).isEqualTo(deliveryId.toString());
         assertThat(request.header("Webhook-Timestamp")).isEqualTo(Long.toString(fixture.now().getEpochSecond()));
         assertThat(request.body()).startsWith("{\"id\":\"" + deliveryId + "\",\"type\":\"document.indexed\"");
+        assertThat(StandardVerification.verifies(webhook.secret(), request.body(), request.headers()))
+                .as("the reference implementation of Standard Webhooks accepts the delivery").isTrue();
         assertThat(ReceiverVerification.verify(webhook.secret(), request.header("Webhook-Id"),
                 request.header("Webhook-Timestamp"), request.body(), request.header("Webhook-Signature"),
-                fixture.now())).isTrue();
+                fixture.now())).as("so does a receiver of the deprecated scheme").isTrue();
 
         WebhookDeliveries.Delivery delivered = fixture.delivery(webhookId, event.eventId());
         assertThat(delivered.status()).isEqualTo(WebhookDeliveries.Status.DELIVERED);
@@ -313,12 +317,34 @@ class WebhookDispatcherTest {
 
         TestReceiver.Received duringGrace = receiver.received().get(0);
         TestReceiver.Received afterGrace = receiver.received().get(1);
-        assertThat(duringGrace.header("Webhook-Signature").split(" ")).hasSize(2);
+        assertThat(duringGrace.header("Webhook-Signature").split(" ")).as("two standard, two deprecated").hasSize(4);
+        assertThat(StandardVerification.verifies(webhook.secret(), duringGrace.body(), duringGrace.headers())).isTrue();
+        assertThat(StandardVerification.verifies(rotated, duringGrace.body(), duringGrace.headers())).isTrue();
         assertThat(verifies(webhook.secret(), duringGrace)).isTrue();
         assertThat(verifies(rotated, duringGrace)).isTrue();
-        assertThat(afterGrace.header("Webhook-Signature").split(" ")).hasSize(1);
+        // Signed a day ahead on the test's clock: the reference implementation's own signature, compared.
+        assertThat(afterGrace.header("Webhook-Signature").split(" ")).hasSize(2);
+        assertThat(signedWith(rotated, afterGrace)).isTrue();
+        assertThat(signedWith(webhook.secret(), afterGrace)).isFalse();
         assertThat(verifies(rotated, afterGrace)).isTrue();
         assertThat(verifies(webhook.secret(), afterGrace)).isFalse();
+    }
+
+    @Test
+    void aSecretMadeBeforeTheStandardStillSignsBothWays() throws Exception {
+        String earlier = Secrets.newSecret(Webhooks.SECRET_PREFIX); // how secrets were made before
+        fixture.database.queryOne("UPDATE webhook SET sealed_secret = ? WHERE webhook_id = ? RETURNING 1",
+                Integer.class, fixture.keyEncryption.seal(earlier.getBytes(StandardCharsets.UTF_8),
+                        "webhook-secret:" + webhookId), webhookId);
+        fixture.deliveries.enqueue(fixture.event("cust-a", WebhookEventType.DOCUMENT_INDEXED));
+
+        dispatcher.dispatchDue();
+
+        TestReceiver.Received request = receiver.received().getFirst();
+        assertThat(fixture.webhooks.target(webhookId).orElseThrow().secrets()).containsExactly(earlier);
+        assertThat(StandardVerification.verifies(earlier, request.body(), request.headers()))
+                .as("in the standard alphabet, as the docs tell").isTrue();
+        assertThat(verifies(earlier, request)).as("as its receivers verify it today").isTrue();
     }
 
     @Test
@@ -359,7 +385,12 @@ class WebhookDispatcherTest {
         assertThat(last).containsExactlyElementsOf(all.subList(4, 5));
     }
 
-    /** Verified the moment it arrived. */
+    private static boolean signedWith(String secret, TestReceiver.Received request) throws Exception {
+        return StandardVerification.signedWith(secret, request.header("webhook-id"), request.header("webhook-timestamp"),
+                request.body(), request.header("webhook-signature"));
+    }
+
+    /** Verified the moment it arrived, as a receiver of the deprecated scheme does. */
     private static boolean verifies(String secret, TestReceiver.Received request) throws Exception {
         return ReceiverVerification.verify(secret, request.header("Webhook-Id"), request.header("Webhook-Timestamp"),
                 request.body(), request.header("Webhook-Signature"),

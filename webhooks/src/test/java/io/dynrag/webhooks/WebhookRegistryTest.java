@@ -29,7 +29,8 @@ class WebhookRegistryTest {
         Webhooks.Created created = webhooks.create("cust-a", UUID.randomUUID(), URL, Set.of(WebhookEventType.DOCUMENT_INDEXED),
                 "search index sync", true);
 
-        assertThat(created.secret()).startsWith("whsec_").hasSize("whsec_".length() + 43);
+        assertThat(created.secret()).startsWith("whsec_").hasSize("whsec_".length() + 44);
+        assertThat(WebhookSignature.key(created.secret())).as("32 bytes in standard base64").hasSize(32);
         assertThat(created.toString()).doesNotContain(created.secret());
         Webhooks.Webhook webhook = created.webhook();
         assertThat(webhook.customerId()).isEqualTo("cust-a");

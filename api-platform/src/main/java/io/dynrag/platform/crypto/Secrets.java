@@ -15,10 +15,11 @@ public final class Secrets {
     private static final Pattern PREFIX = Pattern.compile("[a-z]{2,10}_");
     /**
      * What {@link #newSecret} makes, standing alone: a prefix as {@link #PREFIX}, then the 43 characters of 32
-     * bytes in URL-safe base64.
+     * bytes in URL-safe base64; or what {@link #newBase64Secret} makes: the 44 characters of 32 bytes in standard
+     * base64, the last one the padding.
      */
     private static final Pattern SECRET = Pattern.compile(
-            "(?<![A-Za-z0-9_-])[a-z]{2,10}_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
+            "(?<![A-Za-z0-9_-])[a-z]{2,10}_(?:[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])|[A-Za-z0-9+/]{43}=)");
     /** A signed token (an access token): three base64url parts, the first two JSON objects. */
     private static final Pattern SIGNED_TOKEN = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.eyJ[A-Za-z0-9_-]*\\.");
 
@@ -31,13 +32,29 @@ public final class Secrets {
      * @param prefix 2 to 10 lower-case letters and an underscore, such as {@code drk_}
      */
     public static String newSecret(String prefix) {
+        return prefix(prefix) + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
+    }
+
+    /**
+     * 256 random bits in standard base64 with padding, after the prefix: for formats that prescribe that alphabet,
+     * such as the {@code whsec_} secrets of Standard Webhooks, whose receivers decode what follows the prefix.
+     */
+    public static String newBase64Secret(String prefix) {
+        return prefix(prefix) + Base64.getEncoder().encodeToString(randomBytes());
+    }
+
+    private static String prefix(String prefix) {
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("a secret's prefix is 2 to 10 lower-case letters and '_', not "
                     + prefix);
         }
+        return prefix;
+    }
+
+    private static byte[] randomBytes() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return bytes;
     }
 
     /**

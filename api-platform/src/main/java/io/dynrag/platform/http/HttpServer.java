@@ -54,14 +54,15 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * @param proxies   whose {@code X-Forwarded-For} names the client ({@link ClientAddress})
+     * @param cors      the browser origins whose pages may call the API
      * @param features  each registers its routes
      * @param endpoints wraps every endpoint's handler (idempotent retries of POSTs)
      * @param refusals  the problem each exception of the services answers
      * @param readiness named readiness checks; {@code /health} is 200 only when all pass
      */
-    public HttpServer(String host, int port, TrustedProxies proxies, long maxJsonBytes, long maxUploadBytes,
-                      ObjectMapper json, List<Consumer<RoutesConfig>> features, HandlerWrapper endpoints,
-                      ProblemMapping refusals, Map<String, BooleanSupplier> readiness) {
+    public HttpServer(String host, int port, TrustedProxies proxies, CorsPolicy cors, long maxJsonBytes,
+                      long maxUploadBytes, ObjectMapper json, List<Consumer<RoutesConfig>> features,
+                      HandlerWrapper endpoints, ProblemMapping refusals, Map<String, BooleanSupplier> readiness) {
         this.javalin = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -83,6 +84,8 @@ public final class HttpServer implements AutoCloseable {
             config.jsonMapper(new RequestJsonMapper(new JavalinJackson(json, true)));
             config.router.handlerWrapper(endpoints);
 
+            // First, so that every answer to an allowed origin carries its headers, refusals included.
+            config.routes.before(cors::apply);
             config.routes.before(ctx -> ClientAddress.resolve(ctx, proxies));
             config.routes.before(RequestOrigin::begin);
             config.routes.after(RequestOrigin::end);

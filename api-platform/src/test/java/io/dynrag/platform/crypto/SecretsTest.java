@@ -24,6 +24,21 @@ class SecretsTest {
     }
 
     @Test
+    void secretsInStandardBase64AreRecognisedWhereverTheyStand() {
+        for (int i = 0; i < 200; i++) {
+            String secret = Secrets.newBase64Secret("whsec_");
+            assertThat(secret).hasSize("whsec_".length() + 44).endsWith("=");
+            assertThat(Secrets.appearIn(secret)).as(secret).isTrue();
+            assertThat(Secrets.appearIn("{\"webhookId\":\"" + UUID.randomUUID() + "\",\"secret\":\"" + secret + "\"}"))
+                    .as(secret).isTrue();
+            assertThat(Secrets.appearIn("secret=" + secret + "&x=1")).as(secret).isTrue();
+        }
+        String secret = Secrets.newBase64Secret("whsec_");
+        assertThat(Secrets.appearIn(secret.substring(0, secret.length() - 2))).as("a character and the padding short")
+                .isFalse();
+    }
+
+    @Test
     void signedTokensAreRecognised() {
         assertThat(Secrets.appearIn("{\"accessToken\":\"eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl\"}")).isTrue();
     }
@@ -43,6 +58,8 @@ class SecretsTest {
     void aPrefixIsLowerCaseLettersAndAnUnderscore() {
         for (String prefix : List.of("", "drk", "DRK_", "d_", "drk-", "a1_", "toolongprefix_")) {
             assertThatThrownBy(() -> Secrets.newSecret(prefix)).as("'%s'", prefix)
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Secrets.newBase64Secret(prefix)).as("'%s'", prefix)
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

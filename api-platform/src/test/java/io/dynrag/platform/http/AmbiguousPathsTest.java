@@ -25,7 +25,8 @@ class AmbiguousPathsTest {
 
     @BeforeEach
     void start() {
-        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, 1_000_000, 1_000_000, Json.apiMapper(),
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE,
+                1_000_000, 1_000_000, Json.apiMapper(),
                 List.of(routes -> routes.put("/v1/things/{id}", ctx -> {
                     throw new ApiProblem(404, "Not Found", "no thing '" + ctx.pathParam("id") + "'");
                 })), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();

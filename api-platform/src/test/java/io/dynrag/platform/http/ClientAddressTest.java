@@ -21,7 +21,8 @@ class ClientAddressTest {
 
     @BeforeEach
     void start() {
-        server = new HttpServer("127.0.0.1", 0, TrustedProxies.parse("127.0.0.1"), 1_000_000, 1_000_000,
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.parse("127.0.0.1"), CorsPolicy.NONE,
+                1_000_000, 1_000_000,
                 Json.apiMapper(), List.of(routes -> routes.get("/v1/client",
                         ctx -> ctx.result(ClientAddress.of(ctx).getHostAddress()))),
                 endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();

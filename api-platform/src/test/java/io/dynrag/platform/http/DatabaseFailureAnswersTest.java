@@ -45,7 +45,8 @@ class DatabaseFailureAnswersTest {
     }
 
     private void start() {
-        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, 1_000_000, 1_000_000, Json.apiMapper(),
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE,
+                1_000_000, 1_000_000, Json.apiMapper(),
                 List.of(routes -> {
                     routes.get("/v1/busy", ctx -> {
                         throw new DatabaseException("cannot look up the API key", new SQLTransientConnectionException(

@@ -77,7 +77,8 @@ class ProblemMappingTest {
 
     @Test
     void theServerAnswersEachHandlersRefusalAsMappedWithItsHeaders() throws Exception {
-        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, 1_000_000, 1_000_000, Json.apiMapper(),
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE,
+                1_000_000, 1_000_000, Json.apiMapper(),
                 List.of(routes -> {
                     routes.get("/v1/taken", ctx -> {
                         throw new RefusedLikeItsParent("it is taken");

@@ -22,7 +22,8 @@ class QueryParametersTest {
 
     @BeforeEach
     void start() {
-        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, 1_000_000, 1_000_000, Json.apiMapper(),
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE,
+                1_000_000, 1_000_000, Json.apiMapper(),
                 List.of(routes -> routes.get("/v1/things", ctx -> ctx.result(String.valueOf(
                         QueryParameters.instant(ctx, "from").orElse(null))))),
                 endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();

@@ -1,5 +1,6 @@
 package io.dynrag.app.config;
 
+import io.dynrag.platform.http.CorsPolicy;
 import io.dynrag.platform.http.TrustedProxies;
 
 import java.math.BigDecimal;
@@ -18,6 +19,7 @@ public record Settings(
         String httpHost,
         int httpPort,
         TrustedProxies trustedProxies,
+        CorsPolicy cors,
         Optional<String> adminToken,
         long maxUploadBytes,
         int maxChunkTokens,
@@ -104,6 +106,7 @@ public record Settings(
                 read.text("DYNRAG_HTTP_HOST", "127.0.0.1"),
                 read.integer("DYNRAG_HTTP_PORT", 8080, 0, 65_535),
                 read.trustedProxies("DYNRAG_TRUSTED_PROXIES"),
+                read.cors("DYNRAG_CORS_ORIGINS"),
                 read.optional("DYNRAG_ADMIN_TOKEN"),
                 read.longInteger("DYNRAG_MAX_UPLOAD_BYTES", 25L * 1024 * 1024, 1, 1L << 40),
                 read.integer("DYNRAG_CHUNK_TOKENS", 200, 16, 254),
@@ -163,7 +166,7 @@ public record Settings(
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
     public Settings withDevSecrets(String operatorToken, String generatedKeyEncryptionKeys) {
-        return new Settings(dataDir, httpHost, httpPort, trustedProxies,
+        return new Settings(dataDir, httpHost, httpPort, trustedProxies, cors,
                 Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
                 embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, jdbcUrl,
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
@@ -208,6 +211,14 @@ public record Settings(
         TrustedProxies trustedProxies(String name) {
             try {
                 return TrustedProxies.parse(text(name, ""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(name + ": " + e.getMessage());
+            }
+        }
+
+        CorsPolicy cors(String name) {
+            try {
+                return CorsPolicy.parse(text(name, ""));
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException(name + ": " + e.getMessage());
             }

@@ -192,7 +192,7 @@ public final class RunningRoles implements AutoCloseable {
         CustomerCeilings defaultCeilings = new CustomerCeilings(settings.ceilingRequestsPerMinute(),
                 settings.ceilingRequestsPerDay(), settings.ceilingMaxDocuments(), settings.maxUploadBytes());
         return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
-                settings.adminToken().orElse(null),
+                settings.cors(), settings.adminToken().orElse(null),
                 settings.maxUploadBytes(), infrastructure.s3().bucket(), infrastructure.kafkaBootstrapServers(),
                 "dynrag-publisher-0", keys,
                 new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),

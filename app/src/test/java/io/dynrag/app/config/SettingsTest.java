@@ -1,5 +1,6 @@
 package io.dynrag.app.config;
 
+import io.dynrag.platform.http.CorsPolicy;
 import io.dynrag.platform.http.TrustedProxies;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,19 @@ class SettingsTest {
             assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_TRUSTED_PROXIES", malformed))).as(malformed)
                     .isInstanceOf(InvalidSettingException.class)
                     .hasMessageStartingWith("DYNRAG_TRUSTED_PROXIES: ");
+        }
+    }
+
+    @Test
+    void corsOriginsAreNoneByDefaultAndAMalformedOneStopsTheStartNamingTheVariable() {
+        assertThat(Settings.from(Map.of()).cors()).isEqualTo(CorsPolicy.NONE);
+        assertThat(Settings.from(Map.of("DYNRAG_CORS_ORIGINS", "https://app.example.com, http://localhost:3000"))
+                .cors().origins()).containsExactlyInAnyOrder("https://app.example.com", "http://localhost:3000");
+        assertThat(Settings.from(Map.of("DYNRAG_CORS_ORIGINS", "*")).cors().anyOrigin()).isTrue();
+        for (String malformed : List.of("app.example.com", "https://app.example.com/", "*,https://app.example.com")) {
+            assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_CORS_ORIGINS", malformed))).as(malformed)
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageStartingWith("DYNRAG_CORS_ORIGINS: '");
         }
     }
 

@@ -57,6 +57,8 @@ final class TestSystem implements AutoCloseable {
     static final String PASSWORD = "a perfectly long passphrase";
     /** The one address whose X-Forwarded-For the system believes, as it would a reverse proxy's. */
     static final String TRUSTED_PROXY = "127.0.0.1";
+    /** The one origin whose web pages may call the API (CORS). */
+    static final String BROWSER_ORIGIN = "https://app.example.test";
     static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
     /** Access tokens live 15 minutes; a cached admin token is renewed well before. */
     private static final Duration ADMIN_TOKEN_REUSE = Duration.ofMinutes(5);
@@ -121,6 +123,7 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_URL_ALLOWLIST", "127.0.0.1");
         // 127.0.0.1 stands in for a reverse proxy; the addresses of apiFromNewAddress() are clients of their own.
         env.put("DYNRAG_TRUSTED_PROXIES", TRUSTED_PROXY);
+        env.put("DYNRAG_CORS_ORIGINS", BROWSER_ORIGIN);
         // Webhook retries within seconds, and an endpoint that fails everything for ten seconds is disabled.
         env.put("DYNRAG_WEBHOOK_FIRST_RETRY_SECONDS", "1");
         env.put("DYNRAG_WEBHOOK_RETRY_WINDOW_SECONDS", "10");

@@ -2,6 +2,8 @@ package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
@@ -77,7 +79,7 @@ class WebhooksTest {
         String webhookId = webhook.get("webhookId").asText();
         String secret = webhook.get("secret").asText();
         assertThat(webhookId).matches(TestSystem.UUID_PATTERN);
-        assertThat(secret).startsWith("whsec_");
+        assertThat(secret).startsWith("whsec_").hasSize("whsec_".length() + 44);
         assertThat(webhook.get("url").asText()).isEqualTo(receiver.url("/events"));
         assertThat(webhook.get("eventTypes")).extracting(JsonNode::asText)
                 .containsExactly("document.deleted", "document.indexed");
@@ -95,7 +97,7 @@ class WebhooksTest {
         assertThat(indexed.header("Content-Type")).isEqualTo("application/json");
         assertThat(indexed.header("User-Agent")).startsWith("DynamicRAG-Webhooks/");
         assertThat(verify(secret, indexed)).as("the signature verifies with the secret shown at creation").isTrue();
-        assertThat(verify("whsec_" + "A".repeat(43), indexed)).isFalse();
+        assertThat(verify("whsec_" + "A".repeat(43) + "=", indexed)).isFalse();
         JsonNode body = indexed.json();
         assertThat(body.get("id").asText()).isEqualTo(indexed.header("Webhook-Id")).matches(TestSystem.UUID_PATTERN);
         assertThat(Instant.parse(body.get("createdAt").asText())).isBefore(Instant.now());
@@ -360,17 +362,28 @@ class WebhooksTest {
         return response.json();
     }
 
-    /** How a receiver verifies a delivery, as docs/webhooks.md shows it, here for a request received just now. */
-    private static boolean verify(String secret, Received request) throws GeneralSecurityException {
-        String id = request.header("Webhook-Id");
-        String timestamp = request.header("Webhook-Timestamp");
-        if (Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp)) > 300) {
+    /**
+     * How a receiver verifies a delivery, as docs/webhooks.md shows it: with the reference implementation of
+     * Standard Webhooks, here for a request received just now.
+     */
+    private static boolean verify(String secret, Received request) throws Exception {
+        try {
+            new Webhook(secret).verify(request.body(), request.headers());
+        } catch (WebhookVerificationException e) {
             return false;
         }
+        assertThat(verifyDeprecated(secret, request)).as("the deprecated v1= signature verifies too").isTrue();
+        return true;
+    }
+
+    /** The deprecated check receivers written for the earlier scheme make; it keeps working for a release. */
+    private static boolean verifyDeprecated(String secret, Received request) throws GeneralSecurityException {
+        String id = request.header("webhook-id");
+        String timestamp = request.header("webhook-timestamp");
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         byte[] expected = mac.doFinal((id + "." + timestamp + "." + request.body()).getBytes(StandardCharsets.UTF_8));
-        for (String signature : request.header("Webhook-Signature").split(" ")) {
+        for (String signature : request.header("webhook-signature").split(" ")) {
             if (signature.startsWith("v1=")
                     && MessageDigest.isEqual(expected, Base64.getDecoder().decode(signature.substring(3)))) {
                 return true;
