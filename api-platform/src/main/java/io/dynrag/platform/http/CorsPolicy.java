@@ -15,7 +15,8 @@ import java.util.Set;
  * reading them, as before. A request from an origin not listed gets no CORS headers either, its preflight
  * included, so the browser refuses it; servers and scripts outside browsers are not affected either way.
  *
- * <p>A listed origin is echoed with {@code Vary: Origin} (the answer depends on it) and may send credentials; with
+ * <p>With origins listed every answer carries {@code Vary: Origin} (its CORS headers depend on it); a listed origin
+ * is echoed and may send credentials; with
  * {@code *} credentials are never allowed, as browsers refuse them beside a wildcard. The API itself uses no
  * cookies: a page sends its bearer token in {@code Authorization}.
  */
@@ -68,6 +69,11 @@ public record CorsPolicy(Set<String> origins, boolean anyOrigin) {
      * other request from an allowed origin gets the headers that let the page read the answer, errors included.
      */
     void apply(Context ctx) {
+        if (!origins.isEmpty()) {
+            // The answer's CORS headers depend on the Origin, whatever it is: a cache must not hand the answer
+            // one origin got (with or without them) to another.
+            ctx.header("Vary", "Origin");
+        }
         String origin = ctx.header("Origin");
         if (origin == null || !(anyOrigin || origins.contains(origin))) {
             return;
@@ -77,7 +83,6 @@ public record CorsPolicy(Set<String> origins, boolean anyOrigin) {
         } else {
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Access-Control-Allow-Credentials", "true");
-            ctx.header("Vary", "Origin");
         }
         if (ctx.method().name().equals("OPTIONS") && ctx.header("Access-Control-Request-Method") != null) {
             ctx.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
