@@ -1,5 +1,6 @@
 package io.dynrag.app.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -170,6 +172,24 @@ class McpServerTest {
     }
 
     @Test
+    void aDocumentAddedByAToolIsAuditedWithTheKeyAsActorAndTheRequestsCorrelationId() {
+        String user = system.signUp("Mcp Audited Ltd").accessToken();
+        TestSystem.IssuedKey ingest = system.createApiKey(user, "ingest");
+        String correlationId = "mcp-add." + UUID.randomUUID();
+        McpSyncClient mcp = client(ingest.secret(), Map.of("X-Correlation-Id", correlationId));
+
+        String documentId = (String) success(mcp, "add_text_document", Map.of("title", "Audited tides", "text", TIDES))
+                .get("documentId");
+
+        ApiClient.Response audit = api.get("/v1/audit/events?documentId=" + documentId, user);
+        assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+        JsonNode uploaded = audit.json().get("events").get(0);
+        assertThat(uploaded.get("type").asText()).isEqualTo("DocumentVersionUploaded");
+        assertThat(uploaded.get("actor").asText()).isEqualTo("apiKey:" + ingest.keyId());
+        assertThat(uploaded.get("correlationId").asText()).isEqualTo(correlationId);
+    }
+
+    @Test
     void eachToolNeedsTheScopeOfItsRestRoute() {
         String user = system.signUp("Mcp Scopes Ltd").accessToken();
         String documentId = system.uploadDocument(user, "tides.md", TIDES);
@@ -241,11 +261,18 @@ class McpServerTest {
     }
 
     private McpSyncClient client(String credential) {
+        return client(credential, Map.of());
+    }
+
+    /** A client of the SDK that sends {@code credential} and these headers with every request. */
+    private McpSyncClient client(String credential, Map<String, String> headers) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
                 .builder(api.baseUrl())
                 .endpoint("/mcp")
-                .httpRequestCustomizer((request, method, uri, body, context) ->
-                        request.header("Authorization", "Bearer " + credential))
+                .httpRequestCustomizer((request, method, uri, body, context) -> {
+                    request.header("Authorization", "Bearer " + credential);
+                    headers.forEach(request::header);
+                })
                 .build();
         McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
         clients.add(client);
