@@ -156,6 +156,27 @@ class McpServerTest {
     }
 
     @Test
+    void aRequestOverTheRateLimitOrNoMcpPostIsRefusedAsHttpBeforeAnyTool() {
+        TestSystem.Account account = system.signUp("Mcp Limits Ltd");
+        ApiClient.Response created = api.postJson("/v1/api-keys", account.accessToken(), Json.object(
+                "name", "slow agent", "scopes", List.of("read", "search"), "requestsPerMinute", 2, "requestsPerDay", 2));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Map<String, String> slowAgent = withMcpHeaders(ApiClient.bearer(created.json().get("apiKey").asText()));
+        assertThat(api.send("POST", "/mcp", slowAgent, INITIALIZE).status()).isEqualTo(200);
+        assertThat(api.send("POST", "/mcp", slowAgent, INITIALIZE).header("RateLimit-Remaining")).contains("0");
+        ApiClient.Response limited = api.send("POST", "/mcp", slowAgent, INITIALIZE);
+        TestSystem.assertProblem(limited, 429);
+        assertThat(limited.header("Retry-After")).isPresent();
+
+        Map<String, String> user = withMcpHeaders(ApiClient.bearer(account.accessToken()));
+        TestSystem.assertProblem(api.send("GET", "/mcp", user, null), 405);
+        TestSystem.assertProblem(api.send("POST", "/mcp", user, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": "
+                + "\"ping\", \"params\": {\"padding\": \"" + "x".repeat(1_100_000) + "\"}}"), 413);
+        assertThat(api.postRaw("/mcp", account.accessToken(), "text/plain", "ping".getBytes(StandardCharsets.UTF_8))
+                .status()).isEqualTo(415);
+    }
+
+    @Test
     void everyRequestIsMeteredAsAnApiCallAndEveryAnsweredSearchAsASearchQuery() {
         String key = system.registerCustomer("Mcp Metered Ltd");
         McpSyncClient mcp = client(key);
