@@ -15,6 +15,7 @@ import io.dynrag.api.document.DocumentListEndpoints;
 import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
 import io.dynrag.api.document.DocumentObjects;
+import io.dynrag.api.document.DocumentReads;
 import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.PastDocumentList;
@@ -30,6 +31,7 @@ import io.dynrag.api.document.progress.WithProgress;
 import io.dynrag.api.document.url.FetchAdmission;
 import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.api.ingestion.IngestionResultConsumer;
+import io.dynrag.api.mcp.McpEndpoint;
 import io.dynrag.api.publishing.KafkaEventPublisher;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
@@ -119,6 +121,7 @@ public final class CommandApi implements AutoCloseable {
     private final IdempotencyRecords idempotencyRecords;
     private final LoginThrottle loginThrottle;
     private final OrphanObjectSweeper orphanObjects;
+    private final McpEndpoint mcp;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
@@ -179,6 +182,7 @@ public final class CommandApi implements AutoCloseable {
         this.documentStreams = new DocumentStreams(settings.documentStreams(), documentWatches, clock);
         DocumentLookup fromEvents = new WithProgress(history, progress);
         PastDocumentList pastListing = new PastDocumentList(transactions, listing);
+        DocumentReads reads = new DocumentReads(documentStates, new WithProgress(readModel, progress), fromEvents);
         this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
@@ -190,6 +194,14 @@ public final class CommandApi implements AutoCloseable {
         IdempotentPosts idempotentPosts = new IdempotentPosts(idempotencyRecords, access::idempotencyCaller,
                 AuthEndpoints.CREDENTIAL_PATHS);
         this.loginThrottle = new LoginThrottle(transactions, clock);
+
+        DocumentListEndpoints listEndpoints = new DocumentListEndpoints(access, listing, pastListing);
+        DocumentChunksEndpoints chunksEndpoints = new DocumentChunksEndpoints(access, intake, history, chunks);
+        SearchService searchService = new SearchService(search, documentStates, accounts, history,
+                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()), listing, pastListing,
+                new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts));
+        this.mcp = McpEndpoint.of(access, Refusals.mapping(), searchService, reads, intake, urls, listEndpoints,
+                chunksEndpoints);
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
@@ -208,17 +220,14 @@ public final class CommandApi implements AutoCloseable {
                                 apiKeys, settings.maxUploadBytes()),
                         new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions,
                                 new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
-                        new DocumentEndpoints(access, commands, intake, urls, documentStates,
-                                new WithProgress(readModel, progress), fromEvents, history),
-                        new DocumentListEndpoints(access, listing, pastListing),
+                        new DocumentEndpoints(access, commands, intake, urls, reads, fromEvents, history),
+                        listEndpoints,
                         new DocumentContentEndpoints(access, intake, history, documentObjects),
-                        new DocumentChunksEndpoints(access, intake, history, chunks),
+                        chunksEndpoints,
                         new DocumentEventsEndpoint(access, intake, documentStreams),
                         new BatchEndpoints(access, intake, urls, settings.batchLimits(), Refusals.mapping()),
-                        new SearchEndpoints(access, new SearchService(search, documentStates, accounts, history,
-                                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()),
-                                listing, pastListing,
-                                new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts))),
+                        new SearchEndpoints(access, searchService),
+                        mcp,
                         webhooks.endpoints(),
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),
@@ -305,6 +314,7 @@ public final class CommandApi implements AutoCloseable {
         // Open streams would hold the HTTP server's stop until they end.
         documentStreams.close();
         http.close();
+        mcp.close();
         pageFetcher.close();
         reranker.close();
         documentUpdates.close();

@@ -21,7 +21,11 @@ public final class QueryParameters {
      * @throws ApiProblem 400 unless a whole number from 1 to {@code max}
      */
     public static int limit(Context ctx, int defaultLimit, int max) {
-        String value = ctx.queryParam("limit");
+        return limit(ctx.queryParam("limit"), defaultLimit, max);
+    }
+
+    /** {@link #limit(Context, int, int)} of a value given otherwise (an MCP tool's argument). */
+    public static int limit(String value, int defaultLimit, int max) {
         if (value == null || value.isBlank()) {
             return defaultLimit;
         }
@@ -43,7 +47,11 @@ public final class QueryParameters {
      * @throws ApiProblem 400 for anything else
      */
     public static Optional<Instant> instant(Context ctx, String name) {
-        String value = ctx.queryParam(name);
+        return instant(name, ctx.queryParam(name));
+    }
+
+    /** {@link #instant(Context, String)} of a value given otherwise (an MCP tool's argument). */
+    public static Optional<Instant> instant(String name, String value) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }

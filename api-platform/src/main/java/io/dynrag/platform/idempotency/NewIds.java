@@ -20,6 +20,11 @@ public final class NewIds {
         this.requestId = requestId;
     }
 
+    /** Random ids, for a request that has no Idempotency-Key to derive them from (an MCP tool call). */
+    public static NewIds random() {
+        return RANDOM;
+    }
+
     static NewIds derivedFrom(UUID requestId) {
         return new NewIds(requestId);
     }

@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code GET /v1/documents/{documentId}/chunks}: the chunks of an indexed version, read from the dataset version its
@@ -54,9 +55,17 @@ public final class DocumentChunksEndpoints implements Consumer<RoutesConfig> {
     /** The latest indexed version, the one named by {@code version}, or the latest indexed at {@code asOf}. */
     private void chunks(Context ctx) {
         String customerId = access.customer(ctx, Scope.READ).customerId();
-        DocumentStates.DocumentState state = intake.existing(customerId, ctx.pathParam("documentId"));
-        Optional<Instant> asOf = QueryParameters.instant(ctx, "asOf");
-        String requested = ctx.queryParam("version");
+        ctx.json(page(customerId, ctx.pathParam("documentId"), ctx::queryParam));
+    }
+
+    /**
+     * The page the query parameters ask for ({@code version}, {@code asOf}, {@code limit}, {@code cursor}); also
+     * the MCP tool's, whose arguments are these parameters.
+     */
+    public ChunkPage page(String customerId, String documentId, UnaryOperator<String> parameters) {
+        DocumentStates.DocumentState state = intake.existing(customerId, documentId);
+        Optional<Instant> asOf = QueryParameters.instant("asOf", parameters.apply("asOf"));
+        String requested = parameters.apply("version");
         if (asOf.isPresent() && requested != null) {
             throw ApiProblem.badRequest("give 'version' or 'asOf', not both");
         }
@@ -64,13 +73,13 @@ public final class DocumentChunksEndpoints implements Consumer<RoutesConfig> {
             throw new DocumentDeletedException(state.documentId());
         }
         DocumentView version = version(customerId, state.documentId(), requested, asOf.orElse(Instant.MAX));
-        int limit = QueryParameters.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
-        int after = after(ctx.queryParam("cursor"), version.version());
+        int limit = QueryParameters.limit(parameters.apply("limit"), DEFAULT_LIMIT, MAX_LIMIT);
+        int after = after(parameters.apply("cursor"), version.version());
         List<DocumentChunks.Chunk> rest = chunks.chunks(customerId, version.model(), state.documentId(),
                 version.version(), version.lanceVersion()).stream().filter(chunk -> chunk.chunkIndex() > after).toList();
         List<DocumentChunks.Chunk> page = rest.subList(0, Math.min(limit, rest.size()));
         String next = rest.size() > limit ? cursor(version.version(), page.getLast().chunkIndex()) : null;
-        ctx.json(new ChunkPage(state.documentId(), version.version(), version.model(), page, next));
+        return new ChunkPage(state.documentId(), version.version(), version.model(), page, next);
     }
 
     private DocumentView version(String customerId, String documentId, String requested, Instant asOf) {

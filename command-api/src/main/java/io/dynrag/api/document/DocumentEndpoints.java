@@ -9,7 +9,6 @@ import io.dynrag.domain.document.DeleteDocument;
 import io.dynrag.identity.access.Access;
 import io.dynrag.identity.credentials.Scope;
 import io.dynrag.platform.http.ApiProblem;
-import io.dynrag.platform.http.Ids;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.http.MultipartBodies;
 import io.dynrag.platform.http.QueryParameters;
@@ -35,25 +34,22 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
     private final CommandGateway commands;
     private final DocumentIntake intake;
     private final UrlIntake urls;
-    private final DocumentStates documents;
-    private final DocumentLookup readModel;
+    private final DocumentReads reads;
     private final DocumentLookup eventStore;
     private final EventStoreDocumentLookup history;
 
     /**
-     * @param readModel  the documents projection
-     * @param eventStore the same answers from the events, for the moment the projection lags
+     * @param reads      documents as they are now
+     * @param eventStore documents from their events, for a change's answer
      * @param history    documents as they were at an earlier instant ({@code ?asOf=})
      */
     public DocumentEndpoints(Access access, CommandGateway commands, DocumentIntake intake, UrlIntake urls,
-                             DocumentStates documents, DocumentLookup readModel, DocumentLookup eventStore,
-                             EventStoreDocumentLookup history) {
+                             DocumentReads reads, DocumentLookup eventStore, EventStoreDocumentLookup history) {
         this.access = access;
         this.commands = commands;
         this.intake = intake;
         this.urls = urls;
-        this.documents = documents;
-        this.readModel = readModel;
+        this.reads = reads;
         this.eventStore = eventStore;
         this.history = history;
     }
@@ -99,7 +95,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
             ctx.status(202).json(new UploadAccepted(accepted.documentId(), accepted.version(), accepted.status(), null));
             return;
         }
-        String status = lookup(customerId, accepted.documentId()).filter(view -> view.version() == accepted.version())
+        String status = reads.current(customerId, accepted.documentId()).filter(view -> view.version() == accepted.version())
                 .map(DocumentView::status).orElse("PENDING");
         ctx.status(200).json(new UploadAccepted(accepted.documentId(), accepted.version(), status, true));
     }
@@ -114,7 +110,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
                     .orElseThrow(() -> notYet(documentId, asOf.get())));
             return;
         }
-        ctx.json(lookup(customerId, documentId).orElseThrow(() -> ApiProblem.notFound("no document " + documentId)));
+        ctx.json(reads.current(customerId, documentId).orElseThrow(() -> ApiProblem.notFound("no document " + documentId)));
     }
 
     private void versions(Context ctx) {
@@ -129,11 +125,7 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
             ctx.json(new VersionList(state.documentId(), then));
             return;
         }
-        List<DocumentView> versions = readModel.versions(customerId, state.documentId());
-        if (versions.size() < state.latestVersion()) {
-            versions = eventStore.versions(customerId, state.documentId());
-        }
-        ctx.json(new VersionList(state.documentId(), versions));
+        ctx.json(new VersionList(state.documentId(), reads.versions(customerId, state)));
     }
 
     private static ApiProblem notYet(String documentId, Instant asOf) {
@@ -191,20 +183,6 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
                             + "'metadata'");
                 });
         return body;
-    }
-
-    private Optional<DocumentView> lookup(String customerId, String documentId) {
-        if (!Ids.isUuid(documentId)) {
-            return Optional.empty();
-        }
-        Optional<DocumentStates.DocumentState> state = documents.find(customerId, documentId);
-        if (state.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<DocumentView> projected = readModel.find(customerId, documentId);
-        boolean current = projected.filter(view -> view.version() == state.get().latestVersion()
-                && (!state.get().deleted() || "DELETED".equals(view.status()))).isPresent();
-        return current ? projected : eventStore.find(customerId, documentId);
     }
 
     /** A JSON body names the document by URL; anything else must be a multipart upload. */

@@ -68,21 +68,28 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
 
     private void list(Context ctx) {
         String customerId = access.customer(ctx, Scope.READ).customerId();
-        DocumentQuery query = query(ctx, customerId);
-        Optional<Instant> asOf = QueryParameters.instant(ctx, "asOf");
+        ctx.json(page(customerId, ctx.queryParamMap()));
+    }
+
+    /**
+     * The page the list's query parameters ask for, each parameter with its values; also the MCP tool's, whose
+     * arguments are these parameters.
+     */
+    public DocumentPage page(String customerId, Map<String, List<String>> parameters) {
+        DocumentQuery query = query(parameters, customerId);
+        Optional<Instant> asOf = QueryParameters.instant("asOf", first(parameters, "asOf"));
         List<DocumentListItem> found = asOf.isPresent() ? past.list(query.oneMore(), asOf.get())
                 : listing.list(query.oneMore());
         if (found.size() <= query.limit()) {
-            ctx.json(new DocumentPage(found, null));
-            return;
+            return new DocumentPage(found, null);
         }
         List<DocumentListItem> page = found.subList(0, query.limit());
-        ctx.json(new DocumentPage(page, DocumentListCursor.after(query.sort(), query.descending(), page.getLast())));
+        return new DocumentPage(page, DocumentListCursor.after(query.sort(), query.descending(), page.getLast()));
     }
 
-    private static DocumentQuery query(Context ctx, String customerId) {
+    private static DocumentQuery query(Map<String, List<String>> parameters, String customerId) {
         Map<String, List<String>> metadata = new LinkedHashMap<>();
-        ctx.queryParamMap().forEach((name, values) -> {
+        parameters.forEach((name, values) -> {
             if (values.stream().anyMatch(value -> value.indexOf('\u0000') >= 0)) {
                 // PostgreSQL cannot compare with U+0000: refused here rather than failing the query.
                 throw ApiProblem.badRequest("'" + name + "' must not contain the NUL character (U+0000)");
@@ -99,19 +106,26 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
                         PARAMETERS.stream().sorted().toList()) + " and metadata.<key>");
             }
         });
-        DocumentQuery.Sort sort = sort(ctx.queryParam("sort"));
-        boolean descending = descending(ctx.queryParam("order"), sort);
-        String cursor = ctx.queryParam("cursor");
+        DocumentQuery.Sort sort = sort(first(parameters, "sort"));
+        boolean descending = descending(first(parameters, "order"), sort);
+        String cursor = first(parameters, "cursor");
         DocumentQuery.Position after = cursor == null || cursor.isBlank() ? null
                 : DocumentListCursor.position(cursor.strip(), sort, descending).orElseThrow(() -> ApiProblem.badRequest(
                         "'cursor' is not a cursor this list handed out for this order; pass a page's 'nextCursor' "
                                 + "as it is, with the same 'sort' and 'order'"));
-        String titlePrefix = ctx.queryParam("titlePrefix");
-        return new DocumentQuery(customerId, statuses(ctx), listed(ctx, "contentType"), instant(ctx, "createdAfter"),
-                instant(ctx, "createdBefore"), instant(ctx, "updatedAfter"), instant(ctx, "updatedBefore"),
+        String titlePrefix = first(parameters, "titlePrefix");
+        return new DocumentQuery(customerId, statuses(parameters), listed(parameters, "contentType"),
+                instant(parameters, "createdAfter"), instant(parameters, "createdBefore"),
+                instant(parameters, "updatedAfter"), instant(parameters, "updatedBefore"),
                 titlePrefix == null || titlePrefix.isEmpty() ? null : titlePrefix, metadata,
-                filter(ctx.queryParam("filter")), sort, descending, after,
-                QueryParameters.limit(ctx, DocumentQuery.DEFAULT_LIMIT, DocumentQuery.MAX_LIMIT));
+                filter(first(parameters, "filter")), sort, descending, after,
+                QueryParameters.limit(first(parameters, "limit"), DocumentQuery.DEFAULT_LIMIT, DocumentQuery.MAX_LIMIT));
+    }
+
+    /** The parameter's first value, as a query string's parameter reads. */
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.getOrDefault(name, List.of());
+        return values.isEmpty() ? null : values.getFirst();
     }
 
     /**
@@ -135,8 +149,8 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
         return FilterParser.parse(parsed, json.getBytes(StandardCharsets.UTF_8).length, "");
     }
 
-    private static Set<String> statuses(Context ctx) {
-        Set<String> statuses = listed(ctx, "status").stream().map(status -> status.toUpperCase(Locale.ROOT))
+    private static Set<String> statuses(Map<String, List<String>> parameters) {
+        Set<String> statuses = listed(parameters, "status").stream().map(status -> status.toUpperCase(Locale.ROOT))
                 .collect(Collectors.toSet());
         statuses.stream().filter(status -> !STATUSES.contains(status)).findFirst().ifPresent(status -> {
             throw ApiProblem.badRequest("'status' must be one or more (comma-separated) of " + STATUSES + ", not '"
@@ -146,13 +160,13 @@ public final class DocumentListEndpoints implements Consumer<RoutesConfig> {
     }
 
     /** Comma-separated values, also over repeated parameters. */
-    private static Set<String> listed(Context ctx, String name) {
-        return ctx.queryParams(name).stream().flatMap(value -> Arrays.stream(value.split(",")))
+    private static Set<String> listed(Map<String, List<String>> parameters, String name) {
+        return parameters.getOrDefault(name, List.of()).stream().flatMap(value -> Arrays.stream(value.split(",")))
                 .map(String::strip).filter(value -> !value.isEmpty()).collect(Collectors.toSet());
     }
 
-    private static Instant instant(Context ctx, String name) {
-        return QueryParameters.instant(ctx, name).orElse(null);
+    private static Instant instant(Map<String, List<String>> parameters, String name) {
+        return QueryParameters.instant(name, first(parameters, name)).orElse(null);
     }
 
     private static DocumentQuery.Sort sort(String value) {

@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  */
 public final class UsageRecording implements Consumer<RoutesConfig> {
 
+    /** Set on a request whose search answered by another route than {@code POST /v1/search} (an MCP tool). */
+    public static final String ANSWERED_SEARCH = "dynrag.answered-search";
+
     private final Access access;
     private final UsageFacts facts;
 
@@ -26,7 +29,13 @@ public final class UsageRecording implements Consumer<RoutesConfig> {
 
     @Override
     public void accept(RoutesConfig routes) {
-        routes.after("/v1/*", ctx -> access.authenticated(ctx).ifPresent(principal -> {
+        routes.after("/v1/*", this::record);
+        // The MCP server's requests are API calls too, each counted like a REST request.
+        routes.after("/mcp", this::record);
+    }
+
+    private void record(Context ctx) {
+        access.authenticated(ctx).ifPresent(principal -> {
             String customerId;
             String keyId;
             switch (principal) {
@@ -46,10 +55,11 @@ public final class UsageRecording implements Consumer<RoutesConfig> {
             if (isAnsweredSearch(ctx)) {
                 facts.record(customerId, keyId, UsageKind.SEARCH_QUERY);
             }
-        }));
+        });
     }
 
     private static boolean isAnsweredSearch(Context ctx) {
-        return ctx.method() == HandlerType.POST && ctx.path().equals("/v1/search") && ctx.status().getCode() == 200;
+        return ctx.method() == HandlerType.POST && ctx.path().equals("/v1/search") && ctx.status().getCode() == 200
+                || Boolean.TRUE.equals(ctx.attribute(ANSWERED_SEARCH));
     }
 }

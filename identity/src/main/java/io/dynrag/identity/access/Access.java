@@ -42,7 +42,15 @@ public final class Access {
      *                    {@link #principal}
      */
     public CustomerCaller customer(Context ctx, Scope scope) {
-        return switch (principal(ctx)) {
+        return customer(principal(ctx), scope);
+    }
+
+    /**
+     * The same check of a caller authenticated before ({@link #principal}), for a request that asks for more than
+     * one thing, each with its own scope (an MCP request's tool call).
+     */
+    public static CustomerCaller customer(Principal principal, Scope scope) {
+        return switch (principal) {
             case Principal.CustomerUser user -> new CustomerCaller(user.customerId(), user);
             case Principal.CustomerKey key when key.scopes().contains(scope) -> new CustomerCaller(key.customerId(), key);
             case Principal.CustomerKey key -> throw ApiProblem.forbidden(
