@@ -34,7 +34,8 @@ public final class Main {
             Usage: dynrag <command>
 
               dev                    run everything in this process on embedded Kafka, PostgreSQL and S3
-                                     (data in $DYNRAG_DATA_DIR, default ./.dynrag)
+                                     (data in $DYNRAG_DATA_DIR, default ./.dynrag; Kafka for consumers
+                                     on 127.0.0.1:$DYNRAG_KAFKA_PORT, default 9092)
               run <role>...          run roles against external servers; roles: api, pipeline, projections
                                      (needs DYNRAG_KAFKA_BOOTSTRAP_SERVERS, DYNRAG_JDBC_URL, DYNRAG_S3_ENDPOINT)
               admin create-admin --email <email>

@@ -56,7 +56,7 @@ final class BenchSystem implements AutoCloseable {
         env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
         env.put("DYNRAG_CEILING_MAX_DOCUMENTS", "10000000");
         long started = System.nanoTime();
-        DevMode dev = DevMode.start(Settings.from(env), roles);
+        DevMode dev = DevMode.start(Settings.from(env), roles, 0);
         while (!dev.isReady()) {
             sleep(Duration.ofMillis(50));
         }

@@ -22,7 +22,12 @@ final class DataDirectoryServers implements LocalServers {
 
     @Override
     public Broker startKafka(Path dataDir) {
-        return new Kafka(EmbeddedKafka.start(dataDir.resolve("kafka"), 0));
+        return startKafka(dataDir, 0);
+    }
+
+    /** @param port the port clients connect on, 0 for a free one */
+    Broker startKafka(Path dataDir, int port) {
+        return new Kafka(EmbeddedKafka.start(dataDir.resolve("kafka"), port));
     }
 
     @Override

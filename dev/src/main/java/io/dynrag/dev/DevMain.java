@@ -37,6 +37,7 @@ public final class DevMain {
         out.println("Dynamic RAG is running (dev mode, data in " + settings.dataDir() + ")");
         out.println("  API:         " + url);
         out.println("  Health:      " + url + "/health");
+        out.println("  Kafka:       " + dev.infrastructure().kafkaBootstrapServers() + " (topics: docs/topics.md)");
         out.println("  Admin token: " + dev.adminToken());
         out.println("               (also in " + settings.dataDir().resolve("admin-token") + ")");
         out.println("Press Ctrl-C to stop.");

@@ -1,5 +1,6 @@
 package io.dynrag.dev;
 
+import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.LocalServers;
@@ -13,6 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +54,20 @@ public final class DevMode implements AutoCloseable {
         this.infrastructure = infrastructure;
     }
 
+    /** What {@code dynrag dev} runs: every role, and Kafka on {@code DYNRAG_KAFKA_PORT} for consumers outside. */
     public static DevMode start(Settings settings) {
-        return start(settings, EnumSet.allOf(Role.class));
+        return start(settings, EnumSet.allOf(Role.class), settings.kafkaPort());
     }
 
-    /** @param roles the roles to run on the embedded servers; benchmarks leave some out to measure the rest */
-    public static DevMode start(Settings settings, Set<Role> roles) {
+    /**
+     * @param roles     the roles to run on the embedded servers; benchmarks leave some out to measure the rest
+     * @param kafkaPort the broker's port, 0 for a free one: tests and benchmarks run beside each other and
+     *                  beside a running {@code dynrag dev}
+     */
+    public static DevMode start(Settings settings, Set<Role> roles, int kafkaPort) {
+        if (kafkaPort != 0) {
+            requireFree(kafkaPort);
+        }
         Path data = settings.dataDir();
         String adminToken = settings.adminToken().orElseGet(() -> secretIn(data, ADMIN_TOKEN_FILE,
                 () -> Secrets.newSecret("dra_")));
@@ -63,13 +75,13 @@ public final class DevMode implements AutoCloseable {
                 () -> KeyEncryptionKeys.generate("dev-" + LocalDate.now(ZoneOffset.UTC)).format()));
         Settings withToken = settings.withDevSecrets(adminToken, keyEncryptionKeys);
 
-        LocalServers servers = new DataDirectoryServers();
+        DataDirectoryServers servers = new DataDirectoryServers();
         LocalServers.Database postgres = null;
         LocalServers.Broker kafka = null;
         LocalServers.ObjectStore s3 = null;
         try {
             postgres = servers.startDatabase(data);
-            kafka = servers.startKafka(data);
+            kafka = servers.startKafka(data, kafkaPort);
             s3 = servers.startObjectStore(data, settings.s3AccessKey(), settings.s3SecretKey());
             Infrastructure infrastructure = new Infrastructure(kafka.bootstrapServers(), postgres.jdbcUrl(),
                     postgres.user(), postgres.password(),
@@ -102,6 +114,19 @@ public final class DevMode implements AutoCloseable {
 
     public boolean isReady() {
         return roles.isReady();
+    }
+
+    /**
+     * Fails before anything starts, in one line, rather than with the broker's bind error after PostgreSQL is up.
+     * Kafka listens on the loopback address, which a server on the wildcard address also blocks.
+     */
+    private static void requireFree(int kafkaPort) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), kafkaPort));
+        } catch (IOException e) {
+            throw new InvalidSettingException("DYNRAG_KAFKA_PORT: port " + kafkaPort + " is taken (" + e.getMessage()
+                    + "); stop what listens there or set DYNRAG_KAFKA_PORT to a free port");
+        }
     }
 
     /** Generated secrets survive restarts in the data directory, readable by their owner only. */

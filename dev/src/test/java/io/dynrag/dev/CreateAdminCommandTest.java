@@ -5,6 +5,7 @@ import io.dynrag.app.admin.CreateAdminCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.LocalServers;
+import io.dynrag.embedded.FreePorts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class CreateAdminCommandTest {
     @Test
     void createsTheFirstAdminWhoCanThenSignIn(@TempDir Path dataDir) throws Exception {
         Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
-                "DYNRAG_KAFKA_PARTITIONS", "1"));
+                "DYNRAG_KAFKA_PARTITIONS", "1", "DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick())));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CreateAdminCommand.run(settings, dataDirectory, "Ops@Example.com", "a long enough admin password",
                 new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import io.dynrag.app.e2e.ApiClient;
 import io.dynrag.app.e2e.Corpus;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.verify.VerifyCommand;
+import io.dynrag.embedded.FreePorts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class DataDirectoryCommandsTest {
     @Test
     void verifyAndReplayReadWhatDevStoredInTheDataDirectory(@TempDir Path dataDir) {
         Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
-                "DYNRAG_KAFKA_PARTITIONS", "1"));
+                "DYNRAG_KAFKA_PARTITIONS", "1", "DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick())));
         String customerId;
         try (DevMode dev = DevMode.start(settings)) {
             ApiClient api = new ApiClient(dev.httpPort());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.e2e.ApiClient;
 import io.dynrag.app.e2e.Corpus;
+import io.dynrag.embedded.FreePorts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,7 @@ class DevModeRestartTest {
     @Test
     void aSecondStartFindsTheCustomerTheDocumentAndItsIndex(@TempDir Path dataDir) throws Exception {
         Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
-                "DYNRAG_KAFKA_PARTITIONS", "2"));
+                "DYNRAG_KAFKA_PARTITIONS", "2", "DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick())));
         String adminToken;
         String apiKey;
         String documentId;

@@ -28,6 +28,7 @@ public record Settings(
         int topicPartitions,
         short topicReplication,
         Optional<String> kafkaBootstrapServers,
+        int kafkaPort,
         Optional<String> jdbcUrl,
         String jdbcUser,
         String jdbcPassword,
@@ -115,6 +116,8 @@ public record Settings(
                 read.integer("DYNRAG_KAFKA_PARTITIONS", 6, 1, 10_000),
                 (short) read.integer("DYNRAG_KAFKA_REPLICATION", 1, 1, 32),
                 read.optional("DYNRAG_KAFKA_BOOTSTRAP_SERVERS"),
+                // Fixed, not free, so that a consumer outside dev knows where to connect.
+                read.integer("DYNRAG_KAFKA_PORT", 9092, 1, 65_535),
                 read.optional("DYNRAG_JDBC_URL"),
                 read.text("DYNRAG_JDBC_USER", "dynrag"),
                 read.text("DYNRAG_JDBC_PASSWORD", "dynrag"),
@@ -168,7 +171,8 @@ public record Settings(
     public Settings withDevSecrets(String operatorToken, String generatedKeyEncryptionKeys) {
         return new Settings(dataDir, httpHost, httpPort, trustedProxies, cors,
                 Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
-                embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, jdbcUrl,
+                embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, kafkaPort,
+                jdbcUrl,
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
                 refreshTokenLifetime, signingKeyRotation, defaultRequestsPerMinute, defaultRequestsPerDay,

@@ -21,7 +21,20 @@ class SettingsTest {
         assertThat(settings.dataDir().getFileName().toString()).isEqualTo(".dynrag");
         assertThat(settings.maxChunkTokens()).isEqualTo(200);
         assertThat(settings.kafkaBootstrapServers()).isEmpty();
+        assertThat(settings.kafkaPort()).isEqualTo(9092);
         assertThat(settings.adminToken()).isEmpty();
+    }
+
+    @Test
+    void theDevKafkaPortIsAPortNumberNotAnyFreeOne() {
+        assertThat(Settings.from(Map.of("DYNRAG_KAFKA_PORT", "19092")).kafkaPort()).isEqualTo(19092);
+        for (String invalid : new String[] {"0", "65536", "-1"}) {
+            assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_KAFKA_PORT", invalid)))
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessage("DYNRAG_KAFKA_PORT must be between 1 and 65535, not " + invalid);
+        }
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_KAFKA_PORT", "kafka")))
+                .hasMessage("DYNRAG_KAFKA_PORT must be a whole number, not 'kafka'");
     }
 
     @Test
