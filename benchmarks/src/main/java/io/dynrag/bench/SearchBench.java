@@ -196,7 +196,7 @@ final class SearchBench {
         }
         // The first searches start reading the fragments' rows into memory in the background: the figures
         // are of the steady state, with them read.
-        awaitVectorReads(store);
+        store.awaitVectorReads();
         long[] micros = new long[asked.size()];
         long found = 0;
         long expected = 0;
@@ -389,14 +389,5 @@ final class SearchBench {
             vector[i] /= (float) Math.sqrt(norm);
         }
         return vector;
-    }
-
-    private static void awaitVectorReads(LanceChunkStore store) {
-        try {
-            store.awaitVectorReads();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the rows were read into memory", e);
-        }
     }
 }

@@ -223,8 +223,13 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
      * Waits until the fragments searches started reading into memory in the background are read: for
      * measurements and tests that must know which way a search reads its rows.
      */
-    public void awaitVectorReads() throws InterruptedException {
-        nearest.awaitVectorReads();
+    public void awaitVectorReads() {
+        try {
+            nearest.awaitVectorReads();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while rows were read into memory", e);
+        }
     }
 
     /**
