@@ -42,7 +42,7 @@ class ServletBridgeTest {
 
     @BeforeEach
     void start() {
-        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, 1_000, 1_000, Json.apiMapper(),
+        server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE, 1_000, 1_000, Json.apiMapper(),
                 List.of(routes -> routes.post("/echo", ctx -> ServletBridge.serve(ECHO, ctx))),
                 endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
     }
