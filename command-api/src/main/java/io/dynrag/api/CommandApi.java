@@ -68,6 +68,7 @@ import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.http.HttpServer;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.idempotency.IdempotencyRecords;
+import io.dynrag.platform.idempotency.IdempotentCalls;
 import io.dynrag.platform.idempotency.IdempotentPosts;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.Migrations;
@@ -201,7 +202,7 @@ public final class CommandApi implements AutoCloseable {
                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()), listing, pastListing,
                 new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts));
         this.mcp = McpEndpoint.of(access, Refusals.mapping(), searchService, reads, intake, urls, listEndpoints,
-                chunksEndpoints);
+                chunksEndpoints, new IdempotentCalls(idempotencyRecords));
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);

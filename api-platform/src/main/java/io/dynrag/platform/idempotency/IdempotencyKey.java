@@ -5,8 +5,8 @@ import io.dynrag.platform.http.ApiProblem;
 import java.util.Optional;
 
 /**
- * The client's name for one logical request, from the {@value #HEADER} header: 1 to 255 printable ASCII
- * characters without spaces, so it stores and logs safely as it is.
+ * The client's name for one logical request, from the {@value #HEADER} header (or a tool call's argument): 1 to
+ * 255 printable ASCII characters without spaces, so it stores and logs safely as it is.
  */
 public record IdempotencyKey(String value) {
 
@@ -15,8 +15,7 @@ public record IdempotencyKey(String value) {
 
     public IdempotencyKey {
         if (!isValid(value)) {
-            throw ApiProblem.badRequest("'" + HEADER + "' must be 1 to " + MAX_LENGTH
-                    + " printable ASCII characters without spaces (a UUID is a good choice)");
+            throw malformed(HEADER);
         }
     }
 
@@ -26,6 +25,25 @@ public record IdempotencyKey(String value) {
      */
     public static Optional<IdempotencyKey> fromHeader(String header) {
         return header == null ? Optional.empty() : Optional.of(new IdempotencyKey(header));
+    }
+
+    /**
+     * A key sent as an argument rather than a header (an MCP tool call's): the same rule, its refusal naming the
+     * argument.
+     *
+     * @return empty when the argument is absent
+     * @throws ApiProblem 400 for a malformed key
+     */
+    public static Optional<IdempotencyKey> fromArgument(String name, String value) {
+        if (value != null && !isValid(value)) {
+            throw malformed(name);
+        }
+        return Optional.ofNullable(value).map(IdempotencyKey::new);
+    }
+
+    private static ApiProblem malformed(String name) {
+        return ApiProblem.badRequest("'" + name + "' must be 1 to " + MAX_LENGTH
+                + " printable ASCII characters without spaces (a UUID is a good choice)");
     }
 
     static boolean isValid(String value) {

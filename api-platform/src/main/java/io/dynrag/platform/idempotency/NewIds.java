@@ -20,7 +20,7 @@ public final class NewIds {
         this.requestId = requestId;
     }
 
-    /** Random ids, for a request that has no Idempotency-Key to derive them from (an MCP tool call). */
+    /** Random ids, for a request that has no Idempotency-Key to derive them from (an MCP tool call without one). */
     public static NewIds random() {
         return RANDOM;
     }

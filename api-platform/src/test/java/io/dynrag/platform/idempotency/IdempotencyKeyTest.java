@@ -27,4 +27,15 @@ class IdempotencyKeyTest {
                     });
         }
     }
+
+    @Test
+    void anArgumentFollowsTheSameRuleAndItsRefusalNamesTheArgument() {
+        assertThat(IdempotencyKey.fromArgument("idempotencyKey", null)).isEmpty();
+        assertThat(IdempotencyKey.fromArgument("idempotencyKey", "x")).contains(new IdempotencyKey("x"));
+        assertThatThrownBy(() -> IdempotencyKey.fromArgument("idempotencyKey", "two words"))
+                .isInstanceOfSatisfying(ApiProblem.class, problem -> {
+                    assertThat(problem.status()).isEqualTo(400);
+                    assertThat(problem.detail()).startsWith("'idempotencyKey' must be 1 to 255 printable ASCII");
+                });
+    }
 }

@@ -19,9 +19,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -117,18 +119,10 @@ class McpServerTest {
         assertThat(structured(read)).containsEntry("title", "Tide tables").containsEntry("version", 1);
         assertThat(text(read)).contains("(document " + documentId + ", version 1, chunk 0)").contains("spring tides");
 
-        HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        pages.createContext("/tides.md", exchange -> {
-            byte[] body = TIDES.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "text/markdown");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        pages.start();
+        HttpServer pages = tidesPage(new AtomicInteger());
         try {
             Map<String, Object> fetched = success(mcp, "add_document_from_url", Map.of(
-                    "url", "http://127.0.0.1:" + pages.getAddress().getPort() + "/tides.md", "title", "Fetched tides"));
+                    "url", tidesUrl(pages), "title", "Fetched tides"));
             assertThat(success(mcp, "get_document", Map.of("documentId", fetched.get("documentId"))))
                     .extractingByKey("document").satisfies(view ->
                             assertThat(map(view)).containsEntry("title", "Fetched tides"));
@@ -281,6 +275,72 @@ class McpServerTest {
                 .as("no refused call added a document").isEmpty();
     }
 
+    @Test
+    void aRetryWithTheSameIdempotencyKeyAddsNothingAndAnswersTheFirstCallsDocument() throws IOException {
+        String key = system.registerCustomer("Mcp Retries Ltd");
+        McpSyncClient mcp = client(key);
+        String textKey = UUID.randomUUID().toString();
+        Map<String, Object> arguments = Map.of("title", "Retried tides", "text", TIDES, "format", "markdown",
+                "metadata", Map.of("team", "oceans", "year", 2026), "idempotencyKey", textKey);
+
+        Map<String, Object> first = success(mcp, "add_text_document", arguments);
+        assertThat(first).containsEntry("version", 1).containsEntry("status", "PENDING");
+        // A retry after a timeout comes on a new connection, its arguments perhaps written in another order.
+        Map<String, Object> reordered = new LinkedHashMap<>();
+        List.of("idempotencyKey", "metadata", "format", "text", "title").forEach(name -> reordered.put(name,
+                name.equals("metadata") ? new LinkedHashMap<>(Map.of("year", 2026, "team", "oceans")) : arguments.get(name)));
+        McpSchema.CallToolResult retried = call(client(key), "add_text_document", reordered);
+        assertThat(retried.isError()).as(text(retried)).isFalse();
+        assertThat(structured(retried)).isEqualTo(first);
+        assertThat(text(retried)).contains("Added document " + first.get("documentId") + " (version 1");
+
+        assertRefused(call(mcp, "add_text_document", Map.of("title", "Retried tides", "text", TIDES + "More.",
+                "format", "markdown", "metadata", Map.of("team", "oceans", "year", 2026), "idempotencyKey", textKey)),
+                "422", "'idempotencyKey' was already used for a different request");
+        assertRefused(call(mcp, "add_document_from_url", Map.of("url", "https://example.com/tides.md",
+                "idempotencyKey", textKey)), "422", "'idempotencyKey' was already used");
+        assertRefused(call(mcp, "add_text_document", Map.of("title", "Spaced key", "text", TIDES,
+                "idempotencyKey", "two words")), "400", "'idempotencyKey' must be 1 to 255 printable ASCII");
+
+        AtomicInteger fetches = new AtomicInteger();
+        HttpServer pages = tidesPage(fetches);
+        try {
+            Map<String, Object> fromUrl = Map.of("url", tidesUrl(pages), "idempotencyKey", UUID.randomUUID().toString());
+            Map<String, Object> fetched = success(mcp, "add_document_from_url", fromUrl);
+            assertThat(success(client(key), "add_document_from_url", fromUrl)).isEqualTo(fetched);
+            assertThat(fetches).as("the retry fetched nothing").hasValue(1);
+            assertListed(mcp, first.get("documentId"), fetched.get("documentId"));
+        } finally {
+            pages.stop(0);
+        }
+    }
+
+    @Test
+    void withoutAKeyEachCallAddsADocumentAndAKeyIsTheCustomersOwn() {
+        String owner = system.registerCustomer("Mcp Keyless Ltd");
+        McpSyncClient mcp = client(owner);
+        Map<String, Object> arguments = Map.of("title", "Tides", "text", TIDES);
+        Object once = success(mcp, "add_text_document", arguments).get("documentId");
+        Object twice = success(mcp, "add_text_document", arguments).get("documentId");
+        assertThat(twice).isNotEqualTo(once);
+        assertListed(mcp, once, twice);
+
+        String sharedKey = "order-" + UUID.randomUUID();
+        Map<String, Object> keyed = Map.of("title", "Tides", "text", TIDES, "idempotencyKey", sharedKey);
+        Object owners = success(mcp, "add_text_document", keyed).get("documentId");
+        McpSyncClient stranger = client(system.registerCustomer("Mcp Same Key Ltd"));
+        Object strangers = success(stranger, "add_text_document", keyed).get("documentId");
+        assertThat(strangers).as("another customer's key is not this one's").isNotEqualTo(owners);
+        assertListed(stranger, strangers);
+        assertListed(mcp, once, twice, owners);
+
+        // Tool calls and REST requests share the customer's keys; what a key was used for tells them apart.
+        Map<String, String> rest = new HashMap<>(ApiClient.bearer(owner));
+        rest.put("Idempotency-Key", sharedKey);
+        TestSystem.assertProblem(api.send("POST", "/v1/documents", rest, "{\"url\": \"https://example.com/\"}"), 422);
+        assertListed(mcp, once, twice, owners);
+    }
+
     private McpSyncClient client(String credential) {
         return client(credential, Map.of());
     }
@@ -298,6 +358,35 @@ class McpServerTest {
         McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
         clients.add(client);
         return client;
+    }
+
+    /**
+     * The customer's documents are these and no others, once the listing (a read model) has caught up: a duplicate
+     * would be listed no later than the documents added after it.
+     */
+    private static void assertListed(McpSyncClient client, Object... documentIds) {
+        await().atMost(TestSystem.INDEXING_TIMEOUT).untilAsserted(() -> assertThat(list(success(client,
+                "list_documents", Map.of("limit", 100)).get("documents"))).extracting(document -> document.get("documentId"))
+                .containsExactlyInAnyOrder(documentIds));
+    }
+
+    /** A web server with one page, the tides in markdown, counting its fetches. */
+    private static HttpServer tidesPage(AtomicInteger fetches) throws IOException {
+        HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        pages.createContext("/tides.md", exchange -> {
+            fetches.incrementAndGet();
+            byte[] body = TIDES.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/markdown");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        pages.start();
+        return pages;
+    }
+
+    private static String tidesUrl(HttpServer pages) {
+        return "http://127.0.0.1:" + pages.getAddress().getPort() + "/tides.md";
     }
 
     private static Map<String, String> withMcpHeaders(Map<String, String> credentials) {

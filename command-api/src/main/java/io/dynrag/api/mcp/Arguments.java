@@ -1,9 +1,13 @@
 package io.dynrag.api.mcp;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.platform.http.Json;
+import io.dynrag.platform.idempotency.RequestFingerprint;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -37,6 +41,26 @@ record Arguments(Map<String, Object> values) {
             return (String) value;
         }
         throw new DomainRuleViolation("'" + name + "' must be a string");
+    }
+
+    /** The arguments but this one. */
+    Arguments without(String name) {
+        Map<String, Object> rest = new HashMap<>(values);
+        rest.remove(name);
+        return new Arguments(rest);
+    }
+
+    /**
+     * The SHA-256 of the arguments as JSON with every object's keys in order: a retry whose client writes the same
+     * arguments in another order is the same request.
+     */
+    byte[] sha256() {
+        try {
+            return RequestFingerprint.body(Json.apiMapper().writer()
+                    .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(values));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("arguments read from JSON write as JSON", e);
+        }
     }
 
     /** The argument as a query parameter reads it: its text, a number's digits; null when absent. */

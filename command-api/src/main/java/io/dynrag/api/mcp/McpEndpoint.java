@@ -14,6 +14,7 @@ import io.dynrag.platform.http.Json;
 import io.dynrag.platform.http.ProblemDetails;
 import io.dynrag.platform.http.ProblemMapping;
 import io.dynrag.platform.http.ServletBridge;
+import io.dynrag.platform.idempotency.IdempotentCalls;
 import io.dynrag.platform.persistence.DatabaseException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -59,14 +60,15 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
      * The server with every tool, each calling what its REST route calls.
      *
      * @param refusals the problem each of the services' exceptions answers (the REST API's)
+     * @param keyed    the REST API's Idempotency-Key records, which the tools that add documents share
      */
     public static McpEndpoint of(Access access, ProblemMapping refusals, SearchService search, DocumentReads reads,
                                  DocumentIntake intake, UrlIntake urls, DocumentListEndpoints list,
-                                 DocumentChunksEndpoints chunks) {
+                                 DocumentChunksEndpoints chunks, IdempotentCalls keyed) {
         List<McpTool> tools = new ArrayList<>();
         tools.add(SearchTool.of(search));
         tools.addAll(new DocumentTools(reads, intake, list, chunks).tools());
-        tools.addAll(new IntakeTools(intake, urls).tools());
+        tools.addAll(new IntakeTools(intake, urls, keyed).tools());
         return new McpEndpoint(access, refusals, tools);
     }
 

@@ -127,7 +127,11 @@ public final class Access {
      * depends on the credential.
      */
     public IdempotentPosts.Caller idempotencyCaller(Context ctx) {
-        Principal caller = principal(ctx);
+        return idempotencyCaller(principal(ctx));
+    }
+
+    /** Whose keys a caller's are, for a key that came with a request already authenticated (an MCP tool call's). */
+    public static IdempotentPosts.Caller idempotencyCaller(Principal caller) {
         String scope = switch (caller) {
             case Principal.CustomerUser user -> "customer:" + user.customerId();
             case Principal.CustomerKey key -> "customer:" + key.customerId();
