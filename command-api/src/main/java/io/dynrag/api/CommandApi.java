@@ -32,6 +32,7 @@ import io.dynrag.api.document.url.FetchAdmission;
 import io.dynrag.api.document.url.PageFetcher;
 import io.dynrag.api.ingestion.IngestionResultConsumer;
 import io.dynrag.api.mcp.McpEndpoint;
+import io.dynrag.api.openapi.OpenApiEndpoints;
 import io.dynrag.api.publishing.KafkaEventPublisher;
 import io.dynrag.api.search.ChunkSearch;
 import io.dynrag.api.search.SearchEndpoints;
@@ -235,6 +236,7 @@ public final class CommandApi implements AutoCloseable {
                         new BudgetEndpoints(access, accounts, budget),
                         new AuditEndpoints(access, new AuditLog(transactions), intake, accounts),
                         new UsageRecording(access, usageFacts),
+                        new OpenApiEndpoints(),
                         idempotentPosts),
                 idempotentPosts, Refusals.mapping(), checks);
     }

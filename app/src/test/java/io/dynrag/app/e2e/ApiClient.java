@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts. Public for
- * the dev launcher's tests (module {@code dev}).
+ * Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts; every answer must keep
+ * to docs/openapi.json. Public for the dev launcher's tests (module {@code dev}).
  */
 public final class ApiClient {
 
@@ -169,11 +169,15 @@ public final class ApiClient {
         return builder.method(method, body);
     }
 
-    private Response send(HttpRequest.Builder request) {
+    /** Every answer is held to docs/openapi.json: see {@link OpenApiContract}. */
+    private Response send(HttpRequest.Builder builder) {
+        HttpRequest request = builder.build();
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.body(), response.headers());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            Response answer = new Response(response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""), response.body(), response.headers());
+            OpenApiContract.get().check(request.method(), request.uri().getRawPath(), answer);
+            return answer;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -99,6 +101,11 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
 
     private void serve(Context ctx) {
         McpCall call = new McpCall(access.principal(ctx));
+        // The transport refuses other types itself, but with its exception serialised, stack trace and all.
+        if (!Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT)
+                .startsWith("application/json")) {
+            throw ApiProblem.unsupportedMediaType("an MCP message is JSON: send it as application/json");
+        }
         ctx.attribute(McpCall.KEY, call);
         ServletBridge.serve(transport, ctx);
         if (call.answeredSearch()) {
