@@ -16,6 +16,7 @@ import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.KafkaTopics;
 import io.dynrag.app.infra.S3Clients;
+import io.dynrag.app.observability.Observability;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
@@ -50,9 +51,11 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -65,8 +68,14 @@ public final class RunningRoles implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RunningRoles.class);
 
+    /** The pipeline's Kafka Streams application id, which is also its consumer group. */
+    private static final String INGESTION_APPLICATION_ID = "dynrag-ingestion";
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private final Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+    /** Filled while the roles start, read by the management server meanwhile. */
+    private final Map<String, BooleanSupplier> readiness = new ConcurrentHashMap<>();
+    private Observability observability;
+    private volatile boolean rolesStarted;
     private CommandApi api;
     private HikariDataSource commandPool;
 
@@ -76,6 +85,10 @@ public final class RunningRoles implements AutoCloseable {
     public static RunningRoles start(Set<Role> roles, Settings settings, Infrastructure infrastructure) {
         RunningRoles running = new RunningRoles();
         try {
+            running.observability = running.own(Observability.start(settings.managementHost(),
+                    settings.managementPort(), running.readiness));
+            // Not ready before every role has started, whatever checks the started ones pass.
+            running.readiness.put("roles", () -> running.rolesStarted);
             running.startAll(EnumSet.copyOf(roles), settings, infrastructure);
             return running;
         } catch (RuntimeException e) {
@@ -95,7 +108,8 @@ public final class RunningRoles implements AutoCloseable {
         if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
             EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
             store = own(new LanceChunkStore(infrastructure.lanceRoot()));
-            commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
+            commandPool = own(observability.pool(DataSources.pool(infrastructure, Migrations.SCHEMA, 10)));
+            readiness.put("database", Observability.reachable(commandPool));
             int sessions = settings.embeddingThreads();
             AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
             models = own(new EmbeddingModels(local,
@@ -104,7 +118,10 @@ public final class RunningRoles implements AutoCloseable {
                     own(new GuardedProviderTransport(addresses))));
         }
 
-        HikariDataSource projectionsPool = own(DataSources.pool(infrastructure, Projections.SCHEMA, 4));
+        HikariDataSource projectionsPool = own(observability.pool(DataSources.pool(infrastructure, Projections.SCHEMA,
+                4)));
+        readiness.putIfAbsent("database", Observability.reachable(projectionsPool));
+        observability.consumerLag(infrastructure.kafkaBootstrapServers(), consumerGroupPrefixes(roles));
         if (roles.contains(Role.PROJECTIONS)) {
             Projections projections = own(new Projections(projectionsPool, infrastructure.kafkaBootstrapServers()));
             projections.start();
@@ -112,14 +129,14 @@ public final class RunningRoles implements AutoCloseable {
         }
         if (roles.contains(Role.PIPELINE)) {
             IngestionService pipeline = own(new IngestionService(new IngestionSettings(
-                    infrastructure.kafkaBootstrapServers(), "dynrag-ingestion",
+                    infrastructure.kafkaBootstrapServers(), INGESTION_APPLICATION_ID,
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
                     new EmbeddingPrices(settings.embeddingPrices()),
                     new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters()),
                     settings.vectorIndexRows(), settings.longestDocument(),
                     settings.pipelineSessionTimeout()),
-                    s3, models, store));
+                    s3, models, store, observability.pipeline()));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);
         }
@@ -142,9 +159,11 @@ public final class RunningRoles implements AutoCloseable {
                                             .map(range -> new int[] {range.start(), range.end()}).toList()))
                             .toList(),
                     new ProjectedUsage(new UsageCatalog(projectionsPool)),
-                    readiness));
+                    readiness, observability.requests()));
             api.start();
+            readiness.put("http", () -> api.httpPort() > 0);
         }
+        rolesStarted = true;
         log.info("Started roles {}", roles);
     }
 
@@ -217,6 +236,29 @@ public final class RunningRoles implements AutoCloseable {
         }
         return new UrlFetchSettings(settings.urlConnectTimeout(), settings.urlFetchTimeout(),
                 settings.urlMaxRedirects(), allowlist);
+    }
+
+    /**
+     * The consumer groups each role's lag is reported for: the projections', the pipeline's (its Kafka Streams
+     * application id) and the API's (ingestion results, webhooks).
+     */
+    private static Set<String> consumerGroupPrefixes(Set<Role> roles) {
+        Set<String> prefixes = new HashSet<>();
+        if (roles.contains(Role.PROJECTIONS)) {
+            prefixes.add("dynrag-projection-");
+        }
+        if (roles.contains(Role.PIPELINE)) {
+            prefixes.add(INGESTION_APPLICATION_ID);
+        }
+        if (roles.contains(Role.API)) {
+            prefixes.addAll(List.of("dynrag-command-api-", "dynrag-webhooks"));
+        }
+        return prefixes;
+    }
+
+    /** The management port: metrics and health, whatever roles run. */
+    public int managementPort() {
+        return observability.port();
     }
 
     /** The command side's connection pool (active, idle, waiting connections), once the API or pipeline role runs. */
