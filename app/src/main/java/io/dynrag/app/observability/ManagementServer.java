@@ -64,7 +64,7 @@ final class ManagementServer implements AutoCloseable {
         boolean up = !checks.containsValue("DOWN");
         try {
             return new Answer(up ? 200 : 503, "application/json",
-                    JSON.writeValueAsString(Map.of("status", up ? "UP" : "DOWN", "checks", checks)));
+                    JSON.writeValueAsString(new Readiness(up ? "UP" : "DOWN", checks)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,6 +81,10 @@ final class ManagementServer implements AutoCloseable {
     }
 
     private record Answer(int status, String contentType, String body) {
+    }
+
+    /** The body of {@code /health/ready}, as the API's {@code /health} answers it. */
+    private record Readiness(String status, Map<String, String> checks) {
     }
 
     private interface Handler {
