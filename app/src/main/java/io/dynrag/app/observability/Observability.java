@@ -18,10 +18,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -33,8 +30,8 @@ public final class Observability implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
-    /** Added while the roles start, read by the management server's threads. */
-    private final List<ConsumerLag> lags = new CopyOnWriteArrayList<>();
+    /** Set while the roles start, read by the management server's threads. */
+    private volatile ConsumerLag lag;
     private final ManagementServer server;
 
     private Observability(String host, int port, Map<String, BooleanSupplier> readiness) {
@@ -46,7 +43,7 @@ public final class Observability implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         JvmGcMetrics gc = own(new JvmGcMetrics());
         gc.bindTo(registry);
-        this.server = new ManagementServer(host, port, registry, () -> lags.forEach(ConsumerLag::refresh), readiness);
+        this.server = new ManagementServer(host, port, registry, this::refreshLag, readiness);
     }
 
     /**
@@ -74,9 +71,19 @@ public final class Observability implements AutoCloseable {
         return pool;
     }
 
-    /** Reports the lag of the consumer groups whose ids start with one of {@code groupPrefixes}. */
-    public void consumerLag(String bootstrapServers, Set<String> groupPrefixes) {
-        lags.add(own(new ConsumerLag(bootstrapServers, groupPrefixes, registry)));
+    /** Where the roles name the consumer groups whose lag is reported; the same one each time. */
+    public synchronized ConsumerLag consumerLag(String bootstrapServers) {
+        if (lag == null) {
+            lag = own(new ConsumerLag(bootstrapServers, registry));
+        }
+        return lag;
+    }
+
+    private void refreshLag() {
+        ConsumerLag current = lag;
+        if (current != null) {
+            current.refresh();
+        }
     }
 
     /** A readiness check: a connection from the pool answers. */

@@ -9,6 +9,7 @@ import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
+import io.dynrag.api.ingestion.IngestionResultConsumer;
 import io.dynrag.api.search.SearchHit;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
@@ -16,6 +17,7 @@ import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.KafkaTopics;
 import io.dynrag.app.infra.S3Clients;
+import io.dynrag.app.observability.ConsumerLag;
 import io.dynrag.app.observability.Observability;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
@@ -36,6 +38,8 @@ import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
+import io.dynrag.projections.AppliedRecords;
+import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.usage.UsageCatalog;
@@ -47,12 +51,11 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,7 +124,7 @@ public final class RunningRoles implements AutoCloseable {
         HikariDataSource projectionsPool = own(observability.pool(DataSources.pool(infrastructure, Projections.SCHEMA,
                 4)));
         readiness.putIfAbsent("database", Observability.reachable(projectionsPool));
-        observability.consumerLag(infrastructure.kafkaBootstrapServers(), consumerGroupPrefixes(roles));
+        reportLag(roles, observability.consumerLag(infrastructure.kafkaBootstrapServers()), projectionsPool);
         if (roles.contains(Role.PROJECTIONS)) {
             Projections projections = own(new Projections(projectionsPool, infrastructure.kafkaBootstrapServers()));
             projections.start();
@@ -239,21 +242,26 @@ public final class RunningRoles implements AutoCloseable {
     }
 
     /**
-     * The consumer groups each role's lag is reported for: the projections', the pipeline's (its Kafka Streams
-     * application id) and the API's (ingestion results, webhooks).
+     * The consumer groups of this process's roles whose lag is reported: the projections' (whose positions are
+     * stored with their rows), the pipeline's (its Kafka Streams application id) and the API's ingestion results.
+     * The API's webhook intake keeps its positions in the command schema and is not among them.
      */
-    private static Set<String> consumerGroupPrefixes(Set<Role> roles) {
-        Set<String> prefixes = new HashSet<>();
+    private static void reportLag(Set<Role> roles, ConsumerLag lag, HikariDataSource projectionsPool) {
         if (roles.contains(Role.PROJECTIONS)) {
-            prefixes.add("dynrag-projection-");
+            for (Projection projection : Projections.all()) {
+                lag.storedByItself(Projections.consumerGroup(projection), projection.topics(), () -> {
+                    try (Connection connection = projectionsPool.getConnection()) {
+                        return AppliedRecords.offsets(connection, projection.name());
+                    }
+                });
+            }
         }
         if (roles.contains(Role.PIPELINE)) {
-            prefixes.add(INGESTION_APPLICATION_ID);
+            lag.committedToKafka(INGESTION_APPLICATION_ID);
         }
         if (roles.contains(Role.API)) {
-            prefixes.addAll(List.of("dynrag-command-api-", "dynrag-webhooks"));
+            lag.committedToKafka(IngestionResultConsumer.GROUP_ID);
         }
-        return prefixes;
     }
 
     /** The management port: metrics and health, whatever roles run. */

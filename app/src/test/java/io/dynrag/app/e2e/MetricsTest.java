@@ -93,6 +93,7 @@ class MetricsTest {
             assertMoved(apiBefore, after, "dynrag_uploads_seconds_count", "outcome=\"success\"");
             assertMoved(apiBefore, after, "dynrag_searches_seconds_count", "outcome=\"success\"");
             assertMoved(apiBefore, after, "dynrag_uploads_seconds_bucket", "outcome=\"success\"");
+            assertThat(after).contains("dynrag_consumer_lag{group=\"dynrag-command-api-ingestion-results\"}");
         });
         await().atMost(PATIENCE).alias("the pipeline's series moved").untilAsserted(() -> {
             String after = scrape(pipelineManagement);
@@ -109,7 +110,8 @@ class MetricsTest {
         await().atMost(PATIENCE).alias("the projections' series moved").untilAsserted(() -> {
             String after = scrape(projectionsManagement);
             assertMoved(projectionsBefore, after, "hikaricp_connections_usage_seconds_count");
-            assertThat(after).contains("dynrag_consumer_lag{group=\"dynrag-projection-");
+            assertThat(after).contains("dynrag_consumer_lag{group=\"dynrag-projection-documents\"}",
+                    "dynrag_consumer_lag{group=\"dynrag-projection-usage\"}");
         });
     }
 
