@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
@@ -30,6 +31,7 @@ final class ManagementServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
      * @param beforeScrape brings gauges that are expensive to read (consumer lag) up to date
@@ -43,7 +45,7 @@ final class ManagementServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on the management port " + host + ":" + port
                     + " (DYNRAG_MANAGEMENT_HOST, DYNRAG_MANAGEMENT_PORT)", e);
         }
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.setExecutor(threads);
         server.createContext("/metrics", exchange -> serve(exchange, () -> {
             beforeScrape.run();
             return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
@@ -128,5 +130,6 @@ final class ManagementServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -35,6 +35,8 @@ public final class Observability implements AutoCloseable {
     private final ManagementServer server;
 
     private Observability(String host, int port, Map<String, BooleanSupplier> readiness) {
+        // First: a port already taken stops the start before anything needs releasing.
+        this.server = new ManagementServer(host, port, registry, this::refreshLag, readiness);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -43,7 +45,6 @@ public final class Observability implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         JvmGcMetrics gc = own(new JvmGcMetrics());
         gc.bindTo(registry);
-        this.server = new ManagementServer(host, port, registry, this::refreshLag, readiness);
     }
 
     /**
