@@ -13,7 +13,8 @@ ENV DYNRAG_DATA_DIR=/var/lib/dynrag \
     DYNRAG_HTTP_HOST=0.0.0.0 \
     DJL_CACHE_DIR=/var/lib/dynrag/cache/djl
 RUN mkdir -p /var/lib/dynrag
-EXPOSE 8080
+# The API, and every role's management port (metrics and health).
+EXPOSE 8080 9464
 ENTRYPOINT ["java", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", \
             "--sun-misc-unsafe-memory-access=allow", "-Dpdfbox.fontcache=/tmp", "-jar", "/opt/dynrag/dynrag.jar"]
 CMD ["help"]
