@@ -73,7 +73,8 @@ public record Settings(
         Duration pipelineSessionTimeout,
         Duration idempotencyLease,
         int sseMaxStreams,
-        int sseMaxStreamsPerCustomer) {
+        int sseMaxStreamsPerCustomer,
+        Duration toolCallRetention) {
 
     /** Settings that must agree with each other; each message names the variables to change. */
     public Settings {
@@ -164,7 +165,8 @@ public record Settings(
                 Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)),
                 Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)),
                 read.integer("DYNRAG_SSE_MAX_STREAMS", 1_000, 1, 100_000),
-                read.integer("DYNRAG_SSE_MAX_STREAMS_PER_CUSTOMER", 20, 1, 100_000));
+                read.integer("DYNRAG_SSE_MAX_STREAMS_PER_CUSTOMER", 20, 1, 100_000),
+                Duration.ofDays(read.integer("DYNRAG_TOOL_CALL_RETENTION_DAYS", 90, 1, 3_650)));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -181,7 +183,8 @@ public record Settings(
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
                 urlFetches, urlFetchesPerCustomer, urlTempBytes, urlTempBytesPerCustomer, urlFetchQueueWait,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
-                longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer);
+                longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer,
+                toolCallRetention);
     }
 
     /** Keeps secrets out of logs. */

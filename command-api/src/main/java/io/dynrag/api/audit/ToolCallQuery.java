@@ -1,0 +1,13 @@
+package io.dynrag.api.audit;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * @param customerId only this customer's calls; empty for every customer's (admins only)
+ * @param tool       only calls of this tool
+ * @param after      only calls after this position of the log (a page's cursor); -1 from the start
+ */
+record ToolCallQuery(Optional<String> customerId, Optional<String> tool, Optional<Instant> from, Optional<Instant> to,
+                     long after, int limit) {
+}
