@@ -148,7 +148,7 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
      * The tool's answer, kept in the tool-call log before it goes out. The arguments are checked against the
      * tool's input schema here rather than by the server, so that a call refused for them is kept too.
      */
-    private McpSchema.CallToolResult answer(McpTool tool, McpCall call, Map<String, Object> values) {
+    McpSchema.CallToolResult answer(McpTool tool, McpCall call, Map<String, Object> values) {
         McpSchema.CallToolResult invalid = ToolInputValidator.validate(tool.definition(), values, true, schemas);
         if (invalid != null) {
             return kept(tool, call, invalid, ToolCallEntry.refused(400, ToolCallEntry.INVALID_ARGUMENTS, values));
