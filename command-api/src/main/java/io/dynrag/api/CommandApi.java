@@ -2,6 +2,7 @@ package io.dynrag.api;
 
 import io.dynrag.api.audit.AuditEndpoints;
 import io.dynrag.api.audit.AuditLog;
+import io.dynrag.api.audit.ToolCallLog;
 import io.dynrag.api.axon.EventSourcing;
 import io.dynrag.api.budget.BudgetAlerts;
 import io.dynrag.api.budget.BudgetEndpoints;
@@ -85,9 +86,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 import javax.sql.DataSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +128,7 @@ public final class CommandApi implements AutoCloseable {
     private final LoginThrottle loginThrottle;
     private final OrphanObjectSweeper orphanObjects;
     private final McpEndpoint mcp;
+    private final ToolCallLog toolCalls;
     private final CommandApiSettings settings;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("command-api-housekeeping").daemon().factory());
@@ -150,11 +154,12 @@ public final class CommandApi implements AutoCloseable {
         CustomerAccounts accounts = new CustomerAccounts(transactions, Json.apiMapper(), settings.defaultCeilings());
         DocumentStates documentStates = new DocumentStates(transactions);
         BudgetLedger budget = new BudgetLedger(transactions, settings.embeddingPrices(), clock);
+        this.toolCalls = new ToolCallLog(transactions);
 
         this.publisher = new KafkaEventPublisher(settings.kafkaBootstrapServers(), settings.publisherTransactionalId());
         this.eventSourcing = new EventSourcing(transactions, Json.eventMapper(), publisher, PUBLISHER_BATCH_SIZE,
                 Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates,
-                        BudgetLedger.PROCESSING_GROUP, budget));
+                        BudgetLedger.PROCESSING_GROUP, budget, ToolCallLog.PROCESSING_GROUP, toolCalls));
         CommandGateway commands = eventSourcing.commandGateway();
         BudgetAlerts budgetAlerts = new BudgetAlerts(budget, accounts, commands);
         this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands, budgetAlerts);
@@ -206,7 +211,7 @@ public final class CommandApi implements AutoCloseable {
                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()), listing, pastListing,
                 new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts));
         this.mcp = McpEndpoint.of(access, Refusals.mapping(), searchService, reads, intake, urls, listEndpoints,
-                chunksEndpoints, new IdempotentCalls(idempotencyRecords));
+                chunksEndpoints, new IdempotentCalls(idempotencyRecords), toolCalls, clock);
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);
@@ -237,7 +242,8 @@ public final class CommandApi implements AutoCloseable {
                         new RateLimitEndpoints(access),
                         new UsageEndpoints(access, usage, clock),
                         new BudgetEndpoints(access, accounts, budget),
-                        new AuditEndpoints(access, new AuditLog(transactions), intake, accounts),
+                        new AuditEndpoints(access, new AuditLog(transactions), intake, accounts, toolCalls,
+                                Set.copyOf(mcp.toolNames())),
                         new UsageRecording(access, usageFacts),
                         new OpenApiEndpoints(),
                         idempotentPosts),
@@ -252,6 +258,7 @@ public final class CommandApi implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(this::deleteExpiredIdempotencyRecords, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::forgetStaleSignInCounters, 1, 1, TimeUnit.HOURS);
         housekeeping.scheduleWithFixedDelay(this::sweepOrphanObjects, 10, 60, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(this::pruneToolCalls, 5, 60, TimeUnit.MINUTES);
         if (admins.bootstrap(settings.bootstrapAdminEmail(), settings.bootstrapAdminPassword())) {
             log.info("Created the first admin account {}", settings.bootstrapAdminEmail());
         }
@@ -311,6 +318,15 @@ public final class CommandApi implements AutoCloseable {
             orphanObjects.sweep("tenants/", ORPHAN_OBJECT_MIN_AGE);
         } catch (RuntimeException e) {
             log.warn("Sweeping orphaned objects failed; retrying in an hour: {}", e.toString());
+        }
+    }
+
+    private void pruneToolCalls() {
+        try {
+            int deleted = toolCalls.deleteBefore(Instant.now().minus(settings.toolCallRetention()));
+            log.debug("Deleted {} tool calls past their retention", deleted);
+        } catch (RuntimeException e) {
+            log.warn("Deleting tool calls past their retention failed; retrying in an hour: {}", e.toString());
         }
     }
 

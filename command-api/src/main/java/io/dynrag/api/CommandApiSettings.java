@@ -34,6 +34,7 @@ import java.time.Duration;
  * @param idempotencyLease      how long a request under an Idempotency-Key may run before a retry may take
  *                              the key over (its instance presumed dead); retries meanwhile get 409
  * @param documentStreams       how many document event streams this instance keeps open, in all and per customer
+ * @param toolCallRetention     how long the tool-call log keeps a call of an MCP tool
  */
 public record CommandApiSettings(
         String httpHost,
@@ -57,7 +58,8 @@ public record CommandApiSettings(
         BatchLimits batchLimits,
         WebhookSettings webhooks,
         Duration idempotencyLease,
-        DocumentStreams.Limits documentStreams) {
+        DocumentStreams.Limits documentStreams,
+        Duration toolCallRetention) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;

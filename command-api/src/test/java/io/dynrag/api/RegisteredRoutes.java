@@ -66,7 +66,7 @@ public final class RegisteredRoutes {
                 new UrlFetchSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, AddressAllowlist.NONE),
                 new FetchBounds(1, 1, maxUploadBytes, maxUploadBytes, Duration.ZERO),
                 new BatchLimits(10, maxUploadBytes), WebhookSettings.DEFAULTS, Duration.ofSeconds(60),
-                new DocumentStreams.Limits(1, 1));
+                new DocumentStreams.Limits(1, 1), Duration.ofDays(90));
     }
 
     private static S3Client unusedS3() {

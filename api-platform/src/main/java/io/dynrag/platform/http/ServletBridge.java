@@ -25,7 +25,8 @@ import java.nio.charset.StandardCharsets;
  * transport), so the route keeps everything the server gives every request: the access check before, the body
  * read within the server's size limit, problem+json for every error, metering after. The servlet reads the body
  * the route has read and writes into a buffer; its answer becomes the route's. An error it sends itself
- * ({@code sendError}) becomes an {@link ApiProblem}, never the container's error page.
+ * ({@code sendError}) or writes with an error status becomes an {@link ApiProblem}, never the container's error
+ * page nor a body in the servlet's own format.
  */
 public final class ServletBridge {
 
@@ -45,17 +46,32 @@ public final class ServletBridge {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        response.writer.flush();
         if (response.error != null) {
             throw new ApiProblem(response.status, titleOf(response.status), response.error);
+        }
+        if (response.status >= 400) {
+            // A refusal the servlet wrote itself, in its protocol's words: problem+json too, as every error.
+            throw new ApiProblem(response.status, titleOf(response.status), refusal(response.body.toByteArray()));
         }
         ctx.status(response.status);
         if (response.contentType != null) {
             ctx.contentType(response.contentType);
         }
-        response.writer.flush();
         if (response.body.size() > 0) {
             ctx.result(response.body.toByteArray());
         }
+    }
+
+    /** The message of a JSON-RPC error answer ({@code error.message}), which is what the transport writes. */
+    private static String refusal(byte[] body) {
+        String message = null;
+        try {
+            message = Json.apiMapper().readTree(body).path("error").path("message").textValue();
+        } catch (IOException e) {
+            // not JSON: answered in general terms below
+        }
+        return "the request was refused by the protocol's transport" + (message == null ? "" : ": " + message);
     }
 
     private static String titleOf(int status) {

@@ -77,7 +77,8 @@ public record Settings(
         int sseMaxStreamsPerCustomer,
         String managementHost,
         int managementPort,
-        String logFormat) {
+        String logFormat,
+        Duration toolCallRetention) {
 
     /** Settings that must agree with each other; each message names the variables to change. */
     public Settings {
@@ -175,7 +176,8 @@ public record Settings(
                 read.integer("DYNRAG_MANAGEMENT_PORT", 9464, 0, 65_535),
                 // The logging configuration (logback.xml) reads it itself, before any setting is read; checked
                 // here so that a misspelt format stops the process with this message rather than its logs.
-                read.oneOf("DYNRAG_LOG_FORMAT", "text", "text", "json"));
+                read.oneOf("DYNRAG_LOG_FORMAT", "text", "text", "json"),
+                Duration.ofDays(read.integer("DYNRAG_TOOL_CALL_RETENTION_DAYS", 90, 1, 3_650)));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -193,7 +195,7 @@ public record Settings(
                 urlFetches, urlFetchesPerCustomer, urlTempBytes, urlTempBytesPerCustomer, urlFetchQueueWait,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
                 longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer,
-                managementHost, managementPort, logFormat);
+                managementHost, managementPort, logFormat, toolCallRetention);
     }
 
     /** Keeps secrets out of logs. */

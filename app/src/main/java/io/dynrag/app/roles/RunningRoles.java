@@ -227,7 +227,8 @@ public final class RunningRoles implements AutoCloseable {
                 new BatchLimits(settings.batchMaxItems(), settings.batchMaxBytes()),
                 new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()),
                 settings.idempotencyLease(),
-                new DocumentStreams.Limits(settings.sseMaxStreams(), settings.sseMaxStreamsPerCustomer()));
+                new DocumentStreams.Limits(settings.sseMaxStreams(), settings.sseMaxStreamsPerCustomer()),
+                settings.toolCallRetention());
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {

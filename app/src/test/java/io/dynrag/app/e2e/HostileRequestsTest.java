@@ -158,6 +158,102 @@ class HostileRequestsTest {
         assertThat(filtered.json().get("results")).isNotEmpty();
     }
 
+    /**
+     * Hostile MCP messages: malformed JSON, JSON that is no JSON-RPC message, batches, missing, extra and mistyped
+     * fields are refused as HTTP 400 problems naming their part; unknown methods and tools are JSON-RPC errors;
+     * wrong, huge or deeply nested tool arguments are refused tool results naming the argument. None changes
+     * anything of the customer.
+     */
+    @Test
+    void hostileMcpMessagesGetClearErrorsAndChangeNothing() {
+        String[] target = system.registerCustomerWithId("Hostile Mcp");
+        customerId = target[0];
+        String key = target[1];
+        ApiClient api = system.api();
+        Map<String, String> headers = new LinkedHashMap<>(ApiClient.bearer(key));
+        headers.put("Accept", "application/json, text/event-stream");
+        Map<String, String> before = snapshot(key);
+        String nested = "{\"a\": ".repeat(300) + "1" + "}".repeat(300);
+
+        Map<String, String> refusedAsHttp = new LinkedHashMap<>();
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ", "not valid JSON");
+        refusedAsHttp.put("[".repeat(20_000) + "]".repeat(20_000), "not valid JSON");
+        refusedAsHttp.put("{\"hello\": \"world\"}", "'hello'");
+        refusedAsHttp.put("\"tools/list\"", "JSON object");
+        refusedAsHttp.put("null", "JSON object");
+        refusedAsHttp.put("[{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}]", "batch");
+        refusedAsHttp.put("{\"id\": 1, \"method\": \"ping\"}", "'jsonrpc'");
+        refusedAsHttp.put("{\"jsonrpc\": \"1.0\", \"id\": 1, \"method\": \"ping\"}", "'jsonrpc'");
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": 1}", "'method'");
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": 7}", "'method'");
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": {\"x\": 1}, \"method\": \"ping\"}", "'id'");
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\", \"extra\": true}", "'extra'");
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/list\", \"params\": [1]}",
+                "'params'");
+        refusedAsHttp.put(toolCall("null", null), "'params.name'");
+        refusedAsHttp.put("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\"}", "'params.name'");
+        refusedAsHttp.put(toolCall("5", "{}"), "'params.name'");
+        refusedAsHttp.put(toolCall("\"search\"", "\"tides\""), "'params.arguments'");
+        refusedAsHttp.put(toolCall("\"search\"", "[\"tides\"]"), "'params.arguments'");
+
+        Map<String, String> refusedTools = new LinkedHashMap<>();
+        refusedTools.put(toolCall("\"search\"", "{\"query\": 5}"), "query");
+        refusedTools.put(toolCall("\"search\"", "{\"query\": \"tides\", \"topK\": \"many\"}"), "topK");
+        refusedTools.put(toolCall("\"search\"", "{\"query\": \"" + "q".repeat(900_000) + "\"}"), "query");
+        refusedTools.put(toolCall("\"search\"", "{\"query\": \"tides\", \"filter\": " + nested + "}"), "filter");
+        refusedTools.put(toolCall("\"add_text_document\"", "{\"title\": 5, \"text\": \"t\"}"), "title");
+        refusedTools.put(toolCall("\"add_text_document\"", "{\"title\": \"Deep\", \"text\": \"t\", "
+                + "\"metadata\": " + nested + "}"), "metadata");
+        refusedTools.put(toolCall("\"add_text_document\"", "{\"title\": \"T\"}"), "text");
+        refusedTools.put(toolCall("\"add_text_document\"", "{\"title\": \"T\", \"text\": \"t\", \"colour\": 1}"),
+                "colour");
+        refusedTools.put(toolCall("\"get_document\"", "{\"documentId\": [\"../../etc/passwd\"]}"), "documentId");
+        refusedTools.put(toolCall("\"read_document\"", "{}"), "documentId");
+
+        List<String> failures = new ArrayList<>();
+        refusedAsHttp.forEach((body, named) -> expect(failures, body, () -> {
+            ApiClient.Response response = api.send("POST", "/mcp", headers, body);
+            TestSystem.assertProblem(response, 400);
+            assertThat(response.json().get("detail").asText()).contains(named);
+        }));
+        refusedTools.forEach((body, named) -> expect(failures, body, () -> {
+            ApiClient.Response response = api.send("POST", "/mcp", headers, body);
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            JsonNode result = response.json().get("result");
+            assertThat(result.get("isError").asBoolean()).as(response.body()).isTrue();
+            assertThat(result.get("content").get(0).get("text").asText()).contains(named)
+                    .doesNotContain("Exception").doesNotContain("io.dynrag");
+        }));
+        for (String[] unknown : List.<String[]>of(
+                new String[]{"{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"resources/delete\"}", "-32601"},
+                new String[]{toolCall("\"drop_database\"", "{}"), "-32602"})) {
+            expect(failures, unknown[0], () -> {
+                ApiClient.Response response = api.send("POST", "/mcp", headers, unknown[0]);
+                assertThat(response.status()).as(response.body()).isEqualTo(200);
+                assertThat(response.json().get("error").get("code").asText()).isEqualTo(unknown[1]);
+                assertThat(response.json().get("error").get("message").asText()).isNotBlank();
+            });
+        }
+
+        assertThat(failures).as("MCP messages not refused as expected").isEmpty();
+        assertThat(snapshot(key)).as("nothing the customer has changed").isEqualTo(before);
+    }
+
+    /** A tools/call request; {@code arguments} null leaves them out. */
+    private static String toolCall(String name, String arguments) {
+        return "{\"jsonrpc\": \"2.0\", \"id\": 7, \"method\": \"tools/call\", \"params\": {\"name\": " + name
+                + (arguments == null ? "" : ", \"arguments\": " + arguments) + "}}";
+    }
+
+    private static void expect(List<String> failures, String body, Runnable check) {
+        try {
+            check.run();
+        } catch (AssertionError e) {
+            failures.add(body.substring(0, Math.min(body.length(), 120)) + ": " + e.getMessage()
+                    .substring(0, Math.min(e.getMessage().length(), 400)));
+        }
+    }
+
     /** What the customer has, as the API shows it. */
     private Map<String, String> snapshot(String key) {
         ApiClient api = system.api();
@@ -229,7 +325,9 @@ class HostileRequestsTest {
                 () -> new Hostile("GET", "/v1/documents" + pick("", "/" + hostileId() + "/chunks",
                         "/" + hostileId() + "/content") + "?" + pick("limit", "cursor", "status", "sort", "order",
                         "asOf", "createdAfter", "updatedBefore", "titlePrefix", "metadata.team", "metadata.",
-                        "version", "contentType") + "=" + garbageParameter(), null, new byte[0], Map.of()));
+                        "version", "contentType") + "=" + garbageParameter(), null, new byte[0], Map.of()),
+                () -> new Hostile("POST", "/mcp", pick("application/json", "text/json"), mcpBody(),
+                        Map.of("Accept", pick("application/json, text/event-stream", "text/html"))));
         return kinds.get(random.nextInt(kinds.size())).get();
     }
 
@@ -246,6 +344,20 @@ class HostileRequestsTest {
                 "{\"query\": \"x\", \"mode\": 7}", "{\"query\": \"x\", \"mode\": \"KEYWORD \"}",
                 "{\"query\": \"x\", \"keywordWeight\": 1e400}", "{\"query\": \"x\", \"keywordWeight\": \"lots\"}",
                 "{\"query\": \"x\", \"minScore\": -1e400}", "{\"query\": \"x\", \"maxChunksPerDocument\": -3}"),
+                garbage());
+    }
+
+    /** Broken MCP messages, and tool calls with wrong, foreign or hostile arguments that add nothing. */
+    private byte[] mcpBody() {
+        return utf8(pick("[]", "[{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}]", "{}", "{\"jsonrpc\": 2}",
+                "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {\"name\": \"search\", "
+                        + "\"arguments\": {\"query\": [1]}}}",
+                "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {\"name\": \"get_document\", "
+                        + "\"arguments\": {\"documentId\": \"" + hostileId() + "\"}}}",
+                "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {\"name\": "
+                        + "\"add_document_from_url\", \"arguments\": {\"url\": \"" + internalUrl() + "\"}}}",
+                "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {\"name\": \"nope\"}}",
+                "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"sampling/createMessage\", \"params\": {}}"),
                 garbage());
     }
 

@@ -205,6 +205,93 @@ class McpServerTest {
     }
 
     @Test
+    void everyToolCallIsKeptWithItsActorCorrelationIdAndOutcomeButNotWhatWasAskedOrRead() {
+        TestSystem.Account account = system.signUp("Mcp Logged Ltd");
+        TestSystem.IssuedKey agent = system.createApiKey(account.accessToken(), "read", "ingest");
+        String correlationId = "mcp-log." + UUID.randomUUID();
+        McpSyncClient mcp = client(agent.secret(), Map.of("X-Correlation-Id", correlationId));
+        String unknown = UUID.randomUUID().toString();
+
+        String documentId = (String) success(mcp, "add_text_document", Map.of("title", "Logged tides", "text", TIDES))
+                .get("documentId");
+        success(mcp, "get_document", Map.of("documentId", documentId));
+        assertRefused(call(mcp, "get_document", Map.of("documentId", unknown)), "404", "no document");
+        assertRefused(call(mcp, "search", Map.of("query", "secret plans of the harbour master")), "403", "'search' scope");
+        assertRefused(call(mcp, "read_document", Map.of("documentId", documentId, "limit", 0)), "", "limit");
+
+        JsonNode calls = toolCalls("/v1/audit/tool-calls", account.accessToken());
+        assertThat(calls).hasSize(5).allSatisfy(call -> {
+            assertThat(call.get("customerId").asText()).isEqualTo(account.customerId());
+            assertThat(call.get("actor").asText()).isEqualTo("apiKey:" + agent.keyId());
+            assertThat(call.get("correlationId").asText()).isEqualTo(correlationId);
+            assertThat(call.get("time").asText()).isNotBlank();
+        });
+        assertThat(summaries(calls)).containsExactly(
+                "add_text_document ok 200 null [" + documentId + "]",
+                "get_document ok 200 null [" + documentId + "]",
+                "get_document refused 404 not_found [" + unknown + "]",
+                "search refused 403 forbidden []",
+                "read_document refused 400 invalid_arguments [" + documentId + "]");
+        assertThat(calls.toString()).as("neither the query nor the text is kept")
+                .doesNotContain("harbour master").doesNotContain("Logged tides").doesNotContain("moon pulls");
+
+        JsonNode added = api.get("/v1/audit/events?documentId=" + documentId, account.accessToken()).json()
+                .get("events").get(0);
+        assertThat(added.get("correlationId").asText()).as("the add's event and its call share the request")
+                .isEqualTo(correlationId);
+        assertThat(summaries(toolCalls("/v1/audit/tool-calls?tool=get_document&limit=1", account.accessToken())))
+                .containsExactly("get_document ok 200 null [" + documentId + "]");
+        assertThat(toolCalls("/v1/admin/audit/tool-calls?customerId=" + account.customerId(),
+                system.adminAccessToken())).isEqualTo(calls);
+
+        String stranger = system.registerCustomer("Mcp Log Stranger Ltd");
+        assertThat(call(client(stranger), "list_documents", Map.of()).isError()).isFalse();
+        assertThat(summaries(toolCalls("/v1/audit/tool-calls", stranger))).as("another tenant sees only its own calls")
+                .containsExactly("list_documents ok 200 null []");
+        assertThat(toolCalls("/v1/audit/tool-calls", system.createApiKey(account.accessToken(), "read").secret()))
+                .isEqualTo(calls);
+        TestSystem.assertProblem(api.get("/v1/audit/tool-calls", system.createApiKey(account.accessToken(), "search")
+                .secret()), 403);
+    }
+
+    @Test
+    void theToolCallListRefusesBadParametersNamingThem() {
+        String key = system.registerCustomer("Mcp Log Mistakes Ltd");
+        for (String query : List.of("from=yesterday", "to=2026-13-01T00:00:00Z",
+                "from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z", "limit=0", "limit=1001", "limit=many",
+                "cursor=garbage", "tool=drop_table", "tool=SEARCH")) {
+            ApiClient.Response refused = api.get("/v1/audit/tool-calls?" + query, key);
+            TestSystem.assertProblem(refused, 400);
+            assertThat(refused.json().get("detail").asText()).as(query)
+                    .containsAnyOf("'from'", "'to'", "'limit'", "'cursor'", "'tool'");
+        }
+        TestSystem.assertProblem(api.get("/v1/admin/audit/tool-calls?limit=0", system.adminAccessToken()), 400);
+        TestSystem.assertProblem(api.get("/v1/admin/audit/tool-calls?customerId=" + UUID.randomUUID(),
+                system.adminAccessToken()), 404);
+        TestSystem.assertProblem(api.get("/v1/admin/audit/tool-calls", key), 403);
+        assertThat(toolCalls("/v1/audit/tool-calls", key)).isEmpty();
+    }
+
+    @Test
+    void aDeletedCustomersToolCallsGoWithIt() {
+        String[] customer = system.registerCustomerWithId("Mcp Log Leaving Ltd");
+        String customerId = customer[0];
+        assertThat(call(client(customer[1]), "list_documents", Map.of()).isError()).isFalse();
+        String stays = system.registerCustomer("Mcp Log Staying Ltd");
+        assertThat(call(client(stays), "list_documents", Map.of()).isError()).isFalse();
+        assertThat(toolCalls("/v1/audit/tool-calls", customer[1])).hasSize(1);
+
+        ApiClient.Response deleted = api.delete("/v1/admin/customers/" + customerId, system.adminAccessToken());
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+
+        assertThat(system.database().count("SELECT count(*) FROM command.mcp_tool_call WHERE customer_id = ?",
+                customerId)).isZero();
+        assertThat(toolCalls("/v1/admin/audit/tool-calls?customerId=" + customerId, system.adminAccessToken()))
+                .isEmpty();
+        assertThat(toolCalls("/v1/audit/tool-calls", stays)).as("another customer's calls stay").hasSize(1);
+    }
+
+    @Test
     void eachToolNeedsTheScopeOfItsRestRoute() {
         String user = system.signUp("Mcp Scopes Ltd").accessToken();
         String documentId = system.uploadDocument(user, "tides.md", TIDES);
@@ -339,6 +426,25 @@ class McpServerTest {
         rest.put("Idempotency-Key", sharedKey);
         TestSystem.assertProblem(api.send("POST", "/v1/documents", rest, "{\"url\": \"https://example.com/\"}"), 422);
         assertListed(mcp, once, twice, owners);
+    }
+
+    /** The tool calls a listing answers, which must be 200. */
+    private JsonNode toolCalls(String pathAndQuery, String credential) {
+        ApiClient.Response listed = api.get(pathAndQuery, credential);
+        assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+        return listed.json().get("toolCalls");
+    }
+
+    /** Each call as "tool outcome status reason [documentIds]". */
+    private static List<String> summaries(JsonNode calls) {
+        List<String> summaries = new ArrayList<>();
+        calls.forEach(call -> {
+            List<String> documentIds = new ArrayList<>();
+            call.get("documentIds").forEach(id -> documentIds.add(id.asText()));
+            summaries.add(call.get("tool").asText() + " " + call.get("outcome").asText() + " "
+                    + call.get("status").asInt() + " " + call.path("reason").asText(null) + " " + documentIds);
+        });
+        return summaries;
     }
 
     private McpSyncClient client(String credential) {

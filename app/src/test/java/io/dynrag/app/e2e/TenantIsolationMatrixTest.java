@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +28,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tenant isolation as a matrix: every endpoint that takes an id, called with tenant A's ids and
  * each kind of tenant B's credentials (and the admin's), answers 404 (403 where the role is
- * wrong) and leaves everything of A as it was; B's searches never find A's documents.
+ * wrong) and leaves everything of A as it was; B's searches never find A's documents. The MCP tools
+ * answer the same through {@code /mcp}, and {@code /openapi.json} is public and names no tenant.
  */
 @Tag("e2e")
 class TenantIsolationMatrixTest {
@@ -118,6 +121,97 @@ class TenantIsolationMatrixTest {
         assertThat(api.get(document, aKey.secret()).status()).as("A's own ids still answer A").isEqualTo(200);
     }
 
+    /**
+     * Tenant A's document ids through every MCP tool that takes one, with each kind of B's credentials: not found,
+     * or nothing found, and never a word of A's document; the admin's token is refused every tool. Nothing of A
+     * changes, and A's own tool calls still answer.
+     */
+    @Test
+    void mcpToolsWithAnotherTenantsIdsFindNothingAndChangeNothing() {
+        TestSystem.Account a = system.signUp("Tenant A Mcp Lighthouses");
+        TestSystem.Account b = system.signUp("Tenant B Mcp Bakery");
+        TestSystem.IssuedKey bKey = system.createApiKey(b.accessToken(), "ingest", "search", "read");
+        String aDocument = upload(a.accessToken(), "lighthouses.md", Corpus.lighthouseGuide());
+        system.awaitStatus(a.accessToken(), aDocument, "INDEXED");
+        String aTitle = api.get("/v1/documents/" + aDocument, a.accessToken()).json().get("title").asText();
+        TenantState before = state(a, List.of(aDocument));
+
+        String upper = aDocument.toUpperCase(Locale.ROOT);
+        Map<String, String> notFound = new LinkedHashMap<>();
+        for (String tool : List.of("get_document", "document_status", "read_document")) {
+            notFound.put(toolCall(tool, "{\"documentId\": \"" + aDocument + "\"}"), tool);
+            notFound.put(toolCall(tool, "{\"documentId\": \"" + upper + "\"}"), tool + " in upper case");
+        }
+        notFound.put(toolCall("read_document", "{\"documentId\": \"" + aDocument + "\", \"version\": 1}"),
+                "read_document of version 1");
+        notFound.put(toolCall("search", "{\"query\": \"lamp\", \"documentId\": \"" + aDocument + "\"}"),
+                "search in the document");
+        notFound.put(toolCall("search", "{\"query\": \"lamp\", \"documentId\": \"" + aDocument
+                + "\", \"version\": 1}"), "search in its version");
+        List<String> findNothing = List.of(
+                toolCall("search", "{\"query\": \"lamp\", \"documentIds\": [\"" + aDocument + "\"]}"),
+                toolCall("search", "{\"query\": \"lamp\", \"filter\": {\"documentId\": \"" + aDocument + "\"}}"),
+                toolCall("list_documents", "{\"filter\": {\"documentId\": \"" + aDocument + "\"}}"),
+                toolCall("list_documents", "{\"titlePrefix\": \"" + aTitle + "\"}"));
+        Map<String, Map<String, String>> credentials = Map.of(
+                "B's access token", ApiClient.bearer(b.accessToken()),
+                "B's API key as bearer", ApiClient.bearer(bKey.secret()),
+                "B's API key in X-API-Key", ApiClient.apiKeyHeader(bKey.secret()));
+
+        List<String> leaks = new ArrayList<>();
+        credentials.forEach((name, credential) -> {
+            notFound.forEach((body, what) -> {
+                JsonNode result = toolResult(credential, body);
+                if (!result.path("isError").asBoolean() || !text(result).startsWith("404")) {
+                    leaks.add(what + " with " + name + ": " + result);
+                }
+            });
+            findNothing.forEach(body -> {
+                JsonNode result = toolResult(credential, body);
+                JsonNode found = result.path("structuredContent").has("results")
+                        ? result.path("structuredContent").path("results")
+                        : result.path("structuredContent").path("documents");
+                if (result.path("isError").asBoolean() || !found.isArray() || !found.isEmpty()) {
+                    leaks.add(body + " with " + name + ": " + result);
+                }
+            });
+        });
+        for (String tool : List.of("get_document", "document_status", "read_document", "search")) {
+            String arguments = "{\"documentId\": \"" + aDocument + "\"" + (tool.equals("search")
+                    ? ", \"query\": \"lamp\"}" : "}");
+            JsonNode refused = toolResult(ApiClient.bearer(system.adminAccessToken()), toolCall(tool, arguments));
+            if (!refused.path("isError").asBoolean() || !text(refused).startsWith("403")) {
+                leaks.add(tool + " with the admin's access token: " + refused);
+            }
+        }
+
+        assertThat(leaks).as("tool calls that found or named A's document").isEmpty();
+        assertThat(state(a, List.of(aDocument))).isEqualTo(before);
+        JsonNode own = toolResult(ApiClient.bearer(a.accessToken()),
+                toolCall("get_document", "{\"documentId\": \"" + aDocument + "\"}"));
+        assertThat(own.path("isError").asBoolean()).as("A's own ids still answer A: " + own).isFalse();
+    }
+
+    /** The contract is public and the same for everyone: no credential needed, nothing of any tenant in it. */
+    @Test
+    void theOpenApiDocumentNeedsNoCredentialsAndNamesNoTenant() {
+        TestSystem.Account a = system.signUp("Tenant A Contract Readers");
+        String aDocument = upload(a.accessToken(), "lighthouses.md", Corpus.lighthouseGuide());
+
+        ApiClient.Response anonymous = api.send("GET", "/openapi.json", Map.of(), null);
+        assertThat(anonymous.status()).as(anonymous.body()).isEqualTo(200);
+        assertThat(anonymous.json().get("openapi").asText()).isEqualTo("3.1.0");
+        for (Map<String, String> credential : List.of(ApiClient.bearer(a.accessToken()),
+                ApiClient.bearer("not-a-credential"), ApiClient.bearer(system.adminAccessToken()))) {
+            ApiClient.Response answered = api.send("GET", "/openapi.json", credential, null);
+            assertThat(answered.status()).as(answered.body()).isEqualTo(200);
+            assertThat(answered.body()).as("the same document for every caller").isEqualTo(anonymous.body());
+        }
+        assertThat(anonymous.body()).doesNotContain(a.customerId()).doesNotContain(aDocument)
+                .doesNotContain(a.email()).doesNotContain(a.company()).doesNotContain(a.accessToken());
+        assertThat(anonymous.header("RateLimit-Remaining")).as("no customer was counted").isEmpty();
+    }
+
     @Test
     void searchNeverReturnsAnotherTenantsDocuments() {
         TestSystem.Account a = system.signUp("Tenant A Search");
@@ -203,6 +297,25 @@ class TenantIsolationMatrixTest {
         if (response.status() == probe.expected()) {
             assertProblem(response, probe.expected());
         }
+    }
+
+    /** A tools/call request of one tool. */
+    private static String toolCall(String tool, String arguments) {
+        return "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {\"name\": \"" + tool
+                + "\", \"arguments\": " + arguments + "}}";
+    }
+
+    /** The result of a tool call, which as a JSON-RPC request must answer 200. */
+    private JsonNode toolResult(Map<String, String> credential, String body) {
+        Map<String, String> headers = new HashMap<>(credential);
+        headers.put("Accept", "application/json, text/event-stream");
+        ApiClient.Response response = api.send("POST", "/mcp", headers, body);
+        assertThat(response.status()).as(body + ": " + response.body()).isEqualTo(200);
+        return response.json().path("result");
+    }
+
+    private static String text(JsonNode result) {
+        return result.path("content").path(0).path("text").asText("");
     }
 
     private String upload(String credential, String filename, String text) {

@@ -14,11 +14,15 @@ import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
  * The event history over HTTP: a customer's own (its account and its documents), and any
- * customer's, or everyone's, for admins. Pages follow the global order of the event store.
+ * customer's, or everyone's, for admins. Pages follow the global order of the event store. Beside it, the log of
+ * MCP tool calls ({@link ToolCallLog}), listed with the same parameters, paging and refusals.
  */
 public final class AuditEndpoints implements Consumer<RoutesConfig> {
 
@@ -29,13 +33,21 @@ public final class AuditEndpoints implements Consumer<RoutesConfig> {
     private final AuditLog log;
     private final DocumentIntake documents;
     private final CustomerAccounts customers;
+    private final ToolCallLog toolCalls;
+    private final SortedSet<String> tools;
 
-    /** @param documents answers which documents a customer owns */
-    public AuditEndpoints(Access access, AuditLog log, DocumentIntake documents, CustomerAccounts customers) {
+    /**
+     * @param documents answers which documents a customer owns
+     * @param tools     the names of the MCP tools, which the {@code tool} parameter must be one of
+     */
+    public AuditEndpoints(Access access, AuditLog log, DocumentIntake documents, CustomerAccounts customers,
+                          ToolCallLog toolCalls, Set<String> tools) {
         this.access = access;
         this.log = log;
         this.documents = documents;
         this.customers = customers;
+        this.toolCalls = toolCalls;
+        this.tools = new TreeSet<>(tools);
     }
 
     /** @param nextCursor absent on the last page */
@@ -43,10 +55,17 @@ public final class AuditEndpoints implements Consumer<RoutesConfig> {
     public record AuditPage(List<AuditEvent> events, String nextCursor) {
     }
 
+    /** @param nextCursor absent on the last page */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ToolCallPage(List<ToolCall> toolCalls, String nextCursor) {
+    }
+
     @Override
     public void accept(RoutesConfig routes) {
         routes.get("/v1/audit/events", this::customerEvents);
         routes.get("/v1/admin/audit/events", this::adminEvents);
+        routes.get("/v1/audit/tool-calls", this::customerToolCalls);
+        routes.get("/v1/admin/audit/tool-calls", this::adminToolCalls);
     }
 
     private void customerEvents(Context ctx) {
@@ -56,13 +75,28 @@ public final class AuditEndpoints implements Consumer<RoutesConfig> {
 
     private void adminEvents(Context ctx) {
         access.admin(ctx);
+        Optional<String> customerId = knownCustomer(ctx);
+        Optional<String> documentId = customerId.isPresent() ? ownedDocument(ctx, customerId.get())
+                : parameter(ctx, "documentId").map(AuditEndpoints::anyDocument);
+        respond(ctx, customerId, documentId);
+    }
+
+    private void customerToolCalls(Context ctx) {
+        respondWithToolCalls(ctx, Optional.of(access.customer(ctx, Scope.READ).customerId()));
+    }
+
+    private void adminToolCalls(Context ctx) {
+        access.admin(ctx);
+        respondWithToolCalls(ctx, knownCustomer(ctx));
+    }
+
+    /** @throws ApiProblem 404 for a {@code customerId} of no customer */
+    private Optional<String> knownCustomer(Context ctx) {
         Optional<String> customerId = parameter(ctx, "customerId");
         customerId.filter(id -> !Ids.isUuid(id) || customers.find(id).isEmpty()).ifPresent(id -> {
             throw ApiProblem.notFound("no customer " + id);
         });
-        Optional<String> documentId = customerId.isPresent() ? ownedDocument(ctx, customerId.get())
-                : parameter(ctx, "documentId").map(AuditEndpoints::anyDocument);
-        respond(ctx, customerId, documentId);
+        return customerId;
     }
 
     /** @throws ApiProblem 404 for a document the customer does not own, as the document endpoints answer */
@@ -83,14 +117,34 @@ public final class AuditEndpoints implements Consumer<RoutesConfig> {
     }
 
     private void respond(Context ctx, Optional<String> customerId, Optional<String> documentId) {
-        Optional<Instant> from = QueryParameters.instant(ctx, "from");
-        Optional<Instant> to = QueryParameters.instant(ctx, "to");
-        if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
-            throw ApiProblem.badRequest("'from' must not be after 'to'");
-        }
-        long after = parameter(ctx, "cursor").map(AuditCursor::position).orElse(-1L);
-        int limit = QueryParameters.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
-        AuditLog.Page page = log.page(new AuditQuery(customerId, documentId, from, to, after, limit));
+        Window window = Window.of(ctx);
+        AuditLog.Page page = log.page(new AuditQuery(customerId, documentId, window.from(), window.to(),
+                window.after(), window.limit()));
         ctx.json(new AuditPage(page.events(), page.nextCursor().orElse(null)));
+    }
+
+    private void respondWithToolCalls(Context ctx, Optional<String> customerId) {
+        Optional<String> tool = parameter(ctx, "tool");
+        tool.filter(name -> !tools.contains(name)).ifPresent(name -> {
+            throw ApiProblem.badRequest("'tool' must be one of " + String.join(", ", tools));
+        });
+        Window window = Window.of(ctx);
+        ToolCallLog.Page page = toolCalls.page(new ToolCallQuery(customerId, tool, window.from(), window.to(),
+                window.after(), window.limit()));
+        ctx.json(new ToolCallPage(page.calls(), page.nextCursor().orElse(null)));
+    }
+
+    /** The parameters every audit listing takes: the time range, the cursor and the page size. */
+    private record Window(Optional<Instant> from, Optional<Instant> to, long after, int limit) {
+
+        static Window of(Context ctx) {
+            Optional<Instant> from = QueryParameters.instant(ctx, "from");
+            Optional<Instant> to = QueryParameters.instant(ctx, "to");
+            if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
+                throw ApiProblem.badRequest("'from' must not be after 'to'");
+            }
+            long after = parameter(ctx, "cursor").map(AuditCursor::position).orElse(-1L);
+            return new Window(from, to, after, QueryParameters.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT));
+        }
     }
 }

@@ -131,7 +131,8 @@ final class DocumentTools {
         if (page.nextCursor() != null) {
             text.append("\nMore on the next page: cursor ").append(page.nextCursor());
         }
-        return new ToolAnswer(page, text.toString());
+        return new ToolAnswer(page, text.toString(),
+                page.documents().stream().map(DocumentListItem::documentId).toList(), page.documents().size());
     }
 
     /** The list's query parameters from the arguments: {@code metadata} as {@code metadata.<key>}, JSON filters. */
@@ -176,7 +177,7 @@ final class DocumentTools {
                 + document.status());
         versions.forEach(version -> text.append("\n- version ").append(version.version()).append(": ")
                 .append(version.status()).append(version.chunks() == null ? "" : ", " + version.chunks() + " chunks"));
-        return new ToolAnswer(new DocumentWithVersions(document, versions), text.toString());
+        return ToolAnswer.of(new DocumentWithVersions(document, versions), text.toString(), document.documentId());
     }
 
     private ToolAnswer status(String customerId, String documentId) {
@@ -191,7 +192,7 @@ final class DocumentTools {
                         + " chunks embedded)")
                 + (document.failureReason() == null ? "" : ": " + document.failureReason())
                 + (searchable ? "; it can be searched." : "");
-        return new ToolAnswer(status, text);
+        return ToolAnswer.of(status, text, document.documentId());
     }
 
     private DocumentView current(String customerId, String documentId) {
@@ -211,6 +212,6 @@ final class DocumentTools {
             text.append("More on the next page: cursor ").append(page.nextCursor());
         }
         return new ToolAnswer(new ChunkPage(page.documentId(), title, page.version(), page.model(), page.chunks(),
-                page.nextCursor()), text.toString().strip());
+                page.nextCursor()), text.toString().strip(), List.of(page.documentId()), page.chunks().size());
     }
 }

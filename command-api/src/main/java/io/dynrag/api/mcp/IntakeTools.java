@@ -132,8 +132,8 @@ final class IntakeTools {
     }
 
     private static ToolAnswer answer(Accepted accepted) {
-        return new ToolAnswer(accepted, "Added document " + accepted.documentId() + " (version " + accepted.version()
+        return ToolAnswer.of(accepted, "Added document " + accepted.documentId() + " (version " + accepted.version()
                 + ", " + accepted.status() + "); it is indexed in the background: call document_status with this "
-                + "documentId until it is INDEXED, then search it.");
+                + "documentId until it is INDEXED, then search it.", accepted.documentId());
     }
 }

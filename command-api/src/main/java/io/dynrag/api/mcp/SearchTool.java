@@ -50,7 +50,9 @@ final class SearchTool {
                     SearchService.SearchResponse response = search.search(customerId,
                             arguments.as(SearchService.SearchRequest.class));
                     call.searchAnswered();
-                    return new ToolAnswer(response, text(response));
+                    return new ToolAnswer(response, text(response),
+                            response.results().stream().map(SearchHit::documentId).distinct().toList(),
+                            response.results().size());
                 });
     }
 
