@@ -88,10 +88,11 @@ public final class RunningRoles implements AutoCloseable {
     public static RunningRoles start(Set<Role> roles, Settings settings, Infrastructure infrastructure) {
         RunningRoles running = new RunningRoles();
         try {
+            // Not ready before every role has started, whatever checks the started ones pass; in the map
+            // before the management server answers, which it does while its meter binders still start.
+            running.readiness.put("roles", () -> running.rolesStarted);
             running.observability = running.own(Observability.start(settings.managementHost(),
                     settings.managementPort(), running.readiness));
-            // Not ready before every role has started, whatever checks the started ones pass.
-            running.readiness.put("roles", () -> running.rolesStarted);
             running.startAll(EnumSet.copyOf(roles), settings, infrastructure);
             return running;
         } catch (RuntimeException e) {

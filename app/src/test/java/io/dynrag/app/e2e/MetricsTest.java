@@ -62,7 +62,7 @@ class MetricsTest {
         for (ApiClient management : new ApiClient[] {apiManagement, pipelineManagement, projectionsManagement}) {
             assertThat(management.get("/health/live", null).status()).isEqualTo(200);
             ApiClient.Response ready = management.get("/health/ready", null);
-            assertThat(ready.json().get("status").asText()).isEqualTo("UP");
+            assertThat(ready.json().get("status").asText()).as(ready.body()).isEqualTo("UP");
             assertThat(ready.json().get("checks").get("database").asText()).as(ready.body()).isEqualTo("UP");
             String metrics = scrape(management);
             assertThat(metrics).contains("jvm_memory_used_bytes", "hikaricp_connections{");
