@@ -89,12 +89,15 @@ public final class RunningRoles implements AutoCloseable {
                 settings.topicReplication());
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
+        if (infrastructure.lance().root().startsWith("s3://")) {
+            S3Clients.ensureBucket(s3, infrastructure.lance().bucket());
+        }
 
         EmbeddingModels models = null;
         LanceChunkStore store = null;
         if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
             EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
-            store = own(new LanceChunkStore(infrastructure.lanceRoot()));
+            store = own(new LanceChunkStore(infrastructure.lance()));
             commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
             int sessions = settings.embeddingThreads();
             AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
