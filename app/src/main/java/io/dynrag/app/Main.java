@@ -10,7 +10,6 @@ import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.VerifyCommand;
-import io.dynrag.vectorstore.LanceLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -135,7 +134,7 @@ public final class Main {
                 settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS")),
                 settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
                 settings.jdbcUser(), settings.jdbcPassword(),
-                s3, LanceRoots.of(settings, s3, LanceLocation.local(settings.dataDir().resolve("lance"))));
+                s3, LanceRoots.of(settings, s3));
         RunningRoles running = RunningRoles.start(roles, settings, infrastructure);
         out.println("Dynamic RAG roles " + roles + " running against " + infrastructure);
         if (roles.contains(Role.API)) {

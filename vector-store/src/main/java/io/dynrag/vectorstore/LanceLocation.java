@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -47,14 +48,12 @@ public record LanceLocation(String root, Map<String, String> storageOptions) {
         return new LanceLocation(root, options);
     }
 
-    /** The bucket of an {@code s3://} root. */
-    public String bucket() {
+    /** The bucket of an {@code s3://} root; empty for a local directory. */
+    public Optional<String> bucket() {
         if (!root.startsWith("s3://")) {
-            throw new IllegalStateException(root + " is not in an S3 bucket");
+            return Optional.empty();
         }
-        String rest = root.substring("s3://".length());
-        int slash = rest.indexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
+        return Optional.of(root.substring("s3://".length()).split("/", 2)[0]);
     }
 
     /** Keeps the secret out of logs and error messages. */

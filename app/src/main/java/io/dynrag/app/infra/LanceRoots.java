@@ -14,11 +14,16 @@ import java.nio.file.Path;
  */
 public final class LanceRoots {
 
-    static final String S3_SCHEME = "s3://";
+    private static final String S3_SCHEME = "s3://";
     /** The embedded S3 server's bucket for the datasets of {@code dev}. */
     public static final String DEV_BUCKET = "dynrag-lance";
 
     private LanceRoots() {
+    }
+
+    /** For {@code run <role>} and commands against external servers: {@code <data dir>/lance} when not set. */
+    public static LanceLocation of(Settings settings, S3Settings s3) {
+        return of(settings, s3, LanceLocation.local(settings.dataDir().resolve("lance")));
     }
 
     /**
@@ -41,7 +46,7 @@ public final class LanceRoots {
     }
 
     /** {@code s3://<bucket>/lance} on the given server: a bucket of its own, beside the documents'. */
-    public static LanceLocation inBucket(S3Settings s3, String bucket) {
+    private static LanceLocation inBucket(S3Settings s3, String bucket) {
         return of(S3_SCHEME + bucket + "/lance", s3);
     }
 

@@ -89,9 +89,7 @@ public final class RunningRoles implements AutoCloseable {
                 settings.topicReplication());
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
-        if (infrastructure.lance().root().startsWith("s3://")) {
-            S3Clients.ensureBucket(s3, infrastructure.lance().bucket());
-        }
+        infrastructure.lance().bucket().ifPresent(bucket -> S3Clients.ensureBucket(s3, bucket));
 
         EmbeddingModels models = null;
         LanceChunkStore store = null;

@@ -42,8 +42,7 @@ public final class VerifyCommand {
                     () -> missing("DYNRAG_S3_ENDPOINT"))));
             return verify(new Servers(settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
                     settings.jdbcUser(), settings.jdbcPassword(), s3,
-                    LanceRoots.of(settings, s3, LanceLocation.local(settings.dataDir().resolve("lance")))),
-                    customerId, out);
+                    LanceRoots.of(settings, s3)), customerId, out);
         }
         LocalServers local = localServers.orElseThrow(() ->
                 LocalServers.notConfigured("DYNRAG_JDBC_URL and DYNRAG_S3_ENDPOINT"));

@@ -30,7 +30,7 @@ class LanceRootsTest {
                 UNSET);
 
         assertThat(location.root()).isEqualTo("s3://lance-data/prod");
-        assertThat(location.bucket()).isEqualTo("lance-data");
+        assertThat(location.bucket()).contains("lance-data");
         assertThat(location.storageOptions()).containsEntry("aws_endpoint", "http://127.0.0.1:9000")
                 .containsEntry("aws_region", "eu-west-1")
                 .containsEntry("aws_access_key_id", "key")
@@ -53,6 +53,9 @@ class LanceRootsTest {
         assertThat(LanceRoots.of(Settings.from(Map.of("DYNRAG_LANCE_ROOT", dataDir.toString())), S3, UNSET))
                 .isEqualTo(LanceLocation.local(dataDir));
         assertThat(LanceRoots.of(Settings.from(Map.of()), S3, UNSET)).isEqualTo(UNSET);
+        assertThat(LanceRoots.of(Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString())), S3))
+                .isEqualTo(LanceLocation.local(dataDir.resolve("lance")));
+        assertThat(LanceLocation.local(dataDir).bucket()).isEmpty();
     }
 
     @Test
