@@ -5,6 +5,7 @@ import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.LanceRoots;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
@@ -126,13 +127,14 @@ public final class Main {
     }
 
     private static int runRoles(Set<Role> roles, Settings settings, PrintStream out) {
+        S3Settings s3 = new S3Settings(
+                URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT"))),
+                settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(), settings.s3Bucket());
         Infrastructure infrastructure = new Infrastructure(
                 settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS")),
                 settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
                 settings.jdbcUser(), settings.jdbcPassword(),
-                new S3Settings(URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT"))),
-                        settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(), settings.s3Bucket()),
-                settings.lanceRoot().orElse(settings.dataDir().resolve("lance")));
+                s3, LanceRoots.of(settings, s3));
         RunningRoles running = RunningRoles.start(roles, settings, infrastructure);
         out.println("Dynamic RAG roles " + roles + " running against " + infrastructure);
         if (roles.contains(Role.API)) {

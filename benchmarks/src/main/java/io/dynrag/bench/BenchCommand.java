@@ -27,7 +27,7 @@ public final class BenchCommand {
 
     /** The benchmarks, in the order {@code all} runs them: the process benchmark first, on an idle machine. */
     public enum Benchmark {
-        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH, RETRIEVAL
+        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH, RETRIEVAL, STORAGE
     }
 
     /**
@@ -128,6 +128,9 @@ public final class BenchCommand {
         if (options.benchmarks().contains(Benchmark.RETRIEVAL)) {
             RetrievalBench.benchmark(options, settings.dataDir().resolve("bench-corpus"), out);
         }
+        if (options.benchmarks().contains(Benchmark.STORAGE)) {
+            LanceStorageBench.benchmark(options, out);
+        }
         return 0;
     }
 
@@ -152,43 +155,9 @@ public final class BenchCommand {
                 }
             }
             if (benchmarks.contains(Benchmark.SEARCHABLE)) {
-                searchable(system, new BenchCorpus(options.seed() + 1, text -> model.tokenizer().count(text)),
-                        options, out);
+                SearchableBench.report(system, new BenchCorpus(options.seed() + 1,
+                        text -> model.tokenizer().count(text)), options, out);
             }
-        }
-    }
-
-    /**
-     * Alone, and while auditors page through the whole event history, paced and flat out; the
-     * loads take turns every few uploads.
-     */
-    private static void searchable(BenchSystem system, BenchCorpus corpus, Options options, PrintStream out) {
-        SearchableBench bench = new SearchableBench(system);
-        AuditReaders.Load[] loads = AuditReaders.Load.values();
-        Map<AuditReaders.Load, List<Long>> millis = new java.util.EnumMap<>(AuditReaders.Load.class);
-        int perTurn = 3;
-        try (AuditReaders auditors = new AuditReaders(system.client(), system.adminToken())) {
-            // Every load gets at least one turn, however few samples were asked for.
-            int turnsPerLoad = Math.max(1, (options.samples() + perTurn - 1) / perTurn);
-            for (int turn = 0; turn < turnsPerLoad * loads.length; turn++) {
-                AuditReaders.Load load = loads[turn % loads.length];
-                auditors.apply(load);
-                for (long each : bench.run(corpus.documents(perTurn, options.wordPieces()))) {
-                    millis.computeIfAbsent(load, key -> new ArrayList<>()).add(each);
-                }
-            }
-            auditors.apply(AuditReaders.Load.NONE);
-            out.println("## Time to searchable: single uploads of about " + options.wordPieces()
-                    + " word pieces, one at a time, " + perTurn + " per turn of each load");
-            out.println();
-            MarkdownTable table = new MarkdownTable("while", "uploads", "audit events read/s", "p50 ms", "p99 ms",
-                    "max ms");
-            for (AuditReaders.Load load : loads) {
-                long[] values = millis.get(load).stream().mapToLong(Long::longValue).toArray();
-                table.row(load.description, values.length, Math.round(auditors.eventsPerSecond(load)),
-                        Percentiles.of(values, 50), Percentiles.of(values, 99), Percentiles.of(values, 100));
-            }
-            table.print(out);
         }
     }
 
@@ -365,8 +334,7 @@ public final class BenchCommand {
     }
 
     private static String names() {
-        return EnumSet.allOf(Benchmark.class).stream().map(b -> b.name().toLowerCase(Locale.ROOT)).toList()
-                .toString();
+        return EnumSet.allOf(Benchmark.class).stream().map(b -> b.name().toLowerCase(Locale.ROOT)).toList().toString();
     }
 
     private static int positive(String option, String value, int max) {

@@ -6,6 +6,7 @@ import io.dynrag.domain.search.SearchScope;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 import io.dynrag.vectorstore.ChunkSearcher;
 import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.LanceLocation;
 import io.dynrag.vectorstore.QueryEmbedder;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import io.dynrag.vectorstore.search.ChunkMatch;
@@ -94,7 +95,7 @@ final class SearchBench {
                     .mapToLong(Long::longValue).toArray(), Double.NaN));
             results.add(measure(indexed(IndexSearch.DEFAULT) + ", the default", store, asked, exact));
             for (IndexSearch setting : SETTINGS) {
-                try (LanceChunkStore tuned = new LanceChunkStore(root.toString(), Map.of(), setting)) {
+                try (LanceChunkStore tuned = new LanceChunkStore(LanceLocation.local(root), setting)) {
                     results.add(measure(indexed(setting), tuned, asked, exact));
                 }
             }
@@ -153,7 +154,7 @@ final class SearchBench {
             }
             // Where comparing every kept row stops paying: both ways at every selectivity.
             for (FilterWay way : FilterWay.values()) {
-                try (LanceChunkStore forced = new LanceChunkStore(root.toString(), Map.of(),
+                try (LanceChunkStore forced = new LanceChunkStore(LanceLocation.local(root),
                         new IndexSearch(IndexSearch.DEFAULT.probes(), IndexSearch.DEFAULT.refineFactor(),
                                 way.exactRows))) {
                     for (double selectivity : SELECTIVITIES) {

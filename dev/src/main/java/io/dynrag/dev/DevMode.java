@@ -3,6 +3,7 @@ package io.dynrag.dev;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.LanceRoots;
 import io.dynrag.app.infra.LocalServers;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
@@ -83,11 +84,11 @@ public final class DevMode implements AutoCloseable {
             postgres = servers.startDatabase(data);
             kafka = servers.startKafka(data, kafkaPort);
             s3 = servers.startObjectStore(data, settings.s3AccessKey(), settings.s3SecretKey());
+            S3Settings objectStore = new S3Settings(s3.endpoint(), settings.s3Region(), settings.s3AccessKey(),
+                    settings.s3SecretKey(), settings.s3Bucket());
             Infrastructure infrastructure = new Infrastructure(kafka.bootstrapServers(), postgres.jdbcUrl(),
-                    postgres.user(), postgres.password(),
-                    new S3Settings(s3.endpoint(), settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(),
-                            settings.s3Bucket()),
-                    settings.lanceRoot().orElse(data.resolve("lance")));
+                    postgres.user(), postgres.password(), objectStore,
+                    LanceRoots.of(settings, objectStore, LanceRoots.devDefault(settings, objectStore)));
             log.info("Embedded servers up: {}", infrastructure);
             RunningRoles running = RunningRoles.start(roles, withToken, infrastructure);
             return new DevMode(postgres, kafka, s3, running, adminToken, infrastructure);

@@ -21,7 +21,8 @@ import java.util.OptionalLong;
 
 /**
  * The chunks of every document, one Lance dataset per tenant and embedding model at
- * {@code {lanceRoot}/{customerId}/chunks-{model}.lance} ({@link DatasetPaths}).
+ * {@code {lanceRoot}/{customerId}/chunks-{model}.lance} ({@link DatasetPaths}), the root a local
+ * directory or an {@code s3://} URI ({@link LanceLocation}).
  *
  * <p>A document's rows are replaced in one commit ({@link ChunkWriter}), so every dataset version
  * holds a consistent state of every document; the version numbers this store returns are the
@@ -33,9 +34,10 @@ import java.util.OptionalLong;
  * version, which share one kept open per dataset ({@link NearestChunks}); any number of searches
  * and reads run concurrently with each other and with writes, and a read sees the latest version
  * committed when it started. Writes to the same dataset are serialised within this store. Writers
- * in other processes are detected by Lance's optimistic commit, which retries the merge; the
- * pipeline still keeps one writer per tenant by keying its topics by tenant. {@link #close()} waits
- * for running calls and then releases the Arrow memory ({@link ArrowMemory}).
+ * in other processes (pipeline instances write one tenant's dataset at once: their work is keyed by
+ * document) are detected by Lance's optimistic commit, which creates each version's manifest with a
+ * conditional PUT on object stores and retries the merge when another commit came first.
+ * {@link #close()} waits for running calls and then releases the Arrow memory ({@link ArrowMemory}).
  *
  * <p>Needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (Arrow). Lance unpacks a 127 MB
  * native library into {@code java.io.tmpdir} when the first store is used.
@@ -55,23 +57,19 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
 
     /** A store in a local directory. */
     public LanceChunkStore(Path lanceRoot) {
-        this(lanceRoot.toAbsolutePath().normalize().toString(), Map.of());
+        this(LanceLocation.local(lanceRoot));
     }
 
-    /**
-     * @param lanceRoot a local directory or an object store URI such as {@code s3://bucket/prefix}
-     * @param storageOptions Lance storage options for object stores ({@code aws_endpoint},
-     *     {@code aws_access_key_id}, {@code aws_region}, ...); empty for local directories
-     */
-    public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions) {
-        this(lanceRoot, storageOptions, IndexSearch.DEFAULT);
+    /** @param location a local directory, or an object store URI with its storage options */
+    public LanceChunkStore(LanceLocation location) {
+        this(location, IndexSearch.DEFAULT);
     }
 
     /** @param indexSearch how searches use a vector index; benchmarks compare settings */
-    public LanceChunkStore(String lanceRoot, Map<String, String> storageOptions, IndexSearch indexSearch) {
-        DatasetPaths paths = new DatasetPaths(lanceRoot);
-        Datasets datasets = new Datasets(paths, storageOptions, memory);
-        this.tenants = new TenantDirectories(paths, memory);
+    public LanceChunkStore(LanceLocation location, IndexSearch indexSearch) {
+        DatasetPaths paths = new DatasetPaths(location.root());
+        Datasets datasets = new Datasets(paths, location.storageOptions(), memory);
+        this.tenants = new TenantDirectories(paths, location.storageOptions(), memory);
         this.writer = new ChunkWriter(datasets);
         this.reader = new ChunkReader(datasets);
         this.nearest = new NearestChunks(datasets, indexSearch);
@@ -93,7 +91,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         return writer.replaceDocument(customerId, model, documentId, rows);
     }
 
-    /** Only datasets that hold the document get a new version. Local stores only: see {@link #modelsOf}. */
+    /** Only datasets that hold the document get a new version. */
     @Override
     public long removeDocument(String customerId, String documentId) {
         long lanceVersion = 0;
@@ -107,7 +105,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
 
     /**
      * Removes every dataset of the tenant, with all their versions (a deleted customer's data must
-     * go). Only local stores can do this so far; an object-store root throws.
+     * go).
      *
      * @return whether anything was removed
      */
@@ -119,7 +117,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         });
     }
 
-    /** Ids of the models the tenant has datasets for (local stores only; empty for object stores). */
+    /** Ids of the models the tenant has datasets for. */
     public List<String> modelsOf(String customerId) {
         return tenants.modelsOf(customerId);
     }
@@ -241,6 +239,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         memory.close(() -> {
             nearest.close();
             keywords.close();
+            tenants.close();
         });
     }
 }

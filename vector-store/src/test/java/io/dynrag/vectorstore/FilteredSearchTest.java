@@ -98,7 +98,7 @@ class FilteredSearchTest {
         // Every partition probed and every candidate re-ranked exactly: the index's own answers are exact,
         // so asking it for more neighbours must give the exact top k of the filtered rows too.
         IndexSearch thorough = new IndexSearch(64, 1_000, 0);
-        try (LanceChunkStore overFetching = new LanceChunkStore(lanceRoot.toString(), Map.of(), thorough)) {
+        try (LanceChunkStore overFetching = new LanceChunkStore(LanceLocation.local(lanceRoot), thorough)) {
             for (Set<String> documents : List.of(Set.of("doc-3"), documents(0, 2), documents(5, 25))) {
                 float[] query = randomVector();
                 SearchScope scope = SearchScope.LATEST.onlyDocuments(documents).excluding(Set.of("doc-5"));
@@ -149,7 +149,7 @@ class FilteredSearchTest {
     void rowsComparedFromMemoryAndFromStorageGiveTheSameHits() throws InterruptedException {
         IndexSearch fromStorage = new IndexSearch(IndexSearch.DEFAULT.probes(), IndexSearch.DEFAULT.refineFactor(),
                 IndexSearch.DEFAULT_FILTERED_EXACT_ROWS, 0);
-        try (LanceChunkStore readingStorage = new LanceChunkStore(lanceRoot.toString(), Map.of(), fromStorage)) {
+        try (LanceChunkStore readingStorage = new LanceChunkStore(LanceLocation.local(lanceRoot), fromStorage)) {
             for (int round = 0; round < 2; round++) {
                 for (Set<String> documents : List.of(Set.of("doc-3"), documents(0, 4), documents(10, 30))) {
                     float[] query = randomVector();

@@ -117,6 +117,23 @@ class LanceChunkStoreTest {
     }
 
     @Test
+    void anOlderVersionOfADocumentNeverReplacesANewerOne() {
+        store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 1, 2, "first"));
+        long newer = store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 3, 4, "third"));
+
+        // A pipeline instance that lost the document to another finishes its older version late.
+        long late = store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 2, 3, "second"));
+
+        assertThat(late).isEqualTo(newer);
+        assertThat(store.latestVersion("tenant-a", MODEL)).hasValue(newer);
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).extracting(ChunkRow::docVersion).containsOnly(3)
+                .hasSize(4);
+        assertThat(store.replaceDocument("tenant-a", MODEL, "doc-1", rows("doc-1", 3, 1, "again"))).isGreaterThan(newer);
+        assertThat(store.replaceDocument("tenant-a", MODEL, "doc-1", List.of())).isGreaterThan(newer + 1);
+        assertThat(store.documentRows("tenant-a", MODEL, "doc-1")).isEmpty();
+    }
+
+    @Test
     void emptyRowsDeleteOnlyThatDocument() {
         store.replaceDocument("tenant-a", MODEL, "it's mine", rows("it's mine", 1, 3, "quoted"));
         store.replaceDocument("tenant-a", MODEL, "its", rows("its", 1, 2, "unquoted"));

@@ -38,7 +38,7 @@ public record Settings(
         String s3AccessKey,
         String s3SecretKey,
         String s3Bucket,
-        Optional<Path> lanceRoot,
+        Optional<String> lanceRoot,
         Optional<String> keyEncryptionKeys,
         String tokenIssuer,
         String tokenAudience,
@@ -132,7 +132,7 @@ public record Settings(
                 read.text("DYNRAG_S3_ACCESS_KEY", "dynrag"),
                 read.text("DYNRAG_S3_SECRET_KEY", "dynrag-secret"),
                 read.text("DYNRAG_S3_BUCKET", "dynrag-documents"),
-                read.optional("DYNRAG_LANCE_ROOT").map(Path::of),
+                read.lanceRoot("DYNRAG_LANCE_ROOT"),
                 read.optional("DYNRAG_KEY_ENCRYPTION_KEYS"),
                 read.text("DYNRAG_TOKEN_ISSUER", "dynrag"),
                 read.text("DYNRAG_TOKEN_AUDIENCE", "dynrag-api"),
@@ -250,6 +250,24 @@ public record Settings(
                         + value + "'");
             }
             return value;
+        }
+
+        /** A directory, or {@code s3://<bucket>[/<prefix>]}: the object store Lance is given the S3 settings of. */
+        Optional<String> lanceRoot(String name) {
+            Optional<String> root = optional(name);
+            if (root.isEmpty() || !root.get().contains("://")) {
+                return root;
+            }
+            if (!root.get().startsWith("s3://")) {
+                throw new InvalidSettingException(name + " must be a directory or s3://<bucket>[/<prefix>];"
+                        + " other object stores are not supported: '" + root.get() + "'");
+            }
+            String bucket = root.get().substring("s3://".length()).split("/", 2)[0];
+            if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                throw new InvalidSettingException(name + " must name a valid bucket (3 to 63 of a-z, 0-9, '.', '-')"
+                        + " in s3://<bucket>[/<prefix>], not '" + root.get() + "'");
+            }
+            return root;
         }
 
         int integer(String name, int fallback, int min, int max) {

@@ -1,6 +1,6 @@
 package io.dynrag.app.infra;
 
-import java.nio.file.Path;
+import io.dynrag.vectorstore.LanceLocation;
 
 /** Where the servers every role talks to are: embedded in {@code dev}, external otherwise. */
 public record Infrastructure(
@@ -9,11 +9,11 @@ public record Infrastructure(
         String jdbcUser,
         String jdbcPassword,
         S3Settings s3,
-        Path lanceRoot) {
+        LanceLocation lance) {
 
     @Override
     public String toString() {
         return "Infrastructure[kafka=" + kafkaBootstrapServers + ", jdbc=" + jdbcUrl + ", s3=" + s3
-                + ", lance=" + lanceRoot + "]";
+                + ", lance=" + lance + "]";
     }
 }

@@ -106,12 +106,13 @@ public final class RunningRoles implements AutoCloseable {
                 settings.topicReplication());
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
+        infrastructure.lance().bucket().ifPresent(bucket -> S3Clients.ensureBucket(s3, bucket));
 
         EmbeddingModels models = null;
         LanceChunkStore store = null;
         if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
             EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
-            store = own(new LanceChunkStore(infrastructure.lanceRoot()));
+            store = own(new LanceChunkStore(infrastructure.lance()));
             commandPool = own(observability.pool(DataSources.pool(infrastructure, Migrations.SCHEMA, 10)));
             readiness.put("database", Observability.reachable(commandPool));
             int sessions = settings.embeddingThreads();

@@ -4,16 +4,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.LanceRoots;
 import io.dynrag.app.infra.LocalServers;
 import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.LanceLocation;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -28,7 +29,7 @@ public final class VerifyCommand {
     public static final int DISCREPANCIES = 4;
 
     /** The servers holding the events, the uploaded objects and the datasets. */
-    public record Servers(String jdbcUrl, String jdbcUser, String jdbcPassword, S3Settings s3, Path lanceRoot) {
+    public record Servers(String jdbcUrl, String jdbcUser, String jdbcPassword, S3Settings s3, LanceLocation lance) {
     }
 
     private VerifyCommand() {
@@ -36,12 +37,12 @@ public final class VerifyCommand {
 
     public static int run(Settings settings, Optional<LocalServers> localServers, String[] args, PrintStream out) {
         String customerId = parse(args);
-        Path lanceRoot = settings.lanceRoot().orElse(settings.dataDir().resolve("lance"));
         if (settings.jdbcUrl().isPresent() || settings.s3Endpoint().isPresent()) {
+            S3Settings s3 = s3(settings, URI.create(settings.s3Endpoint().orElseThrow(
+                    () -> missing("DYNRAG_S3_ENDPOINT"))));
             return verify(new Servers(settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
-                    settings.jdbcUser(), settings.jdbcPassword(), s3(settings,
-                    URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT")))),
-                    lanceRoot), customerId, out);
+                    settings.jdbcUser(), settings.jdbcPassword(), s3,
+                    LanceRoots.of(settings, s3)), customerId, out);
         }
         LocalServers local = localServers.orElseThrow(() ->
                 LocalServers.notConfigured("DYNRAG_JDBC_URL and DYNRAG_S3_ENDPOINT"));
@@ -54,8 +55,9 @@ public final class VerifyCommand {
         }
         try (postgres; LocalServers.ObjectStore s3 = local.startObjectStore(settings.dataDir(),
                 settings.s3AccessKey(), settings.s3SecretKey())) {
-            return verify(new Servers(postgres.jdbcUrl(), postgres.user(), postgres.password(),
-                    s3(settings, s3.endpoint()), lanceRoot), customerId, out);
+            S3Settings embedded = s3(settings, s3.endpoint());
+            return verify(new Servers(postgres.jdbcUrl(), postgres.user(), postgres.password(), embedded,
+                    LanceRoots.of(settings, embedded, LanceRoots.devDefault(settings, embedded))), customerId, out);
         }
     }
 
@@ -78,7 +80,7 @@ public final class VerifyCommand {
         try (HikariDataSource command = DataSources.readOnlyPool(servers.jdbcUrl(), servers.jdbcUser(),
                 servers.jdbcPassword(), Migrations.SCHEMA, 2);
              S3Client s3 = S3Clients.create(servers.s3());
-             LanceChunkStore store = new LanceChunkStore(servers.lanceRoot())) {
+             LanceChunkStore store = new LanceChunkStore(servers.lance())) {
             VerificationReport report = new CustomerVerification(new StoredEventHistory(command),
                     models -> LanceDatasets.pin(store, customerId, models),
                     new S3UploadedObjects(s3, servers.s3().bucket())).verify(customerId);

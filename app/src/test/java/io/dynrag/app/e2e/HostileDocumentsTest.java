@@ -6,6 +6,7 @@ import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.schemas.DeadLetterHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.document.DocumentEvent;
+import io.dynrag.vectorstore.LanceLocation;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,7 +135,7 @@ class HostileDocumentsTest {
         }
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         int verified = VerifyCommand.verify(new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(),
-                        infra.jdbcPassword(), infra.s3(), system.lanceRoot()), attacker[0],
+                        infra.jdbcPassword(), infra.s3(), LanceLocation.local(system.lanceRoot())), attacker[0],
                 new PrintStream(report, true, StandardCharsets.UTF_8));
         assertThat(verified).as(report.toString(StandardCharsets.UTF_8)).isZero();
         return hostile;

@@ -88,7 +88,7 @@ final class IngestionAudit {
         int duplicatedChunks = 0;
         int rowCountMismatches = 0;
         long rows;
-        try (LanceChunkStore lance = new LanceChunkStore(servers.lanceRoot())) {
+        try (LanceChunkStore lance = new LanceChunkStore(servers.lance())) {
             rows = lance.rowCount(customerId, MODEL);
             for (String documentId : documents) {
                 Set<Integer> indexes = new HashSet<>();

@@ -2,6 +2,7 @@ package io.dynrag.app.e2e;
 
 import io.dynrag.app.infra.EmbeddedInfra;
 import io.dynrag.app.verify.VerifyCommand;
+import io.dynrag.vectorstore.LanceLocation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -91,7 +92,8 @@ class OutagesTest {
                 documents.size(), (System.nanoTime() - faultEnded) / 1e9);
         IngestionAudit.audit(new IngestionAudit.Scenario(fault, ROUNDS, ROUNDS, started), system.api(),
                 new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
-                        system.lanceRoot()), account.customerId(), account.accessToken(), documents)
+                        LanceLocation.local(system.lanceRoot())),
+                account.customerId(), account.accessToken(), documents)
                 .assertNothingLostOrDuplicated();
     }
 

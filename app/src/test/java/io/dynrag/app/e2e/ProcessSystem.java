@@ -3,10 +3,12 @@ package io.dynrag.app.e2e;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infra;
 import io.dynrag.app.infra.Infrastructure;
+import io.dynrag.app.infra.LanceRoots;
 import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.vectorstore.LanceLocation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,7 +77,7 @@ final class ProcessSystem implements AutoCloseable {
     /** What {@code dynrag verify} reads: this system's database, object store and Lance root. */
     VerifyCommand.Servers verifyServers() {
         return new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
-                lanceRoot());
+                LanceLocation.local(lanceRoot()));
     }
 
     /** Registers a customer as the operator; @return its id and its first API key */
@@ -89,9 +91,11 @@ final class ProcessSystem implements AutoCloseable {
     RunningRoles startInThisJvm(Set<Role> roles, Map<String, String> overrides) {
         Map<String, String> all = new HashMap<>(env);
         all.putAll(overrides);
+        Settings settings = Settings.from(all);
         Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
-                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), lanceRoot());
-        inThisJvm = RunningRoles.start(roles, Settings.from(all), infrastructure);
+                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
+                LanceRoots.of(settings, infra.s3(), LanceLocation.local(lanceRoot())));
+        inThisJvm = RunningRoles.start(roles, settings, infrastructure);
         return inThisJvm;
     }
 

@@ -7,6 +7,7 @@ import io.dynrag.app.infra.S3Clients;
 import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.LanceLocation;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -186,8 +187,8 @@ class VerifyTest {
     private Run verify(String customerId) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = VerifyCommand.verify(new VerifyCommand.Servers(system.infra().jdbcUrl(), system.infra().jdbcUser(),
-                system.infra().jdbcPassword(), system.infra().s3(), system.lanceRoot()), customerId,
-                new PrintStream(out, true, StandardCharsets.UTF_8));
+                system.infra().jdbcPassword(), system.infra().s3(), LanceLocation.local(system.lanceRoot())),
+                customerId, new PrintStream(out, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8));
     }
 }

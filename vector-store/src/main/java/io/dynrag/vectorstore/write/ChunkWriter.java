@@ -14,12 +14,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a document's rows: one merge-insert commit updates the rows that stay, inserts the new
@@ -27,8 +30,18 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
  * the version it returns is the document's place in the history. Old versions are that history,
  * so Lance's automatic cleanup is kept off, and a fragmented dataset is compacted in a version of
  * its own.
+ *
+ * <p>A document's versions only move forward: rows of a version older than the one the dataset
+ * holds are not written. Only one pipeline instance owns a document at a time, but one that lost
+ * it (paused past its session, or cut off from Kafka and not from the object store) can still be
+ * finishing an older version while the new owner has written a newer one; its Kafka output is
+ * fenced, and this keeps its late write from putting the older rows back. Lance does not detect two
+ * merges of the same document that both only insert, so the check cannot close the window between
+ * reading the dataset and committing (see docs/operations.md).
  */
 public final class ChunkWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(ChunkWriter.class);
 
     /** Fragments a dataset may have before a write compacts it. */
     public static final int COMPACT_AT_FRAGMENTS = 64;
@@ -49,7 +62,8 @@ public final class ChunkWriter {
      * leaves the same rows. Empty {@code rows} delete the document.
      *
      * @return the dataset version that holds the new rows; 0 when {@code rows} is empty and the
-     *     dataset does not exist (there is nothing to delete)
+     *     dataset does not exist (there is nothing to delete); the latest version, unchanged, when it
+     *     holds a newer version of the document than {@code rows}
      */
     public long replaceDocument(String customerId, String model, String documentId, List<ChunkRow> rows) {
         String uri = datasets.paths().datasetUri(customerId, model);
@@ -67,6 +81,12 @@ public final class ChunkWriter {
                         if (!rows.isEmpty() && rows.getFirst().vector().length != dimensions) {
                             throw new IllegalArgumentException("chunk vectors have " + rows.getFirst().vector().length
                                     + " dimensions, the dataset of " + model + " holds " + dimensions);
+                        }
+                        OptionalInt stored = storedDocVersion(dataset, documentId);
+                        if (!rows.isEmpty() && stored.isPresent() && stored.getAsInt() > rows.getFirst().docVersion()) {
+                            log.warn("Not writing version {} of document {} to {}: version {} was written meanwhile",
+                                    rows.getFirst().docVersion(), documentId, uri, stored.getAsInt());
+                            return dataset.version();
                         }
                         keepAllVersions(dataset);
                         return merge(dataset, documentId, rows, memory);
@@ -92,6 +112,13 @@ public final class ChunkWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back the serialised rows", e);
         }
+    }
+
+    private static OptionalInt storedDocVersion(Dataset dataset, String documentId) {
+        int[] newest = {Integer.MIN_VALUE};
+        Scans.scan(dataset, Scans.ofDocument(documentId, List.of(ChunkTable.DOC_VERSION)),
+                (batch, i) -> newest[0] = Math.max(newest[0], ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i)));
+        return newest[0] == Integer.MIN_VALUE ? OptionalInt.empty() : OptionalInt.of(newest[0]);
     }
 
     /**
@@ -135,6 +162,10 @@ public final class ChunkWriter {
                 throw new IllegalArgumentException("chunk " + row.chunkIndex() + " has a vector of "
                         + row.vector().length + " dimensions, chunk " + rows.getFirst().chunkIndex() + " one of "
                         + rows.getFirst().vector().length);
+            }
+            if (row.docVersion() != rows.getFirst().docVersion()) {
+                throw new IllegalArgumentException("rows of versions " + rows.getFirst().docVersion() + " and "
+                        + row.docVersion() + " of document " + documentId);
             }
             if (!indexes.add(row.chunkIndex())) {
                 throw new IllegalArgumentException("chunk index " + row.chunkIndex() + " appears twice");
