@@ -7,6 +7,7 @@ import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
+import io.dynrag.app.roles.RoleRequirements;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.VerifyCommand;
 import org.slf4j.Logger;
@@ -126,11 +127,10 @@ public final class Main {
     }
 
     private static int runRoles(Set<Role> roles, Settings settings, PrintStream out) {
-        Infrastructure infrastructure = new Infrastructure(
-                settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS")),
-                settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
-                settings.jdbcUser(), settings.jdbcPassword(),
-                new S3Settings(URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT"))),
+        RoleRequirements.checkForExternalServers(roles, settings);
+        Infrastructure infrastructure = new Infrastructure(settings.kafkaBootstrapServers().orElseThrow(),
+                settings.jdbcUrl().orElseThrow(), settings.jdbcUser(), settings.jdbcPassword(),
+                new S3Settings(URI.create(settings.s3Endpoint().orElseThrow()),
                         settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(), settings.s3Bucket()),
                 settings.lanceRoot().orElse(settings.dataDir().resolve("lance")));
         RunningRoles running = RunningRoles.start(roles, settings, infrastructure);
@@ -184,10 +184,6 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static InvalidSettingException missing(String variable) {
-        return new InvalidSettingException(variable + " must be set to run roles against external servers");
     }
 
     /** The host to show in a URL the user opens: a wildcard address is reached on localhost. */

@@ -10,7 +10,6 @@ import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.api.search.SearchHit;
-import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.Infrastructure;
@@ -31,7 +30,6 @@ import io.dynrag.pipeline.embedding.QueryEmbedding;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
-import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
@@ -74,6 +72,7 @@ public final class RunningRoles implements AutoCloseable {
     }
 
     public static RunningRoles start(Set<Role> roles, Settings settings, Infrastructure infrastructure) {
+        RoleRequirements.check(roles, settings);
         RunningRoles running = new RunningRoles();
         try {
             running.startAll(EnumSet.copyOf(roles), settings, infrastructure);
@@ -100,7 +99,7 @@ public final class RunningRoles implements AutoCloseable {
             AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
             models = own(new EmbeddingModels(local,
                     () -> new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8),
-                    providerCredentials(commandPool, keyEncryptionKeys(settings), addresses),
+                    providerCredentials(commandPool, RoleRequirements.keyEncryptionKeys(settings), addresses),
                     own(new GuardedProviderTransport(addresses))));
         }
 
@@ -170,19 +169,8 @@ public final class RunningRoles implements AutoCloseable {
         });
     }
 
-    private static KeyEncryptionKeys keyEncryptionKeys(Settings settings) {
-        String keySetting = settings.keyEncryptionKeys().orElseThrow(() ->
-                new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS must be set for the api and pipeline roles: "
-                        + "<id>:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32)"));
-        try {
-            return KeyEncryptionKeys.parse(keySetting);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS: " + e.getMessage());
-        }
-    }
-
     private static CommandApiSettings commandApiSettings(Settings settings, Infrastructure infrastructure) {
-        KeyEncryptionKeys keys = keyEncryptionKeys(settings);
+        KeyEncryptionKeys keys = RoleRequirements.keyEncryptionKeys(settings);
         CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
@@ -209,14 +197,8 @@ public final class RunningRoles implements AutoCloseable {
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {
-        AddressAllowlist allowlist;
-        try {
-            allowlist = AddressAllowlist.parse(settings.urlAllowlist());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException("DYNRAG_URL_ALLOWLIST: " + e.getMessage());
-        }
         return new UrlFetchSettings(settings.urlConnectTimeout(), settings.urlFetchTimeout(),
-                settings.urlMaxRedirects(), allowlist);
+                settings.urlMaxRedirects(), RoleRequirements.urlAllowlist(settings));
     }
 
     /** The command side's connection pool (active, idle, waiting connections), once the API or pipeline role runs. */
