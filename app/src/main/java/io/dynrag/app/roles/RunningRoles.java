@@ -85,7 +85,7 @@ public final class RunningRoles implements AutoCloseable {
 
     private void startAll(EnumSet<Role> roles, Settings settings, Infrastructure infrastructure) {
         KafkaTopics.ensure(infrastructure.kafkaBootstrapServers(), settings.topicPartitions(),
-                settings.topicReplication());
+                settings.topicReplication(), settings.createTopics());
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
 
