@@ -9,11 +9,13 @@ FROM eclipse-temurin:25-jre
 WORKDIR /opt/dynrag
 COPY --from=build /src/app/target/lib ./lib
 COPY --from=build /src/app/target/dynrag.jar ./dynrag.jar
-ENV DYNRAG_DATA_DIR=/var/lib/dynrag \
+# Only per-process state lives in the data directory (Kafka Streams' restorable stores, unpacked native
+# libraries); a restart may lose it. The same layout as the Jib image (app's "image" profile).
+ENV DYNRAG_DATA_DIR=/tmp/dynrag \
     DYNRAG_HTTP_HOST=0.0.0.0 \
-    DJL_CACHE_DIR=/var/lib/dynrag/cache/djl
-RUN mkdir -p /var/lib/dynrag
-EXPOSE 8080
+    DJL_CACHE_DIR=/tmp/dynrag/cache/djl
+USER 10001:10001
+EXPOSE 8080 9464
 ENTRYPOINT ["java", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", \
             "--sun-misc-unsafe-memory-access=allow", "-Dpdfbox.fontcache=/tmp", "-jar", "/opt/dynrag/dynrag.jar"]
 CMD ["help"]
