@@ -82,6 +82,15 @@ class ComposeFileTest {
     }
 
     @Test
+    void theImageRunsWithoutPrivileges() throws IOException {
+        String dockerfile = Files.readString(DOCKERFILE);
+        String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+        Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(finalStage);
+        assertThat(user.find()).as("a USER instruction in the image's stage").isTrue();
+        assertThat(user.group(1)).doesNotStartWith("root").doesNotStartWith("0:").isNotEqualTo("0");
+    }
+
+    @Test
     void thePipelineIsLimitedToTheCoresItUses() throws IOException {
         ComposeFile compose = ComposeFile.parse(Files.readString(COMPOSE_FILE), OPERATOR::get);
         assertThat(compose.service("pipeline").get("deploy").toString()).contains("cpus");
