@@ -15,6 +15,7 @@ ENV DYNRAG_DATA_DIR=/tmp/dynrag \
     DYNRAG_HTTP_HOST=0.0.0.0 \
     DJL_CACHE_DIR=/tmp/dynrag/cache/djl
 USER 10001:10001
+# The API, and every role's management port (metrics and health).
 EXPOSE 8080 9464
 ENTRYPOINT ["java", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", \
             "--sun-misc-unsafe-memory-access=allow", "-Dpdfbox.fontcache=/tmp", "-jar", "/opt/dynrag/dynrag.jar"]

@@ -138,6 +138,8 @@ public final class Main {
         if (roles.contains(Role.API)) {
             out.println("  API: http://" + displayHost(settings.httpHost()) + ":" + running.httpPort());
         }
+        out.println("  Management: http://" + displayHost(settings.managementHost()) + ":" + running.managementPort()
+                + " (/metrics, /health/live, /health/ready)");
         out.flush();
         awaitShutdown(running);
         return 0;

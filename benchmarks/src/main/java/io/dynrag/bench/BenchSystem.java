@@ -49,6 +49,7 @@ final class BenchSystem implements AutoCloseable {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("DYNRAG_DATA_DIR", dataDir.toString());
         env.put("DYNRAG_HTTP_PORT", "0");
+        env.put("DYNRAG_MANAGEMENT_PORT", "0");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_MINUTE", "1000000");
         env.put("DYNRAG_DEFAULT_REQUESTS_PER_DAY", "1000000000");
         env.put("DYNRAG_DEFAULT_MAX_DOCUMENTS", "10000000");

@@ -108,6 +108,7 @@ final class StartupBench {
                 .redirectOutput(dataDir.resolve("dev.log").toFile());
         builder.environment().put("DYNRAG_DATA_DIR", dataDir.toString());
         builder.environment().put("DYNRAG_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("DYNRAG_MANAGEMENT_PORT", "0");
         builder.environment().put("DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick()));
         try {
             long at = System.nanoTime();

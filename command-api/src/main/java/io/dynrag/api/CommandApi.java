@@ -67,6 +67,7 @@ import io.dynrag.identity.tokens.SigningKeys;
 import io.dynrag.identity.users.UserAccounts;
 import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.http.HttpServer;
+import io.dynrag.platform.http.RequestObserver;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.idempotency.IdempotencyRecords;
 import io.dynrag.platform.idempotency.IdempotentCalls;
@@ -135,9 +136,11 @@ public final class CommandApi implements AutoCloseable {
      * @param chunks      the chunks of indexed versions (the vector store)
      * @param usage       the usage projection
      * @param otherChecks readiness of the other roles in this process, shown on {@code /health}
+     * @param requests    told of every answered request, for the role's metrics
      */
     public CommandApi(CommandApiSettings settings, DataSource dataSource, S3Client s3, DocumentLookup readModel,
-                      DocumentListing listing, DocumentChunks chunks, ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks) {
+                      DocumentListing listing, DocumentChunks chunks, ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks,
+                      RequestObserver requests) {
         this.settings = settings;
         Clock clock = Clock.systemUTC();
         Migrations.migrate(dataSource);
@@ -238,7 +241,7 @@ public final class CommandApi implements AutoCloseable {
                         new UsageRecording(access, usageFacts),
                         new OpenApiEndpoints(),
                         idempotentPosts),
-                idempotentPosts, Refusals.mapping(), checks);
+                idempotentPosts, Refusals.mapping(), checks, requests);
     }
 
     public CommandApi start() {

@@ -15,6 +15,7 @@ import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.http.CorsPolicy;
+import io.dynrag.platform.http.RequestObserver;
 import io.dynrag.platform.http.TrustedProxies;
 import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.testing.TestDatabase;
@@ -46,7 +47,7 @@ public final class RegisteredRoutes {
     public static TreeSet<String> ofTheApi() {
         try (S3Client s3 = unusedS3(); CommandApi api = new CommandApi(settings(), TestDatabase.get().dataSource(), s3,
                 notUsed(DocumentLookup.class), notUsed(DocumentListing.class), notUsed(DocumentChunks.class),
-                notUsed(ChunkSearch.class), notUsed(UsageReports.class), Map.of())) {
+                notUsed(ChunkSearch.class), notUsed(UsageReports.class), Map.of(), RequestObserver.NONE)) {
             return new TreeSet<>(api.httpRoutes());
         }
     }

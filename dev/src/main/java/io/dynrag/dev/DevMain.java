@@ -37,6 +37,8 @@ public final class DevMain {
         out.println("Dynamic RAG is running (dev mode, data in " + settings.dataDir() + ")");
         out.println("  API:         " + url);
         out.println("  Health:      " + url + "/health");
+        out.println("  Management:  http://" + Main.displayHost(settings.managementHost()) + ":"
+                + dev.managementPort() + " (/metrics, /health/live, /health/ready)");
         out.println("  Kafka:       " + dev.infrastructure().kafkaBootstrapServers() + " (topics: docs/topics.md)");
         out.println("  Admin token: " + dev.adminToken());
         out.println("               (also in " + settings.dataDir().resolve("admin-token") + ")");

@@ -103,6 +103,11 @@ public final class DevMode implements AutoCloseable {
         return roles.httpPort();
     }
 
+    /** Metrics and health of the whole dev process, all roles in one. */
+    public int managementPort() {
+        return roles.managementPort();
+    }
+
     public String adminToken() {
         return adminToken;
     }

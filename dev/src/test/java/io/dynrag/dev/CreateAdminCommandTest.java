@@ -32,7 +32,7 @@ class CreateAdminCommandTest {
 
     @Test
     void createsTheFirstAdminWhoCanThenSignIn(@TempDir Path dataDir) throws Exception {
-        Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
+        Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0", "DYNRAG_MANAGEMENT_PORT", "0",
                 "DYNRAG_KAFKA_PARTITIONS", "1", "DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick())));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CreateAdminCommand.run(settings, dataDirectory, "Ops@Example.com", "a long enough admin password",

@@ -32,7 +32,7 @@ class DataDirectoryCommandsTest {
 
     @Test
     void verifyAndReplayReadWhatDevStoredInTheDataDirectory(@TempDir Path dataDir) {
-        Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
+        Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0", "DYNRAG_MANAGEMENT_PORT", "0",
                 "DYNRAG_KAFKA_PARTITIONS", "1", "DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick())));
         String customerId;
         try (DevMode dev = DevMode.start(settings)) {

@@ -20,7 +20,7 @@ class DevKafkaPortTest {
     void aTakenKafkaPortStopsDevBeforeAnythingStartsAndNamesTheVariable(@TempDir Path dataDir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
+            Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0", "DYNRAG_MANAGEMENT_PORT", "0",
                     "DYNRAG_KAFKA_PORT", Integer.toString(port)));
 
             assertThatThrownBy(() -> DevMode.start(settings))

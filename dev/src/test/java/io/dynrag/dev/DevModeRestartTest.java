@@ -24,7 +24,7 @@ class DevModeRestartTest {
 
     @Test
     void aSecondStartFindsTheCustomerTheDocumentAndItsIndex(@TempDir Path dataDir) throws Exception {
-        Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0",
+        Settings settings = Settings.from(Map.of("DYNRAG_DATA_DIR", dataDir.toString(), "DYNRAG_HTTP_PORT", "0", "DYNRAG_MANAGEMENT_PORT", "0",
                 "DYNRAG_KAFKA_PARTITIONS", "2", "DYNRAG_KAFKA_PORT", Integer.toString(FreePorts.pick())));
         String adminToken;
         String apiKey;

@@ -7,6 +7,7 @@ import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.DocumentSource;
 import io.dynrag.pipeline.ingestion.StoredObjects;
+import io.dynrag.pipeline.ingestion.IngestionMetrics;
 import io.dynrag.pipeline.ingestion.IngestionTopology;
 import io.dynrag.pipeline.ingestion.KafkaProgressReporter;
 import io.dynrag.pipeline.ingestion.ProgressReporter;
@@ -50,7 +51,9 @@ public final class IngestionService implements AutoCloseable {
     private final AbandonedTransactions abandonedTransactions;
     private final DocumentWorkers workers;
 
-    public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store) {
+    /** @param metrics told of each document's outcome, each dead letter and the Kafka Streams instance */
+    public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store,
+                            IngestionMetrics metrics) {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
         this.progress = new KafkaProgressReporter(settings.kafkaBootstrapServers());
         this.indexer = new VectorIndexer(store, settings.vectorIndexRows());
@@ -59,7 +62,8 @@ public final class IngestionService implements AutoCloseable {
         this.workers = workers(settings);
         this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, objects, models, store, progress,
                         indexer::afterWrite, workers),
-                new DocumentRemoval(objects, store), new TenantRemoval(objects, store)), properties(settings));
+                new DocumentRemoval(objects, store), new TenantRemoval(objects, store), metrics), properties(settings));
+        metrics.streams(streams);
         // The record being processed is read again by the new thread. One that keeps failing this way is
         // dead-lettered by the topology after a few attempts (IngestionTopology.CRASHES_BEFORE_DEAD_LETTER).
         streams.setUncaughtExceptionHandler(e -> {

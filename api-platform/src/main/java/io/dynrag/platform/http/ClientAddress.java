@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class ClientAddress {
 
-    private static final String ATTRIBUTE = "dynrag.clientAddress";
+    static final String ATTRIBUTE = "dynrag.clientAddress";
 
     private ClientAddress() {
     }

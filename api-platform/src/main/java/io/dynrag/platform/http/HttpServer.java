@@ -59,10 +59,12 @@ public final class HttpServer implements AutoCloseable {
      * @param endpoints wraps every endpoint's handler (idempotent retries of POSTs)
      * @param refusals  the problem each exception of the services answers
      * @param readiness named readiness checks; {@code /health} is 200 only when all pass
+     * @param requests  told of every answered request
      */
     public HttpServer(String host, int port, TrustedProxies proxies, CorsPolicy cors, long maxJsonBytes,
                       long maxUploadBytes, ObjectMapper json, List<Consumer<RoutesConfig>> features,
-                      HandlerWrapper endpoints, ProblemMapping refusals, Map<String, BooleanSupplier> readiness) {
+                      HandlerWrapper endpoints, ProblemMapping refusals, Map<String, BooleanSupplier> readiness,
+                      RequestObserver requests) {
         this.javalin = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -84,11 +86,13 @@ public final class HttpServer implements AutoCloseable {
             config.jsonMapper(new RequestJsonMapper(new JavalinJackson(json, true)));
             config.router.handlerWrapper(endpoints);
 
-            // First, so that every answer to an allowed origin carries its headers, refusals included.
+            config.routes.before(AccessLog::begin);
+            // Next, so that every answer to an allowed origin carries its headers, refusals included.
             config.routes.before(cors::apply);
             config.routes.before(ctx -> ClientAddress.resolve(ctx, proxies));
             config.routes.before(RequestOrigin::begin);
             config.routes.after(RequestOrigin::end);
+            config.routes.after(ctx -> AccessLog.end(ctx, requests));
             config.routes.get("/health", ctx -> health(ctx, readiness));
             features.forEach(feature -> feature.accept(config.routes));
 

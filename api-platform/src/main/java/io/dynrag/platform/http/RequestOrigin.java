@@ -22,6 +22,7 @@ final class RequestOrigin {
         boolean valid = sent == null || Origin.isValidCorrelationId(sent);
         String correlationId = sent != null && valid ? sent : Origin.newCorrelationId();
         ctx.header(HEADER, correlationId);
+        AccessLog.correlation(correlationId);
         CurrentOrigin.set(new Origin(Origin.ANONYMOUS, correlationId));
         if (!valid) {
             throw ApiProblem.badRequest("'" + HEADER + "' must be 1 to 128 characters of letters, digits and . _ : -");

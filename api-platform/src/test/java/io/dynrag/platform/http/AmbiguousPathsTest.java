@@ -29,7 +29,7 @@ class AmbiguousPathsTest {
                 1_000_000, 1_000_000, Json.apiMapper(),
                 List.of(routes -> routes.put("/v1/things/{id}", ctx -> {
                     throw new ApiProblem(404, "Not Found", "no thing '" + ctx.pathParam("id") + "'");
-                })), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
+                })), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of(), RequestObserver.NONE).start();
     }
 
     @AfterEach

@@ -25,7 +25,7 @@ class ClientAddressTest {
                 1_000_000, 1_000_000,
                 Json.apiMapper(), List.of(routes -> routes.get("/v1/client",
                         ctx -> ctx.result(ClientAddress.of(ctx).getHostAddress()))),
-                endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
+                endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of(), RequestObserver.NONE).start();
     }
 
     @AfterEach

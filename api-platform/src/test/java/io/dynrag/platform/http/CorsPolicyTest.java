@@ -146,7 +146,7 @@ class CorsPolicyTest {
                     routes.get("/v1/refused", ctx -> {
                         throw ApiProblem.unauthorized("no credential");
                     });
-                }), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
+                }), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of(), RequestObserver.NONE).start();
     }
 
     private HttpResponse<String> send(String method, String path, String origin, Map<String, String> headers)

@@ -56,7 +56,7 @@ class DatabaseFailureAnswersTest {
                         throw new DatabaseException("cannot read customer accounts",
                                 new SQLException("Connection refused"));
                     });
-                }), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
+                }), endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of(), RequestObserver.NONE).start();
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -89,7 +89,7 @@ class ProblemMappingTest {
                     routes.get("/v1/fault", ctx -> {
                         throw new IllegalStateException("internal detail");
                     });
-                }), endpoint -> endpoint.handler, MAPPING, Map.of()).start();
+                }), endpoint -> endpoint.handler, MAPPING, Map.of(), RequestObserver.NONE).start();
 
         HttpResponse<String> taken = get("/v1/taken");
         HttpResponse<String> busy = get("/v1/busy");

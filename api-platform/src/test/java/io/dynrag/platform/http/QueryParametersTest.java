@@ -26,7 +26,7 @@ class QueryParametersTest {
                 1_000_000, 1_000_000, Json.apiMapper(),
                 List.of(routes -> routes.get("/v1/things", ctx -> ctx.result(String.valueOf(
                         QueryParameters.instant(ctx, "from").orElse(null))))),
-                endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
+                endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of(), RequestObserver.NONE).start();
     }
 
     @AfterEach

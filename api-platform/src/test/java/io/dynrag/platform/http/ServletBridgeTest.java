@@ -44,7 +44,7 @@ class ServletBridgeTest {
     void start() {
         server = new HttpServer("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE, 1_000, 1_000, Json.apiMapper(),
                 List.of(routes -> routes.post("/echo", ctx -> ServletBridge.serve(ECHO, ctx))),
-                endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of()).start();
+                endpoint -> endpoint.handler, ProblemMapping.NONE, Map.of(), RequestObserver.NONE).start();
     }
 
     @AfterEach

@@ -6,6 +6,7 @@ import io.dynrag.platform.http.TrustedProxies;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -74,7 +75,10 @@ public record Settings(
         Duration pipelineSessionTimeout,
         Duration idempotencyLease,
         int sseMaxStreams,
-        int sseMaxStreamsPerCustomer) {
+        int sseMaxStreamsPerCustomer,
+        String managementHost,
+        int managementPort,
+        String logFormat) {
 
     /** Settings that must agree with each other; each message names the variables to change. */
     public Settings {
@@ -103,9 +107,10 @@ public record Settings(
 
     public static Settings from(Map<String, String> env) {
         Reader read = new Reader(env);
+        String httpHost = read.text("DYNRAG_HTTP_HOST", "127.0.0.1");
         return new Settings(
                 Path.of(read.text("DYNRAG_DATA_DIR", ".dynrag")).toAbsolutePath().normalize(),
-                read.text("DYNRAG_HTTP_HOST", "127.0.0.1"),
+                httpHost,
                 read.integer("DYNRAG_HTTP_PORT", 8080, 0, 65_535),
                 read.trustedProxies("DYNRAG_TRUSTED_PROXIES"),
                 read.cors("DYNRAG_CORS_ORIGINS"),
@@ -166,7 +171,13 @@ public record Settings(
                 Duration.ofSeconds(read.integer("DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", 45, 6, 300)),
                 Duration.ofSeconds(read.integer("DYNRAG_IDEMPOTENCY_LEASE_SECONDS", 60, 5, 3_600)),
                 read.integer("DYNRAG_SSE_MAX_STREAMS", 1_000, 1, 100_000),
-                read.integer("DYNRAG_SSE_MAX_STREAMS_PER_CUSTOMER", 20, 1, 100_000));
+                read.integer("DYNRAG_SSE_MAX_STREAMS_PER_CUSTOMER", 20, 1, 100_000),
+                read.text("DYNRAG_MANAGEMENT_HOST", httpHost),
+                // Prometheus' default exporter port; 0 picks a free one.
+                read.integer("DYNRAG_MANAGEMENT_PORT", 9464, 0, 65_535),
+                // The logging configuration (logback.xml) reads it itself, before any setting is read; checked
+                // here so that a misspelt format stops the process with this message rather than its logs.
+                read.oneOf("DYNRAG_LOG_FORMAT", "text", "text", "json"));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -184,13 +195,15 @@ public record Settings(
                 maxExtractedCharacters, urlAllowlist, urlConnectTimeout, urlFetchTimeout, urlMaxRedirects,
                 urlFetches, urlFetchesPerCustomer, urlTempBytes, urlTempBytesPerCustomer, urlFetchQueueWait,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
-                longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer);
+                longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer,
+                managementHost, managementPort, logFormat);
     }
 
     /** Keeps secrets out of logs. */
     @Override
     public String toString() {
         return "Settings[dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort
+                + ", management=" + managementHost + ":" + managementPort
                 + ", maxUploadBytes=" + maxUploadBytes + ", maxChunkTokens=" + maxChunkTokens
                 + ", embeddingThreads=" + embeddingThreads + ", streamThreads=" + streamThreads
                 + ", kafka=" + kafkaBootstrapServers.orElse("embedded") + ", jdbc=" + jdbcUrl.orElse("embedded")
@@ -231,12 +244,22 @@ public record Settings(
             }
         }
 
+<<<<<<< HEAD
         boolean flag(String name, boolean fallback) {
             return optional(name).map(value -> switch (value.toLowerCase(java.util.Locale.ROOT)) {
                 case "true" -> true;
                 case "false" -> false;
                 default -> throw new InvalidSettingException(name + " must be true or false, not '" + value + "'");
             }).orElse(fallback);
+=======
+        String oneOf(String name, String fallback, String... allowed) {
+            String value = text(name, fallback);
+            if (!List.of(allowed).contains(value)) {
+                throw new InvalidSettingException(name + " must be one of " + String.join(", ", allowed) + ", not '"
+                        + value + "'");
+            }
+            return value;
+>>>>>>> main
         }
 
         int integer(String name, int fallback, int min, int max) {

@@ -9,12 +9,15 @@ import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
+import io.dynrag.api.ingestion.IngestionResultConsumer;
 import io.dynrag.api.search.SearchHit;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.KafkaTopics;
 import io.dynrag.app.infra.S3Clients;
+import io.dynrag.app.observability.ConsumerLag;
+import io.dynrag.app.observability.Observability;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
@@ -33,6 +36,8 @@ import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
+import io.dynrag.projections.AppliedRecords;
+import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.usage.UsageCatalog;
@@ -44,13 +49,14 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -63,8 +69,14 @@ public final class RunningRoles implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RunningRoles.class);
 
+    /** The pipeline's Kafka Streams application id, which is also its consumer group. */
+    private static final String INGESTION_APPLICATION_ID = "dynrag-ingestion";
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private final Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+    /** Filled while the roles start, read by the management server meanwhile. */
+    private final Map<String, BooleanSupplier> readiness = new ConcurrentHashMap<>();
+    private Observability observability;
+    private volatile boolean rolesStarted;
     private CommandApi api;
     private HikariDataSource commandPool;
 
@@ -75,6 +87,10 @@ public final class RunningRoles implements AutoCloseable {
         RoleRequirements.check(roles, settings);
         RunningRoles running = new RunningRoles();
         try {
+            running.observability = running.own(Observability.start(settings.managementHost(),
+                    settings.managementPort(), running.readiness));
+            // Not ready before every role has started, whatever checks the started ones pass.
+            running.readiness.put("roles", () -> running.rolesStarted);
             running.startAll(EnumSet.copyOf(roles), settings, infrastructure);
             return running;
         } catch (RuntimeException e) {
@@ -94,7 +110,8 @@ public final class RunningRoles implements AutoCloseable {
         if (roles.contains(Role.PIPELINE) || roles.contains(Role.API)) {
             EmbeddingModel local = own(new MiniLmEmbeddingModel(settings.embeddingThreads()));
             store = own(new LanceChunkStore(infrastructure.lanceRoot()));
-            commandPool = own(DataSources.pool(infrastructure, Migrations.SCHEMA, 10));
+            commandPool = own(observability.pool(DataSources.pool(infrastructure, Migrations.SCHEMA, 10)));
+            readiness.put("database", Observability.reachable(commandPool));
             int sessions = settings.embeddingThreads();
             AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
             models = own(new EmbeddingModels(local,
@@ -103,7 +120,10 @@ public final class RunningRoles implements AutoCloseable {
                     own(new GuardedProviderTransport(addresses))));
         }
 
-        HikariDataSource projectionsPool = own(DataSources.pool(infrastructure, Projections.SCHEMA, 4));
+        HikariDataSource projectionsPool = own(observability.pool(DataSources.pool(infrastructure, Projections.SCHEMA,
+                4)));
+        readiness.putIfAbsent("database", Observability.reachable(projectionsPool));
+        reportLag(roles, observability.consumerLag(infrastructure.kafkaBootstrapServers()), projectionsPool);
         if (roles.contains(Role.PROJECTIONS)) {
             Projections projections = own(new Projections(projectionsPool, infrastructure.kafkaBootstrapServers()));
             projections.start();
@@ -111,14 +131,14 @@ public final class RunningRoles implements AutoCloseable {
         }
         if (roles.contains(Role.PIPELINE)) {
             IngestionService pipeline = own(new IngestionService(new IngestionSettings(
-                    infrastructure.kafkaBootstrapServers(), "dynrag-ingestion",
+                    infrastructure.kafkaBootstrapServers(), INGESTION_APPLICATION_ID,
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
                     new EmbeddingPrices(settings.embeddingPrices()),
                     new ExtractionLimits(settings.maxPages(), settings.maxExtractedCharacters()),
                     settings.vectorIndexRows(), settings.longestDocument(),
                     settings.pipelineSessionTimeout()),
-                    s3, models, store));
+                    s3, models, store, observability.pipeline()));
             pipeline.start();
             readiness.put("pipeline", pipeline::isReady);
         }
@@ -141,9 +161,11 @@ public final class RunningRoles implements AutoCloseable {
                                             .map(range -> new int[] {range.start(), range.end()}).toList()))
                             .toList(),
                     new ProjectedUsage(new UsageCatalog(projectionsPool)),
-                    readiness));
+                    readiness, observability.requests()));
             api.start();
+            readiness.put("http", () -> api.httpPort() > 0);
         }
+        rolesStarted = true;
         log.info("Started roles {}", roles);
     }
 
@@ -199,6 +221,34 @@ public final class RunningRoles implements AutoCloseable {
     private static UrlFetchSettings urlFetchSettings(Settings settings) {
         return new UrlFetchSettings(settings.urlConnectTimeout(), settings.urlFetchTimeout(),
                 settings.urlMaxRedirects(), RoleRequirements.urlAllowlist(settings));
+    }
+
+    /**
+     * The consumer groups of this process's roles whose lag is reported: the projections' (whose positions are
+     * stored with their rows), the pipeline's (its Kafka Streams application id) and the API's ingestion results.
+     * The API's webhook intake keeps its positions in the command schema and is not among them.
+     */
+    private static void reportLag(Set<Role> roles, ConsumerLag lag, HikariDataSource projectionsPool) {
+        if (roles.contains(Role.PROJECTIONS)) {
+            for (Projection projection : Projections.all()) {
+                lag.storedByItself(Projections.consumerGroup(projection), projection.topics(), () -> {
+                    try (Connection connection = projectionsPool.getConnection()) {
+                        return AppliedRecords.offsets(connection, projection.name());
+                    }
+                });
+            }
+        }
+        if (roles.contains(Role.PIPELINE)) {
+            lag.committedToKafka(INGESTION_APPLICATION_ID);
+        }
+        if (roles.contains(Role.API)) {
+            lag.committedToKafka(IngestionResultConsumer.GROUP_ID);
+        }
+    }
+
+    /** The management port: metrics and health, whatever roles run. */
+    public int managementPort() {
+        return observability.port();
     }
 
     /** The command side's connection pool (active, idle, waiting connections), once the API or pipeline role runs. */

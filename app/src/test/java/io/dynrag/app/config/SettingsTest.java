@@ -26,6 +26,29 @@ class SettingsTest {
     }
 
     @Test
+    void theManagementServerListensBesideTheApiOnItsOwnPort() {
+        Settings defaults = Settings.from(Map.of());
+        assertThat(defaults.managementPort()).isEqualTo(9464);
+        assertThat(defaults.managementHost()).isEqualTo("127.0.0.1");
+        Settings container = Settings.from(Map.of("DYNRAG_HTTP_HOST", "0.0.0.0", "DYNRAG_MANAGEMENT_PORT", "0"));
+        assertThat(container.managementHost()).isEqualTo("0.0.0.0");
+        assertThat(container.managementPort()).isZero();
+        assertThat(Settings.from(Map.of("DYNRAG_HTTP_HOST", "0.0.0.0", "DYNRAG_MANAGEMENT_HOST", "10.0.0.5"))
+                .managementHost()).isEqualTo("10.0.0.5");
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_MANAGEMENT_PORT", "65536")))
+                .hasMessage("DYNRAG_MANAGEMENT_PORT must be between 0 and 65535, not 65536");
+    }
+
+    @Test
+    void logsAreTextOrJson() {
+        assertThat(Settings.from(Map.of()).logFormat()).isEqualTo("text");
+        assertThat(Settings.from(Map.of("DYNRAG_LOG_FORMAT", "json")).logFormat()).isEqualTo("json");
+        assertThatThrownBy(() -> Settings.from(Map.of("DYNRAG_LOG_FORMAT", "JSON")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("DYNRAG_LOG_FORMAT must be one of text, json, not 'JSON'");
+    }
+
+    @Test
     void theDevKafkaPortIsAPortNumberNotAnyFreeOne() {
         assertThat(Settings.from(Map.of("DYNRAG_KAFKA_PORT", "19092")).kafkaPort()).isEqualTo(19092);
         for (String invalid : new String[] {"0", "65536", "-1"}) {

@@ -41,6 +41,7 @@ final class ProcessSystem implements AutoCloseable {
         dataDir = Files.createTempDirectory("dynrag-fault");
         env.put("DYNRAG_DATA_DIR", dataDir.toString());
         env.put("DYNRAG_HTTP_PORT", "0");
+        env.put("DYNRAG_MANAGEMENT_PORT", "0");
         env.put("DYNRAG_ADMIN_TOKEN", OPERATOR_TOKEN);
         env.put("DYNRAG_KAFKA_PARTITIONS", Integer.toString(partitions));
         env.put("DYNRAG_CHUNK_TOKENS", "120");

@@ -110,6 +110,7 @@ final class TestSystem implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("DYNRAG_DATA_DIR", dataDir.toString());
         env.put("DYNRAG_HTTP_PORT", "0");
+        env.put("DYNRAG_MANAGEMENT_PORT", "0");
         env.put("DYNRAG_ADMIN_TOKEN", OPERATOR_TOKEN);
         env.put("DYNRAG_MAX_UPLOAD_BYTES", "200000");
         env.put("DYNRAG_KAFKA_PARTITIONS", "3");

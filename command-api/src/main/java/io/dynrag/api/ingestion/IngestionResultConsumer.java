@@ -38,7 +38,7 @@ import java.util.Optional;
  */
 public final class IngestionResultConsumer implements AutoCloseable {
 
-    static final String GROUP_ID = "dynrag-command-api-ingestion-results";
+    public static final String GROUP_ID = "dynrag-command-api-ingestion-results";
     static final String ACTOR_COMPONENT = "pipeline";
     private static final Logger log = LoggerFactory.getLogger(IngestionResultConsumer.class);
 

@@ -5,6 +5,7 @@ import io.dynrag.identity.credentials.Principal;
 import io.dynrag.identity.credentials.Scope;
 import io.dynrag.identity.ratelimit.RateLimitState;
 import io.dynrag.identity.ratelimit.RateLimits;
+import io.dynrag.platform.http.AccessLog;
 import io.dynrag.platform.http.ApiProblem;
 import io.dynrag.platform.idempotency.IdempotentPosts;
 import io.dynrag.platform.origin.CurrentOrigin;
@@ -157,6 +158,9 @@ public final class Access {
     private static void remember(Context ctx, Principal principal) {
         ctx.attribute(PRINCIPAL, principal);
         CurrentOrigin.actAs(principal.actor());
+        if (!(principal instanceof Principal.Admin)) {
+            AccessLog.customer(customerIdOf(principal));
+        }
     }
 
     private static RateLimitState withHeaders(Context ctx, Optional<RateLimitState> checked) {

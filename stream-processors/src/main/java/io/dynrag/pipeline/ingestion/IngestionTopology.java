@@ -63,8 +63,10 @@ public final class IngestionTopology {
     /**
      * @param tenants removes a deleted customer's datasets and objects; deletions arrive on the
      *                customer topic
+     * @param metrics told of each document's outcome and each dead letter
      */
-    public static Topology build(DocumentIngestor ingestor, DocumentRemoval documents, TenantRemoval tenants) {
+    public static Topology build(DocumentIngestor ingestor, DocumentRemoval documents, TenantRemoval tenants,
+                                 IngestionMetrics metrics) {
         Topic<DocumentEvent> events = Topics.DOCUMENT_EVENTS;
         Topic<IngestionResult> results = Topics.INGESTION_RESULTS;
         Produced<String, IngestionResult> toResults = Produced.with(results.keySerde(), results.valueSerde());
@@ -96,10 +98,12 @@ public final class IngestionTopology {
                                     documents.remove(event.getCustomerId(), event.getDocumentId()));
                             default -> ingestor.ingest(jobOf(event));
                         }))))
-                .selectKey((documentId, done) -> done.event().getCustomerId());
+                .selectKey((documentId, done) -> done.event().getCustomerId())
+                .peek((customerId, done) -> metrics.ingested(done.outcome(), done.event().getOccurredAt()));
         worked.mapValues(Worked::result).to(results.name(), toResults);
         // Input that can never be indexed is also kept, as it was, for whoever investigates.
         worked.filter((customerId, done) -> done.outcome() instanceof IngestionOutcome.Failed failed && !failed.retryable())
+                .peek((customerId, done) -> metrics.deadLettered(Topics.INGESTION_DLQ.name()))
                 .processValues(() -> new DeadLetter(events))
                 .to(Topics.INGESTION_DLQ.name(), Produced.with(Topics.INGESTION_DLQ.keySerde(),
                         Topics.INGESTION_DLQ.valueSerde()));

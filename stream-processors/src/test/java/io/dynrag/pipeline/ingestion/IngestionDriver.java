@@ -59,7 +59,7 @@ public final class IngestionDriver implements AutoCloseable {
                                 new EmbeddingModels(model, ProviderCredentials.NONE), index, progress,
                                 (customerId, modelId) -> { }, workers),
                         new DocumentRemoval(objects, index),
-                        new TenantRemoval(objects, index)),
+                        new TenantRemoval(objects, index), IngestionMetrics.NONE),
                 IngestionService.properties(settings));
         events = driver.createInputTopic(Topics.DOCUMENT_EVENTS.name(), Serdes.String().serializer(),
                 Topics.DOCUMENT_EVENTS.valueSerde().serializer());
