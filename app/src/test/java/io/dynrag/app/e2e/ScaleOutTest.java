@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +59,7 @@ class ScaleOutTest {
         system = new ProcessSystem(PARTITIONS);
         commandPool = DataSources.pool(system.infra().jdbcUrl(), system.infra().jdbcUser(),
                 system.infra().jdbcPassword(), Migrations.SCHEMA, 2);
-        system.startProcess("projections", "projections", Map.of());
+        start("projections", "projections", Map.of());
         ApiClient apiA = startApi("api-a");
         ApiClient apiB = startApi("api-b");
         ProcessSystem.RoleProcess pipelineA = startPipeline("pipeline-a");
@@ -71,7 +72,7 @@ class ScaleOutTest {
         List<String> documentIds = new ArrayList<>();
         List<String> throughput = new ArrayList<>();
         long started = System.nanoTime();
-        // The first document waits for the pipelines to load their model and join: not part of the figures.
+        // The first document warms the pipelines' model sessions up: not part of the figures.
         phase("warm-up", apis, customer, texts.subList(0, 1), documentIds, 0);
 
         int third = (DOCUMENTS - 1) / 3;
@@ -148,20 +149,28 @@ class ScaleOutTest {
 
     private ApiClient startApi(String instance) {
         int port = FreePorts.pick();
-        ProcessSystem.RoleProcess process = system.startProcess(instance, "api",
-                Map.of("DYNRAG_HTTP_PORT", Integer.toString(port)));
-        ApiClient api = new ApiClient(port);
-        await().atMost(Duration.ofSeconds(120)).ignoreExceptions()
-                .alias("the API process " + instance + " serves (log " + process.log() + ")")
-                .until(() -> api.get("/health", null).status() == 200);
-        return api;
+        start(instance, "api", Map.of("DYNRAG_HTTP_PORT", Integer.toString(port)));
+        return new ApiClient(port);
     }
 
     private ProcessSystem.RoleProcess startPipeline(String instance) {
-        return system.startProcess(instance, "pipeline", Map.of(
+        return start(instance, "pipeline", Map.of(
                 "DYNRAG_STREAM_THREADS", "2",
                 "DYNRAG_EMBEDDING_THREADS", "1",
                 // As in PipelineCrashTest: a killed instance's partitions move on once its session times out.
                 "DYNRAG_PIPELINE_SESSION_TIMEOUT_SECONDS", "8"));
+    }
+
+    /** Starts a role process and waits until its management port reports it ready. */
+    private ProcessSystem.RoleProcess start(String instance, String role, Map<String, String> overrides) {
+        int managementPort = FreePorts.pick();
+        Map<String, String> settings = new HashMap<>(overrides);
+        settings.put("DYNRAG_MANAGEMENT_PORT", Integer.toString(managementPort));
+        ProcessSystem.RoleProcess process = system.startProcess(instance, role, settings);
+        ApiClient management = new ApiClient(managementPort);
+        await().atMost(Duration.ofSeconds(120)).ignoreExceptions()
+                .alias(instance + " ready (log " + process.log() + ")")
+                .until(() -> management.get("/health/ready", null).status() == 200);
+        return process;
     }
 }
