@@ -244,14 +244,10 @@ public record Settings(
             }
         }
 
-<<<<<<< HEAD
         boolean flag(String name, boolean fallback) {
-            return optional(name).map(value -> switch (value.toLowerCase(java.util.Locale.ROOT)) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new InvalidSettingException(name + " must be true or false, not '" + value + "'");
-            }).orElse(fallback);
-=======
+            return Boolean.parseBoolean(oneOf(name, Boolean.toString(fallback), "true", "false"));
+        }
+
         String oneOf(String name, String fallback, String... allowed) {
             String value = text(name, fallback);
             if (!List.of(allowed).contains(value)) {
@@ -259,7 +255,6 @@ public record Settings(
                         + value + "'");
             }
             return value;
->>>>>>> main
         }
 
         int integer(String name, int fallback, int min, int max) {
