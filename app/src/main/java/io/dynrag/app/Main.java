@@ -8,6 +8,7 @@ import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.LanceRoots;
 import io.dynrag.app.infra.S3Settings;
 import io.dynrag.app.roles.Role;
+import io.dynrag.app.roles.RoleRequirements;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.VerifyCommand;
 import org.slf4j.Logger;
@@ -127,13 +128,11 @@ public final class Main {
     }
 
     private static int runRoles(Set<Role> roles, Settings settings, PrintStream out) {
-        S3Settings s3 = new S3Settings(
-                URI.create(settings.s3Endpoint().orElseThrow(() -> missing("DYNRAG_S3_ENDPOINT"))),
+        RoleRequirements.checkForExternalServers(roles, settings);
+        S3Settings s3 = new S3Settings(URI.create(settings.s3Endpoint().orElseThrow()),
                 settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(), settings.s3Bucket());
-        Infrastructure infrastructure = new Infrastructure(
-                settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS")),
-                settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
-                settings.jdbcUser(), settings.jdbcPassword(),
+        Infrastructure infrastructure = new Infrastructure(settings.kafkaBootstrapServers().orElseThrow(),
+                settings.jdbcUrl().orElseThrow(), settings.jdbcUser(), settings.jdbcPassword(),
                 s3, LanceRoots.of(settings, s3));
         RunningRoles running = RunningRoles.start(roles, settings, infrastructure);
         out.println("Dynamic RAG roles " + roles + " running against " + infrastructure);
@@ -188,10 +187,6 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static InvalidSettingException missing(String variable) {
-        return new InvalidSettingException(variable + " must be set to run roles against external servers");
     }
 
     /** The host to show in a URL the user opens: a wildcard address is reached on localhost. */

@@ -28,6 +28,7 @@ public record Settings(
         int streamThreads,
         int topicPartitions,
         short topicReplication,
+        boolean createTopics,
         Optional<String> kafkaBootstrapServers,
         int kafkaPort,
         Optional<String> jdbcUrl,
@@ -121,6 +122,7 @@ public record Settings(
                 read.integer("DYNRAG_STREAM_THREADS", Runtime.getRuntime().availableProcessors(), 1, 64),
                 read.integer("DYNRAG_KAFKA_PARTITIONS", 6, 1, 10_000),
                 (short) read.integer("DYNRAG_KAFKA_REPLICATION", 1, 1, 32),
+                read.flag("DYNRAG_KAFKA_CREATE_TOPICS", true),
                 read.optional("DYNRAG_KAFKA_BOOTSTRAP_SERVERS"),
                 // Fixed, not free, so that a consumer outside dev knows where to connect.
                 read.integer("DYNRAG_KAFKA_PORT", 9092, 1, 65_535),
@@ -184,7 +186,8 @@ public record Settings(
     public Settings withDevSecrets(String operatorToken, String generatedKeyEncryptionKeys) {
         return new Settings(dataDir, httpHost, httpPort, trustedProxies, cors,
                 Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
-                embeddingThreads, streamThreads, topicPartitions, topicReplication, kafkaBootstrapServers, kafkaPort,
+                embeddingThreads, streamThreads, topicPartitions, topicReplication, createTopics, kafkaBootstrapServers,
+                kafkaPort,
                 jdbcUrl,
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
@@ -241,6 +244,10 @@ public record Settings(
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException(name + ": " + e.getMessage());
             }
+        }
+
+        boolean flag(String name, boolean fallback) {
+            return Boolean.parseBoolean(oneOf(name, Boolean.toString(fallback), "true", "false"));
         }
 
         String oneOf(String name, String fallback, String... allowed) {

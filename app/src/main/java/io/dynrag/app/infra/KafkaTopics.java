@@ -11,13 +11,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
-/** Creates the public topics with their contract settings (retention forever for event topics). */
+/**
+ * Creates the public topics with their contract settings (retention forever for event topics), or,
+ * where the operator creates topics (managed Kafka often forbids clients to), checks they exist.
+ */
 public final class KafkaTopics {
 
     private KafkaTopics() {
     }
 
-    public static void ensure(String bootstrapServers, int partitions, short replication) {
+    /** @param create whether to create missing topics; if not, a missing topic stops the start, named */
+    public static void ensure(String bootstrapServers, int partitions, short replication, boolean create) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = Topics.creationConfigs().entrySet().stream()
@@ -26,6 +30,11 @@ public final class KafkaTopics {
                     .toList();
             if (missing.isEmpty()) {
                 return;
+            }
+            if (!create) {
+                throw new IllegalStateException("the Kafka topics " + missing.stream().map(NewTopic::name).toList()
+                        + " do not exist and DYNRAG_KAFKA_CREATE_TOPICS is false: create them with the settings "
+                        + "docs/topics.md lists, or let Dynamic RAG create them");
             }
             try {
                 admin.createTopics(missing).all().get();

@@ -11,7 +11,6 @@ import io.dynrag.api.document.url.FetchBounds;
 import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.api.ingestion.IngestionResultConsumer;
 import io.dynrag.api.search.SearchHit;
-import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
 import io.dynrag.app.infra.Infrastructure;
@@ -34,7 +33,6 @@ import io.dynrag.pipeline.embedding.QueryEmbedding;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
-import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
@@ -86,6 +84,7 @@ public final class RunningRoles implements AutoCloseable {
     }
 
     public static RunningRoles start(Set<Role> roles, Settings settings, Infrastructure infrastructure) {
+        RoleRequirements.check(roles, settings);
         RunningRoles running = new RunningRoles();
         try {
             // Not ready before every role has started, whatever checks the started ones pass; in the map
@@ -103,7 +102,7 @@ public final class RunningRoles implements AutoCloseable {
 
     private void startAll(EnumSet<Role> roles, Settings settings, Infrastructure infrastructure) {
         KafkaTopics.ensure(infrastructure.kafkaBootstrapServers(), settings.topicPartitions(),
-                settings.topicReplication());
+                settings.topicReplication(), settings.createTopics());
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
         infrastructure.lance().bucket().ifPresent(bucket -> S3Clients.ensureBucket(s3, bucket));
@@ -119,7 +118,7 @@ public final class RunningRoles implements AutoCloseable {
             AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
             models = own(new EmbeddingModels(local,
                     () -> new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8),
-                    providerCredentials(commandPool, keyEncryptionKeys(settings), addresses),
+                    providerCredentials(commandPool, RoleRequirements.keyEncryptionKeys(settings), addresses),
                     own(new GuardedProviderTransport(addresses))));
         }
 
@@ -194,19 +193,8 @@ public final class RunningRoles implements AutoCloseable {
         });
     }
 
-    private static KeyEncryptionKeys keyEncryptionKeys(Settings settings) {
-        String keySetting = settings.keyEncryptionKeys().orElseThrow(() ->
-                new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS must be set for the api and pipeline roles: "
-                        + "<id>:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32)"));
-        try {
-            return KeyEncryptionKeys.parse(keySetting);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException("DYNRAG_KEY_ENCRYPTION_KEYS: " + e.getMessage());
-        }
-    }
-
     private static CommandApiSettings commandApiSettings(Settings settings, Infrastructure infrastructure) {
-        KeyEncryptionKeys keys = keyEncryptionKeys(settings);
+        KeyEncryptionKeys keys = RoleRequirements.keyEncryptionKeys(settings);
         CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
@@ -234,14 +222,8 @@ public final class RunningRoles implements AutoCloseable {
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {
-        AddressAllowlist allowlist;
-        try {
-            allowlist = AddressAllowlist.parse(settings.urlAllowlist());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException("DYNRAG_URL_ALLOWLIST: " + e.getMessage());
-        }
         return new UrlFetchSettings(settings.urlConnectTimeout(), settings.urlFetchTimeout(),
-                settings.urlMaxRedirects(), allowlist);
+                settings.urlMaxRedirects(), RoleRequirements.urlAllowlist(settings));
     }
 
     /**

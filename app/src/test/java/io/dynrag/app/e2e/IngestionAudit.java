@@ -141,6 +141,22 @@ final class IngestionAudit {
         return figures;
     }
 
+    /** The customer's documents whose latest version has a DocumentVersionIndexed event. */
+    static long indexedDocuments(HikariDataSource commandSchema, String customerId) {
+        try (var connection = commandSchema.getConnection();
+             var statement = connection.prepareStatement("SELECT count(DISTINCT e.aggregate_identifier) "
+                     + "FROM domain_event_entry e JOIN document_state d ON d.document_id = e.aggregate_identifier "
+                     + "WHERE d.customer_id = ? AND e.payload_type LIKE '%DocumentVersionIndexed'")) {
+            statement.setString(1, customerId);
+            try (var result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     record Figures(Scenario scenario, int documents, int lost, int failed, int duplicatedChunks,
                    int duplicateIndexedEvents, int rowCountMismatches, int usageMismatches, int verifyStatus,
                    long rows, double seconds, List<String> problems) {

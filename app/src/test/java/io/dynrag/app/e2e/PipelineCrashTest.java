@@ -110,11 +110,14 @@ class PipelineCrashTest {
      */
     private void killAfterProgress(ProcessSystem.RoleProcess pipeline, String customerId, int uploaded, Random random)
             throws InterruptedException {
-        long before = indexedDocuments(customerId);
+        long before = IngestionAudit.indexedDocuments(commandPool, customerId);
         await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(100))
                 .alias("the pipeline indexes a document (" + before + " of " + uploaded + " indexed so far; log "
                         + pipeline.log() + ")")
-                .until(() -> indexedDocuments(customerId) > before || indexedDocuments(customerId) >= uploaded);
+                .until(() -> {
+                    long indexed = IngestionAudit.indexedDocuments(commandPool, customerId);
+                    return indexed > before || indexed >= uploaded;
+                });
         Thread.sleep(random.nextInt(2_000));
         pipeline.kill();
     }
@@ -123,28 +126,11 @@ class PipelineCrashTest {
                                          int kills, long started) {
         await().atMost(PROGRESS_TIMEOUT).pollInterval(Duration.ofMillis(250))
                 .alias("every document indexed after the faults; missing " + (documentIds.size()
-                        - indexedDocuments(customer[0])) + " of " + documentIds.size())
-                .until(() -> indexedDocuments(customer[0]) >= documentIds.size());
+                        - IngestionAudit.indexedDocuments(commandPool, customer[0])) + " of " + documentIds.size())
+                .until(() -> IngestionAudit.indexedDocuments(commandPool, customer[0]) >= documentIds.size());
         return IngestionAudit.audit(new IngestionAudit.Scenario(scenario, rounds, kills, started), api,
                 system.verifyServers(), customer[0], customer[1], documentIds);
     }
-
-    /** Documents whose latest version has a DocumentVersionIndexed event. */
-    private long indexedDocuments(String customerId) {
-        try (var connection = commandPool.getConnection();
-             var statement = connection.prepareStatement("SELECT count(DISTINCT e.aggregate_identifier) "
-                     + "FROM domain_event_entry e JOIN document_state d ON d.document_id = e.aggregate_identifier "
-                     + "WHERE d.customer_id = ? AND e.payload_type LIKE '%DocumentVersionIndexed'")) {
-            statement.setString(1, customerId);
-            try (var result = statement.executeQuery()) {
-                result.next();
-                return result.getLong(1);
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
 
     private static List<String> corpus(long seed) {
         return new BenchCorpus(seed, text -> text.split("\\s+").length * 13 / 10)
