@@ -103,11 +103,11 @@ class DocumentMetadataApiTest {
             TestSystem.assertProblem(response, 400);
             assertThat(response.json().get("detail").asText()).contains(named);
         });
-        ApiClient.Response url = api.postJson("/v1/documents", key,
+        ApiClient.Response url = api.outsideContract().postJson("/v1/documents", key,
                 "{\"url\": \"https://example.org/a\", \"metadata\": {\"a\": {\"b\": 1}}}");
         TestSystem.assertProblem(url, 400);
         assertThat(url.json().get("detail").asText()).contains("metadata.a");
-        ApiClient.Response batch = api.postJson("/v1/documents/batch", key,
+        ApiClient.Response batch = api.outsideContract().postJson("/v1/documents/batch", key,
                 "{\"items\": [{\"url\": \"https://example.org/a\", \"metadata\": {\"n\": [true]}}]}");
         assertThat(batch.status()).as(batch.body()).isEqualTo(207);
         assertThat(batch.json().get("results").get(0).get("status").asInt()).isEqualTo(400);

@@ -101,6 +101,9 @@ class OpenApiContractCheckTest {
         assertThatThrownBy(() -> contract.checkRequest("PUT", "/v1/admin/customers/c1/ceilings", "application/json",
                 bytes("{\"maxDocuments\":\"many\"}")))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("maxDocuments");
+        assertThatThrownBy(() -> contract.checkRequest("POST", "/v1/documents", "application/json",
+                bytes("{\"url\":\"https://example.org/a\",\"metadata\":{\"team\":{\"name\":\"oceans\"}}}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("metadata");
         assertThatThrownBy(() -> contract.checkRequest("GET", "/v1/documents?limit=ten", "", new byte[0]))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("query limit");
         assertThatThrownBy(() -> contract.checkRequest("POST", "/v1/search", "text/plain", bytes("tides")))
