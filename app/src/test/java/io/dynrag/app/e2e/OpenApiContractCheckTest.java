@@ -71,6 +71,9 @@ class OpenApiContractCheckTest {
                 bytes("{\"query\":\"tides\",\"topK\":3}"))).doesNotThrowAnyException();
         assertThatCode(() -> contract.checkRequest("GET", "/v1/documents/d%201/chunks?version=2&limit=10",
                 "", new byte[0])).doesNotThrowAnyException();
+        assertThatCode(() -> contract.checkRequest("GET", "/v1/documents?status=INDEXED,FAILED&status=PENDING"
+                + "&metadata.team=oceans&metadata.team=rivers&metadata.year=2024&sort=title", "", new byte[0]))
+                .doesNotThrowAnyException();
         assertThatCode(() -> contract.checkRequest("PUT", "/v1/admin/customers/c1/ceilings", "application/json",
                 bytes("{\"maxDocuments\":100,\"requestsPerDay\":null}"))).doesNotThrowAnyException();
         assertThatCode(() -> contract.checkRequest("POST", "/v1/documents/batch", "multipart/form-data; boundary=b",
@@ -105,6 +108,8 @@ class OpenApiContractCheckTest {
                 bytes("{\"url\":\"https://example.org/a\",\"metadata\":{\"team\":{\"name\":\"oceans\"}}}")))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("metadata");
         assertThatThrownBy(() -> contract.checkRequest("GET", "/v1/documents?limit=ten", "", new byte[0]))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("query limit");
+        assertThatThrownBy(() -> contract.checkRequest("GET", "/v1/documents?limit=500", "", new byte[0]))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("query limit");
         assertThatThrownBy(() -> contract.checkRequest("POST", "/v1/search", "text/plain", bytes("tides")))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("text/plain");
