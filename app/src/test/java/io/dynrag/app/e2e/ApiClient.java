@@ -20,8 +20,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts; every answer must keep
- * to docs/openapi.json. Public for the dev launcher's tests (module {@code dev}).
+ * Drives the HTTP API as a client would: plain HTTP, JSON and multipart, no shortcuts; every request and every
+ * answer must keep to docs/openapi.json ({@link OpenApiContract}). Public for the dev launcher's tests (module
+ * {@code dev}).
  */
 public final class ApiClient {
 
@@ -30,15 +31,18 @@ public final class ApiClient {
     private final HttpClient http;
     private final int port;
     private final String baseUrl;
+    /** False for {@link #outsideContract()}: the requests are not checked, the answers still are. */
+    private final boolean requestsInContract;
 
     public ApiClient(int port) {
-        this(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        this(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), true);
     }
 
-    private ApiClient(int port, HttpClient http) {
+    private ApiClient(int port, HttpClient http, boolean requestsInContract) {
         this.http = http;
         this.port = port;
         this.baseUrl = "http://127.0.0.1:" + port;
+        this.requestsInContract = requestsInContract;
     }
 
     /**
@@ -47,7 +51,17 @@ public final class ApiClient {
      */
     ApiClient from(InetAddress localAddress) {
         return new ApiClient(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .localAddress(localAddress).build());
+                .localAddress(localAddress).build(), requestsInContract);
+    }
+
+    /**
+     * This client for requests that are outside docs/openapi.json on purpose: a test whose point is the bad input
+     * (an unknown field, a wrong type or content type, a missing body, an undeclared route or parameter) sends it
+     * through this, at the call site, so that the deliberate breach is visible there. The answers are still held
+     * to the contract.
+     */
+    ApiClient outsideContract() {
+        return new ApiClient(port, http, false);
     }
 
     int port() {
@@ -102,7 +116,7 @@ public final class ApiClient {
     Response postRaw(String path, String bearer, String contentType, byte[] body) {
         Map<String, String> headers = new LinkedHashMap<>(credential(bearer));
         headers.put("Content-Type", contentType);
-        return send(request("POST", path, headers, HttpRequest.BodyPublishers.ofByteArray(body)));
+        return exchange("POST", path, headers, body);
     }
 
     /**
@@ -114,8 +128,7 @@ public final class ApiClient {
         if (json != null) {
             all.putIfAbsent("Content-Type", "application/json");
         }
-        return send(request(method, path, all, json == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(json)));
+        return exchange(method, path, all, json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A multipart upload with the file in {@code field}; a null filename leaves the file part out. */
@@ -154,24 +167,30 @@ public final class ApiClient {
         write(body, "--" + boundary + "--\r\n");
         Map<String, String> all = new LinkedHashMap<>(headers);
         all.put("Content-Type", "multipart/form-data; boundary=" + boundary);
-        return send(request("POST", path, all, HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        return exchange("POST", path, all, body.toByteArray());
     }
 
     private static Map<String, String> credential(String bearer) {
         return bearer == null ? Map.of() : bearer(bearer);
     }
 
-    private HttpRequest.Builder request(String method, String path, Map<String, String> headers,
-                                        HttpRequest.BodyPublisher body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(Duration.ofSeconds(60));
+    /**
+     * Every request (unless sent {@link #outsideContract()}) and every answer is held to docs/openapi.json: see
+     * {@link OpenApiContract}. The request is checked before it is sent, so a breach fails where it is made.
+     */
+    private Response exchange(String method, String path, Map<String, String> headers, byte[] body) {
+        URI uri = URI.create(baseUrl + path);
+        if (requestsInContract) {
+            String contentType = headers.entrySet().stream()
+                    .filter(header -> header.getKey().equalsIgnoreCase("Content-Type"))
+                    .map(Map.Entry::getValue).findFirst().orElse("");
+            OpenApiContract.get().checkRequest(method, uri.getRawPath()
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), contentType, body);
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
         headers.forEach(builder::header);
-        return builder.method(method, body);
-    }
-
-    /** Every answer is held to docs/openapi.json: see {@link OpenApiContract}. */
-    private Response send(HttpRequest.Builder builder) {
-        HttpRequest request = builder.build();
+        HttpRequest request = builder.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body)).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             Response answer = new Response(response.statusCode(),

@@ -301,15 +301,16 @@ class AuditTest {
         for (String query : List.of("from=yesterday", "to=2026-13-01T00:00:00Z", "from=2026-11-26",
                 "from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z", "limit=0", "limit=1001", "limit=many",
                 "limit=2.5", "cursor=garbage", "cursor=" + "A".repeat(100))) {
-            ApiClient.Response refused = api.get("/v1/audit/events?" + query, apiKey);
+            ApiClient.Response refused = api.outsideContract().get("/v1/audit/events?" + query, apiKey);
             assertProblem(refused, 400);
             assertThat(refused.json().get("detail").asText()).as(query)
                     .containsAnyOf("'from'", "'to'", "'limit'", "'cursor'");
         }
-        assertProblem(api.get("/v1/admin/audit/events?limit=0", system.adminAccessToken()), 400);
+        assertProblem(api.outsideContract().get("/v1/admin/audit/events?limit=0", system.adminAccessToken()), 400);
         for (String asOf : List.of("asOf=yesterday", "asOf=2026-11-26", "asOf=1700000000")) {
-            assertProblem(api.get("/v1/documents/" + documentId + "?" + asOf, apiKey), 400);
-            assertProblem(api.get("/v1/documents/" + documentId + "/versions?" + asOf, apiKey), 400);
+            assertProblem(api.outsideContract().get("/v1/documents/" + documentId + "?" + asOf, apiKey), 400);
+            assertProblem(api.outsideContract().get("/v1/documents/" + documentId + "/versions?" + asOf, apiKey),
+                    400);
         }
         assertProblem(api.get("/v1/documents/" + documentId + "?asOf=" + Instant.now(), system.registerCustomer("Other")),
                 404);

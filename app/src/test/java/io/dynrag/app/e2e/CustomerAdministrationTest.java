@@ -51,8 +51,8 @@ class CustomerAdministrationTest {
         JsonNode page = ok(api.get("/v1/admin/customers?limit=1", admin));
         assertThat(page.get("customers")).hasSize(1);
         assertThat(page.get("next").asText()).isEqualTo(page.get("customers").get(0).get("customerId").asText());
-        assertProblem(api.get("/v1/admin/customers?limit=0", admin), 400);
-        assertProblem(api.get("/v1/admin/customers?limit=many", admin), 400);
+        assertProblem(api.outsideContract().get("/v1/admin/customers?limit=0", admin), 400);
+        assertProblem(api.outsideContract().get("/v1/admin/customers?limit=many", admin), 400);
         assertProblem(api.get("/v1/admin/customers/" + UUID.randomUUID(), admin), 404);
         assertProblem(api.get("/v1/admin/customers/not-a-customer", admin), 404);
 
@@ -75,12 +75,12 @@ class CustomerAdministrationTest {
             assertProblem(api.send("GET", "/v1/admin/customers", credential, null), 403);
             assertProblem(api.send("GET", own, credential, null), 403);
             assertProblem(api.send("POST", own + "/suspend", credential, "{}"), 403);
-            assertProblem(api.send("POST", own + "/reactivate", credential, "{}"), 403);
+            assertProblem(api.send("POST", own + "/reactivate", credential, null), 403);
             assertProblem(api.send("DELETE", own, credential, null), 403);
             assertProblem(api.send("GET", own + "/ceilings", credential, null), 403);
             assertProblem(api.send("PUT", own + "/ceilings", credential, Json.object("maxDocuments", 1_000_000)), 403);
             assertProblem(api.send("POST", "/v1/admin/customers", credential, Json.object("name", "Mine")), 403);
-            assertProblem(api.send("POST", "/v1/admin/signing-keys/rotate", credential, "{}"), 403);
+            assertProblem(api.send("POST", "/v1/admin/signing-keys/rotate", credential, null), 403);
         }
         String admin = system.adminAccessToken();
         assertProblem(api.postJson("/v1/search", admin, Json.object("query", "anything")), 403);
@@ -99,7 +99,7 @@ class CustomerAdministrationTest {
         String documentId = upload(key.secret());
         String admin = system.adminAccessToken();
         String path = "/v1/admin/customers/" + account.customerId();
-        assertProblem(api.postJson(path + "/suspend", admin, "null"), 400);
+        assertProblem(api.outsideContract().postJson(path + "/suspend", admin, "null"), 400);
         assertThat(ok(api.get(path, admin)).get("status").asText()).isEqualTo("ACTIVE");
 
         JsonNode suspended = ok(api.postJson(path + "/suspend", admin, Json.object("reason", "unpaid invoices")));

@@ -180,13 +180,13 @@ class CustomerCeilingsTest {
                 Map.entry("DYNRAG_MAX_UPLOAD_BYTES", Json.object("maxFileBytes", 200_001)),
                 Map.entry("colour", Json.object("colour", "blue")));
         for (Map.Entry<String, String> bad : invalid) {
-            ApiClient.Response refused = api.putJson(path, admin, bad.getValue());
+            ApiClient.Response refused = api.outsideContract().putJson(path, admin, bad.getValue());
             assertProblem(refused, 400);
             assertThat(refused.json().get("detail").asText()).as(bad.getValue()).contains(bad.getKey());
         }
-        assertProblem(api.putJson(path, admin, "null"), 400);
-        assertProblem(api.putJson(path, admin, "[]"), 400);
-        assertProblem(api.putJson(path, admin, "{\"maxDocuments\": "), 400);
+        assertProblem(api.outsideContract().putJson(path, admin, "null"), 400);
+        assertProblem(api.outsideContract().putJson(path, admin, "[]"), 400);
+        assertProblem(api.outsideContract().putJson(path, admin, "{\"maxDocuments\": "), 400);
 
         assertThat(ok(api.get(path, admin))).isEqualTo(before);
         assertThat(database.count(COUNT_EVENTS, account.customerId())).isEqualTo(events);

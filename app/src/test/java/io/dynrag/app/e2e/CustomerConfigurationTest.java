@@ -87,13 +87,14 @@ class CustomerConfigurationTest {
                 Map.entry("colour", Json.object("colour", "blue")));
 
         for (Map.Entry<String, String> bad : invalid) {
-            ApiClient.Response refused = api.putJson("/v1/customer/config", account.accessToken(), bad.getValue());
+            ApiClient.Response refused = api.outsideContract().putJson("/v1/customer/config", account.accessToken(),
+                    bad.getValue());
             assertProblem(refused, 400);
             assertThat(refused.json().get("detail").asText()).as(bad.getValue()).contains(bad.getKey())
                     .doesNotContain("io.dynrag");
         }
-        assertProblem(api.putJson("/v1/customer/config", account.accessToken(), "null"), 400);
-        assertProblem(api.putJson("/v1/customer/config", account.accessToken(), "[]"), 400);
+        assertProblem(api.outsideContract().putJson("/v1/customer/config", account.accessToken(), "null"), 400);
+        assertProblem(api.outsideContract().putJson("/v1/customer/config", account.accessToken(), "[]"), 400);
 
         assertThat(configuration(api.get("/v1/customer/config", account.accessToken()))).isEqualTo(before);
         assertThat(database.count(COUNT_EVENTS, account.customerId())).isEqualTo(events);
@@ -205,7 +206,7 @@ class CustomerConfigurationTest {
         assertThat(row.get("fingerprint")).isEqualTo(ProviderKeys.fingerprint(providerKey));
         assertThat(row.get("base_url")).isEqualTo("http://127.0.0.1:9");
 
-        assertProblem(api.putJson("/v1/customer/provider-key", account.accessToken(),
+        assertProblem(api.outsideContract().putJson("/v1/customer/provider-key", account.accessToken(),
                 Json.object("provider", "acme-ai", "apiKey", providerKey)), 400);
         assertProblem(api.putJson("/v1/customer/provider-key", account.accessToken(),
                 Json.object("provider", "openai", "apiKey", "short")), 400);
@@ -213,7 +214,7 @@ class CustomerConfigurationTest {
                 Json.object("provider", "openai", "apiKey", "has a space inside")), 400);
         assertProblem(api.putJson("/v1/customer/provider-key", account.accessToken(),
                 Json.object("provider", "openai", "apiKey", providerKey, "baseUrl", "file:///etc/passwd")), 400);
-        assertProblem(api.putJson("/v1/customer/provider-key", account.accessToken(),
+        assertProblem(api.outsideContract().putJson("/v1/customer/provider-key", account.accessToken(),
                 Json.object("provider", "openai", "apiKey", providerKey, "model", "gpt")), 400);
         assertThat(database.count(COUNT_EVENTS, account.customerId())).isEqualTo(events + 1);
 

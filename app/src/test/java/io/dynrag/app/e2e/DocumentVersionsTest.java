@@ -117,10 +117,10 @@ class DocumentVersionsTest {
         TestSystem.assertProblem(api.delete("/v1/documents/" + documentId, stranger), 404);
         TestSystem.assertProblem(upload(owner, "/v1/documents/" + UUID.randomUUID() + "/versions", "a.txt", "x"), 404);
         TestSystem.assertProblem(api.delete("/v1/documents/not-a-uuid", owner), 404);
-        TestSystem.assertProblem(api.postRaw(versions, owner, "text/plain", "just text".getBytes(StandardCharsets.UTF_8)),
-                415);
-        TestSystem.assertProblem(api.postRaw(versions, owner, "application/json", "{}".getBytes(StandardCharsets.UTF_8)),
-                400);
+        TestSystem.assertProblem(api.outsideContract().postRaw(versions, owner, "text/plain",
+                "just text".getBytes(StandardCharsets.UTF_8)), 415);
+        TestSystem.assertProblem(api.outsideContract().postRaw(versions, owner, "application/json",
+                "{}".getBytes(StandardCharsets.UTF_8)), 400);
         TestSystem.assertProblem(api.postRaw(versions, owner, "multipart/form-data; boundary=b", multipartOf("a.exe",
                 new byte[]{'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0})), 415);
         TestSystem.assertProblem(upload(owner, versions, "empty.txt", ""), 400);

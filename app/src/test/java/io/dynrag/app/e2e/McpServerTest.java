@@ -163,10 +163,10 @@ class McpServerTest {
         assertThat(limited.header("Retry-After")).isPresent();
 
         Map<String, String> user = withMcpHeaders(ApiClient.bearer(account.accessToken()));
-        TestSystem.assertProblem(api.send("GET", "/mcp", user, null), 405);
+        TestSystem.assertProblem(api.outsideContract().send("GET", "/mcp", user, null), 405);
         TestSystem.assertProblem(api.send("POST", "/mcp", user, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": "
                 + "\"ping\", \"params\": {\"padding\": \"" + "x".repeat(1_100_000) + "\"}}"), 413);
-        TestSystem.assertProblem(api.postRaw("/mcp", account.accessToken(), "text/plain",
+        TestSystem.assertProblem(api.outsideContract().postRaw("/mcp", account.accessToken(), "text/plain",
                 "ping".getBytes(StandardCharsets.UTF_8)), 415);
     }
 

@@ -46,7 +46,8 @@ class TenantIsolationMatrixTest {
                         "written by another tenant".getBytes(StandardCharsets.UTF_8), "Intruder");
             }
             return api.send(method, path, credential, switch (method) {
-                case "POST" -> "{}";
+                case "POST" -> path.endsWith("/reactivate") ? null : "{}";
+                case "PUT" -> "{}";
                 case "PATCH" -> "{\"title\": \"Intruder\", \"metadata\": {\"owner\": \"B\"}}";
                 default -> null;
             });

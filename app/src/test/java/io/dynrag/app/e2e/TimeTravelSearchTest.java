@@ -117,7 +117,8 @@ class TimeTravelSearchTest {
         String scanned = system.uploadDocument(key, "scan.pdf", Corpus.pdfWithoutText());
         system.awaitStatus(key, scanned, "FAILED");
 
-        TestSystem.assertProblem(search(key, "\"asOf\": \"yesterday\""), 400);
+        TestSystem.assertProblem(api.outsideContract().postJson("/v1/search", key, "{\"query\": \"" + QUERY
+                + "\", \"asOf\": \"yesterday\"}"), 400);
         TestSystem.assertProblem(search(key, "\"version\": 1"), 400);
         TestSystem.assertProblem(search(key, "\"documentId\": \"" + guide + "\", \"version\": 1, \"asOf\": \""
                 + Instant.now() + "\""), 400);

@@ -123,8 +123,9 @@ abstract class WalkingSkeletonScenario {
         TestSystem.assertProblem(api.upload(null, "file", "a.txt", bytes("hello"), null), 401);
         TestSystem.assertProblem(api.upload("drk_not-a-real-key", "file", "a.txt", bytes("hello"), null), 401);
         TestSystem.assertProblem(api.upload(ADMIN_TOKEN, "file", "a.txt", bytes("hello"), null), 403);
-        TestSystem.assertProblem(api.upload(customer, "file", null, null, "no file part"), 400);
-        TestSystem.assertProblem(api.upload(customer, "document", "a.txt", bytes("wrong field name"), null), 400);
+        TestSystem.assertProblem(api.outsideContract().upload(customer, "file", null, null, "no file part"), 400);
+        TestSystem.assertProblem(api.outsideContract().upload(customer, "document", "a.txt",
+                bytes("wrong field name"), null), 400);
         TestSystem.assertProblem(api.upload(customer, "file", "empty.txt", new byte[0], null), 400);
         TestSystem.assertProblem(api.upload(customer, "file", "archive.zip",
                 new byte[]{'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0}, null), 415);
@@ -132,19 +133,21 @@ abstract class WalkingSkeletonScenario {
         TestSystem.assertProblem(api.upload(customer, "file", "latin1.txt", new byte[]{'c', 'a', 'f', (byte) 0xE9}, null), 415);
         TestSystem.assertProblem(api.upload(customer, "file", "huge.txt", "x".repeat(300_000).getBytes(StandardCharsets.UTF_8),
                 null), 413);
-        TestSystem.assertProblem(api.postRaw("/v1/documents", customer, "text/plain", bytes("just text")), 415);
-        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": "), 400);
-        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"x\", \"topk\": 3}"), 400);
+        TestSystem.assertProblem(api.outsideContract().postRaw("/v1/documents", customer, "text/plain", bytes("just text")), 415);
+        TestSystem.assertProblem(api.outsideContract().postJson("/v1/search", customer, "{\"query\": "), 400);
+        TestSystem.assertProblem(api.outsideContract().postJson("/v1/search", customer,
+                "{\"query\": \"x\", \"topk\": 3}"), 400);
         TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"  \"}"), 400);
-        TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"x\", \"topK\": 0}"), 400);
+        TestSystem.assertProblem(api.outsideContract().postJson("/v1/search", customer,
+                "{\"query\": \"x\", \"topK\": 0}"), 400);
         TestSystem.assertProblem(api.postJson("/v1/search", customer, "{\"query\": \"" + "word ".repeat(400) + "\"}"), 400);
         TestSystem.assertProblem(api.postJson("/v1/search", null, "{\"query\": \"x\"}"), 401);
         TestSystem.assertProblem(api.postJson("/v1/admin/customers", customer, "{\"name\": \"Mallory\"}"), 403);
         TestSystem.assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "{\"name\": \"\"}"), 400);
-        TestSystem.assertProblem(api.postJson("/v1/admin/customers", ADMIN_TOKEN, "not json"), 400);
+        TestSystem.assertProblem(api.outsideContract().postJson("/v1/admin/customers", ADMIN_TOKEN, "not json"), 400);
         TestSystem.assertProblem(api.get("/v1/documents/not-a-uuid", customer), 404);
         TestSystem.assertProblem(api.get("/v1/documents/" + UUID.randomUUID(), customer), 404);
-        TestSystem.assertProblem(api.get("/v1/nothing-here", customer), 404);
+        TestSystem.assertProblem(api.outsideContract().get("/v1/nothing-here", customer), 404);
 
         assertThat(snapshot()).isEqualTo(before);
     }

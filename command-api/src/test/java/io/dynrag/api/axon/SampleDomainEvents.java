@@ -32,9 +32,10 @@ import java.util.stream.Collectors;
 /**
  * One fully populated instance of every event the aggregates record: every field set, no
  * collection empty, so the JSON of each shows every field a stored event can have. Sets hold one
- * element, because the order of a larger set would differ from one run to the next.
+ * element, because the order of a larger set would differ from one run to the next. Public for the audit trail's
+ * contract test ({@code AuditEventContractTest}).
  */
-final class SampleDomainEvents {
+public final class SampleDomainEvents {
 
     static final String CUSTOMER = "c-7f3a";
     static final String DOCUMENT = "d-91b2";
@@ -49,7 +50,7 @@ final class SampleDomainEvents {
     /** One value of every kind metadata holds. */
     static final Map<String, Object> METADATA = Map.of("department", "people", "revision", 7L, "score", 0.75,
             "confidential", true, "tags", List.of("hr", "policy"), "effective", "2026-01-01");
-    static final List<Object> ALL = List.of(
+    public static final List<Object> ALL = List.of(
             new CustomerRegistered(CUSTOMER, new EncryptedText("k-1", "bm9uY2UrY29tcGFueQ=="),
                     new EncryptedText("k-1", "bm9uY2UrZW1haWw="), CONFIGURATION),
             new CustomerConfigurationChanged(CUSTOMER, CONFIGURATION),

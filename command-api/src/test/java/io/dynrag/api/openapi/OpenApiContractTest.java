@@ -31,6 +31,12 @@ class OpenApiContractTest {
 
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch",
             "trace");
+    /**
+     * What makes a schema say what it holds (see {@link #everySchemaSaysWhatItHolds()}); an if/then narrows the
+     * schema it is part of (AuditEvent's payload by the event's type).
+     */
+    private static final List<String> SCHEMA_KINDS = List.of("type", "$ref", "const", "enum", "oneOf", "anyOf",
+            "allOf", "if");
     /** Where the schemas are resolved from; a name only, nothing is fetched. */
     private static final String SPEC_IRI = "https://dynrag.io/openapi.json";
 
@@ -89,6 +95,53 @@ class OpenApiContractTest {
         for (String name : names) {
             Schema schema = registry.getSchema(SchemaLocation.of(SPEC_IRI + "#/components/schemas/" + name));
             schema.initializeValidators();
+        }
+    }
+
+    /**
+     * No schema leaves open what it holds: each names a type, a constant or choices, or refers to another schema. An
+     * untyped schema accepts anything, so the end-to-end tests could not notice a request or an answer changing
+     * there; a generated client would hand its callers an untyped value.
+     */
+    @Test
+    void everySchemaSaysWhatItHolds() {
+        List<String> untyped = new ArrayList<>();
+        untypedSchemas(spec.path("paths"), "#/paths", false, untyped);
+        untypedSchemas(spec.path("components").path("responses"), "#/components/responses", false, untyped);
+        spec.path("components").path("schemas").properties().forEach(schema ->
+                untypedSchemas(schema.getValue(), "#/components/schemas/" + schema.getKey(), true, untyped));
+
+        assertThat(untyped).as("schemas with no type, $ref, const, enum, oneOf, anyOf, allOf or if").isEmpty();
+    }
+
+    /** Collects the untyped schemas at {@code at}, a schema itself or a part of the document that holds some. */
+    private static void untypedSchemas(JsonNode node, String at, boolean isSchema, List<String> untyped) {
+        if (!node.isObject()) {
+            return;
+        }
+        if (!isSchema) {
+            node.properties().forEach(field -> untypedSchemas(field.getValue(), at + "/" + field.getKey(),
+                    field.getKey().equals("schema"), untyped));
+            return;
+        }
+        if (SCHEMA_KINDS.stream().noneMatch(node::has)) {
+            untyped.add(at);
+        }
+        for (String map : List.of("properties", "patternProperties", "$defs")) {
+            node.path(map).properties().forEach(field ->
+                    untypedSchemas(field.getValue(), at + "/" + map + "/" + field.getKey(), true, untyped));
+        }
+        for (String one : List.of("items", "additionalProperties", "not", "contains", "propertyNames")) {
+            untypedSchemas(node.path(one), at + "/" + one, true, untyped);
+        }
+        for (String list : List.of("oneOf", "anyOf", "allOf", "prefixItems")) {
+            for (int i = 0; i < node.path(list).size(); i++) {
+                untypedSchemas(node.path(list).get(i), at + "/" + list + "/" + i, true, untyped);
+            }
+        }
+        for (String conditional : List.of("if", "then", "else")) {
+            node.path(conditional).path("properties").properties().forEach(field -> untypedSchemas(field.getValue(),
+                    at + "/" + conditional + "/properties/" + field.getKey(), true, untyped));
         }
     }
 
