@@ -212,12 +212,12 @@ class HostileRequestsTest {
 
         List<String> failures = new ArrayList<>();
         refusedAsHttp.forEach((body, named) -> expect(failures, body, () -> {
-            ApiClient.Response response = api.send("POST", "/mcp", headers, body);
+            ApiClient.Response response = api.outsideContract().send("POST", "/mcp", headers, body);
             TestSystem.assertProblem(response, 400);
             assertThat(response.json().get("detail").asText()).contains(named);
         }));
         refusedTools.forEach((body, named) -> expect(failures, body, () -> {
-            ApiClient.Response response = api.send("POST", "/mcp", headers, body);
+            ApiClient.Response response = api.outsideContract().send("POST", "/mcp", headers, body);
             assertThat(response.status()).as(response.body()).isEqualTo(200);
             JsonNode result = response.json().get("result");
             assertThat(result.get("isError").asBoolean()).as(response.body()).isTrue();
@@ -228,7 +228,7 @@ class HostileRequestsTest {
                 new String[]{"{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"resources/delete\"}", "-32601"},
                 new String[]{toolCall("\"drop_database\"", "{}"), "-32602"})) {
             expect(failures, unknown[0], () -> {
-                ApiClient.Response response = api.send("POST", "/mcp", headers, unknown[0]);
+                ApiClient.Response response = api.outsideContract().send("POST", "/mcp", headers, unknown[0]);
                 assertThat(response.status()).as(response.body()).isEqualTo(200);
                 assertThat(response.json().get("error").get("code").asText()).isEqualTo(unknown[1]);
                 assertThat(response.json().get("error").get("message").asText()).isNotBlank();

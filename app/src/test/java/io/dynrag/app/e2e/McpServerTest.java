@@ -260,15 +260,15 @@ class McpServerTest {
         for (String query : List.of("from=yesterday", "to=2026-13-01T00:00:00Z",
                 "from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z", "limit=0", "limit=1001", "limit=many",
                 "cursor=garbage", "tool=drop_table", "tool=SEARCH")) {
-            ApiClient.Response refused = api.get("/v1/audit/tool-calls?" + query, key);
+            ApiClient.Response refused = api.outsideContract().get("/v1/audit/tool-calls?" + query, key);
             TestSystem.assertProblem(refused, 400);
             assertThat(refused.json().get("detail").asText()).as(query)
                     .containsAnyOf("'from'", "'to'", "'limit'", "'cursor'", "'tool'");
         }
-        TestSystem.assertProblem(api.get("/v1/admin/audit/tool-calls?limit=0", system.adminAccessToken()), 400);
-        TestSystem.assertProblem(api.get("/v1/admin/audit/tool-calls?customerId=" + UUID.randomUUID(),
+        TestSystem.assertProblem(api.outsideContract().get("/v1/admin/audit/tool-calls?limit=0", system.adminAccessToken()), 400);
+        TestSystem.assertProblem(api.outsideContract().get("/v1/admin/audit/tool-calls?customerId=" + UUID.randomUUID(),
                 system.adminAccessToken()), 404);
-        TestSystem.assertProblem(api.get("/v1/admin/audit/tool-calls", key), 403);
+        TestSystem.assertProblem(api.outsideContract().get("/v1/admin/audit/tool-calls", key), 403);
         assertThat(toolCalls("/v1/audit/tool-calls", key)).isEmpty();
     }
 
