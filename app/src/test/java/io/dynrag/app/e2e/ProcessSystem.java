@@ -37,8 +37,17 @@ final class ProcessSystem implements AutoCloseable {
     private final List<RoleProcess> processes = new ArrayList<>();
     private RunningRoles inThisJvm;
 
-    /** @param partitions partitions of the topics, the pipeline's unit of parallelism */
+    /** @param partitions partitions of the topics, the pipeline's unit of parallelism; Lance on a local directory */
     ProcessSystem(int partitions) throws IOException {
+        this(partitions, null);
+    }
+
+    /**
+     * @param partitions partitions of the topics, the pipeline's unit of parallelism
+     * @param objectStoreLanceRoot {@code s3://<bucket>/<prefix>} on the S3 server, so that no process shares a
+     *                             disk with another, or {@code null} for a directory all of them share
+     */
+    ProcessSystem(int partitions, String objectStoreLanceRoot) throws IOException {
         infra = Infra.start();
         dataDir = Files.createTempDirectory("dynrag-fault");
         env.put("DYNRAG_DATA_DIR", dataDir.toString());
@@ -63,7 +72,7 @@ final class ProcessSystem implements AutoCloseable {
         env.put("DYNRAG_S3_ACCESS_KEY", infra.s3().accessKey());
         env.put("DYNRAG_S3_SECRET_KEY", infra.s3().secretKey());
         env.put("DYNRAG_S3_BUCKET", infra.s3().bucket());
-        env.put("DYNRAG_LANCE_ROOT", lanceRoot().toString());
+        env.put("DYNRAG_LANCE_ROOT", objectStoreLanceRoot == null ? lanceRoot().toString() : objectStoreLanceRoot);
     }
 
     Infra infra() {
@@ -77,7 +86,7 @@ final class ProcessSystem implements AutoCloseable {
     /** What {@code dynrag verify} reads: this system's database, object store and Lance root. */
     VerifyCommand.Servers verifyServers() {
         return new VerifyCommand.Servers(infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
-                LanceLocation.local(lanceRoot()));
+                LanceRoots.of(Settings.from(env), infra.s3(), LanceLocation.local(lanceRoot())));
     }
 
     /** Registers a customer as the operator; @return its id and its first API key */

@@ -56,7 +56,7 @@ class ScaleOutTest {
 
     @Test
     void twoApisAndAChangingSetOfPipelinesIndexEveryDocumentExactlyOnce() throws IOException {
-        system = new ProcessSystem(PARTITIONS);
+        system = new ProcessSystem(PARTITIONS, "s3://dynrag-lance/scale-out");
         commandPool = DataSources.pool(system.infra().jdbcUrl(), system.infra().jdbcUser(),
                 system.infra().jdbcPassword(), Migrations.SCHEMA, 2);
         start("projections", "projections", Map.of());
