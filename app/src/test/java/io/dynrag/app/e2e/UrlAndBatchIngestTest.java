@@ -208,6 +208,10 @@ class UrlAndBatchIngestTest {
         TestSystem.assertProblem(multipartBatch(careless, key, List.of(), Map.of("title[0]", "lonely title")), 400);
         TestSystem.assertProblem(multipartBatch(careless, key, List.of(new Part("a.txt", bytes("a"))),
                 Map.of("colour", "red")), 400);
+        // A single upload refuses a part it has no use for as the batch does, rather than dropping it.
+        ApiClient.Response stray = careless.uploadWithFields(key, "a.txt", bytes("a"), Map.of("titel", "Misspelt"));
+        TestSystem.assertProblem(stray, 400);
+        assertThat(stray.json().get("detail").asText()).contains("'titel'");
         TestSystem.assertProblem(multipartBatch(key, List.of(new Part("a.txt", bytes("a"))),
                 Map.of("title[1]", "no such file")), 400);
         List<Part> tooMany = new ArrayList<>();

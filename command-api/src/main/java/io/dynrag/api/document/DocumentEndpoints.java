@@ -207,7 +207,35 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
         if (file == null) {
             throw ApiProblem.badRequest("the multipart field 'file' is missing");
         }
+        refuseStrayParts(ctx);
         return new DocumentIntake.Content(file.filename(), ctx.formParam("title"), file::content,
                 MetadataField.parse(ctx.formParam("metadata"), "metadata"));
+    }
+
+    /**
+     * An upload has one {@code file} part and at most one {@code title} and {@code metadata}: a part by any
+     * other name (a misspelt {@code titel}, a second file) would otherwise be dropped without the client
+     * ever hearing of it, as the batch upload refuses it too.
+     */
+    private static void refuseStrayParts(Context ctx) {
+        ctx.uploadedFileMap().forEach((name, files) -> {
+            if (!name.equals("file")) {
+                throw ApiProblem.badRequest("unknown field '" + name + "': an upload has the parts 'file', "
+                        + "'title' and 'metadata'");
+            }
+            if (files.size() != 1) {
+                throw ApiProblem.badRequest("the field 'file' is given " + files.size() + " times: upload one "
+                        + "document here, or several with POST /v1/documents/batch");
+            }
+        });
+        ctx.formParamMap().forEach((name, values) -> {
+            if (!name.equals("title") && !name.equals("metadata")) {
+                throw ApiProblem.badRequest("unknown field '" + name + "': an upload has the parts 'file', "
+                        + "'title' and 'metadata'");
+            }
+            if (values.size() != 1) {
+                throw ApiProblem.badRequest("the field '" + name + "' is given " + values.size() + " times");
+            }
+        });
     }
 }
