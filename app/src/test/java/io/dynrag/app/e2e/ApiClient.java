@@ -38,6 +38,14 @@ public final class ApiClient {
         this(port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), true);
     }
 
+    /**
+     * A client of a process's management port ({@code /metrics}, {@code /health/*}): not the API, so nothing of
+     * docs/openapi.json applies to it.
+     */
+    static ApiClient managementPort(int port) {
+        return new ApiClient(port).outsideContract();
+    }
+
     private ApiClient(int port, HttpClient http, boolean requestsInContract) {
         this.http = http;
         this.port = port;

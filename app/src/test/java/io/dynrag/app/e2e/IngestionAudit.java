@@ -38,6 +38,8 @@ import static org.awaitility.Awaitility.await;
 final class IngestionAudit {
 
     private static final String MODEL = "all-minilm-l6-v2";
+    /** How long, in all, the documents' views may take to show what the event store already holds. */
+    private static final Duration READ_MODEL_PATIENCE = Duration.ofSeconds(60);
 
     private IngestionAudit() {
     }
@@ -61,6 +63,8 @@ final class IngestionAudit {
         try (HikariDataSource commandSchema = DataSources.pool(servers.jdbcUrl(), servers.jdbcUser(),
                 servers.jdbcPassword(), Migrations.SCHEMA, 1)) {
             StoredEventHistory events = new StoredEventHistory(commandSchema);
+            // The read model follows the event store through Kafka: a document just indexed may take a moment.
+            long readModelDeadline = System.nanoTime() + READ_MODEL_PATIENCE.toNanos();
             for (String documentId : documents) {
                 List<Object> history = events.eventsOf(documentId);
                 List<DocumentVersionIndexed> indexed = history.stream().filter(DocumentVersionIndexed.class::isInstance)
@@ -77,7 +81,7 @@ final class IngestionAudit {
                 }
                 chunks += indexed.getFirst().stats().chunks();
                 embeddedTokens += indexed.getFirst().stats().embeddedTokens();
-                JsonNode view = api.get("/v1/documents/" + documentId, credential).json();
+                JsonNode view = viewOnceProjected(api, credential, documentId, readModelDeadline);
                 if (!"INDEXED".equals(view.get("status").asText()) || view.get("version").asInt() != 1) {
                     lost++;
                     problems.add("document " + documentId + " is " + view);
@@ -139,6 +143,23 @@ final class IngestionAudit {
                 (System.nanoTime() - scenario.startedNanos()) / 1e9, problems);
         System.out.println(figures.table());
         return figures;
+    }
+
+    /** The document as the API shows it, once it shows version 1 indexed or the deadline has passed. */
+    private static JsonNode viewOnceProjected(ApiClient api, String credential, String documentId, long deadline) {
+        while (true) {
+            JsonNode view = api.get("/v1/documents/" + documentId, credential).json();
+            boolean indexed = "INDEXED".equals(view.get("status").asText()) && view.get("version").asInt() == 1;
+            if (indexed || System.nanoTime() > deadline) {
+                return view;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return view;
+            }
+        }
     }
 
     /** The customer's documents whose latest version has a DocumentVersionIndexed event. */

@@ -44,7 +44,7 @@ class MetricsTest {
         int port = FreePorts.pick();
         ProcessSystem.RoleProcess process = system.startProcess(role, role, Map.of(
                 "DYNRAG_HTTP_PORT", Integer.toString(httpPort), "DYNRAG_MANAGEMENT_PORT", Integer.toString(port)));
-        ApiClient management = new ApiClient(port);
+        ApiClient management = ApiClient.managementPort(port);
         await().atMost(PATIENCE).ignoreExceptions().alias("the " + role + " process is ready (log " + process.log() + ")")
                 .until(() -> management.get("/health/ready", null).status() == 200);
         return management;

@@ -167,7 +167,7 @@ class ScaleOutTest {
         Map<String, String> settings = new HashMap<>(overrides);
         settings.put("DYNRAG_MANAGEMENT_PORT", Integer.toString(managementPort));
         ProcessSystem.RoleProcess process = system.startProcess(instance, role, settings);
-        ApiClient management = new ApiClient(managementPort);
+        ApiClient management = ApiClient.managementPort(managementPort);
         await().atMost(Duration.ofSeconds(120)).ignoreExceptions()
                 .alias(instance + " ready (log " + process.log() + ")")
                 .until(() -> management.get("/health/ready", null).status() == 200);

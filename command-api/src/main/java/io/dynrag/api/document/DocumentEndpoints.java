@@ -228,7 +228,11 @@ public final class DocumentEndpoints implements Consumer<RoutesConfig> {
                         + "document here, or several with POST /v1/documents/batch");
             }
         });
+        // The form's parameters name its file parts too.
         ctx.formParamMap().forEach((name, values) -> {
+            if (name.equals("file")) {
+                return;
+            }
             if (!name.equals("title") && !name.equals("metadata")) {
                 throw ApiProblem.badRequest("unknown field '" + name + "': an upload has the parts 'file', "
                         + "'title' and 'metadata'");
