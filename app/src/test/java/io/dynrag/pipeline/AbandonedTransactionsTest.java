@@ -72,7 +72,8 @@ class AbandonedTransactionsTest {
         Producer<byte[], byte[]> otherApplication = openTransaction("other-" + application + "-" + dead + "-1");
         long stableBefore = lastStableOffset();
 
-        try (AbandonedTransactions janitor = new AbandonedTransactions(KafkaConnection.to(kafka.bootstrapServers()), application)) {
+        try (AbandonedTransactions janitor = new AbandonedTransactions(KafkaConnection.to(kafka.bootstrapServers()),
+                application)) {
             assertThat(janitor.fenceAbandoned()).containsExactly(application + "-" + dead + "-1");
         }
 
@@ -90,7 +91,8 @@ class AbandonedTransactionsTest {
         joinGroup(application, "a-client-id-set-by-hand");
         Producer<byte[], byte[]> open = openTransaction(application + "-" + UUID.randomUUID() + "-1");
 
-        try (AbandonedTransactions janitor = new AbandonedTransactions(KafkaConnection.to(kafka.bootstrapServers()), application)) {
+        try (AbandonedTransactions janitor = new AbandonedTransactions(KafkaConnection.to(kafka.bootstrapServers()),
+                application)) {
             assertThat(janitor.fenceAbandoned()).isEmpty();
         }
         open.commitTransaction();

@@ -211,7 +211,8 @@ public record Settings(
                 + ", maxUploadBytes=" + maxUploadBytes + ", maxChunkTokens=" + maxChunkTokens
                 + ", embeddingThreads=" + embeddingThreads + ", streamThreads=" + streamThreads
                 + ", kafka=" + kafkaBootstrapServers.orElse("embedded") + ", jdbc=" + jdbcUrl.orElse("embedded")
-                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded in dev, else AWS S3") + ", bucket=" + s3Bucket
+                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded in dev, else AWS S3")
+                + ", bucket=" + s3Bucket
                 + ", tokenIssuer=" + tokenIssuer + ", tokenAudience=" + tokenAudience + "]";
     }
 

@@ -71,8 +71,8 @@ public final class ReplayCommand {
                         + "; stop 'dynrag dev' first", e);
             }
             try (kafka) {
-                return replay(new Servers(KafkaConnection.to(kafka.bootstrapServers()), postgres.jdbcUrl(), postgres.user(),
-                        postgres.password()), options, out);
+                return replay(new Servers(KafkaConnection.to(kafka.bootstrapServers()), postgres.jdbcUrl(),
+                        postgres.user(), postgres.password()), options, out);
             }
         }
     }

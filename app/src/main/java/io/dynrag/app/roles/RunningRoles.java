@@ -150,8 +150,8 @@ public final class RunningRoles implements AutoCloseable {
             ChunkSearcher searcher = new ChunkSearcher(new QueryEmbedding(models), store);
             ProjectedDocuments documents = new ProjectedDocuments(new DocumentCatalog(projectionsPool));
             LanceChunkStore chunks = store;
-            api = own(new CommandApi(commandApiSettings(settings, infrastructure.s3().bucket(), kafka), commandPool, s3, documents,
-                    documents, (customerId, model, documentId, version, datasetVersion) -> chunks
+            api = own(new CommandApi(commandApiSettings(settings, infrastructure.s3().bucket(), kafka), commandPool,
+                    s3, documents, documents, (customerId, model, documentId, version, datasetVersion) -> chunks
                             .documentRowsAsOf(customerId, model, documentId, datasetVersion).stream()
                             .filter(row -> row.docVersion() == version)
                             .map(row -> new DocumentChunks.Chunk(row.chunkIndex(), row.text(), row.page(),

@@ -93,8 +93,8 @@ final class ProcessSystem implements AutoCloseable {
         Map<String, String> all = new HashMap<>(env);
         all.putAll(overrides);
         Settings settings = Settings.from(all);
-        Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(infra.kafkaBootstrapServers()), infra.jdbcUrl(),
-                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
+        Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(infra.kafkaBootstrapServers()),
+                infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
                 LanceRoots.of(settings, infra.s3(), LanceLocation.local(lanceRoot())));
         inThisJvm = RunningRoles.start(roles, settings, infrastructure);
         return inThisJvm;

@@ -123,7 +123,8 @@ class ReplayTest {
 
     private Run replay(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = ReplayCommand.replay(new ReplayCommand.Servers(KafkaConnection.to(system.infra().kafkaBootstrapServers()),
+        int status = ReplayCommand.replay(new ReplayCommand.Servers(
+                        KafkaConnection.to(system.infra().kafkaBootstrapServers()),
                         system.infra().jdbcUrl(), system.infra().jdbcUser(), system.infra().jdbcPassword()),
                 ReplayCommand.parse(args), new PrintStream(out, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8));

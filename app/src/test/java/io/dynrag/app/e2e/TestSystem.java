@@ -138,8 +138,9 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
         env.putAll(overrides);
         Settings settings = Settings.from(env);
-        Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(infra.kafkaBootstrapServers()), infra.jdbcUrl(),
-                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), LanceLocation.local(dataDir.resolve("lance")));
+        Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(infra.kafkaBootstrapServers()),
+                infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
+                LanceLocation.local(dataDir.resolve("lance")));
         RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, infrastructure);
         TestSystem system = new TestSystem(infra, env, infrastructure, roles, dataDir);
         await().atMost(Duration.ofSeconds(60)).until(() -> system.api.get("/health", null).status() == 200);

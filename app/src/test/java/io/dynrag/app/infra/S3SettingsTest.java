@@ -41,7 +41,8 @@ class S3SettingsTest {
                 "DYNRAG_S3_ACCESS_KEY", "id", "DYNRAG_S3_SECRET_KEY", "secret")));
 
         try (S3Client client = S3Clients.create(minio)) {
-            assertThat(client.serviceClientConfiguration().endpointOverride()).contains(URI.create("http://minio:9000"));
+            assertThat(client.serviceClientConfiguration().endpointOverride())
+                    .contains(URI.create("http://minio:9000"));
             assertThat(client.serviceClientConfiguration().credentialsProvider().resolveIdentity().join().accessKeyId())
                     .isEqualTo("id");
         }

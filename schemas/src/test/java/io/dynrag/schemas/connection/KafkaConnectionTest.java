@@ -51,8 +51,9 @@ class KafkaConnectionTest {
 
     @Test
     void aKeyTheCodeSetsIsRefusedUnderAKafkaStreamsClientPrefixToo() throws IOException {
-        for (String key : List.of("producer.transactional.id", "main.consumer.isolation.level", "admin.bootstrap.servers",
-                "processing.guarantee", "application.id", "group.id", "value.deserializer")) {
+        for (String key : List.of("producer.transactional.id", "main.consumer.isolation.level",
+                "admin.bootstrap.servers", "processing.guarantee", "application.id", "group.id",
+                "value.deserializer")) {
             Path file = file(key + "=x\n");
             assertThatThrownBy(() -> KafkaConnection.withPropertiesFile("broker:9093", file, VARIABLE))
                     .hasMessageContaining("'" + key + "'");
