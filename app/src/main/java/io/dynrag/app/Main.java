@@ -4,6 +4,7 @@ import io.dynrag.app.admin.CreateAdminCommand;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
+import io.dynrag.app.infra.ExternalKafka;
 import io.dynrag.app.infra.Infrastructure;
 import io.dynrag.app.infra.LanceRoots;
 import io.dynrag.app.infra.S3Settings;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.io.PrintStream;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -129,9 +129,9 @@ public final class Main {
 
     private static int runRoles(Set<Role> roles, Settings settings, PrintStream out) {
         RoleRequirements.checkForExternalServers(roles, settings);
-        S3Settings s3 = new S3Settings(URI.create(settings.s3Endpoint().orElseThrow()),
-                settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(), settings.s3Bucket());
-        Infrastructure infrastructure = new Infrastructure(settings.kafkaBootstrapServers().orElseThrow(),
+        S3Settings s3 = S3Settings.external(settings);
+        Infrastructure infrastructure = new Infrastructure(ExternalKafka.connection(settings,
+                settings.kafkaBootstrapServers().orElseThrow()),
                 settings.jdbcUrl().orElseThrow(), settings.jdbcUser(), settings.jdbcPassword(),
                 s3, LanceRoots.of(settings, s3));
         RunningRoles running = RunningRoles.start(roles, settings, infrastructure);

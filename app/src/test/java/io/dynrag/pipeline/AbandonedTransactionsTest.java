@@ -1,6 +1,7 @@
 package io.dynrag.pipeline;
 
 import io.dynrag.embedded.EmbeddedKafka;
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -71,7 +72,8 @@ class AbandonedTransactionsTest {
         Producer<byte[], byte[]> otherApplication = openTransaction("other-" + application + "-" + dead + "-1");
         long stableBefore = lastStableOffset();
 
-        try (AbandonedTransactions janitor = new AbandonedTransactions(kafka.bootstrapServers(), application)) {
+        try (AbandonedTransactions janitor = new AbandonedTransactions(KafkaConnection.to(kafka.bootstrapServers()),
+                application)) {
             assertThat(janitor.fenceAbandoned()).containsExactly(application + "-" + dead + "-1");
         }
 
@@ -89,7 +91,8 @@ class AbandonedTransactionsTest {
         joinGroup(application, "a-client-id-set-by-hand");
         Producer<byte[], byte[]> open = openTransaction(application + "-" + UUID.randomUUID() + "-1");
 
-        try (AbandonedTransactions janitor = new AbandonedTransactions(kafka.bootstrapServers(), application)) {
+        try (AbandonedTransactions janitor = new AbandonedTransactions(KafkaConnection.to(kafka.bootstrapServers()),
+                application)) {
             assertThat(janitor.fenceAbandoned()).isEmpty();
         }
         open.commitTransaction();

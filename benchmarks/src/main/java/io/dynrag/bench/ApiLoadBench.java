@@ -166,10 +166,9 @@ final class ApiLoadBench {
 
     /** Reads the document topic from the start up to its end offsets. */
     private long uploadsOnTopic(String customerId) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infrastructure().kafkaBootstrapServers(),
+        Map<String, Object> config = system.infrastructure().kafka().config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.DOCUMENT_EVENTS.name()).stream()

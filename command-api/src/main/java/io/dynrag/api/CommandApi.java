@@ -156,13 +156,13 @@ public final class CommandApi implements AutoCloseable {
         BudgetLedger budget = new BudgetLedger(transactions, settings.embeddingPrices(), clock);
         this.toolCalls = new ToolCallLog(transactions);
 
-        this.publisher = new KafkaEventPublisher(settings.kafkaBootstrapServers(), settings.publisherTransactionalId());
+        this.publisher = new KafkaEventPublisher(settings.kafka(), settings.publisherTransactionalId());
         this.eventSourcing = new EventSourcing(transactions, Json.eventMapper(), publisher, PUBLISHER_BATCH_SIZE,
                 Map.of(CustomerAccounts.PROCESSING_GROUP, accounts, DocumentStates.PROCESSING_GROUP, documentStates,
                         BudgetLedger.PROCESSING_GROUP, budget, ToolCallLog.PROCESSING_GROUP, toolCalls));
         CommandGateway commands = eventSourcing.commandGateway();
         BudgetAlerts budgetAlerts = new BudgetAlerts(budget, accounts, commands);
-        this.ingestionResults = new IngestionResultConsumer(settings.kafkaBootstrapServers(), commands, budgetAlerts);
+        this.ingestionResults = new IngestionResultConsumer(settings.kafka(), commands, budgetAlerts);
 
         UserAccounts users = new UserAccounts(transactions);
         PasswordHasher passwords = new PasswordHasher();
@@ -188,15 +188,15 @@ public final class CommandApi implements AutoCloseable {
         ProgressTracker progress = new ProgressTracker(clock);
         EventStoreDocumentLookup history = new EventStoreDocumentLookup(eventSourcing.eventStore());
         this.documentWatches = new DocumentWatches(history::changesSince, progress);
-        this.documentUpdates = new DocumentUpdatesFeed(settings.kafkaBootstrapServers(), documentWatches, progress);
+        this.documentUpdates = new DocumentUpdatesFeed(settings.kafka(), documentWatches, progress);
         this.documentStreams = new DocumentStreams(settings.documentStreams(), documentWatches, clock);
         DocumentLookup fromEvents = new WithProgress(history, progress);
         PastDocumentList pastListing = new PastDocumentList(transactions, listing);
         DocumentReads reads = new DocumentReads(documentStates, new WithProgress(readModel, progress), fromEvents);
-        this.webhooks = new WebhookService(settings.webhooks(), settings.kafkaBootstrapServers(), transactions,
+        this.webhooks = new WebhookService(settings.webhooks(), settings.kafka(), transactions,
                 keyEncryption, new AddressPolicy(settings.urlFetch().allowlist()), access, clock);
 
-        this.usageFacts = new UsageFacts(settings.kafkaBootstrapServers(), clock);
+        this.usageFacts = new UsageFacts(settings.kafka(), clock);
         this.reranker = new ProviderReranker(providerKeys::open, new AddressPolicy(settings.urlFetch().allowlist()));
 
         this.idempotencyRecords = new IdempotencyRecords(transactions, keyEncryption, settings.idempotencyLease(),

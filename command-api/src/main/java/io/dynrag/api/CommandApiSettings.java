@@ -11,6 +11,7 @@ import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.http.CorsPolicy;
 import io.dynrag.platform.http.TrustedProxies;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.webhooks.WebhookSettings;
 
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.time.Duration;
  * @param customerDefaults      configuration of a new customer
  * @param defaultCeilings       how far a customer may raise its own limits unless an operator set otherwise;
  *                              every one at least its value in {@code customerDefaults}
+ * @param kafka                 the Kafka servers, client properties and client hook of every producer and consumer
  * @param embeddingPrices       what the pipeline will charge per token, to hold uploads against budgets
  * @param bootstrapAdminEmail   creates this admin at start when no admin exists (with the password)
  * @param urlFetch              timeouts, redirects and the address allowlist of documents fetched from URLs
@@ -44,7 +46,7 @@ public record CommandApiSettings(
         String operatorToken,
         long maxUploadBytes,
         String documentBucket,
-        String kafkaBootstrapServers,
+        KafkaConnection kafka,
         String publisherTransactionalId,
         KeyEncryptionKeys keyEncryptionKeys,
         TokenSettings tokens,
@@ -69,6 +71,6 @@ public record CommandApiSettings(
     public String toString() {
         return "CommandApiSettings[http=" + httpHost + ":" + httpPort + ", trustedProxies=" + trustedProxies
                 + ", bucket=" + documentBucket + ", kafka="
-                + kafkaBootstrapServers + ", tokens=" + tokens + "]";
+                + kafka + ", tokens=" + tokens + "]";
     }
 }

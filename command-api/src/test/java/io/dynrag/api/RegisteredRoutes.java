@@ -19,6 +19,7 @@ import io.dynrag.platform.http.RequestObserver;
 import io.dynrag.platform.http.TrustedProxies;
 import io.dynrag.platform.outbound.AddressAllowlist;
 import io.dynrag.platform.testing.TestDatabase;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.webhooks.WebhookSettings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -56,7 +57,7 @@ public final class RegisteredRoutes {
         long maxUploadBytes = 1_000_000;
         return new CommandApiSettings("127.0.0.1", 0, TrustedProxies.NONE, CorsPolicy.NONE, "operator-token",
                 maxUploadBytes,
-                "documents", UNUSED_ADDRESS, "route-table-test", KeyEncryptionKeys.generate("test"),
+                "documents", KafkaConnection.to(UNUSED_ADDRESS), "route-table-test", KeyEncryptionKeys.generate("test"),
                 TokenSettings.withDefaultLifetimes("dynrag", "dynrag-api"),
                 new CustomerConfiguration(600, 100_000, 100, maxUploadBytes,
                         CustomerConfiguration.SUPPORTED_CONTENT_TYPES, 200, 0, CustomerConfiguration.LOCAL_MODEL, null,

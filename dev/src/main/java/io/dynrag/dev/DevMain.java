@@ -39,7 +39,7 @@ public final class DevMain {
         out.println("  Health:      " + url + "/health");
         out.println("  Management:  http://" + Main.displayHost(settings.managementHost()) + ":"
                 + dev.managementPort() + " (/metrics, /health/live, /health/ready)");
-        out.println("  Kafka:       " + dev.infrastructure().kafkaBootstrapServers() + " (topics: docs/topics.md)");
+        out.println("  Kafka:       " + dev.infrastructure().kafka().bootstrapServers() + " (topics: docs/topics.md)");
         out.println("  Admin token: " + dev.adminToken());
         out.println("               (also in " + settings.dataDir().resolve("admin-token") + ")");
         out.println("Press Ctrl-C to stop.");

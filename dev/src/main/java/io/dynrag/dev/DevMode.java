@@ -10,6 +10,8 @@ import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.crypto.Secrets;
+import io.dynrag.schemas.connection.KafkaConnection;
+import io.dynrag.vectorstore.LanceLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +85,11 @@ public final class DevMode implements AutoCloseable {
         try {
             postgres = servers.startDatabase(data);
             kafka = servers.startKafka(data, kafkaPort);
-            s3 = servers.startObjectStore(data, settings.s3AccessKey(), settings.s3SecretKey());
-            S3Settings objectStore = new S3Settings(s3.endpoint(), settings.s3Region(), settings.s3AccessKey(),
-                    settings.s3SecretKey(), settings.s3Bucket());
-            Infrastructure infrastructure = new Infrastructure(kafka.bootstrapServers(), postgres.jdbcUrl(),
-                    postgres.user(), postgres.password(), objectStore,
+            LanceLocation.S3Key key = S3Settings.embeddedKey(settings);
+            s3 = servers.startObjectStore(data, key.id(), key.secret());
+            S3Settings objectStore = S3Settings.embedded(settings, s3.endpoint());
+            Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(kafka.bootstrapServers()),
+                    postgres.jdbcUrl(), postgres.user(), postgres.password(), objectStore,
                     LanceRoots.of(settings, objectStore, LanceRoots.devDefault(settings, objectStore)));
             log.info("Embedded servers up: {}", infrastructure);
             RunningRoles running = RunningRoles.start(roles, withToken, infrastructure);

@@ -1,5 +1,6 @@
 package io.dynrag.projections;
 
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.consumer.ConsumerLoop;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,17 +20,19 @@ import java.util.Optional;
  */
 public final class ProjectionRunner implements AutoCloseable {
 
+    private final KafkaConnection kafka;
+    private final KafkaConsumer<String, byte[]> consumer;
     private final ConsumerLoop<byte[]> loop;
 
-    public ProjectionRunner(Projection projection, DataSource dataSource, String bootstrapServers) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    public ProjectionRunner(Projection projection, DataSource dataSource, KafkaConnection kafka) {
+        this.kafka = kafka;
+        this.consumer = kafka.opened(new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, Projections.consumerGroup(projection),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)),
+                new StringDeserializer(), new ByteArrayDeserializer()));
         this.loop = new ConsumerLoop<>("projection-" + projection.name(), consumer, projection.topics(),
                 Optional.of(() -> {
                     try (Connection connection = dataSource.getConnection()) {
@@ -54,5 +57,6 @@ public final class ProjectionRunner implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        kafka.closed(consumer);
     }
 }

@@ -3,6 +3,7 @@ package io.dynrag.projections;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.document.DocumentsProjection;
 import io.dynrag.projections.usage.UsageProjection;
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
@@ -17,10 +18,10 @@ public final class Projections implements AutoCloseable {
     private final DocumentCatalog documents;
 
     /** @param dataSource a pool whose connections use the {@value #SCHEMA} schema */
-    public Projections(DataSource dataSource, String kafkaBootstrapServers) {
+    public Projections(DataSource dataSource, KafkaConnection kafka) {
         migrate(dataSource, SCHEMA);
         this.runners = all().stream()
-                .map(projection -> new ProjectionRunner(projection, dataSource, kafkaBootstrapServers))
+                .map(projection -> new ProjectionRunner(projection, dataSource, kafka))
                 .toList();
         this.documents = new DocumentCatalog(dataSource);
     }

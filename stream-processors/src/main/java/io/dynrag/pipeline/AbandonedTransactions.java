@@ -1,5 +1,6 @@
 package io.dynrag.pipeline;
 
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -59,10 +60,10 @@ final class AbandonedTransactions implements AutoCloseable {
         return thread;
     });
 
-    AbandonedTransactions(String bootstrapServers, String applicationId) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    AbandonedTransactions(KafkaConnection kafka, String applicationId) {
+        this.admin = Admin.create(kafka.config(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis()));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis())));
         this.applicationId = applicationId;
     }
 

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Duration;
-import java.util.function.BiConsumer;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 
 /** The pipeline role: runs the ingestion topology with exactly-once processing. */
 public final class IngestionService implements AutoCloseable {
@@ -55,9 +56,9 @@ public final class IngestionService implements AutoCloseable {
     public IngestionService(IngestionSettings settings, S3Client s3, EmbeddingModels models, LanceChunkStore store,
                             IngestionMetrics metrics) {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
-        this.progress = new KafkaProgressReporter(settings.kafkaBootstrapServers());
+        this.progress = new KafkaProgressReporter(settings.kafka());
         this.indexer = new VectorIndexer(store, settings.vectorIndexRows());
-        this.abandonedTransactions = new AbandonedTransactions(settings.kafkaBootstrapServers(),
+        this.abandonedTransactions = new AbandonedTransactions(settings.kafka(),
                 settings.applicationId());
         this.workers = workers(settings);
         this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, objects, models, store, progress,
@@ -105,8 +106,9 @@ public final class IngestionService implements AutoCloseable {
 
     public static Properties properties(IngestionSettings settings) {
         Properties props = new Properties();
+        // The operator's client properties first: every setting below wins over them.
+        props.putAll(settings.kafka().config(Map.of()));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());

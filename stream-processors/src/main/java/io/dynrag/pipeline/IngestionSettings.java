@@ -2,11 +2,13 @@ package io.dynrag.pipeline;
 
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
+import io.dynrag.schemas.connection.KafkaConnection;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
+ * @param kafka          the servers and client properties of Kafka Streams and the pipeline's other clients
  * @param stateDir       Kafka Streams' local state (kept out of the system temp directory)
  * @param maxChunkTokens word pieces per chunk, at most the embedding model's input limit
  * @param prices         embedding prices by model, to put a cost on every indexed version
@@ -20,7 +22,7 @@ import java.time.Duration;
  * @param sessionTimeout how long the group waits for a silent instance before its partitions move
  */
 public record IngestionSettings(
-        String kafkaBootstrapServers,
+        KafkaConnection kafka,
         String applicationId,
         Path stateDir,
         String documentBucket,

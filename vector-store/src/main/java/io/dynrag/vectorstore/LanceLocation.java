@@ -29,22 +29,48 @@ public record LanceLocation(String root, Map<String, String> storageOptions) {
         return new LanceLocation(directory.toAbsolutePath().normalize().toString(), Map.of());
     }
 
-    /**
-     * An {@code s3://bucket/prefix} root on an S3 API server. Objects are addressed path-style
-     * (bucket in the path, as MinIO and local servers need), and plain HTTP is allowed only when the
-     * endpoint itself is {@code http}.
-     */
+    /** An access key of the S3 API. */
+    public record S3Key(String id, String secret) {
+
+        public S3Key {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(secret, "secret");
+        }
+
+        /** Keeps the secret out of logs and error messages. */
+        @Override
+        public String toString() {
+            return "S3Key[id=" + id + "]";
+        }
+    }
+
+    /** An {@code s3://bucket/prefix} root on an S3 API server, with an explicit access key: dev, tests. */
     public static LanceLocation s3(String root, URI endpoint, String region, String accessKey, String secretKey) {
+        return s3(root, Optional.of(endpoint), region, Optional.of(new S3Key(accessKey, secretKey)));
+    }
+
+    /**
+     * An {@code s3://bucket/prefix} root. On a server of its own ({@code endpoint}) objects are addressed path-style
+     * (bucket in the path, as MinIO and local servers need), and plain HTTP is allowed only when the endpoint itself
+     * is {@code http}; without one it is AWS S3 in the region, addressed the way AWS prefers (bucket in the host).
+     * Without a key the options name none, so Lance finds credentials the AWS way (environment, profile, container
+     * or instance role).
+     */
+    public static LanceLocation s3(String root, Optional<URI> endpoint, String region, Optional<S3Key> key) {
         if (!root.startsWith("s3://") || root.length() <= "s3://".length()) {
             throw new IllegalArgumentException("an S3 Lance root is s3://<bucket>[/<prefix>], not '" + root + "'");
         }
         Map<String, String> options = new TreeMap<>();
-        options.put("aws_endpoint", endpoint.toString());
         options.put("aws_region", region);
-        options.put("aws_access_key_id", accessKey);
-        options.put("aws_secret_access_key", secretKey);
-        options.put("aws_virtual_hosted_style_request", "false");
-        options.put("aws_allow_http", String.valueOf("http".equalsIgnoreCase(endpoint.getScheme())));
+        key.ifPresent(explicit -> {
+            options.put("aws_access_key_id", explicit.id());
+            options.put("aws_secret_access_key", explicit.secret());
+        });
+        options.put("aws_virtual_hosted_style_request", String.valueOf(endpoint.isEmpty()));
+        endpoint.ifPresent(server -> {
+            options.put("aws_endpoint", server.toString());
+            options.put("aws_allow_http", String.valueOf("http".equalsIgnoreCase(server.getScheme())));
+        });
         return new LanceLocation(root, options);
     }
 
@@ -60,6 +86,6 @@ public record LanceLocation(String root, Map<String, String> storageOptions) {
     @Override
     public String toString() {
         return storageOptions.isEmpty() ? root
-                : root + " (endpoint " + storageOptions.getOrDefault("aws_endpoint", "default") + ")";
+                : root + " (endpoint " + storageOptions.getOrDefault("aws_endpoint", "AWS S3") + ")";
     }
 }

@@ -1,6 +1,7 @@
 package io.dynrag.webhooks;
 
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.consumer.ConsumerLoop;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,20 +21,22 @@ public final class WebhookEventConsumer implements AutoCloseable {
 
     static final String GROUP_ID = "dynrag-webhooks";
 
+    private final KafkaConnection kafka;
+    private final KafkaConsumer<String, byte[]> consumer;
     private final ConsumerLoop<byte[]> loop;
 
     /** @param deliveriesCreated told when a poll created deliveries, so they are sent without waiting */
-    public WebhookEventConsumer(String bootstrapServers, ThreadBoundTransactionManager transactions,
+    public WebhookEventConsumer(KafkaConnection kafka, ThreadBoundTransactionManager transactions,
                                 Webhooks webhooks, WebhookDeliveries deliveries, Runnable deliveriesCreated) {
+        this.kafka = kafka;
         WebhookEventIntake intake = new WebhookEventIntake(transactions, webhooks, deliveries);
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = kafka.opened(new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)),
+                new StringDeserializer(), new ByteArrayDeserializer()));
         this.loop = new ConsumerLoop<>("webhook-event-consumer", consumer, WebhookEventIntake.topics(),
                 Optional.of(intake::storedOffsets), records -> {
                     if (intake.apply(records) > 0) {
@@ -53,5 +56,6 @@ public final class WebhookEventConsumer implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        kafka.closed(consumer);
     }
 }

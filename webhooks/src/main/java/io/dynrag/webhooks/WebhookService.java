@@ -5,6 +5,7 @@ import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.outbound.AddressPolicy;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
+import io.dynrag.schemas.connection.KafkaConnection;
 
 import java.time.Clock;
 import java.util.Random;
@@ -19,14 +20,14 @@ public final class WebhookService implements AutoCloseable {
     private final WebhookDispatcher dispatcher;
     private final WebhookEndpoints endpoints;
 
-    public WebhookService(WebhookSettings settings, String kafkaBootstrapServers,
+    public WebhookService(WebhookSettings settings, KafkaConnection kafka,
                           ThreadBoundTransactionManager transactions, KeyEncryption keyEncryption,
                           AddressPolicy addresses, Access access, Clock clock) {
         WebhookDeliveries deliveries = new WebhookDeliveries(transactions, Json.apiMapper(), settings,
                 new RetrySchedule(settings, new Random()), clock);
         Webhooks webhooks = new Webhooks(transactions, keyEncryption, deliveries, clock);
         this.dispatcher = new WebhookDispatcher(webhooks, deliveries, addresses, clock);
-        this.consumer = new WebhookEventConsumer(kafkaBootstrapServers, transactions, webhooks, deliveries,
+        this.consumer = new WebhookEventConsumer(kafka, transactions, webhooks, deliveries,
                 dispatcher::wakeUp);
         this.endpoints = new WebhookEndpoints(access, webhooks, deliveries, addresses, dispatcher::wakeUp);
     }

@@ -30,14 +30,15 @@ public record Settings(
         short topicReplication,
         boolean createTopics,
         Optional<String> kafkaBootstrapServers,
+        Optional<Path> kafkaPropertiesFile,
         int kafkaPort,
         Optional<String> jdbcUrl,
         String jdbcUser,
         String jdbcPassword,
         Optional<String> s3Endpoint,
         String s3Region,
-        String s3AccessKey,
-        String s3SecretKey,
+        Optional<String> s3AccessKey,
+        Optional<String> s3SecretKey,
         String s3Bucket,
         Optional<String> lanceRoot,
         Optional<String> keyEncryptionKeys,
@@ -124,6 +125,7 @@ public record Settings(
                 (short) read.integer("DYNRAG_KAFKA_REPLICATION", 1, 1, 32),
                 read.flag("DYNRAG_KAFKA_CREATE_TOPICS", true),
                 read.optional("DYNRAG_KAFKA_BOOTSTRAP_SERVERS"),
+                read.optional("DYNRAG_KAFKA_PROPERTIES_FILE").map(Path::of),
                 // Fixed, not free, so that a consumer outside dev knows where to connect.
                 read.integer("DYNRAG_KAFKA_PORT", 9092, 1, 65_535),
                 read.optional("DYNRAG_JDBC_URL"),
@@ -131,8 +133,8 @@ public record Settings(
                 read.text("DYNRAG_JDBC_PASSWORD", "dynrag"),
                 read.optional("DYNRAG_S3_ENDPOINT"),
                 read.text("DYNRAG_S3_REGION", "us-east-1"),
-                read.text("DYNRAG_S3_ACCESS_KEY", "dynrag"),
-                read.text("DYNRAG_S3_SECRET_KEY", "dynrag-secret"),
+                read.optional("DYNRAG_S3_ACCESS_KEY"),
+                read.optional("DYNRAG_S3_SECRET_KEY"),
                 read.text("DYNRAG_S3_BUCKET", "dynrag-documents"),
                 read.lanceRoot("DYNRAG_LANCE_ROOT"),
                 read.optional("DYNRAG_KEY_ENCRYPTION_KEYS"),
@@ -187,7 +189,7 @@ public record Settings(
         return new Settings(dataDir, httpHost, httpPort, trustedProxies, cors,
                 Optional.of(operatorToken), maxUploadBytes, maxChunkTokens,
                 embeddingThreads, streamThreads, topicPartitions, topicReplication, createTopics, kafkaBootstrapServers,
-                kafkaPort,
+                kafkaPropertiesFile, kafkaPort,
                 jdbcUrl,
                 jdbcUser, jdbcPassword, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, lanceRoot,
                 Optional.of(generatedKeyEncryptionKeys), tokenIssuer, tokenAudience, accessTokenLifetime,
@@ -209,7 +211,8 @@ public record Settings(
                 + ", maxUploadBytes=" + maxUploadBytes + ", maxChunkTokens=" + maxChunkTokens
                 + ", embeddingThreads=" + embeddingThreads + ", streamThreads=" + streamThreads
                 + ", kafka=" + kafkaBootstrapServers.orElse("embedded") + ", jdbc=" + jdbcUrl.orElse("embedded")
-                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded") + ", bucket=" + s3Bucket
+                + ", s3=" + s3Endpoint.map(Object::toString).orElse("embedded in dev, else AWS S3")
+                + ", bucket=" + s3Bucket
                 + ", tokenIssuer=" + tokenIssuer + ", tokenAudience=" + tokenAudience + "]";
     }
 

@@ -1,10 +1,11 @@
 package io.dynrag.app.infra;
 
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.vectorstore.LanceLocation;
 
 /** Where the servers every role talks to are: embedded in {@code dev}, external otherwise. */
 public record Infrastructure(
-        String kafkaBootstrapServers,
+        KafkaConnection kafka,
         String jdbcUrl,
         String jdbcUser,
         String jdbcPassword,
@@ -13,7 +14,7 @@ public record Infrastructure(
 
     @Override
     public String toString() {
-        return "Infrastructure[kafka=" + kafkaBootstrapServers + ", jdbc=" + jdbcUrl + ", s3=" + s3
+        return "Infrastructure[kafka=" + kafka + ", jdbc=" + jdbcUrl + ", s3=" + s3
                 + ", lance=" + lance + "]";
     }
 }

@@ -1,8 +1,8 @@
 package io.dynrag.app.infra;
 
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -21,8 +21,8 @@ public final class KafkaTopics {
     }
 
     /** @param create whether to create missing topics; if not, a missing topic stops the start, named */
-    public static void ensure(String bootstrapServers, int partitions, short replication, boolean create) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    public static void ensure(KafkaConnection kafka, int partitions, short replication, boolean create) {
+        try (Admin admin = Admin.create(kafka.config(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = Topics.creationConfigs().entrySet().stream()
                     .filter(topic -> !existing.contains(topic.getKey()))

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 /**
  * Where the Lance datasets live, from {@code DYNRAG_LANCE_ROOT}: a local directory, or
  * {@code s3://bucket/prefix} on the S3 API server the S3 settings name (the same endpoint, region
- * and credentials as the uploaded documents). Every role and command that opens the datasets asks
- * here, so all of them address them the same way.
+ * and credentials as the uploaded documents; without a key, Lance finds AWS credentials itself).
+ * Every role and command that opens the datasets asks here, so all of them address them the same way.
  */
 public final class LanceRoots {
 
@@ -52,7 +52,7 @@ public final class LanceRoots {
 
     private static LanceLocation of(String root, S3Settings s3) {
         if (root.startsWith(S3_SCHEME)) {
-            return LanceLocation.s3(root, s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey());
+            return LanceLocation.s3(root, s3.endpoint(), s3.region(), s3.key());
         }
         return LanceLocation.local(Path.of(root));
     }

@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
@@ -18,18 +19,22 @@ public final class S3Clients {
     private S3Clients() {
     }
 
+    /**
+     * Without an endpoint the client talks to AWS S3 in the region, bucket-in-host; without a key it uses the SDK's
+     * default credentials (environment, profile, container or instance role).
+     */
     public static S3Client create(S3Settings settings) {
-        return S3Client.builder()
-                .endpointOverride(settings.endpoint())
-                // Bucket-in-host addressing needs wildcard DNS, which MinIO and local servers do not have.
-                .forcePathStyle(true)
+        S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())))
                 // The SDK's default checksums (CRC trailers on every request) are not understood by every S3 clone.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .build();
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        settings.endpoint().ifPresent(endpoint -> builder.endpointOverride(endpoint)
+                // Bucket-in-host addressing needs wildcard DNS, which MinIO and local servers do not have.
+                .forcePathStyle(true));
+        settings.key().ifPresent(key -> builder.credentialsProvider(StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(key.id(), key.secret()))));
+        return builder.build();
     }
 
     /** Creates the bucket unless it exists; safe to call from several roles at start-up. */

@@ -1,5 +1,6 @@
 package io.dynrag.app.observability;
 
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -50,9 +51,8 @@ public final class ConsumerLag implements AutoCloseable {
     /** Added while the roles start, read by the management server's threads. */
     private final List<Group> groups = new CopyOnWriteArrayList<>();
 
-    ConsumerLag(String bootstrapServers, MeterRegistry registry) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "dynrag-consumer-lag"));
+    ConsumerLag(KafkaConnection kafka, MeterRegistry registry) {
+        this.admin = Admin.create(kafka.config(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "dynrag-consumer-lag")));
         this.gauge = MultiGauge.builder(Meters.CONSUMER_LAG)
                 .description("Records a consumer group has yet to read, over all its partitions")
                 .register(registry);

@@ -3,6 +3,7 @@ package io.dynrag.app.observability;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dynrag.pipeline.ingestion.IngestionMetrics;
 import io.dynrag.platform.http.RequestObserver;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -32,6 +33,7 @@ public final class Observability implements AutoCloseable {
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     /** Set while the roles start, read by the management server's threads. */
     private volatile ConsumerLag lag;
+    private KafkaClientMeters kafkaClients;
     private final ManagementServer server;
 
     private Observability(String host, int port, Map<String, BooleanSupplier> readiness) {
@@ -73,11 +75,19 @@ public final class Observability implements AutoCloseable {
     }
 
     /** Where the roles name the consumer groups whose lag is reported; the same one each time. */
-    public synchronized ConsumerLag consumerLag(String bootstrapServers) {
+    public synchronized ConsumerLag consumerLag(KafkaConnection kafka) {
         if (lag == null) {
-            lag = own(new ConsumerLag(bootstrapServers, registry));
+            lag = own(new ConsumerLag(kafka, registry));
         }
         return lag;
+    }
+
+    /** The connection whose producers and consumers report their Kafka client metrics here while open. */
+    public synchronized KafkaConnection reporting(KafkaConnection kafka) {
+        if (kafkaClients == null) {
+            kafkaClients = own(new KafkaClientMeters(registry));
+        }
+        return kafka.reportingTo(kafkaClients);
     }
 
     private void refreshLag() {

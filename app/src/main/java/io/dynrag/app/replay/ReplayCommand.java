@@ -5,12 +5,14 @@ import io.dynrag.api.publishing.StoredEventRecords;
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.infra.DataSources;
+import io.dynrag.app.infra.ExternalKafka;
 import io.dynrag.app.infra.LocalServers;
 import io.dynrag.platform.persistence.Migrations;
 import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.replay.ProjectionReplay.Source;
 import io.dynrag.projections.replay.ProjectionReplay;
+import io.dynrag.schemas.connection.KafkaConnection;
 
 import java.io.PrintStream;
 import java.sql.SQLException;
@@ -36,7 +38,7 @@ public final class ReplayCommand {
     }
 
     /** The servers holding the projections and their topics. */
-    public record Servers(String kafkaBootstrapServers, String jdbcUrl, String jdbcUser, String jdbcPassword) {
+    public record Servers(KafkaConnection kafka, String jdbcUrl, String jdbcUser, String jdbcPassword) {
     }
 
     private ReplayCommand() {
@@ -45,8 +47,8 @@ public final class ReplayCommand {
     public static int run(Settings settings, Optional<LocalServers> localServers, String[] args, PrintStream out) {
         Options options = parse(args);
         if (settings.jdbcUrl().isPresent() || settings.kafkaBootstrapServers().isPresent()) {
-            Servers servers = new Servers(
-                    settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS")),
+            Servers servers = new Servers(ExternalKafka.connection(settings,
+                    settings.kafkaBootstrapServers().orElseThrow(() -> missing("DYNRAG_KAFKA_BOOTSTRAP_SERVERS"))),
                     settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
                     settings.jdbcUser(), settings.jdbcPassword());
             return replay(servers, options, out);
@@ -69,8 +71,8 @@ public final class ReplayCommand {
                         + "; stop 'dynrag dev' first", e);
             }
             try (kafka) {
-                return replay(new Servers(kafka.bootstrapServers(), postgres.jdbcUrl(), postgres.user(),
-                        postgres.password()), options, out);
+                return replay(new Servers(KafkaConnection.to(kafka.bootstrapServers()), postgres.jdbcUrl(),
+                        postgres.user(), postgres.password()), options, out);
             }
         }
     }
@@ -120,7 +122,7 @@ public final class ReplayCommand {
                 String schema = "replay_" + projection.name();
                 try (HikariDataSource rebuilt = pool(servers, schema)) {
                     ProjectionReplay.Report report = new ProjectionReplay(projection, live, rebuilt, schema,
-                            servers.kafkaBootstrapServers(), LIVE_CATCH_UP_TIMEOUT)
+                            servers.kafka(), LIVE_CATCH_UP_TIMEOUT)
                             .run(options.source(), () -> StoredEventRecords.read(command), options.swap());
                     print(report, out);
                     reports.add(report);

@@ -2,6 +2,8 @@ package io.dynrag.app.roles;
 
 import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
+import io.dynrag.app.infra.ExternalKafka;
+import io.dynrag.app.infra.S3Settings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.outbound.AddressAllowlist;
 
@@ -26,7 +28,10 @@ public final class RoleRequirements {
         List<String> problems = new ArrayList<>();
         requirePresent(settings.kafkaBootstrapServers().isPresent(), "DYNRAG_KAFKA_BOOTSTRAP_SERVERS", problems);
         requirePresent(settings.jdbcUrl().isPresent(), "DYNRAG_JDBC_URL", problems);
-        requirePresent(settings.s3Endpoint().isPresent(), "DYNRAG_S3_ENDPOINT", problems);
+        // Without DYNRAG_S3_ENDPOINT the roles use AWS S3, and without a key the AWS default credentials.
+        collect(() -> S3Settings.external(settings), problems::add);
+        settings.kafkaBootstrapServers().ifPresent(servers ->
+                collect(() -> ExternalKafka.connection(settings, servers), problems::add));
         problems.addAll(problems(roles, settings));
         refuseAny(problems);
     }

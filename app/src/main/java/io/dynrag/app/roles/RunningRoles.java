@@ -41,6 +41,7 @@ import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
 import io.dynrag.projections.document.DocumentCatalog;
 import io.dynrag.projections.usage.UsageCatalog;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.vectorstore.ChunkSearcher;
 import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.webhooks.WebhookSettings;
@@ -101,7 +102,7 @@ public final class RunningRoles implements AutoCloseable {
     }
 
     private void startAll(EnumSet<Role> roles, Settings settings, Infrastructure infrastructure) {
-        KafkaTopics.ensure(infrastructure.kafkaBootstrapServers(), settings.topicPartitions(),
+        KafkaTopics.ensure(infrastructure.kafka(), settings.topicPartitions(),
                 settings.topicReplication(), settings.createTopics());
         S3Client s3 = own(S3Clients.create(infrastructure.s3()));
         S3Clients.ensureBucket(s3, infrastructure.s3().bucket());
@@ -125,15 +126,16 @@ public final class RunningRoles implements AutoCloseable {
         HikariDataSource projectionsPool = own(observability.pool(DataSources.pool(infrastructure, Projections.SCHEMA,
                 4)));
         readiness.putIfAbsent("database", Observability.reachable(projectionsPool));
-        reportLag(roles, observability.consumerLag(infrastructure.kafkaBootstrapServers()), projectionsPool);
+        reportLag(roles, observability.consumerLag(infrastructure.kafka()), projectionsPool);
+        KafkaConnection kafka = observability.reporting(infrastructure.kafka());
         if (roles.contains(Role.PROJECTIONS)) {
-            Projections projections = own(new Projections(projectionsPool, infrastructure.kafkaBootstrapServers()));
+            Projections projections = own(new Projections(projectionsPool, kafka));
             projections.start();
             readiness.put("projections", projections::isReady);
         }
         if (roles.contains(Role.PIPELINE)) {
             IngestionService pipeline = own(new IngestionService(new IngestionSettings(
-                    infrastructure.kafkaBootstrapServers(), INGESTION_APPLICATION_ID,
+                    kafka, INGESTION_APPLICATION_ID,
                     settings.dataDir().resolve("kafka-streams"), infrastructure.s3().bucket(),
                     settings.maxUploadBytes(), settings.maxChunkTokens(), settings.streamThreads(),
                     new EmbeddingPrices(settings.embeddingPrices()),
@@ -148,8 +150,8 @@ public final class RunningRoles implements AutoCloseable {
             ChunkSearcher searcher = new ChunkSearcher(new QueryEmbedding(models), store);
             ProjectedDocuments documents = new ProjectedDocuments(new DocumentCatalog(projectionsPool));
             LanceChunkStore chunks = store;
-            api = own(new CommandApi(commandApiSettings(settings, infrastructure), commandPool, s3, documents,
-                    documents, (customerId, model, documentId, version, datasetVersion) -> chunks
+            api = own(new CommandApi(commandApiSettings(settings, infrastructure.s3().bucket(), kafka), commandPool,
+                    s3, documents, documents, (customerId, model, documentId, version, datasetVersion) -> chunks
                             .documentRowsAsOf(customerId, model, documentId, datasetVersion).stream()
                             .filter(row -> row.docVersion() == version)
                             .map(row -> new DocumentChunks.Chunk(row.chunkIndex(), row.text(), row.page(),
@@ -193,7 +195,8 @@ public final class RunningRoles implements AutoCloseable {
         });
     }
 
-    private static CommandApiSettings commandApiSettings(Settings settings, Infrastructure infrastructure) {
+    private static CommandApiSettings commandApiSettings(Settings settings, String documentBucket,
+                                                         KafkaConnection kafka) {
         KeyEncryptionKeys keys = RoleRequirements.keyEncryptionKeys(settings);
         CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
@@ -205,7 +208,7 @@ public final class RunningRoles implements AutoCloseable {
                 settings.ceilingRequestsPerDay(), settings.ceilingMaxDocuments(), settings.maxUploadBytes());
         return new CommandApiSettings(settings.httpHost(), settings.httpPort(), settings.trustedProxies(),
                 settings.cors(), settings.adminToken().orElse(null),
-                settings.maxUploadBytes(), infrastructure.s3().bucket(), infrastructure.kafkaBootstrapServers(),
+                settings.maxUploadBytes(), documentBucket, kafka,
                 "dynrag-publisher-0", keys,
                 new TokenSettings(settings.tokenIssuer(), settings.tokenAudience(), settings.accessTokenLifetime(),
                         settings.refreshTokenLifetime(), settings.signingKeyRotation()),

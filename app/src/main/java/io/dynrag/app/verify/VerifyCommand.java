@@ -14,7 +14,6 @@ import io.dynrag.vectorstore.LanceLocation;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.PrintStream;
-import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -38,8 +37,7 @@ public final class VerifyCommand {
     public static int run(Settings settings, Optional<LocalServers> localServers, String[] args, PrintStream out) {
         String customerId = parse(args);
         if (settings.jdbcUrl().isPresent() || settings.s3Endpoint().isPresent()) {
-            S3Settings s3 = s3(settings, URI.create(settings.s3Endpoint().orElseThrow(
-                    () -> missing("DYNRAG_S3_ENDPOINT"))));
+            S3Settings s3 = S3Settings.external(settings);
             return verify(new Servers(settings.jdbcUrl().orElseThrow(() -> missing("DYNRAG_JDBC_URL")),
                     settings.jdbcUser(), settings.jdbcPassword(), s3,
                     LanceRoots.of(settings, s3)), customerId, out);
@@ -53,9 +51,10 @@ public final class VerifyCommand {
             throw new IllegalStateException("cannot open the database in " + settings.dataDir()
                     + "; stop 'dynrag dev' first", e);
         }
-        try (postgres; LocalServers.ObjectStore s3 = local.startObjectStore(settings.dataDir(),
-                settings.s3AccessKey(), settings.s3SecretKey())) {
-            S3Settings embedded = s3(settings, s3.endpoint());
+        LanceLocation.S3Key key = S3Settings.embeddedKey(settings);
+        try (postgres; LocalServers.ObjectStore s3 = local.startObjectStore(settings.dataDir(), key.id(),
+                key.secret())) {
+            S3Settings embedded = S3Settings.embedded(settings, s3.endpoint());
             return verify(new Servers(postgres.jdbcUrl(), postgres.user(), postgres.password(), embedded,
                     LanceRoots.of(settings, embedded, LanceRoots.devDefault(settings, embedded))), customerId, out);
         }
@@ -89,11 +88,6 @@ public final class VerifyCommand {
         } catch (CustomerVerification.UnknownCustomerException e) {
             throw new InvalidSettingException(e.getMessage());
         }
-    }
-
-    private static S3Settings s3(Settings settings, URI endpoint) {
-        return new S3Settings(endpoint, settings.s3Region(), settings.s3AccessKey(), settings.s3SecretKey(),
-                settings.s3Bucket());
     }
 
     private static InvalidSettingException missing(String variable) {

@@ -120,8 +120,23 @@ class ComposeFileTest {
         assertThatThrownBy(() -> RoleRequirements.checkForExternalServers(EnumSet.of(Role.PROJECTIONS),
                 Settings.from(Map.of())))
                 .hasMessage("DYNRAG_KAFKA_BOOTSTRAP_SERVERS must be set to run roles against external servers; "
-                        + "DYNRAG_JDBC_URL must be set to run roles against external servers; "
-                        + "DYNRAG_S3_ENDPOINT must be set to run roles against external servers");
+                        + "DYNRAG_JDBC_URL must be set to run roles against external servers");
+    }
+
+    @Test
+    void withoutS3EndpointOrKeysTheRolesUseAwsS3ButABadKafkaPropertiesFileIsNamed() {
+        Map<String, String> external = Map.of("DYNRAG_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "DYNRAG_JDBC_URL", "jdbc:postgresql://db/dynrag");
+        RoleRequirements.checkForExternalServers(EnumSet.of(Role.PROJECTIONS), Settings.from(external));
+
+        Map<String, String> broken = new HashMap<>(external);
+        broken.put("DYNRAG_KAFKA_PROPERTIES_FILE", "/nonexistent/kafka.properties");
+        broken.put("DYNRAG_S3_SECRET_KEY", "secret");
+        assertThatThrownBy(() -> RoleRequirements.checkForExternalServers(EnumSet.of(Role.PROJECTIONS),
+                Settings.from(broken)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("only DYNRAG_S3_SECRET_KEY is set")
+                .hasMessageContaining("DYNRAG_KAFKA_PROPERTIES_FILE names /nonexistent/kafka.properties");
     }
 
     @Test

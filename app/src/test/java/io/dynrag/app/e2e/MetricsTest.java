@@ -94,6 +94,8 @@ class MetricsTest {
             assertMoved(apiBefore, after, "dynrag_searches_seconds_count", "outcome=\"success\"");
             assertMoved(apiBefore, after, "dynrag_uploads_seconds_bucket", "outcome=\"success\"");
             assertThat(after).contains("dynrag_consumer_lag{group=\"dynrag-command-api-ingestion-results\"}");
+            // The API's own clients: the event publisher and usage facts, its consumers.
+            assertThat(after).contains("kafka_producer_", "kafka_consumer_");
         });
         await().atMost(PATIENCE).alias("the pipeline's series moved").untilAsserted(() -> {
             String after = scrape(pipelineManagement);
@@ -112,6 +114,7 @@ class MetricsTest {
             assertMoved(projectionsBefore, after, "hikaricp_connections_usage_seconds_count");
             assertThat(after).contains("dynrag_consumer_lag{group=\"dynrag-projection-documents\"}",
                     "dynrag_consumer_lag{group=\"dynrag-projection-usage\"}");
+            assertThat(after).contains("kafka_consumer_");
         });
     }
 

@@ -8,6 +8,7 @@ import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.app.verify.VerifyCommand;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.vectorstore.LanceLocation;
 
 import java.io.IOException;
@@ -67,10 +68,10 @@ final class ProcessSystem implements AutoCloseable {
         env.put("DYNRAG_JDBC_URL", infra.jdbcUrl());
         env.put("DYNRAG_JDBC_USER", infra.jdbcUser());
         env.put("DYNRAG_JDBC_PASSWORD", infra.jdbcPassword());
-        env.put("DYNRAG_S3_ENDPOINT", infra.s3().endpoint().toString());
+        env.put("DYNRAG_S3_ENDPOINT", infra.s3().endpoint().orElseThrow().toString());
         env.put("DYNRAG_S3_REGION", infra.s3().region());
-        env.put("DYNRAG_S3_ACCESS_KEY", infra.s3().accessKey());
-        env.put("DYNRAG_S3_SECRET_KEY", infra.s3().secretKey());
+        env.put("DYNRAG_S3_ACCESS_KEY", infra.s3().key().orElseThrow().id());
+        env.put("DYNRAG_S3_SECRET_KEY", infra.s3().key().orElseThrow().secret());
         env.put("DYNRAG_S3_BUCKET", infra.s3().bucket());
         env.put("DYNRAG_LANCE_ROOT", objectStoreLanceRoot == null ? lanceRoot().toString() : objectStoreLanceRoot);
     }
@@ -101,8 +102,8 @@ final class ProcessSystem implements AutoCloseable {
         Map<String, String> all = new HashMap<>(env);
         all.putAll(overrides);
         Settings settings = Settings.from(all);
-        Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
-                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
+        Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(infra.kafkaBootstrapServers()),
+                infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
                 LanceRoots.of(settings, infra.s3(), LanceLocation.local(lanceRoot())));
         inThisJvm = RunningRoles.start(roles, settings, infrastructure);
         return inThisJvm;

@@ -3,6 +3,7 @@ package io.dynrag.app.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dynrag.app.replay.ReplayCommand;
 import io.dynrag.projections.Projections;
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,8 @@ class ReplayTest {
 
     private Run replay(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = ReplayCommand.replay(new ReplayCommand.Servers(system.infra().kafkaBootstrapServers(),
+        int status = ReplayCommand.replay(new ReplayCommand.Servers(
+                        KafkaConnection.to(system.infra().kafkaBootstrapServers()),
                         system.infra().jdbcUrl(), system.infra().jdbcUser(), system.infra().jdbcPassword()),
                 ReplayCommand.parse(args), new PrintStream(out, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8));

@@ -9,6 +9,7 @@ import io.dynrag.app.roles.Role;
 import io.dynrag.app.roles.RunningRoles;
 import io.dynrag.platform.crypto.KeyEncryption;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.vectorstore.LanceLocation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -137,8 +138,9 @@ final class TestSystem implements AutoCloseable {
         env.put("DYNRAG_CEILING_REQUESTS_PER_DAY", "1000000000");
         env.putAll(overrides);
         Settings settings = Settings.from(env);
-        Infrastructure infrastructure = new Infrastructure(infra.kafkaBootstrapServers(), infra.jdbcUrl(),
-                infra.jdbcUser(), infra.jdbcPassword(), infra.s3(), LanceLocation.local(dataDir.resolve("lance")));
+        Infrastructure infrastructure = new Infrastructure(KafkaConnection.to(infra.kafkaBootstrapServers()),
+                infra.jdbcUrl(), infra.jdbcUser(), infra.jdbcPassword(), infra.s3(),
+                LanceLocation.local(dataDir.resolve("lance")));
         RunningRoles roles = RunningRoles.start(EnumSet.allOf(Role.class), settings, infrastructure);
         TestSystem system = new TestSystem(infra, env, infrastructure, roles, dataDir);
         await().atMost(Duration.ofSeconds(60)).until(() -> system.api.get("/health", null).status() == 200);

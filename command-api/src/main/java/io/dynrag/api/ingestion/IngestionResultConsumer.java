@@ -11,6 +11,7 @@ import io.dynrag.platform.origin.Origin;
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
 import io.dynrag.schemas.consumer.ConsumerLoop;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.domain.IndexingStatsAvro;
 import io.dynrag.schemas.ingestion.DocumentRemoved;
 import io.dynrag.schemas.ingestion.IngestionFailed;
@@ -44,20 +45,22 @@ public final class IngestionResultConsumer implements AutoCloseable {
 
     private final CommandGateway commands;
     private final BudgetAlerts budgetAlerts;
+    private final KafkaConnection kafka;
+    private final KafkaConsumer<String, IngestionResult> consumer;
     private final ConsumerLoop<IngestionResult> loop;
 
-    public IngestionResultConsumer(String bootstrapServers, CommandGateway commands, BudgetAlerts budgetAlerts) {
+    public IngestionResultConsumer(KafkaConnection kafka, CommandGateway commands, BudgetAlerts budgetAlerts) {
+        this.kafka = kafka;
         this.commands = commands;
         this.budgetAlerts = budgetAlerts;
-        KafkaConsumer<String, IngestionResult> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = kafka.opened(new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100)),
                 Topics.INGESTION_RESULTS.keySerde().deserializer(),
-                Topics.INGESTION_RESULTS.valueSerde().deserializer());
+                Topics.INGESTION_RESULTS.valueSerde().deserializer()));
         // Positions are committed to Kafka after each poll; a poll applied again after a crash or a
         // retry is harmless, as the document ignores outcomes it has recorded already.
         this.loop = new ConsumerLoop<>("ingestion-result-consumer", consumer,
@@ -119,5 +122,6 @@ public final class IngestionResultConsumer implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        kafka.closed(consumer);
     }
 }

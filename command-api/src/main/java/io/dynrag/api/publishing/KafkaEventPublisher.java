@@ -1,5 +1,6 @@
 package io.dynrag.api.publishing;
 
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,12 +45,13 @@ public final class KafkaEventPublisher implements EventMessageHandler, AutoClose
     private static final int LINGER_BELOW_EVENTS = 32;
     private static final Duration LINGER = Duration.ofMillis(20);
 
+    private final KafkaConnection kafka;
     private final Map<String, Object> producerConfig;
     private Producer<String, byte[]> producer;
 
-    public KafkaEventPublisher(String bootstrapServers, String transactionalId) {
-        this.producerConfig = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    public KafkaEventPublisher(KafkaConnection kafka, String transactionalId) {
+        this.kafka = kafka;
+        this.producerConfig = kafka.config(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -60,7 +62,7 @@ public final class KafkaEventPublisher implements EventMessageHandler, AutoClose
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
 
     @Override
@@ -95,7 +97,7 @@ public final class KafkaEventPublisher implements EventMessageHandler, AutoClose
                 created.close();
                 throw e;
             }
-            producer = created;
+            producer = kafka.opened(created);
         }
         return producer;
     }
@@ -140,12 +142,14 @@ public final class KafkaEventPublisher implements EventMessageHandler, AutoClose
             producer = null;
         }
         transaction.close();
+        kafka.closed(transaction);
     }
 
     @Override
     public synchronized void close() {
         if (producer != null) {
             producer.close();
+            kafka.closed(producer);
             producer = null;
         }
     }

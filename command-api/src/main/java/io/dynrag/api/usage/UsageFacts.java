@@ -1,6 +1,7 @@
 package io.dynrag.api.usage;
 
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.usage.UsageFact;
 import io.dynrag.schemas.usage.UsageKind;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,18 +23,19 @@ public final class UsageFacts implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UsageFacts.class);
 
+    private final KafkaConnection kafka;
     private final KafkaProducer<String, UsageFact> producer;
     private final Clock clock;
 
-    public UsageFacts(String bootstrapServers, Clock clock) {
+    public UsageFacts(KafkaConnection kafka, Clock clock) {
+        this.kafka = kafka;
         this.clock = clock;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = kafka.opened(new KafkaProducer<>(kafka.config(Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000),
-                Topics.USAGE.keySerde().serializer(), Topics.USAGE.valueSerde().serializer());
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000)),
+                Topics.USAGE.keySerde().serializer(), Topics.USAGE.valueSerde().serializer()));
     }
 
     /** @param apiKeyId null for a signed-in user */
@@ -68,5 +70,6 @@ public final class UsageFacts implements AutoCloseable {
     @Override
     public void close() {
         producer.close();
+        kafka.closed(producer);
     }
 }

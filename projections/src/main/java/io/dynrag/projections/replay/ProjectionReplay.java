@@ -4,8 +4,8 @@ import io.dynrag.projections.AppliedRecords;
 import io.dynrag.projections.Projection;
 import io.dynrag.projections.Projections;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.connection.KafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -84,7 +84,7 @@ public final class ProjectionReplay {
     private final DataSource live;
     private final DataSource rebuilt;
     private final String rebuiltSchema;
-    private final String kafkaBootstrapServers;
+    private final KafkaConnection kafka;
     private final Duration liveCatchUpTimeout;
 
     /**
@@ -93,7 +93,7 @@ public final class ProjectionReplay {
      *                and creates
      */
     public ProjectionReplay(Projection projection, DataSource live, DataSource rebuilt, String rebuiltSchema,
-                            String kafkaBootstrapServers, Duration liveCatchUpTimeout) {
+                            KafkaConnection kafka, Duration liveCatchUpTimeout) {
         if (!rebuiltSchema.matches("[a-z_][a-z0-9_]*") || rebuiltSchema.equals(Projections.SCHEMA)) {
             throw new IllegalArgumentException("not a schema a replay may use: " + rebuiltSchema);
         }
@@ -101,7 +101,7 @@ public final class ProjectionReplay {
         this.live = live;
         this.rebuilt = rebuilt;
         this.rebuiltSchema = rebuiltSchema;
-        this.kafkaBootstrapServers = kafkaBootstrapServers;
+        this.kafka = kafka;
         this.liveCatchUpTimeout = liveCatchUpTimeout;
     }
 
@@ -234,7 +234,7 @@ public final class ProjectionReplay {
     }
 
     private boolean liveRunnerIsRunning() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers))) {
+        try (Admin admin = Admin.create(kafka.config(Map.of()))) {
             String group = Projections.consumerGroup(projection);
             return !admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
                     .members().isEmpty();
@@ -317,12 +317,11 @@ public final class ProjectionReplay {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers,
+        return new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH)),
                 new StringDeserializer(), new ByteArrayDeserializer());
     }
 

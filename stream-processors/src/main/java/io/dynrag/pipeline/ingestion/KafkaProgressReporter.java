@@ -1,6 +1,7 @@
 package io.dynrag.pipeline.ingestion;
 
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.ingestion.IngestionProgress;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -20,17 +21,18 @@ public final class KafkaProgressReporter implements ProgressReporter, AutoClosea
 
     private static final Logger log = LoggerFactory.getLogger(KafkaProgressReporter.class);
 
+    private final KafkaConnection kafka;
     private final KafkaProducer<String, IngestionProgress> producer;
 
-    public KafkaProgressReporter(String bootstrapServers) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    public KafkaProgressReporter(KafkaConnection kafka) {
+        this.kafka = kafka;
+        this.producer = kafka.opened(new KafkaProducer<>(kafka.config(Map.of(
                 ProducerConfig.ACKS_CONFIG, "1",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000)),
                 Topics.INGESTION_PROGRESS.keySerde().serializer(),
-                Topics.INGESTION_PROGRESS.valueSerde().serializer());
+                Topics.INGESTION_PROGRESS.valueSerde().serializer()));
     }
 
     @Override
@@ -54,5 +56,6 @@ public final class KafkaProgressReporter implements ProgressReporter, AutoClosea
     @Override
     public void close() {
         producer.close();
+        kafka.closed(producer);
     }
 }

@@ -10,6 +10,7 @@ import io.dynrag.pipeline.embedding.ProviderCredentials;
 import io.dynrag.pipeline.extraction.ExtractionLimits;
 import io.dynrag.schemas.DeadLetterHeaders;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.customer.CustomerDeleted;
 import io.dynrag.schemas.customer.CustomerEvent;
 import io.dynrag.schemas.document.DocumentDeleted;
@@ -76,7 +77,7 @@ public final class IngestionDriver implements AutoCloseable {
      * one stream thread, a price of 0.5 USD per million tokens of {@code pricedModel}.
      */
     public static IngestionSettings settings(Path stateDir, String bucket, String pricedModel) {
-        return new IngestionSettings("unused:9092", "ingestion-test", stateDir, bucket,
+        return new IngestionSettings(KafkaConnection.to("unused:9092"), "ingestion-test", stateDir, bucket,
                 1_000_000, 120, 1, new EmbeddingPrices(Map.of(pricedModel, new BigDecimal("0.5"))),
                 ExtractionLimits.DEFAULTS, 50_000, Duration.ofMinutes(10), Duration.ofSeconds(45));
     }

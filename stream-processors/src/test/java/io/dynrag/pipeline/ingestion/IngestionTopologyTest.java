@@ -359,7 +359,7 @@ class IngestionTopologyTest {
     }
 
     private IngestionSettings withLongestDocument(Duration longestDocument) {
-        return new IngestionSettings(settings.kafkaBootstrapServers(), settings.applicationId(), settings.stateDir(),
+        return new IngestionSettings(settings.kafka(), settings.applicationId(), settings.stateDir(),
                 settings.documentBucket(), settings.maxDocumentBytes(), settings.maxChunkTokens(),
                 settings.streamThreads(), settings.prices(), settings.extraction(), settings.vectorIndexRows(),
                 longestDocument, settings.sessionTimeout());

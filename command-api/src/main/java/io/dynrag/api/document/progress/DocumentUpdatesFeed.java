@@ -2,6 +2,7 @@ package io.dynrag.api.document.progress;
 
 import io.dynrag.schemas.EventHeaders;
 import io.dynrag.schemas.Topics;
+import io.dynrag.schemas.connection.KafkaConnection;
 import io.dynrag.schemas.ingestion.IngestionProgress;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +38,7 @@ public final class DocumentUpdatesFeed implements AutoCloseable {
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final List<String> TOPICS = List.of(Topics.DOCUMENT_EVENTS.name(), Topics.INGESTION_PROGRESS.name());
 
+    private final KafkaConnection kafka;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<IngestionProgress> progressReports = Topics.INGESTION_PROGRESS.valueSerde().deserializer();
     private final DocumentWatches watches;
@@ -45,15 +47,15 @@ public final class DocumentUpdatesFeed implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean live;
 
-    public DocumentUpdatesFeed(String bootstrapServers, DocumentWatches watches, ProgressTracker progress) {
+    public DocumentUpdatesFeed(KafkaConnection kafka, DocumentWatches watches, ProgressTracker progress) {
+        this.kafka = kafka;
         this.watches = watches;
         this.progress = progress;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = kafka.opened(new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")),
+                new StringDeserializer(), new ByteArrayDeserializer()));
         this.thread = new Thread(this::run, "document-updates");
         thread.setDaemon(true);
     }
@@ -93,6 +95,7 @@ public final class DocumentUpdatesFeed implements AutoCloseable {
         } finally {
             live = false;
             consumer.close();
+            kafka.closed(consumer);
         }
     }
 
@@ -139,6 +142,7 @@ public final class DocumentUpdatesFeed implements AutoCloseable {
         if (thread.getState() == Thread.State.NEW) {
             // Never started: its thread would have closed the consumer.
             consumer.close();
+            kafka.closed(consumer);
             return;
         }
         consumer.wakeup();
