@@ -211,7 +211,7 @@ public final class CommandApi implements AutoCloseable {
                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()), listing, pastListing,
                 new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts));
         this.mcp = McpEndpoint.of(access, Refusals.mapping(), searchService, reads, intake, urls, listEndpoints,
-                chunksEndpoints, new IdempotentCalls(idempotencyRecords), toolCalls, clock);
+                chunksEndpoints, new IdempotentCalls(idempotencyRecords), toolCalls, requests, clock);
 
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>(otherChecks);
         checks.put("command-api.ingestion-results", ingestionResults::isReady);

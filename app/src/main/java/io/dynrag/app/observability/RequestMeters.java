@@ -11,10 +11,12 @@ import java.util.Set;
 /** The API role's uploads and searches, timed from request to answer, by outcome. */
 final class RequestMeters implements RequestObserver {
 
-    /** The routes that take in documents: one file, a new version, a batch of files and URLs. */
+    /** The routes that take in documents: one file, a new version, a batch of files and URLs, an agent's adds. */
     static final Set<String> UPLOAD_ROUTES = Set.of("POST /v1/documents", "POST /v1/documents/{documentId}/versions",
-            "POST /v1/documents/batch");
-    static final String SEARCH_ROUTE = "POST /v1/search";
+            "POST /v1/documents/batch", RequestObserver.toolCall("add_text_document"),
+            RequestObserver.toolCall("add_document_from_url"));
+    /** A search over REST, and an agent's over MCP. */
+    static final Set<String> SEARCH_ROUTES = Set.of("POST /v1/search", RequestObserver.toolCall("search"));
 
     private final Map<String, Timer> uploads;
     private final Map<String, Timer> searches;
@@ -29,7 +31,7 @@ final class RequestMeters implements RequestObserver {
     public void answered(String route, int status, Duration took) {
         if (UPLOAD_ROUTES.contains(route)) {
             uploads.get(outcome(status)).record(took);
-        } else if (SEARCH_ROUTE.equals(route)) {
+        } else if (SEARCH_ROUTES.contains(route)) {
             searches.get(outcome(status)).record(took);
         }
     }

@@ -2,6 +2,7 @@ package io.dynrag.app.observability;
 
 import io.dynrag.domain.document.IndexingStats;
 import io.dynrag.pipeline.ingestion.IngestionOutcome;
+import io.dynrag.platform.http.RequestObserver;
 import io.dynrag.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,16 @@ class RoleMetersTest {
         requests.answered("POST /v1/search", 200, Duration.ofMillis(12));
         requests.answered("POST /v1/search", 400, Duration.ofMillis(1));
         requests.answered("GET /v1/documents/{documentId}", 200, Duration.ofMillis(3));
+        // An agent's calls count as what they do; the HTTP request carrying them does not count again.
+        requests.answered(RequestObserver.toolCall("search"), 200, Duration.ofMillis(9));
+        requests.answered(RequestObserver.toolCall("add_text_document"), 400, Duration.ofMillis(2));
+        requests.answered(RequestObserver.toolCall("list_documents"), 200, Duration.ofMillis(2));
+        requests.answered("POST /mcp", 200, Duration.ofMillis(10));
 
         assertThat(count(Meters.UPLOADS, "success")).isEqualTo(1);
-        assertThat(count(Meters.UPLOADS, "refused")).isEqualTo(1);
+        assertThat(count(Meters.UPLOADS, "refused")).isEqualTo(2);
         assertThat(count(Meters.UPLOADS, "failed")).isEqualTo(1);
-        assertThat(count(Meters.SEARCHES, "success")).isEqualTo(1);
+        assertThat(count(Meters.SEARCHES, "success")).isEqualTo(2);
         assertThat(count(Meters.SEARCHES, "refused")).isEqualTo(1);
         assertThat(count(Meters.SEARCHES, "failed")).isZero();
         assertThat(registry.get(Meters.UPLOADS).tag(Meters.OUTCOME, "success").timer().totalTime(

@@ -14,6 +14,7 @@ import io.dynrag.platform.http.ApiProblem;
 import io.dynrag.platform.http.Json;
 import io.dynrag.platform.http.ProblemDetails;
 import io.dynrag.platform.http.ProblemMapping;
+import io.dynrag.platform.http.RequestObserver;
 import io.dynrag.platform.http.ServletBridge;
 import io.dynrag.platform.idempotency.IdempotentCalls;
 import io.dynrag.platform.origin.CurrentOrigin;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,6 +68,7 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
     private final Access access;
     private final ProblemMapping refusals;
     private final ToolCallLog toolCalls;
+    private final RequestObserver requests;
     private final Clock clock;
     private final JsonSchemaValidator schemas = McpJsonDefaults.getSchemaValidator();
     private final List<String> toolNames;
@@ -77,22 +81,25 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
      * @param refusals the problem each of the services' exceptions answers (the REST API's)
      * @param keyed    the REST API's Idempotency-Key records, which the tools that add documents share
      * @param toolCalls where every tool call is kept
+     * @param requests  told of every tool call as of a request of its own, for the role's metrics
      */
     public static McpEndpoint of(Access access, ProblemMapping refusals, SearchService search, DocumentReads reads,
                                  DocumentIntake intake, UrlIntake urls, DocumentListEndpoints list,
                                  DocumentChunksEndpoints chunks, IdempotentCalls keyed, ToolCallLog toolCalls,
-                                 Clock clock) {
+                                 RequestObserver requests, Clock clock) {
         List<McpTool> tools = new ArrayList<>();
         tools.add(SearchTool.of(search));
         tools.addAll(new DocumentTools(reads, intake, list, chunks).tools());
         tools.addAll(new IntakeTools(intake, urls, keyed).tools());
-        return new McpEndpoint(access, refusals, tools, toolCalls, clock);
+        return new McpEndpoint(access, refusals, tools, toolCalls, requests, clock);
     }
 
-    McpEndpoint(Access access, ProblemMapping refusals, List<McpTool> tools, ToolCallLog toolCalls, Clock clock) {
+    McpEndpoint(Access access, ProblemMapping refusals, List<McpTool> tools, ToolCallLog toolCalls,
+                RequestObserver requests, Clock clock) {
         this.access = access;
         this.refusals = refusals;
         this.toolCalls = toolCalls;
+        this.requests = requests;
         this.clock = clock;
         this.toolNames = tools.stream().map(tool -> tool.definition().name()).toList();
         this.transport = HttpServletStatelessServerTransport.builder()
@@ -149,15 +156,17 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
      * tool's input schema here rather than by the server, so that a call refused for them is kept too.
      */
     McpSchema.CallToolResult answer(McpTool tool, McpCall call, Map<String, Object> values) {
+        Instant started = clock.instant();
         McpSchema.CallToolResult invalid = ToolInputValidator.validate(tool.definition(), values, true, schemas);
         if (invalid != null) {
-            return kept(tool, call, invalid, ToolCallEntry.refused(400, ToolCallEntry.INVALID_ARGUMENTS, values));
+            return kept(tool, call, started, invalid,
+                    ToolCallEntry.refused(400, ToolCallEntry.INVALID_ARGUMENTS, values));
         }
         ApiProblem problem;
         try {
             String customerId = Access.customer(call.principal(), tool.scope()).customerId();
             ToolAnswer answer = tool.handler().call(customerId, new Arguments(values), call);
-            return kept(tool, call, McpSchema.CallToolResult.builder()
+            return kept(tool, call, started, McpSchema.CallToolResult.builder()
                     .structuredContent(Json.apiMapper().convertValue(answer.structured(),
                             new TypeReference<Map<String, Object>>() { }))
                     .addTextContent(answer.text())
@@ -170,7 +179,8 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
         } catch (RuntimeException e) {
             problem = problem(e, tool);
         }
-        return kept(tool, call, refused(problem), ToolCallEntry.refused(problem.status(), reason(problem), values));
+        return kept(tool, call, started, refused(problem),
+                ToolCallEntry.refused(problem.status(), reason(problem), values));
     }
 
     /**
@@ -178,8 +188,10 @@ public final class McpEndpoint implements Consumer<RoutesConfig>, AutoCloseable 
      * 503, as the audit trail must not lose it silently, unless it already added a document: then its events record
      * it with the same actor and correlation id, and a refusal would only invite a retry that adds it again.
      */
-    private McpSchema.CallToolResult kept(McpTool tool, McpCall call, McpSchema.CallToolResult result,
-                                          ToolCallEntry entry) {
+    private McpSchema.CallToolResult kept(McpTool tool, McpCall call, Instant started,
+                                          McpSchema.CallToolResult result, ToolCallEntry entry) {
+        requests.answered(RequestObserver.toolCall(tool.definition().name()), entry.status(),
+                Duration.between(started, clock.instant()));
         Optional<String> customerId = call.customerId();
         if (customerId.isEmpty()) {
             // An admin has no tenant whose log could keep the call, and every tool refuses it.

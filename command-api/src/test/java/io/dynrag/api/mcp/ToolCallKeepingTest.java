@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +37,8 @@ class ToolCallKeepingTest {
 
     private final TestDatabase database = TestDatabase.get();
     private final AtomicInteger runs = new AtomicInteger();
+    /** What the role's request metrics are told, one "route status" a call. */
+    private final List<String> told = new CopyOnWriteArrayList<>();
     private final McpCall call = new McpCall(new Principal.CustomerKey(CUSTOMER, "key-1", Set.of(Scope.READ)),
             "corr-" + UUID.randomUUID());
 
@@ -67,6 +70,8 @@ class ToolCallKeepingTest {
                 "missing 404 not_found apiKey:key-1 " + DOCUMENT,
                 "found 400 invalid_arguments apiKey:key-1 ");
         assertThat(kept("correlation_id")).containsOnly(call.correlationId());
+        // Each call is a request of its own for the metrics, with the status its REST route would answer.
+        assertThat(told).containsExactly("MCP found 200", "MCP missing 404", "MCP found 400");
     }
 
     @Test
@@ -98,8 +103,9 @@ class ToolCallKeepingTest {
     }
 
     /** The endpoint without HTTP: {@code answer} is called as the server calls it, with the caller it resolved. */
-    private static McpEndpoint endpoint(ToolCallLog log, McpTool... tools) {
-        return new McpEndpoint(null, Refusals.mapping(), List.of(tools), log, Clock.systemUTC());
+    private McpEndpoint endpoint(ToolCallLog log, McpTool... tools) {
+        return new McpEndpoint(null, Refusals.mapping(), List.of(tools), log,
+                (route, status, took) -> told.add(route + " " + status), Clock.systemUTC());
     }
 
     private static ToolCallLog unavailableLog() {
