@@ -9,6 +9,7 @@ import com.lancedb.lance.index.vector.PQBuildParams;
 import com.lancedb.lance.index.vector.VectorIndexParams;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Datasets;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -52,7 +53,7 @@ public final class VectorIndexBuilder {
     }
 
     private static long build(Dataset dataset, String uri) {
-        long rows = dataset.countRows();
+        long rows = dataset.countRows(WriterFence.NOT_FENCE);
         if (rows < MIN_INDEXED_ROWS) {
             throw new IllegalStateException("a vector index needs at least " + MIN_INDEXED_ROWS
                     + " rows; " + uri + " has " + rows);

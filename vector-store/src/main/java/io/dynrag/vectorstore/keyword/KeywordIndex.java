@@ -6,6 +6,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import io.dynrag.vectorstore.search.ChunkMatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -186,6 +187,7 @@ final class KeywordIndex implements AutoCloseable {
                         .put(ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
                                 ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i) + "/"
                                         + ChunkTable.string(batch, ChunkTable.CONTENT_HASH, i)));
+        rows.remove(WriterFence.DOCUMENT_ID);
         return rows;
     }
 

@@ -7,6 +7,7 @@ import io.dynrag.vectorstore.dataset.ChunkRow;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Datasets;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -79,12 +80,14 @@ public final class ChunkReader {
                     Scans.scan(dataset, new ScanOptions.Builder().columns(List.of(ChunkTable.DOCUMENT_ID)).build(),
                             (batch, i) -> rows.merge(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i), 1,
                                     Integer::sum));
+                    rows.remove(WriterFence.DOCUMENT_ID);
                     return rows;
                 });
     }
 
     /** Rows in the latest version of the tenant's dataset for the model; 0 if it does not exist. */
     public long rowCount(String customerId, String model) {
-        return datasets.read(customerId, model, OptionalLong.empty(), 0L, Dataset::countRows);
+        return datasets.read(customerId, model, OptionalLong.empty(), 0L,
+                dataset -> dataset.countRows(WriterFence.NOT_FENCE));
     }
 }

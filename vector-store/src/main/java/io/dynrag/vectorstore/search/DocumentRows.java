@@ -8,6 +8,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -135,6 +136,7 @@ final class DocumentRows {
         Scans.scan(dataset, new ScanOptions.Builder().fragmentIds(List.of(fragmentId))
                         .columns(List.of(ChunkTable.DOCUMENT_ID)).build(),
                 (batch, i) -> rows.merge(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i), 1, Integer::sum));
+        rows.remove(WriterFence.DOCUMENT_ID);
         return Map.copyOf(rows);
     }
 }

@@ -7,6 +7,7 @@ import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -187,7 +188,7 @@ final class FilteredNearest {
                     .build();
             Scans.scan(dataset, scan, (batch, i) -> {
                 String documentId = ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i);
-                if (scope.keeps(documentId)) {
+                if (scope.keeps(documentId) && !WriterFence.isFence(documentId)) {
                     passing.add(new Candidate(documentId, ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i),
                             ChunkTable.integer(batch, ChunkTable.CHUNK_INDEX, i),
                             ChunkTable.nullableInteger(batch, ChunkTable.PAGE, i),
@@ -207,6 +208,7 @@ final class FilteredNearest {
     /** The scope as a Lance SQL condition on the rows' documents. */
     static String filterOf(SearchScope scope) {
         List<String> conditions = new ArrayList<>();
+        conditions.add(WriterFence.NOT_FENCE);
         scope.documents().ifPresent(ids -> conditions.add(ChunkTable.DOCUMENT_ID + " IN (" + ids.stream().sorted()
                 .map(Scans::sqlString).collect(Collectors.joining(", ")) + ")"));
         if (!scope.excluded().isEmpty()) {

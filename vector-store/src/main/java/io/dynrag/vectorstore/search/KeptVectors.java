@@ -4,6 +4,7 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ipc.ScanOptions;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import io.dynrag.vectorstore.memory.ArrowMemory;
 import java.nio.FloatBuffer;
 import java.time.Duration;
@@ -248,6 +249,9 @@ final class KeptVectors implements AutoCloseable {
             FloatBuffer values = ChunkTable.vectorValues(batch, dimensions);
             for (int i = 0; i < batch.getRowCount(); i++) {
                 String documentId = ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i);
+                if (WriterFence.isFence(documentId)) {
+                    continue;
+                }
                 RowsBuilder rows = byDocument.get(documentId);
                 if (rows == null || rows.full()) {
                     throw new IllegalStateException("fragment " + read.fragmentId() + " holds more rows of "

@@ -8,6 +8,7 @@ import io.dynrag.domain.search.SearchScope;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Datasets;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -96,6 +97,17 @@ public final class NearestChunks implements AutoCloseable {
         if (!scope.unfiltered()) {
             return filtered.search(dataset, query, k, scope, indexSearch);
         }
+        List<ChunkMatch> matches = nearestRows(dataset, query, k, depth.exactFirst());
+        if (matches.stream().anyMatch(match -> WriterFence.isFence(match.documentId()))) {
+            // The writer fence is a row, rarely among the nearest; then one more row takes its place.
+            matches = nearestRows(dataset, query, k + 1, depth.exactFirst()).stream()
+                    .filter(match -> !WriterFence.isFence(match.documentId()))
+                    .toList();
+        }
+        return matches.size() > k ? List.copyOf(matches.subList(0, k)) : matches;
+    }
+
+    private List<ChunkMatch> nearestRows(Dataset dataset, float[] query, int k, int exactFirst) {
         Query.Builder knn = new Query.Builder()
                 .setColumn(ChunkTable.VECTOR)
                 .setKey(query)
@@ -107,7 +119,7 @@ public final class NearestChunks implements AutoCloseable {
             // The index re-ranks refineFactor x k quantised candidates by their exact distance. Re-ranking the
             // same number as a search for exactFirst would keeps its first exactFirst rows exactly as that
             // search ranks them; the candidates after them only need to be near.
-            int refine = (int) Math.ceil((double) indexSearch.refineFactor() * depth.exactFirst() / k);
+            int refine = (int) Math.ceil((double) indexSearch.refineFactor() * exactFirst / k);
             knn.setNprobes(indexSearch.probes()).setRefineFactor(Math.max(1, refine));
         }
         // Texts come with the neighbours: Lance reads them for these rows alone, cheaper than any later scan.
@@ -127,7 +139,7 @@ public final class NearestChunks implements AutoCloseable {
         matches.sort(Comparator.comparingDouble(ChunkMatch::score).reversed()
                 .thenComparing(ChunkMatch::documentId)
                 .thenComparingInt(ChunkMatch::chunkIndex));
-        return matches.size() > k ? List.copyOf(matches.subList(0, k)) : matches;
+        return matches;
     }
 
     private static void checkQuery(float[] query) {

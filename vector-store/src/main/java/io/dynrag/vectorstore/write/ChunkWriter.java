@@ -2,14 +2,17 @@ package io.dynrag.vectorstore.write;
 
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.compaction.CompactionOptions;
+import com.lancedb.lance.ipc.ScanOptions;
 import com.lancedb.lance.merge.MergeInsertParams;
 import io.dynrag.vectorstore.dataset.ChunkRow;
 import io.dynrag.vectorstore.dataset.ChunkTable;
 import io.dynrag.vectorstore.dataset.Datasets;
 import io.dynrag.vectorstore.dataset.Scans;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
@@ -34,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>A document's versions only move forward: rows of a version older than the one the dataset
  * holds are not written. Only one pipeline instance owns a document at a time, but one that lost
  * it (paused past its session, or cut off from Kafka and not from the object store) can still be
- * finishing an older version while the new owner has written a newer one; its Kafka output is
- * fenced, and this keeps its late write from putting the older rows back. Lance does not detect two
- * merges of the same document that both only insert, so the check cannot close the window between
- * reading the dataset and committing (see docs/operations.md).
+ * finishing an older version while the new owner has written a newer one, or the same one; its
+ * Kafka output is fenced, and this keeps its late write from putting older rows back or adding a
+ * second set. The check holds up to the commit because every write also updates the dataset's
+ * {@link WriterFence}: a commit prepared from a version another writer has since moved on from
+ * fails, and the write starts again from the newer version (see docs/operations.md).
  */
 public final class ChunkWriter {
 
@@ -46,13 +51,25 @@ public final class ChunkWriter {
     /** Fragments a dataset may have before a write compacts it. */
     public static final int COMPACT_AT_FRAGMENTS = 64;
     private static final List<String> KEY_COLUMNS = List.of(ChunkTable.DOCUMENT_ID, ChunkTable.CHUNK_INDEX);
+    /** Writes of one document that may each lose to another writer before one fails. */
+    static final int MAX_ATTEMPTS = 20;
+    private static final long MAX_PAUSE_MILLIS = 500;
+    /** Lance's own retries, for the commit that raises the fence (it cannot replace anything). */
+    private static final int LANCE_RETRIES = 10;
     private static final Set<String> AUTO_CLEANUP_KEYS =
             Set.of("lance.auto_cleanup.interval", "lance.auto_cleanup.older_than");
 
     private final Datasets datasets;
+    /** Runs after a write decided what to commit and before it commits; for tests that race two writers. */
+    private final Runnable beforeCommit;
 
     public ChunkWriter(Datasets datasets) {
+        this(datasets, () -> { });
+    }
+
+    ChunkWriter(Datasets datasets, Runnable beforeCommit) {
         this.datasets = datasets;
+        this.beforeCommit = beforeCommit;
     }
 
     /**
@@ -68,57 +85,139 @@ public final class ChunkWriter {
     public long replaceDocument(String customerId, String model, String documentId, List<ChunkRow> rows) {
         String uri = datasets.paths().datasetUri(customerId, model);
         Objects.requireNonNull(documentId, "documentId");
+        if (WriterFence.isFence(documentId)) {
+            throw new IllegalArgumentException(documentId + " names the writer fence, not a document");
+        }
         checkRows(model, documentId, rows);
-        return datasets.memory().whileOpen(() -> datasets.inTurn(uri, () ->
-                datasets.memory().withChildReleasedLate("replace-document", memory -> {
-                    Optional<Dataset> existing = datasets.open(memory, uri, OptionalLong.empty());
-                    if (existing.isEmpty() && rows.isEmpty()) {
-                        return 0L;
-                    }
-                    try (Dataset dataset = existing.orElseGet(() -> datasets.createOrOpen(memory, uri,
-                            rows.getFirst().vector().length))) {
-                        int dimensions = Datasets.dimensionsOf(dataset);
-                        if (!rows.isEmpty() && rows.getFirst().vector().length != dimensions) {
-                            throw new IllegalArgumentException("chunk vectors have " + rows.getFirst().vector().length
-                                    + " dimensions, the dataset of " + model + " holds " + dimensions);
-                        }
-                        OptionalInt stored = storedDocVersion(dataset, documentId);
-                        if (!rows.isEmpty() && stored.isPresent() && stored.getAsInt() > rows.getFirst().docVersion()) {
-                            log.warn("Not writing version {} of document {} to {}: version {} was written meanwhile",
-                                    rows.getFirst().docVersion(), documentId, uri, stored.getAsInt());
-                            return dataset.version();
-                        }
-                        keepAllVersions(dataset);
-                        return merge(dataset, documentId, rows, memory);
-                    }
-                })));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return datasets.memory().whileOpen(() -> datasets.inTurn(uri, () ->
+                        datasets.memory().withChildReleasedLate("replace-document",
+                                memory -> write(uri, model, documentId, rows, memory))));
+            } catch (RuntimeException e) {
+                if (!lostRace(e)) {
+                    throw e;
+                }
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new IllegalStateException("another writer committed to " + uri + " before each of "
+                            + MAX_ATTEMPTS + " writes of document " + documentId, e);
+                }
+                log.info("Writing document {} to {} again: another writer committed first (attempt {})",
+                        documentId, uri, attempt);
+                pauseBefore(attempt + 1);
+            }
+        }
     }
 
-    private long merge(Dataset dataset, String documentId, List<ChunkRow> rows, BufferAllocator memory) {
+    private long write(String uri, String model, String documentId, List<ChunkRow> rows, BufferAllocator memory) {
+        Optional<Dataset> existing = datasets.open(memory, uri, OptionalLong.empty());
+        if (existing.isEmpty() && rows.isEmpty()) {
+            return 0L;
+        }
+        try (Dataset dataset = existing.orElseGet(() -> datasets.createOrOpen(memory, uri,
+                rows.getFirst().vector().length))) {
+            int dimensions = Datasets.dimensionsOf(dataset);
+            if (!rows.isEmpty() && rows.getFirst().vector().length != dimensions) {
+                throw new IllegalArgumentException("chunk vectors have " + rows.getFirst().vector().length
+                        + " dimensions, the dataset of " + model + " holds " + dimensions);
+            }
+            Stored stored = stored(dataset, documentId);
+            if (!stored.fenced()) {
+                // Datasets are created without the fence (and older ones never had it): it gets a commit of
+                // its own, so a write is only ever prepared from a version that has it. Two writers raising
+                // it at once leave two fence rows; every write then updates both, which still conflicts.
+                ChunkRow fence = WriterFence.after("fence raised", model, dimensions);
+                try (Dataset fenced = merge(dataset, List.of(fence), Optional.empty(), memory, LANCE_RETRIES)) {
+                    return writeFenced(fenced, model, documentId, rows, stored(fenced, documentId), memory);
+                }
+            }
+            return writeFenced(dataset, model, documentId, rows, stored, memory);
+        }
+    }
+
+    private long writeFenced(Dataset dataset, String model, String documentId, List<ChunkRow> rows, Stored stored,
+                             BufferAllocator memory) {
+        if (!rows.isEmpty() && stored.docVersion().isPresent()
+                && stored.docVersion().getAsInt() > rows.getFirst().docVersion()) {
+            log.warn("Not writing version {} of document {} to {}: version {} was written meanwhile",
+                    rows.getFirst().docVersion(), documentId, dataset.uri(), stored.docVersion().getAsInt());
+            return dataset.version();
+        }
+        keepAllVersions(dataset);
+        List<ChunkRow> withFence = new ArrayList<>(rows);
+        withFence.add(WriterFence.after(rows.isEmpty() ? "delete " + documentId
+                : documentId + " v" + rows.getFirst().docVersion(), model, Datasets.dimensionsOf(dataset)));
+        beforeCommit.run();
+        // No retry inside Lance: one would merge again against the newer version without the check above.
+        try (Dataset merged = merge(dataset, withFence, Optional.of(documentId), memory, 0)) {
+            long version = merged.version();
+            compactWhenFragmented(merged);
+            return version;
+        }
+    }
+
+    private Dataset merge(Dataset dataset, List<ChunkRow> rows, Optional<String> replacedDocument,
+                          BufferAllocator memory, int conflictRetries) {
         byte[] arrowStream = datasets.tableOf(dataset).toArrowStream(rows, memory);
-        MergeInsertParams replaceDocument = new MergeInsertParams(KEY_COLUMNS)
+        MergeInsertParams merge = new MergeInsertParams(KEY_COLUMNS)
                 .withMatchedUpdateAll()
                 .withNotMatched(MergeInsertParams.WhenNotMatched.InsertAll)
-                .withNotMatchedBySourceDeleteIf(Scans.isDocument(documentId))
+                .withConflictRetries(conflictRetries)
                 .withSkipAutoCleanup(true);
+        if (replacedDocument.isPresent()) {
+            merge = merge.withNotMatchedBySourceDeleteIf(Scans.isDocument(replacedDocument.get()));
+        }
         try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(arrowStream), memory);
                 ArrowArrayStream source = ArrowArrayStream.allocateNew(memory)) {
             Data.exportArrayStream(memory, reader, source);
-            try (Dataset merged = dataset.mergeInsert(replaceDocument, source).dataset()) {
-                long version = merged.version();
-                compactWhenFragmented(merged);
-                return version;
-            }
+            return dataset.mergeInsert(merge, source).dataset();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back the serialised rows", e);
         }
     }
 
-    private static OptionalInt storedDocVersion(Dataset dataset, String documentId) {
+    /** What a write must know of the dataset it starts from: the document's stored version, and the fence. */
+    private record Stored(OptionalInt docVersion, boolean fenced) {
+    }
+
+    private static Stored stored(Dataset dataset, String documentId) {
         int[] newest = {Integer.MIN_VALUE};
-        Scans.scan(dataset, Scans.ofDocument(documentId, List.of(ChunkTable.DOC_VERSION)),
-                (batch, i) -> newest[0] = Math.max(newest[0], ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i)));
-        return newest[0] == Integer.MIN_VALUE ? OptionalInt.empty() : OptionalInt.of(newest[0]);
+        boolean[] fenced = {false};
+        Scans.scan(dataset, new ScanOptions.Builder()
+                        .columns(List.of(ChunkTable.DOCUMENT_ID, ChunkTable.DOC_VERSION))
+                        .filter(ChunkTable.DOCUMENT_ID + " IN (" + Scans.sqlString(documentId) + ", "
+                                + Scans.sqlString(WriterFence.DOCUMENT_ID) + ")")
+                        .build(),
+                (batch, i) -> {
+                    if (WriterFence.isFence(ChunkTable.string(batch, ChunkTable.DOCUMENT_ID, i))) {
+                        fenced[0] = true;
+                    } else {
+                        newest[0] = Math.max(newest[0], ChunkTable.integer(batch, ChunkTable.DOC_VERSION, i));
+                    }
+                });
+        return new Stored(newest[0] == Integer.MIN_VALUE ? OptionalInt.empty() : OptionalInt.of(newest[0]),
+                fenced[0]);
+    }
+
+    /** Lance's answer when a commit lost to another writer and no retry inside Lance was allowed. */
+    private static boolean lostRace(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().startsWith("Too many concurrent writers")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writers that collided back off by different, growing amounts, so one of them gets through. */
+    private static void pauseBefore(int attempt) {
+        long ceiling = Math.min(MAX_PAUSE_MILLIS, 5L << Math.min(attempt, 10));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to write again", e);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import io.dynrag.vectorstore.LanceChunkStore;
 import io.dynrag.vectorstore.dataset.ChunkRow;
+import io.dynrag.vectorstore.dataset.WriterFence;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ class LatestDatasetsTest {
                  return Optional.of(Dataset.open(memory, uri, new ReadOptions.Builder().build()));
              }, 2)) {
             for (String tenant : List.of("a", "b", "a", "c", "a", "b")) {
-                assertThat(latest.withLatest(uri(tenant), -1L, Dataset::countRows)).isEqualTo(1L);
+                assertThat(latest.withLatest(uri(tenant), -1L, dataset -> dataset.countRows(WriterFence.NOT_FENCE)))
+                        .isEqualTo(1L);
             }
             // b was the least recently used when c needed a handle; a stayed open throughout.
             assertThat(opened).containsExactly("a", "b", "c", "b");
