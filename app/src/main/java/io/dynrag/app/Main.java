@@ -39,7 +39,8 @@ public final class Main {
                                      (data in $DYNRAG_DATA_DIR, default ./.dynrag; Kafka for consumers
                                      on 127.0.0.1:$DYNRAG_KAFKA_PORT, default 9092)
               run <role>...          run roles against external servers; roles: api, pipeline, projections
-                                     (needs DYNRAG_KAFKA_BOOTSTRAP_SERVERS, DYNRAG_JDBC_URL, DYNRAG_S3_ENDPOINT)
+                                     (needs DYNRAG_KAFKA_BOOTSTRAP_SERVERS, DYNRAG_JDBC_URL, and
+                                     DYNRAG_S3_ENDPOINT unless on AWS S3)
               admin create-admin --email <email>
                                      create an operator account (password from DYNRAG_ADMIN_PASSWORD or
                                      asked for) in the configured database, or in the dev data directory

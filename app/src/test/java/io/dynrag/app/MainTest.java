@@ -85,7 +85,7 @@ class MainTest {
                 && System.getenv("DYNRAG_KAFKA_BOOTSTRAP_SERVERS") == null, "servers are configured here");
         assertThat(run("verify", "--customer", "c1")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no servers are configured: set DYNRAG_JDBC_URL "
-                + "and DYNRAG_S3_ENDPOINT, or use the dev launcher (./dynrag)");
+                + "(and DYNRAG_S3_ENDPOINT unless the objects are on AWS S3), or use the dev launcher (./dynrag)");
         assertThat(run("replay", "all")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("set DYNRAG_JDBC_URL and "
                 + "DYNRAG_KAFKA_BOOTSTRAP_SERVERS, or use the dev launcher (./dynrag)");

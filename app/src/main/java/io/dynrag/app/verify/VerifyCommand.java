@@ -43,7 +43,8 @@ public final class VerifyCommand {
                     LanceRoots.of(settings, s3)), customerId, out);
         }
         LocalServers local = localServers.orElseThrow(() ->
-                LocalServers.notConfigured("DYNRAG_JDBC_URL and DYNRAG_S3_ENDPOINT"));
+                LocalServers.notConfigured(
+                        "DYNRAG_JDBC_URL (and DYNRAG_S3_ENDPOINT unless the objects are on AWS S3)"));
         LocalServers.Database postgres;
         try {
             postgres = local.startDatabase(settings.dataDir());
