@@ -52,6 +52,12 @@ import static org.awaitility.Awaitility.await;
 @Tag("fault")
 class ApiCrashTest {
 
+    /**
+     * The killed process's sockets are closed by the system at once, but the client learns it on its own
+     * thread, a moment later (longer on a loaded machine): its request must fail, however soon.
+     */
+    private static final Duration CLIENT_NOTICES_THE_CLOSE = Duration.ofSeconds(30);
+
     private ProcessSystem system;
     private HikariDataSource pool;
     private int port;
@@ -96,8 +102,8 @@ class ApiCrashTest {
                     .until(() -> objectKeys(tenant).size() == 2 && sessionsWaitingForLocks() >= 2);
             killApi();
             locker.rollback();
-            assertThat(first).as("the client got no answer").isCompletedExceptionally();
-            assertThat(unkeyed).isCompletedExceptionally();
+            assertThat(first).as("the client got no answer").failsWithin(CLIENT_NOTICES_THE_CLOSE);
+            assertThat(unkeyed).failsWithin(CLIENT_NOTICES_THE_CLOSE);
         }
         assertThat(events().documentIdsOf(customer[0])).as("nothing was recorded").isEmpty();
         assertThat(objectKeys(tenant)).as("the dead instance left its files behind").hasSize(2);
@@ -149,7 +155,7 @@ class ApiCrashTest {
             recorded = events().documentIdsOf(customer[0]).getFirst();
             killApi();
             keyRecord.rollback();
-            assertThat(first).as("the client got no answer").isCompletedExceptionally();
+            assertThat(first).as("the client got no answer").failsWithin(CLIENT_NOTICES_THE_CLOSE);
         }
 
         startApi();
