@@ -23,18 +23,26 @@ import java.util.OptionalLong;
  * <p>Search always reads the latest dataset version, and every version the pipeline writes is
  * recorded by the {@code DocumentVersionIndexed} event that follows it, so the recorded version is
  * the one search read, except in the moment between the write and its event.
+ *
+ * <p>The cleanup of a dataset's history keeps the version that was the latest at the start of the
+ * retained window, which may be later than the one recorded then: versions written in between that
+ * no event records (a deleted document's removal, a compaction, a vector index, the cleanup's own)
+ * hold the same rows of the documents not deleted, so that one is read instead.
  */
 public final class SearchHistory {
 
     private final EventStore eventStore;
     private final Statements statements;
     private final ObjectMapper eventMapper;
+    private final RetainedVersions retained;
 
     /** @param eventMapper the mapper the event store serialises payloads with */
-    public SearchHistory(EventStore eventStore, ThreadBoundTransactionManager transactions, ObjectMapper eventMapper) {
+    public SearchHistory(EventStore eventStore, ThreadBoundTransactionManager transactions, ObjectMapper eventMapper,
+                         RetainedVersions retained) {
         this.eventStore = eventStore;
         this.statements = new Statements(transactions, "event store");
         this.eventMapper = eventMapper;
+        this.retained = retained;
     }
 
     /**
@@ -68,7 +76,11 @@ public final class SearchHistory {
                 datasetVersion = Math.max(datasetVersion, indexed.stats().lanceVersion());
             }
         }
-        return new PastIndex(model, datasetVersion == 0 ? OptionalLong.empty() : OptionalLong.of(datasetVersion));
+        if (datasetVersion == 0) {
+            return new PastIndex(model, OptionalLong.empty());
+        }
+        OptionalLong earliest = retained.earliest(customerId, model.get());
+        return new PastIndex(model, OptionalLong.of(Math.max(datasetVersion, earliest.orElse(datasetVersion))));
     }
 
     private Optional<String> modelAsOf(String customerId, Instant at) {

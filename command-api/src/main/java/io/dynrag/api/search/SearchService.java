@@ -9,6 +9,8 @@ import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.search.RerankModel;
 import io.dynrag.domain.search.SearchOptions;
@@ -32,7 +34,8 @@ import java.util.stream.Collectors;
  * past document version (time travel, for audits), in any {@link io.dynrag.domain.search.SearchMode}.
  * A deleted document is found by none of them, and a search within it answers like one within an unknown document.
  * Refusals are the exceptions {@code Refusals} maps: {@link DomainRuleViolation} for bad input,
- * {@link DocumentNotFoundException}, {@link VersionNotFoundException}, {@link VersionNotSearchableException}.
+ * {@link DocumentNotFoundException}, {@link VersionNotFoundException}, {@link VersionNotSearchableException},
+ * {@link HistoryNotRetainedException} for an {@code asOf} before the customer's retained history.
  */
 public final class SearchService {
 
@@ -50,6 +53,7 @@ public final class SearchService {
     private final DocumentListing listing;
     private final PastDocumentList pastListing;
     private final Reranker reranker;
+    private final HistoryRetention retention;
 
     /**
      * @param documentEvents documents as their events tell, at any instant: the dataset version of each
@@ -58,10 +62,11 @@ public final class SearchService {
      *                       and metadata of the hits of a search of now
      * @param pastListing    the documents as they were at an instant: those a filter kept then
      * @param reranker       the customer's rerank provider, asked only by searches with {@code rerank}
+     * @param retention      how far back a customer's searches may travel ({@code asOf})
      */
     public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
                          EventStoreDocumentLookup documentEvents, SearchHistory history, DocumentListing listing,
-                         PastDocumentList pastListing, Reranker reranker) {
+                         PastDocumentList pastListing, Reranker reranker, HistoryRetention retention) {
         this.search = search;
         this.documents = documents;
         this.accounts = accounts;
@@ -70,6 +75,7 @@ public final class SearchService {
         this.listing = listing;
         this.pastListing = pastListing;
         this.reranker = reranker;
+        this.retention = retention;
     }
 
     /**
@@ -202,6 +208,11 @@ public final class SearchService {
     }
 
     private SearchResponse asOf(Searched searched, SearchRequest request, Instant at) {
+        CustomerConfiguration configuration = accounts.find(searched.customerId()).orElseThrow().configuration();
+        Instant earliest = retention.windowStart(configuration, Instant.now());
+        if (at.isBefore(earliest)) {
+            throw new HistoryNotRetainedException(at, earliest, retention.of(configuration).toDays());
+        }
         SearchScope scope = SearchScope.LATEST;
         if (request.documentId() != null) {
             scope = scope.onlyDocument(existing(searched.customerId(), request.documentId()).documentId());
