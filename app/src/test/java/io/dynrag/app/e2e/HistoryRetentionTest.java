@@ -1,20 +1,27 @@
 package io.dynrag.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
+import io.dynrag.vectorstore.dataset.DatasetPaths;
+import io.dynrag.vectorstore.dataset.Datasets;
+import io.dynrag.vectorstore.history.HistoryCleanup;
+import io.dynrag.vectorstore.memory.ArrowMemory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Bounded history: the time-travel retention is part of the customer's configuration (30 days unless set, an
- * event when changed), and a search {@code asOf} an instant before it answers 410 naming the earliest instant
- * available, in REST as over MCP (the same search).
+ * event when changed), a search {@code asOf} an instant before it answers 410 naming the earliest instant
+ * available, and one inside it is answered after the cleanup of the dataset's history.
  */
 @Tag("e2e")
 class HistoryRetentionTest {
@@ -56,6 +63,50 @@ class HistoryRetentionTest {
         ApiClient.Response now = search(token, Instant.now());
         assertThat(now.status()).as(now.body()).isEqualTo(200);
         assertThat(now.json().get("results").findValuesAsText("documentId")).contains(document);
+    }
+
+    /**
+     * The cleanup keeps the version that was the latest at the window's start; the version an instant in the window
+     * recorded may be older (here: a deleted document's removal came after it), and is then read from the one kept.
+     */
+    @Test
+    void anInstantInsideTheWindowIsSearchedAfterTheCleanupRemovedTheVersionItRecorded() {
+        String[] customer = system.registerCustomerWithId("Cleaned History Ltd");
+        String key = customer[1];
+        String kept = system.uploadDocument(key, "tides.txt", "Spring tides run highest after a full moon.");
+        String deleted = system.uploadDocument(key, "neaps.txt", "Neap tides run lowest at the half moon.");
+        system.awaitStatus(key, kept, "INDEXED");
+        system.awaitStatus(key, deleted, "INDEXED");
+        assertThat(api.delete("/v1/documents/" + deleted, key).status()).isEqualTo(202);
+        await().atMost(TestSystem.INDEXING_TIMEOUT).until(() -> api.get("/v1/audit/events?documentId=" + deleted, key)
+                .json().get("events").findValuesAsText("type").contains("DocumentRemovedFromIndex"));
+        Instant windowStart = Instant.now();
+        String later = system.uploadDocument(key, "moon.txt", "The moon pulls the tides twice a day.");
+        system.awaitStatus(key, later, "INDEXED");
+        JsonNode before = okSearch(key, windowStart);
+        long recorded = before.get("datasetVersion").asLong();
+
+        ArrowMemory memory = new ArrowMemory();
+        try {
+            // As the pipeline cleans up with the window starting there (without the minute it spares).
+            int removed = new HistoryCleanup(new Datasets(new DatasetPaths(system.lanceRoot().toString()), Map.of(),
+                    memory), Duration.ZERO).cleanUp(customer[0], MiniLmEmbeddingModel.ID, windowStart);
+            assertThat(removed).isPositive();
+        } finally {
+            memory.close(() -> { });
+        }
+
+        JsonNode after = okSearch(key, windowStart);
+        assertThat(after.get("datasetVersion").asLong()).as("the oldest version kept, not the one recorded")
+                .isGreaterThan(recorded);
+        assertThat(after.get("results").findValuesAsText("documentId")).as("the same documents as before the cleanup")
+                .containsOnly(kept).isEqualTo(before.get("results").findValuesAsText("documentId"));
+    }
+
+    private JsonNode okSearch(String key, Instant asOf) {
+        ApiClient.Response response = search(key, asOf);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.json();
     }
 
     private ApiClient.Response search(String token, Instant asOf) {
