@@ -53,15 +53,17 @@ public final class HistoryCleaner implements AutoCloseable {
             cleaner.execute(() -> {
                 pending.remove(dataset);
                 Instant now = clock.instant();
+                // Marked first, so that writes meanwhile do not queue it again.
+                cleaned.put(dataset, now);
                 try {
                     int removed = store.cleanUpHistory(customerId, model, now.minus(retention));
-                    cleaned.put(dataset, now);
                     if (removed > 0) {
                         log.info("Removed {} versions of {} older than its retention of {} days", removed, dataset,
                                 retention.toDays());
                     }
                 } catch (RuntimeException e) {
                     // The versions stay, searchable; the next write tries again.
+                    cleaned.remove(dataset);
                     log.warn("Could not clean up the history of {}: {}", dataset, e.getMessage());
                 }
             });
