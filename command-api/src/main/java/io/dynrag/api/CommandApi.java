@@ -21,6 +21,7 @@ import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.api.document.OrphanObjectSweeper;
+import io.dynrag.api.document.RetainedVersions;
 import io.dynrag.api.document.UrlIntake;
 import io.dynrag.api.document.batch.BatchEndpoints;
 import io.dynrag.api.document.progress.DocumentEventsEndpoint;
@@ -36,7 +37,6 @@ import io.dynrag.api.mcp.McpEndpoint;
 import io.dynrag.api.openapi.OpenApiEndpoints;
 import io.dynrag.api.publishing.KafkaEventPublisher;
 import io.dynrag.api.search.ChunkSearch;
-import io.dynrag.api.search.RetainedVersions;
 import io.dynrag.api.search.SearchEndpoints;
 import io.dynrag.api.search.SearchHistory;
 import io.dynrag.api.search.SearchService;
@@ -209,7 +209,7 @@ public final class CommandApi implements AutoCloseable {
         this.loginThrottle = new LoginThrottle(transactions, clock);
 
         DocumentListEndpoints listEndpoints = new DocumentListEndpoints(access, listing, pastListing);
-        DocumentChunksEndpoints chunksEndpoints = new DocumentChunksEndpoints(access, intake, history, chunks);
+        DocumentChunksEndpoints chunksEndpoints = new DocumentChunksEndpoints(access, intake, history, chunks, retained);
         SearchService searchService = new SearchService(search, documentStates, accounts, history,
                 new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper(), retained), listing,
                 pastListing, new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts),

@@ -75,8 +75,12 @@ class HistoryRetentionTest {
         String key = customer[1];
         String kept = system.uploadDocument(key, "tides.txt", "Spring tides run highest after a full moon.");
         String deleted = system.uploadDocument(key, "neaps.txt", "Neap tides run lowest at the half moon.");
+        String changed = system.uploadDocument(key, "harbour.txt", "The harbour dries out at low spring tides.");
         system.awaitStatus(key, kept, "INDEXED");
         system.awaitStatus(key, deleted, "INDEXED");
+        system.awaitStatus(key, changed, "INDEXED");
+        system.uploadVersion(key, changed, "harbour.txt", "The harbour was dredged: it stays wet at low spring tides.");
+        system.awaitVersionIndexed(key, changed, 2);
         assertThat(api.delete("/v1/documents/" + deleted, key).status()).isEqualTo(202);
         await().atMost(TestSystem.INDEXING_TIMEOUT).until(() -> api.get("/v1/audit/events?documentId=" + deleted, key)
                 .json().get("events").findValuesAsText("type").contains("DocumentRemovedFromIndex"));
@@ -100,7 +104,25 @@ class HistoryRetentionTest {
         assertThat(after.get("datasetVersion").asLong()).as("the oldest version kept, not the one recorded")
                 .isGreaterThan(recorded);
         assertThat(after.get("results").findValuesAsText("documentId")).as("the same documents as before the cleanup")
-                .containsOnly(kept).isEqualTo(before.get("results").findValuesAsText("documentId"));
+                .contains(kept, changed).doesNotContain(deleted)
+                .isEqualTo(before.get("results").findValuesAsText("documentId"));
+
+        // A document's latest version is in every version since its indexing, so in the ones kept; a replaced one is not.
+        ApiClient.Response latest = api.postJson("/v1/search", key, Json.object("query", "low spring tides",
+                "documentId", changed, "version", 2));
+        assertThat(latest.status()).as(latest.body()).isEqualTo(200);
+        assertThat(latest.json().get("results").findValuesAsText("text")).isNotEmpty()
+                .allSatisfy(text -> assertThat(text).contains("dredged"));
+        ApiClient.Response replaced = api.postJson("/v1/search", key, Json.object("query", "low spring tides",
+                "documentId", changed, "version", 1));
+        TestSystem.assertProblem(replaced, 410);
+        assertThat(replaced.json().get("detail").asText()).contains("version 1 of document " + changed);
+        String chunks = "/v1/documents/" + changed + "/chunks";
+        ApiClient.Response latestChunks = api.get(chunks, key);
+        assertThat(latestChunks.status()).as(latestChunks.body()).isEqualTo(200);
+        assertThat(latestChunks.json().get("chunks").findValuesAsText("text")).isNotEmpty()
+                .allSatisfy(text -> assertThat(text).contains("dredged"));
+        TestSystem.assertProblem(api.get(chunks + "?version=1", key), 410);
     }
 
     private JsonNode okSearch(String key, Instant asOf) {

@@ -1,6 +1,7 @@
 package io.dynrag.api.search;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynrag.api.document.RetainedVersions;
 import io.dynrag.domain.customer.CustomerConfigurationChanged;
 import io.dynrag.domain.customer.CustomerRegistered;
 import io.dynrag.domain.document.DocumentVersionIndexed;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a customer's search read at a past instant, rebuilt from the event store: the embedding
@@ -81,6 +83,11 @@ public final class SearchHistory {
         }
         OptionalLong earliest = retained.earliest(customerId, model.get());
         return new PastIndex(model, OptionalLong.of(Math.max(datasetVersion, earliest.orElse(datasetVersion))));
+    }
+
+    /** Where a search within one document version reads its rows ({@link RetainedVersions#readable}). */
+    public OptionalLong readable(String customerId, String model, long recorded, BooleanSupplier latestOfLiveDocument) {
+        return retained.readable(customerId, model, recorded, latestOfLiveDocument);
     }
 
     private Optional<String> modelAsOf(String customerId, Instant at) {

@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  * A deleted document is found by none of them, and a search within it answers like one within an unknown document.
  * Refusals are the exceptions {@code Refusals} maps: {@link DomainRuleViolation} for bad input,
  * {@link DocumentNotFoundException}, {@link VersionNotFoundException}, {@link VersionNotSearchableException},
- * {@link HistoryNotRetainedException} for an {@code asOf} before the customer's retained history.
+ * {@link HistoryNotRetainedException} for an {@code asOf} before the customer's retained history, or a document
+ * version replaced before it.
  */
 public final class SearchService {
 
@@ -240,7 +241,8 @@ public final class SearchService {
                     + "the moment it was indexed");
         }
         String documentId = existing(searched.customerId(), request.documentId()).documentId();
-        DocumentView version = documentEvents.versions(searched.customerId(), documentId).stream()
+        List<DocumentView> versions = documentEvents.versions(searched.customerId(), documentId);
+        DocumentView version = versions.stream()
                 .filter(view -> view.version() == request.version())
                 .findFirst()
                 .orElseThrow(() -> new VersionNotFoundException(documentId, request.version()));
@@ -250,13 +252,16 @@ public final class SearchService {
                     + (version.failureReason() == null ? "" : " (" + version.failureReason() + ")")
                     + "; only indexed versions can be searched");
         }
+        long datasetVersion = history.readable(searched.customerId(), version.model(), version.lanceVersion(),
+                        () -> versions.stream().filter(view -> DocumentStatus.INDEXED.name().equals(view.status()))
+                                .mapToInt(DocumentView::version).max().orElse(0) == version.version())
+                .orElseThrow(() -> new HistoryNotRetainedException(documentId, version.version()));
         SearchScope scope = searched.selection().now(
-                SearchScope.LATEST.atVersion(version.lanceVersion()).onlyDocument(documentId), searched.customerId(),
-                listing);
+                SearchScope.LATEST.atVersion(datasetVersion).onlyDocument(documentId), searched.customerId(), listing);
         if (DocumentSelection.keepsNothing(scope)) {
-            return new SearchResponse(List.of(), version.model(), version.lanceVersion());
+            return new SearchResponse(List.of(), version.model(), datasetVersion);
         }
-        return new SearchResponse(hits(searched, version.model(), scope), version.model(), version.lanceVersion());
+        return new SearchResponse(hits(searched, version.model(), scope), version.model(), datasetVersion);
     }
 
     /**
