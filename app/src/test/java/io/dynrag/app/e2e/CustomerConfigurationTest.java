@@ -86,6 +86,7 @@ class CustomerConfigurationTest {
                 Map.entry("embeddingModel", Json.object("embeddingModel", "text-embedding-3-large")),
                 Map.entry("historyRetentionDays", Json.object("historyRetentionDays", 0)),
                 Map.entry("historyRetentionDays", Json.object("historyRetentionDays", -3)),
+                Map.entry("historyRetentionDays", Json.object("historyRetentionDays", "forever")),
                 Map.entry("historyRetentionDays must be 1 to 365 (the operator's ceiling), was 366",
                         Json.object("historyRetentionDays", 366)),
                 Map.entry("colour", Json.object("colour", "blue")));
