@@ -27,13 +27,13 @@ public final class BenchCommand {
 
     /** The benchmarks, in the order {@code all} runs them: the process benchmark first, on an idle machine. */
     public enum Benchmark {
-        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH, RETRIEVAL, STORAGE
+        STARTUP, INGEST, INCREMENTAL, SEARCHABLE, API, SEARCH, RETRIEVAL, STORAGE, HISTORY
     }
 
     /**
      * @param documents       corpus size for ingest and incremental
      * @param wordPieces      length of each corpus document in the model's word pieces
-     * @param samples         single uploads timed by the searchable benchmark
+     * @param samples         single uploads timed by the searchable benchmark; rounds of rewrites of the history benchmark
      * @param rate            requests per second of the API benchmark
      * @param duration        how long the API benchmark sends and measures
      * @param warmUp          how long it sends before measuring
@@ -130,6 +130,9 @@ public final class BenchCommand {
         }
         if (options.benchmarks().contains(Benchmark.STORAGE)) {
             LanceStorageBench.benchmark(options, out);
+        }
+        if (options.benchmarks().contains(Benchmark.HISTORY)) {
+            HistoryBench.benchmark(options, out);
         }
         return 0;
     }

@@ -21,6 +21,7 @@ import io.dynrag.api.document.DocumentStates;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.api.document.OrphanObjectSweeper;
+import io.dynrag.api.document.RetainedVersions;
 import io.dynrag.api.document.UrlIntake;
 import io.dynrag.api.document.batch.BatchEndpoints;
 import io.dynrag.api.document.progress.DocumentEventsEndpoint;
@@ -138,12 +139,14 @@ public final class CommandApi implements AutoCloseable {
      * @param readModel   the documents projection
      * @param listing     the documents projection's list
      * @param chunks      the chunks of indexed versions (the vector store)
+     * @param retained    the oldest dataset versions the cleanup of their history kept (the vector store)
      * @param usage       the usage projection
      * @param otherChecks readiness of the other roles in this process, shown on {@code /health}
      * @param requests    told of every answered request, for the role's metrics
      */
     public CommandApi(CommandApiSettings settings, DataSource dataSource, S3Client s3, DocumentLookup readModel,
-                      DocumentListing listing, DocumentChunks chunks, ChunkSearch search, UsageReports usage, Map<String, BooleanSupplier> otherChecks,
+                      DocumentListing listing, DocumentChunks chunks, ChunkSearch search, RetainedVersions retained,
+                      UsageReports usage, Map<String, BooleanSupplier> otherChecks,
                       RequestObserver requests) {
         this.settings = settings;
         Clock clock = Clock.systemUTC();
@@ -180,7 +183,7 @@ public final class CommandApi implements AutoCloseable {
 
         DocumentObjects documentObjects = new DocumentObjects(s3, settings.documentBucket());
         DocumentIntake intake = new DocumentIntake(commands, transactions, accounts, documentStates,
-                documentObjects, budget, settings.maxUploadBytes());
+                documentObjects, budget, settings.maxUploadBytes(), settings.historyRetention());
         this.orphanObjects = new OrphanObjectSweeper(documentObjects, transactions, clock);
         this.pageFetcher = new PageFetcher(settings.urlFetch());
         UrlIntake urls = new UrlIntake(intake, pageFetcher, new FetchAdmission(settings.urlFetchBounds()));
@@ -206,10 +209,11 @@ public final class CommandApi implements AutoCloseable {
         this.loginThrottle = new LoginThrottle(transactions, clock);
 
         DocumentListEndpoints listEndpoints = new DocumentListEndpoints(access, listing, pastListing);
-        DocumentChunksEndpoints chunksEndpoints = new DocumentChunksEndpoints(access, intake, history, chunks);
+        DocumentChunksEndpoints chunksEndpoints = new DocumentChunksEndpoints(access, intake, history, chunks, retained);
         SearchService searchService = new SearchService(search, documentStates, accounts, history,
-                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper()), listing, pastListing,
-                new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts));
+                new SearchHistory(eventSourcing.eventStore(), transactions, Json.eventMapper(), retained), listing,
+                pastListing, new MeteredReranker(reranker, accounts, budget, budgetAlerts, usageFacts),
+                settings.historyRetention());
         this.mcp = McpEndpoint.of(access, Refusals.mapping(), searchService, reads, intake, urls, listEndpoints,
                 chunksEndpoints, new IdempotentCalls(idempotencyRecords), toolCalls, requests, clock);
 
@@ -229,7 +233,8 @@ public final class CommandApi implements AutoCloseable {
                                 new CustomerDeletion(transactions, commands, dataKeys, apiKeys, users, providerKeys),
                                 apiKeys, settings.maxUploadBytes()),
                         new CustomerConfigEndpoints(access, commands, accounts, providerKeys, transactions,
-                                new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings()),
+                                new AddressPolicy(settings.urlFetch().allowlist()), settings.defaultCeilings(),
+                                settings.historyRetention()),
                         new DocumentEndpoints(access, commands, intake, urls, reads, fromEvents, history),
                         listEndpoints,
                         new DocumentContentEndpoints(access, intake, history, documentObjects),

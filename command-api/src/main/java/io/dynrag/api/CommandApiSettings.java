@@ -7,6 +7,7 @@ import io.dynrag.api.document.url.UrlFetchSettings;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.http.CorsPolicy;
@@ -37,6 +38,7 @@ import java.time.Duration;
  *                              the key over (its instance presumed dead); retries meanwhile get 409
  * @param documentStreams       how many document event streams this instance keeps open, in all and per customer
  * @param toolCallRetention     how long the tool-call log keeps a call of an MCP tool
+ * @param historyRetention      the operator's ceiling on how far back a customer's searches may travel in time
  */
 public record CommandApiSettings(
         String httpHost,
@@ -61,7 +63,8 @@ public record CommandApiSettings(
         WebhookSettings webhooks,
         Duration idempotencyLease,
         DocumentStreams.Limits documentStreams,
-        Duration toolCallRetention) {
+        Duration toolCallRetention,
+        HistoryRetention historyRetention) {
 
     /** JSON bodies are small; anything larger is refused before it is parsed. */
     public static final long MAX_JSON_BYTES = 1_000_000;

@@ -11,6 +11,7 @@ import io.dynrag.api.document.url.PageAddressRefusedException;
 import io.dynrag.api.document.url.PageNotFetchedException;
 import io.dynrag.api.document.url.PageTooLargeException;
 import io.dynrag.api.document.url.UnsupportedPageTypeException;
+import io.dynrag.api.search.HistoryNotRetainedException;
 import io.dynrag.api.search.VersionNotFoundException;
 import io.dynrag.api.search.VersionNotSearchableException;
 import io.dynrag.api.search.rerank.RerankProviderException;
@@ -46,6 +47,8 @@ public final class Refusals {
             // Searches of one document version.
             .answer(VersionNotFoundException.class, e -> ApiProblem.notFound(e.getMessage()))
             .answer(VersionNotSearchableException.class, e -> new ApiProblem(409, "Conflict", e.getMessage()))
+            // Searches of a past the time-travel retention no longer keeps.
+            .answer(HistoryNotRetainedException.class, e -> new ApiProblem(410, "Gone", e.getMessage()))
             // A search's rerank provider failed it: not our fault, nor the request's.
             .answer(RerankProviderException.class, e -> new ApiProblem(502, "Bad Gateway", e.getMessage()))
             // Pages fetched from URLs.

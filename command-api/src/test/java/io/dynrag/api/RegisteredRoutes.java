@@ -3,6 +3,7 @@ package io.dynrag.api;
 import io.dynrag.api.document.DocumentChunks;
 import io.dynrag.api.document.DocumentListing;
 import io.dynrag.api.document.DocumentLookup;
+import io.dynrag.api.document.RetainedVersions;
 import io.dynrag.api.document.batch.BatchLimits;
 import io.dynrag.api.document.progress.DocumentStreams;
 import io.dynrag.api.document.url.FetchBounds;
@@ -12,6 +13,7 @@ import io.dynrag.api.usage.UsageReports;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.platform.crypto.KeyEncryptionKeys;
 import io.dynrag.platform.http.CorsPolicy;
@@ -48,7 +50,8 @@ public final class RegisteredRoutes {
     public static TreeSet<String> ofTheApi() {
         try (S3Client s3 = unusedS3(); CommandApi api = new CommandApi(settings(), TestDatabase.get().dataSource(), s3,
                 notUsed(DocumentLookup.class), notUsed(DocumentListing.class), notUsed(DocumentChunks.class),
-                notUsed(ChunkSearch.class), notUsed(UsageReports.class), Map.of(), RequestObserver.NONE)) {
+                notUsed(ChunkSearch.class), notUsed(RetainedVersions.class), notUsed(UsageReports.class), Map.of(),
+                RequestObserver.NONE)) {
             return new TreeSet<>(api.httpRoutes());
         }
     }
@@ -61,13 +64,13 @@ public final class RegisteredRoutes {
                 TokenSettings.withDefaultLifetimes("dynrag", "dynrag-api"),
                 new CustomerConfiguration(600, 100_000, 100, maxUploadBytes,
                         CustomerConfiguration.SUPPORTED_CONTENT_TYPES, 200, 0, CustomerConfiguration.LOCAL_MODEL, null,
-                        CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null),
+                        CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null, 30),
                 new CustomerCeilings(600, 100_000, 100, maxUploadBytes), new EmbeddingPrices(Map.of(CustomerConfiguration.LOCAL_MODEL, BigDecimal.ZERO)),
                 null, null,
                 new UrlFetchSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, AddressAllowlist.NONE),
                 new FetchBounds(1, 1, maxUploadBytes, maxUploadBytes, Duration.ZERO),
                 new BatchLimits(10, maxUploadBytes), WebhookSettings.DEFAULTS, Duration.ofSeconds(60),
-                new DocumentStreams.Limits(1, 1), Duration.ofDays(90));
+                new DocumentStreams.Limits(1, 1), Duration.ofDays(90), new HistoryRetention(365));
     }
 
     private static S3Client unusedS3() {

@@ -3,6 +3,7 @@ package io.dynrag.pipeline;
 import io.dynrag.pipeline.deadline.DocumentWorkers;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
+import io.dynrag.pipeline.ingestion.AfterWrite;
 import io.dynrag.pipeline.ingestion.DocumentIngestor;
 import io.dynrag.pipeline.ingestion.DocumentRemoval;
 import io.dynrag.pipeline.ingestion.DocumentSource;
@@ -15,6 +16,7 @@ import io.dynrag.pipeline.ingestion.TenantRemoval;
 import io.dynrag.schemas.Topics;
 import io.dynrag.vectorstore.ChunkIndex;
 import io.dynrag.vectorstore.LanceChunkStore;
+import io.dynrag.vectorstore.history.HistoryCleaner;
 import io.dynrag.vectorstore.index.VectorIndexer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,10 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BiConsumer;
 
 /** The pipeline role: runs the ingestion topology with exactly-once processing. */
 public final class IngestionService implements AutoCloseable {
@@ -49,6 +51,7 @@ public final class IngestionService implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaProgressReporter progress;
     private final VectorIndexer indexer;
+    private final HistoryCleaner historyCleaner;
     private final AbandonedTransactions abandonedTransactions;
     private final DocumentWorkers workers;
 
@@ -58,11 +61,15 @@ public final class IngestionService implements AutoCloseable {
         StoredObjects objects = new StoredObjects(s3, settings.documentBucket());
         this.progress = new KafkaProgressReporter(settings.kafka());
         this.indexer = new VectorIndexer(store, settings.vectorIndexRows());
+        this.historyCleaner = new HistoryCleaner(store, Clock.systemUTC());
         this.abandonedTransactions = new AbandonedTransactions(settings.kafka(),
                 settings.applicationId());
         this.workers = workers(settings);
         this.streams = new KafkaStreams(IngestionTopology.build(ingestor(settings, objects, models, store, progress,
-                        indexer::afterWrite, workers),
+                        (job, model) -> {
+                            indexer.afterWrite(job.customerId(), model);
+                            historyCleaner.afterWrite(job.customerId(), model, job.historyRetention());
+                        }, workers),
                 new DocumentRemoval(objects, store), new TenantRemoval(objects, store), metrics), properties(settings));
         metrics.streams(streams);
         // The record being processed is read again by the new thread. One that keeps failing this way is
@@ -89,7 +96,7 @@ public final class IngestionService implements AutoCloseable {
 
     public static DocumentIngestor ingestor(IngestionSettings settings, DocumentSource objects, EmbeddingModels models,
                                             ChunkIndex store, ProgressReporter progress,
-                                            BiConsumer<String, String> afterWrite, DocumentWorkers workers) {
+                                            AfterWrite afterWrite, DocumentWorkers workers) {
         EmbeddingModel local = models.local();
         if (settings.maxChunkTokens() > local.maxInputTokens()) {
             throw new IllegalArgumentException("chunks of " + settings.maxChunkTokens() + " word pieces exceed the "
@@ -176,6 +183,7 @@ public final class IngestionService implements AutoCloseable {
                 .withTimeout(Duration.ofSeconds(30)));
         abandonedTransactions.close();
         indexer.close();
+        historyCleaner.close();
         progress.close();
     }
 }

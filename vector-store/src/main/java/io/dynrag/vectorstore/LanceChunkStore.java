@@ -5,6 +5,8 @@ import io.dynrag.vectorstore.dataset.ChunkRow;
 import io.dynrag.vectorstore.dataset.DatasetPaths;
 import io.dynrag.vectorstore.dataset.Datasets;
 import io.dynrag.vectorstore.dataset.TenantDirectories;
+import io.dynrag.vectorstore.history.CleanableHistory;
+import io.dynrag.vectorstore.history.HistoryCleanup;
 import io.dynrag.vectorstore.index.IndexedDatasets;
 import io.dynrag.vectorstore.index.VectorIndexBuilder;
 import io.dynrag.vectorstore.keyword.KeywordChunks;
@@ -15,6 +17,7 @@ import io.dynrag.vectorstore.search.IndexSearch;
 import io.dynrag.vectorstore.search.NearestChunks;
 import io.dynrag.vectorstore.write.ChunkWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -42,7 +45,7 @@ import java.util.OptionalLong;
  * <p>Needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (Arrow). Lance unpacks a 127 MB
  * native library into {@code java.io.tmpdir} when the first store is used.
  */
-public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoCloseable {
+public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, CleanableHistory, AutoCloseable {
 
     /** The fewest rows a vector index is built for: product quantisation trains on 256 at least. */
     public static final int MIN_INDEXED_ROWS = VectorIndexBuilder.MIN_INDEXED_ROWS;
@@ -54,6 +57,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
     private final NearestChunks nearest;
     private final KeywordChunks keywords;
     private final VectorIndexBuilder indexes;
+    private final HistoryCleanup history;
 
     /** A store in a local directory. */
     public LanceChunkStore(Path lanceRoot) {
@@ -75,6 +79,7 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
         this.nearest = new NearestChunks(datasets, indexSearch);
         this.keywords = new KeywordChunks(datasets, nearest);
         this.indexes = new VectorIndexBuilder(datasets);
+        this.history = new HistoryCleanup(datasets);
     }
 
     /**
@@ -147,6 +152,12 @@ public final class LanceChunkStore implements ChunkIndex, IndexedDatasets, AutoC
     /** Every version the tenant's dataset for the model still has, oldest first; empty if it does not exist. */
     public List<Long> versions(String customerId, String model) {
         return reader.versions(customerId, model);
+    }
+
+    /** Removes the versions of the tenant's dataset for the model that no search from {@code windowStart} on reads. */
+    @Override
+    public int cleanUpHistory(String customerId, String model, Instant windowStart) {
+        return history.cleanUp(customerId, model, windowStart);
     }
 
     /** How many rows each document has in dataset version {@code datasetVersion}; reads no text or vectors. */

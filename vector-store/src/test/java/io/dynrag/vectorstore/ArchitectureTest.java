@@ -24,5 +24,5 @@ class ArchitectureTest {
     static final ArchRule concernsBelowTheStore = noClasses()
             .that().resideInAPackage("io.dynrag.vectorstore.*..")
             .should().dependOnClassesThat().resideInAPackage("io.dynrag.vectorstore")
-            .as("the concern packages (dataset, write, read, search, keyword, hybrid, index, memory) never use the store's root package");
+            .as("the concern packages (dataset, write, read, search, keyword, hybrid, index, history, memory) never use the store's root package");
 }

@@ -80,7 +80,8 @@ public record Settings(
         String managementHost,
         int managementPort,
         String logFormat,
-        Duration toolCallRetention) {
+        Duration toolCallRetention,
+        int maxHistoryRetentionDays) {
 
     /** Settings that must agree with each other; each message names the variables to change. */
     public Settings {
@@ -181,7 +182,8 @@ public record Settings(
                 // The logging configuration (logback.xml) reads it itself, before any setting is read; checked
                 // here so that a misspelt format stops the process with this message rather than its logs.
                 read.oneOf("DYNRAG_LOG_FORMAT", "text", "text", "json"),
-                Duration.ofDays(read.integer("DYNRAG_TOOL_CALL_RETENTION_DAYS", 90, 1, 3_650)));
+                Duration.ofDays(read.integer("DYNRAG_TOOL_CALL_RETENTION_DAYS", 90, 1, 3_650)),
+                read.integer("DYNRAG_MAX_HISTORY_RETENTION_DAYS", 365, 1, 3_650));
     }
 
     /** The settings with secrets that {@code dev} generates into its data directory. */
@@ -200,7 +202,7 @@ public record Settings(
                 urlFetches, urlFetchesPerCustomer, urlTempBytes, urlTempBytesPerCustomer, urlFetchQueueWait,
                 batchMaxItems, batchMaxBytes, webhookFirstRetry, webhookRetryWindow, vectorIndexRows,
                 longestDocument, pipelineSessionTimeout, idempotencyLease, sseMaxStreams, sseMaxStreamsPerCustomer,
-                managementHost, managementPort, logFormat, toolCallRetention);
+                managementHost, managementPort, logFormat, toolCallRetention, maxHistoryRetentionDays);
     }
 
     /** Keeps secrets out of logs. */

@@ -21,6 +21,7 @@ import io.dynrag.app.observability.Observability;
 import io.dynrag.domain.billing.EmbeddingPrices;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.identity.accounts.ProviderKeys;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.pipeline.IngestionService;
@@ -164,6 +165,7 @@ public final class RunningRoles implements AutoCloseable {
                                     hit.vectorScore(), hit.keywordScore(), hit.highlights().stream()
                                             .map(range -> new int[] {range.start(), range.end()}).toList()))
                             .toList(),
+                    (customerId, model) -> chunks.versions(customerId, model).stream().mapToLong(Long::longValue).min(),
                     new ProjectedUsage(new UsageCatalog(projectionsPool)),
                     readiness, observability.requests()));
             api.start();
@@ -198,11 +200,12 @@ public final class RunningRoles implements AutoCloseable {
     private static CommandApiSettings commandApiSettings(Settings settings, String documentBucket,
                                                          KafkaConnection kafka) {
         KeyEncryptionKeys keys = RoleRequirements.keyEncryptionKeys(settings);
+        HistoryRetention historyRetention = new HistoryRetention(settings.maxHistoryRetentionDays());
         CustomerConfiguration defaults = new CustomerConfiguration(settings.defaultRequestsPerMinute(),
                 settings.defaultRequestsPerDay(), settings.defaultMaxDocuments(), settings.maxUploadBytes(),
                 CustomerConfiguration.SUPPORTED_CONTENT_TYPES, settings.maxChunkTokens(), 0,
                 MiniLmEmbeddingModel.ID, null,
-                CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null);
+                CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null, historyRetention.defaultDays());
         // No upload can exceed the server's limit, so that is also the default file-size ceiling.
         CustomerCeilings defaultCeilings = new CustomerCeilings(settings.ceilingRequestsPerMinute(),
                 settings.ceilingRequestsPerDay(), settings.ceilingMaxDocuments(), settings.maxUploadBytes());
@@ -221,7 +224,7 @@ public final class RunningRoles implements AutoCloseable {
                 new WebhookSettings(settings.webhookFirstRetry(), settings.webhookRetryWindow()),
                 settings.idempotencyLease(),
                 new DocumentStreams.Limits(settings.sseMaxStreams(), settings.sseMaxStreamsPerCustomer()),
-                settings.toolCallRetention());
+                settings.toolCallRetention(), historyRetention);
     }
 
     private static UrlFetchSettings urlFetchSettings(Settings settings) {

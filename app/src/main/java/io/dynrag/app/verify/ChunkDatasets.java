@@ -23,6 +23,12 @@ public interface ChunkDatasets {
     /** Whether the model's dataset still has this version (versions written after the pin included). */
     boolean hasVersion(String model, long version);
 
+    /**
+     * Whether the version is older than every version the model's dataset kept: removed with the history older
+     * than the customer's time-travel retention, not lost.
+     */
+    boolean cleanedUp(String model, long version);
+
     /** Rows per document in the pinned latest version of the model's dataset. */
     Map<String, Integer> rowsPerDocument(String model);
 

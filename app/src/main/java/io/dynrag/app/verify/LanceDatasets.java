@@ -59,6 +59,12 @@ final class LanceDatasets implements ChunkDatasets {
     }
 
     @Override
+    public boolean cleanedUp(String model, long version) {
+        return versions.computeIfAbsent(model, this::listVersions).stream().allMatch(kept -> kept > version)
+                && !versions.get(model).isEmpty();
+    }
+
+    @Override
     public Map<String, Integer> rowsPerDocument(String model) {
         if (!pinned.containsKey(model)) {
             return Map.of();

@@ -84,6 +84,11 @@ class CustomerConfigurationTest {
                 Map.entry("chunkTokens plus chunkOverlapTokens",
                         Json.object("chunkTokens", 200, "chunkOverlapTokens", 100)),
                 Map.entry("embeddingModel", Json.object("embeddingModel", "text-embedding-3-large")),
+                Map.entry("historyRetentionDays", Json.object("historyRetentionDays", 0)),
+                Map.entry("historyRetentionDays", Json.object("historyRetentionDays", -3)),
+                Map.entry("historyRetentionDays", Json.object("historyRetentionDays", "forever")),
+                Map.entry("historyRetentionDays must be 1 to 365 (the operator's ceiling), was 366",
+                        Json.object("historyRetentionDays", 366)),
                 Map.entry("colour", Json.object("colour", "blue")));
 
         for (Map.Entry<String, String> bad : invalid) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -64,6 +65,27 @@ class McpServerTest {
     @AfterEach
     void closeClients() {
         clients.forEach(McpSyncClient::closeGracefully);
+    }
+
+    @Test
+    void anAgentsSearchFindsADeletedDocumentNeitherNowNorInThePastNorWithinItsVersions() {
+        String key = system.registerCustomer("Mcp Forgetting Ltd");
+        McpSyncClient mcp = client(key);
+        String documentId = system.uploadDocument(key, "tides.txt", TIDES);
+        system.awaitStatus(key, documentId, "INDEXED");
+        String beforeDeletion = Instant.now().toString();
+        assertThat(list(success(mcp, "search", Map.of("query", "spring tides", "asOf", beforeDeletion))
+                .get("results"))).isNotEmpty();
+
+        assertThat(api.delete("/v1/documents/" + documentId, key).status()).isEqualTo(202);
+
+        for (Map<String, Object> arguments : List.<Map<String, Object>>of(Map.of("query", "spring tides"),
+                Map.of("query", "spring tides", "asOf", beforeDeletion),
+                Map.of("query", "spring tides", "asOf", beforeDeletion, "mode", "keyword"))) {
+            assertThat(list(success(mcp, "search", arguments).get("results"))).as(arguments.toString()).isEmpty();
+        }
+        assertRefused(call(mcp, "search", Map.of("query", "spring tides", "documentId", documentId, "version", 1)),
+                "404", documentId);
     }
 
     @Test

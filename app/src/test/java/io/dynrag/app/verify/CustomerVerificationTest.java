@@ -90,19 +90,38 @@ class CustomerVerificationTest {
 
     @Test
     void aRecordedVersionThatNoLongerExistsOrHoldsOtherRowsIsADiscrepancy() {
+        // A version before the lost one stays: the lost one is not history cleaned up past the retention.
+        upload("d0", 1, "kept");
+        index("d0", 1, MODEL, 1);
         upload("d1", 1, "text");
         index("d1", 1, MODEL, 2);
         upload("d1", 2, "new text");
         index("d1", 2, MODEL, 2);
-        store.datasets.get(MODEL).remove(1L);
-        store.datasets.get(MODEL).put(2L, rows("d1", 1, MODEL, 2));
+        store.datasets.get(MODEL).remove(2L);
+        List<ChunkRow> older = new ArrayList<>(rows("d0", 1, MODEL, 1));
+        older.addAll(rows("d1", 1, MODEL, 2));
+        store.datasets.get(MODEL).put(3L, older);
         store.replaceDocument(MODEL, "d1", rows("d1", 2, MODEL, 2));
 
         assertThat(discrepancyLines()).containsExactly(
-                "DISCREPANCY document d1 v1: version 1 of dataset " + MODEL
+                "DISCREPANCY document d1 v1: version 2 of dataset " + MODEL
                         + " (recorded when it was indexed) no longer exists",
-                "DISCREPANCY document d1 v2: version 2 of dataset " + MODEL
+                "DISCREPANCY document d1 v2: version 3 of dataset " + MODEL
                         + " (recorded when it was indexed) holds rows of v1 (2 rows), expected only rows of v2");
+    }
+
+    @Test
+    void versionsCleanedUpPastTheTimeTravelRetentionAreNoDiscrepancy() {
+        upload("d1", 1, "text");
+        index("d1", 1, MODEL, 2);
+        upload("d2", 1, "gone");
+        index("d2", 1, MODEL, 1);
+        deleteAndRemove("d2");
+        upload("d1", 2, "new text");
+        index("d1", 2, MODEL, 2);
+        store.datasets.get(MODEL).headMap(4L).clear();
+
+        assertThat(verification.verify(CUSTOMER).findings()).isEmpty();
     }
 
     @Test

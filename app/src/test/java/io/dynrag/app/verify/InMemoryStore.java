@@ -83,6 +83,11 @@ final class InMemoryStore implements EventHistory, UploadedObjects {
             }
 
             @Override
+            public boolean cleanedUp(String model, long version) {
+                return datasets.containsKey(model) && datasets.get(model).firstKey() > version;
+            }
+
+            @Override
             public Map<String, Integer> rowsPerDocument(String model) {
                 Map<String, Integer> counts = new TreeMap<>();
                 if (pinned.containsKey(model)) {

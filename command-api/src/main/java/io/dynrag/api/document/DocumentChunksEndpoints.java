@@ -32,13 +32,16 @@ public final class DocumentChunksEndpoints implements Consumer<RoutesConfig> {
     private final DocumentIntake intake;
     private final EventStoreDocumentLookup history;
     private final DocumentChunks chunks;
+    private final RetainedVersions retained;
 
+    /** @param retained what the cleanup of the datasets' history kept: an older version's chunks are gone */
     public DocumentChunksEndpoints(Access access, DocumentIntake intake, EventStoreDocumentLookup history,
-                                   DocumentChunks chunks) {
+                                   DocumentChunks chunks, RetainedVersions retained) {
         this.access = access;
         this.intake = intake;
         this.history = history;
         this.chunks = chunks;
+        this.retained = retained;
     }
 
     /** @param nextCursor the next page's cursor; absent on the last page */
@@ -74,12 +77,23 @@ public final class DocumentChunksEndpoints implements Consumer<RoutesConfig> {
         }
         DocumentView version = version(customerId, state.documentId(), requested, asOf.orElse(Instant.MAX));
         int limit = QueryParameters.limit(parameters.apply("limit"), DEFAULT_LIMIT, MAX_LIMIT);
+        long datasetVersion = retained.readable(customerId, version.model(), version.lanceVersion(),
+                        () -> !state.deleted() && latestIndexed(customerId, state.documentId()) == version.version())
+                .orElseThrow(() -> new ApiProblem(410, "Gone", "version " + version.version() + " of document "
+                        + state.documentId() + " was indexed into dataset version " + version.lanceVersion()
+                        + ", cleaned up with the history older than your time-travel retention (historyRetentionDays)"));
         int after = after(parameters.apply("cursor"), version.version());
         List<DocumentChunks.Chunk> rest = chunks.chunks(customerId, version.model(), state.documentId(),
-                version.version(), version.lanceVersion()).stream().filter(chunk -> chunk.chunkIndex() > after).toList();
+                version.version(), datasetVersion).stream().filter(chunk -> chunk.chunkIndex() > after).toList();
         List<DocumentChunks.Chunk> page = rest.subList(0, Math.min(limit, rest.size()));
         String next = rest.size() > limit ? cursor(version.version(), page.getLast().chunkIndex()) : null;
         return new ChunkPage(state.documentId(), version.version(), version.model(), page, next);
+    }
+
+    private int latestIndexed(String customerId, String documentId) {
+        return history.versionsAsOf(customerId, documentId, Instant.MAX).stream()
+                .filter(view -> DocumentStatus.INDEXED.name().equals(view.status()))
+                .mapToInt(DocumentView::version).max().orElse(0);
     }
 
     private DocumentView version(String customerId, String documentId, String requested, Instant asOf) {

@@ -3,6 +3,7 @@ package io.dynrag.api.document;
 import io.dynrag.api.budget.BudgetLedger;
 import io.dynrag.domain.DomainRuleViolation;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.domain.document.DocumentDeletedException;
 import io.dynrag.domain.document.DocumentMetadata;
 import io.dynrag.domain.document.IndexingSettings;
@@ -40,10 +41,12 @@ public final class DocumentIntake {
     private final DocumentObjects objects;
     private final BudgetLedger budget;
     private final long maxUploadBytes;
+    private final HistoryRetention historyRetention;
 
+    /** @param historyRetention the retention each version's write is followed by a cleanup of the history to */
     public DocumentIntake(CommandGateway commands, ThreadBoundTransactionManager transactions,
                           CustomerAccounts accounts, DocumentStates documents, DocumentObjects objects,
-                          BudgetLedger budget, long maxUploadBytes) {
+                          BudgetLedger budget, long maxUploadBytes, HistoryRetention historyRetention) {
         this.commands = commands;
         this.transactions = transactions;
         this.accounts = accounts;
@@ -51,6 +54,7 @@ public final class DocumentIntake {
         this.objects = objects;
         this.budget = budget;
         this.maxUploadBytes = maxUploadBytes;
+        this.historyRetention = historyRetention;
     }
 
     /**
@@ -195,9 +199,9 @@ public final class DocumentIntake {
         return title.length() > MAX_TITLE_LENGTH ? title.substring(0, MAX_TITLE_LENGTH) : title;
     }
 
-    private static IndexingSettings indexing(CustomerConfiguration configuration) {
+    private IndexingSettings indexing(CustomerConfiguration configuration) {
         return new IndexingSettings(configuration.chunkTokens(), configuration.chunkOverlapTokens(),
-                configuration.embeddingModel());
+                configuration.embeddingModel(), (int) historyRetention.of(configuration).toDays());
     }
 
     private void removeIfOwn(boolean ownObject, String key) {

@@ -92,6 +92,24 @@ public final class DocumentStates {
         }
     }
 
+    /** Every deleted document of the customer. */
+    public Set<String> deletedOf(String customerId) {
+        try (Connection connection = transactions.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT document_id FROM document_state WHERE customer_id = ? AND deleted")) {
+            query.setString(1, customerId);
+            Set<String> deleted = new HashSet<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    deleted.add(rows.getString(1));
+                }
+            }
+            return deleted;
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read document states", e);
+        }
+    }
+
     /** Which of these documents of the customer are deleted. */
     public Set<String> deletedAmong(String customerId, Collection<String> documentIds) {
         if (documentIds.isEmpty()) {

@@ -127,6 +127,7 @@ final class AvroEventMapper {
                         ? Long.valueOf(c.monthlyBudgetMicroUsd().getAsLong()) : null)
                 .setBudgetAlertPercent(c.budgetAlertPercent())
                 .setRerankModel(c.rerankModel())
+                .setHistoryRetentionDays(c.historyRetentionDays())
                 .build();
     }
 
@@ -142,6 +143,7 @@ final class AvroEventMapper {
                     .setChunkTokens(e.indexing().chunkTokens())
                     .setChunkOverlapTokens(e.indexing().chunkOverlapTokens())
                     .setEmbeddingModel(e.indexing().embeddingModel())
+                    .setHistoryRetentionDays(e.indexing().historyRetentionDays())
                     .setMetadata(e.metadata())
                     .build();
             case DocumentMetadataChanged e -> io.dynrag.schemas.document.DocumentMetadataChanged.newBuilder()

@@ -9,6 +9,8 @@ import io.dynrag.api.document.DocumentView;
 import io.dynrag.api.document.EventStoreDocumentLookup;
 import io.dynrag.api.document.PastDocumentList;
 import io.dynrag.domain.DomainRuleViolation;
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.domain.document.DocumentStatus;
 import io.dynrag.domain.search.RerankModel;
 import io.dynrag.domain.search.SearchOptions;
@@ -30,8 +32,11 @@ import java.util.stream.Collectors;
  * Search over a customer's own documents, the one path every surface takes (the REST endpoint now,
  * others later): as they are now, within one document, or as they were at a past instant or in a
  * past document version (time travel, for audits), in any {@link io.dynrag.domain.search.SearchMode}.
+ * A deleted document is found by none of them, and a search within it answers like one within an unknown document.
  * Refusals are the exceptions {@code Refusals} maps: {@link DomainRuleViolation} for bad input,
- * {@link DocumentNotFoundException}, {@link VersionNotFoundException}, {@link VersionNotSearchableException}.
+ * {@link DocumentNotFoundException}, {@link VersionNotFoundException}, {@link VersionNotSearchableException},
+ * {@link HistoryNotRetainedException} for an {@code asOf} before the customer's retained history, or a document
+ * version replaced before it.
  */
 public final class SearchService {
 
@@ -49,6 +54,7 @@ public final class SearchService {
     private final DocumentListing listing;
     private final PastDocumentList pastListing;
     private final Reranker reranker;
+    private final HistoryRetention retention;
 
     /**
      * @param documentEvents documents as their events tell, at any instant: the dataset version of each
@@ -57,10 +63,11 @@ public final class SearchService {
      *                       and metadata of the hits of a search of now
      * @param pastListing    the documents as they were at an instant: those a filter kept then
      * @param reranker       the customer's rerank provider, asked only by searches with {@code rerank}
+     * @param retention      how far back a customer's searches may travel ({@code asOf})
      */
     public SearchService(ChunkSearch search, DocumentStates documents, CustomerAccounts accounts,
                          EventStoreDocumentLookup documentEvents, SearchHistory history, DocumentListing listing,
-                         PastDocumentList pastListing, Reranker reranker) {
+                         PastDocumentList pastListing, Reranker reranker, HistoryRetention retention) {
         this.search = search;
         this.documents = documents;
         this.accounts = accounts;
@@ -69,6 +76,7 @@ public final class SearchService {
         this.listing = listing;
         this.pastListing = pastListing;
         this.reranker = reranker;
+        this.retention = retention;
     }
 
     /**
@@ -197,27 +205,15 @@ public final class SearchService {
         if (DocumentSelection.keepsNothing(scope)) {
             return new SearchResponse(List.of(), model, null);
         }
-        if (request.documentId() != null) {
-            return new SearchResponse(hits(searched, model, searched.topK(), scope.excluding(
-                    documents.deletedAmong(customerId, Set.of(request.documentId())))), model, null);
-        }
-        // A deleted document keeps its rows until the pipeline removes them, a moment later; filtering
-        // every search on every deletion would cost more than searching again, without the deleted
-        // documents among the hits, in that moment. Again, not just dropping them: hybrid ranks count
-        // every candidate, so the deleted ones must not be candidates.
-        Set<String> excluded = new HashSet<>();
-        while (true) {
-            List<SearchHit> hits = hits(searched, model, searched.topK(), scope.excluding(excluded));
-            Set<String> deleted = documents.deletedAmong(customerId,
-                    hits.stream().map(SearchHit::documentId).collect(Collectors.toSet()));
-            if (deleted.isEmpty()) {
-                return new SearchResponse(hits, model, null);
-            }
-            excluded.addAll(deleted);
-        }
+        return new SearchResponse(hits(searched, model, scope), model, null);
     }
 
     private SearchResponse asOf(Searched searched, SearchRequest request, Instant at) {
+        CustomerConfiguration configuration = accounts.find(searched.customerId()).orElseThrow().configuration();
+        Instant earliest = retention.windowStart(configuration, Instant.now());
+        if (at.isBefore(earliest)) {
+            throw new HistoryNotRetainedException(at, earliest, retention.of(configuration).toDays());
+        }
         SearchScope scope = SearchScope.LATEST;
         if (request.documentId() != null) {
             scope = scope.onlyDocument(existing(searched.customerId(), request.documentId()).documentId());
@@ -233,8 +229,7 @@ public final class SearchService {
         if (DocumentSelection.keepsNothing(scope)) {
             return new SearchResponse(List.of(), model, datasetVersion);
         }
-        return new SearchResponse(hits(searched, model, searched.topK(),
-                scope.atVersion(datasetVersion).excluding(past.deletedDocuments())), model, datasetVersion);
+        return new SearchResponse(hits(searched, model, scope.atVersion(datasetVersion)), model, datasetVersion);
     }
 
     private SearchResponse inVersion(Searched searched, SearchRequest request) {
@@ -246,7 +241,8 @@ public final class SearchService {
                     + "the moment it was indexed");
         }
         String documentId = existing(searched.customerId(), request.documentId()).documentId();
-        DocumentView version = documentEvents.versions(searched.customerId(), documentId).stream()
+        List<DocumentView> versions = documentEvents.versions(searched.customerId(), documentId);
+        DocumentView version = versions.stream()
                 .filter(view -> view.version() == request.version())
                 .findFirst()
                 .orElseThrow(() -> new VersionNotFoundException(documentId, request.version()));
@@ -256,27 +252,59 @@ public final class SearchService {
                     + (version.failureReason() == null ? "" : " (" + version.failureReason() + ")")
                     + "; only indexed versions can be searched");
         }
+        long datasetVersion = history.readable(searched.customerId(), version.model(), version.lanceVersion(),
+                        () -> versions.stream().filter(view -> DocumentStatus.INDEXED.name().equals(view.status()))
+                                .mapToInt(DocumentView::version).max().orElse(0) == version.version())
+                .orElseThrow(() -> new HistoryNotRetainedException(documentId, version.version()));
         SearchScope scope = searched.selection().now(
-                SearchScope.LATEST.atVersion(version.lanceVersion()).onlyDocument(documentId), searched.customerId(),
-                listing);
+                SearchScope.LATEST.atVersion(datasetVersion).onlyDocument(documentId), searched.customerId(), listing);
         if (DocumentSelection.keepsNothing(scope)) {
-            return new SearchResponse(List.of(), version.model(), version.lanceVersion());
+            return new SearchResponse(List.of(), version.model(), datasetVersion);
         }
-        return new SearchResponse(hits(searched, version.model(), searched.topK(), scope), version.model(),
-                version.lanceVersion());
+        return new SearchResponse(hits(searched, version.model(), scope), version.model(), datasetVersion);
     }
 
-    private List<SearchHit> hits(Searched searched, String model, int topK, SearchScope scope) {
+    /**
+     * The best rows of the scope that belong to no deleted document: the one place deletions are applied, so a
+     * deleted document is found by no search, now, {@code asOf} or of a version, in any mode. Excluded in the
+     * scope rather than dropped from the hits, so that they are not candidates (hybrid ranks count every
+     * candidate) and the search still returns the {@code topK} best of the other rows.
+     */
+    private List<SearchHit> hits(Searched searched, String model, SearchScope scope) {
+        String customerId = searched.customerId();
+        // A past dataset version keeps the rows of every document deleted since (its versions are history), so
+        // every deleted document is excluded at once. The latest version loses a deleted document's rows when
+        // the pipeline removes them, a moment after the deletion: filtering every search on every deletion would
+        // cost more than searching again, without the deleted documents among the hits, in that moment.
+        Set<String> excluded = new HashSet<>(scope.datasetVersion().isPresent()
+                ? documents.deletedOf(customerId) : Set.of());
+        while (true) {
+            List<SearchHit> hits = searched(searched, model, scope.excluding(excluded));
+            Set<String> deleted = documents.deletedAmong(customerId,
+                    hits.stream().map(SearchHit::documentId).collect(Collectors.toSet()));
+            if (deleted.isEmpty()) {
+                return hits;
+            }
+            excluded.addAll(deleted);
+        }
+    }
+
+    private List<SearchHit> searched(Searched searched, String model, SearchScope scope) {
         try {
-            return search.search(searched.customerId(), model, searched.query(), topK, scope, searched.options());
+            return search.search(searched.customerId(), model, searched.query(), searched.topK(), scope,
+                    searched.options());
         } catch (IllegalArgumentException e) {
             throw new DomainRuleViolation(e.getMessage());
         }
     }
 
-    /** Another tenant's document is not found, like an unknown one. */
+    /**
+     * Another tenant's document is not found, like an unknown one; so is a deleted one, whose searches (of any
+     * version or instant) would find nothing.
+     */
     private DocumentStates.DocumentState existing(String customerId, String documentId) {
-        return documents.find(customerId, documentId).orElseThrow(() -> new DocumentNotFoundException(documentId));
+        return documents.find(customerId, documentId).filter(state -> !state.deleted())
+                .orElseThrow(() -> new DocumentNotFoundException(documentId));
     }
 
     private static Instant instant(String value) {

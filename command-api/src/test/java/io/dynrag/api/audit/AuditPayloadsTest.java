@@ -20,7 +20,7 @@ class AuditPayloadsTest {
 
     private static final ObjectMapper STORED = Json.eventMapper();
     private static final CustomerConfiguration CONFIGURATION = new CustomerConfiguration(600, 100_000, 1_000,
-            10_000_000, Set.of("text/plain"), 200, 20, CustomerConfiguration.LOCAL_MODEL, new BigDecimal("12.50"), 80, null);
+            10_000_000, Set.of("text/plain"), 200, 20, CustomerConfiguration.LOCAL_MODEL, new BigDecimal("12.50"), 80, null, 30);
 
     private final AuditPayloads payloads = new AuditPayloads();
 

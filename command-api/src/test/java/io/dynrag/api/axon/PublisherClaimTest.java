@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 class PublisherClaimTest {
 
     private static final CustomerConfiguration DEFAULTS = new CustomerConfiguration(600, 100_000, 10_000, 25L << 20,
-            Set.of("text/plain"), 200, 0, CustomerConfiguration.LOCAL_MODEL, null, 80, null);
+            Set.of("text/plain"), 200, 0, CustomerConfiguration.LOCAL_MODEL, null, 80, null, 30);
     private static final EncryptedText SEALED = new EncryptedText("k1", "c2VjcmV0");
 
     private final TestDatabase database = TestDatabase.get();

@@ -41,7 +41,7 @@ public final class SampleDomainEvents {
     static final String DOCUMENT = "d-91b2";
 
     static final CustomerConfiguration CONFIGURATION = new CustomerConfiguration(120, 50_000, 1_000, 26_214_400L,
-            Set.of("text/markdown"), 200, 20, "all-minilm-l6-v2", new BigDecimal("25.50"), 75, "rerank-v3.5");
+            Set.of("text/markdown"), 200, 20, "all-minilm-l6-v2", new BigDecimal("25.50"), 75, "rerank-v3.5", 90);
 
     static final IndexingStats STATS = new IndexingStats(12, 2_400, 1_800, 3, 17, "all-minilm-l6-v2",
             Map.of("fetch", 4L, "extract", 9L, "chunk", 2L, "embed", 310L, "write", 21L),
@@ -62,7 +62,7 @@ public final class SampleDomainEvents {
             new CustomerDeleted(CUSTOMER),
             new DocumentVersionUploaded(DOCUMENT, CUSTOMER, 2, "Handbook", "text/markdown",
                     "tenants/" + CUSTOMER + "/documents/" + DOCUMENT + "/" + "ab".repeat(32), "ab".repeat(32), 48_213,
-                    new IndexingSettings(200, 20, "all-minilm-l6-v2"), METADATA),
+                    new IndexingSettings(200, 20, "all-minilm-l6-v2", 90), METADATA),
             new DocumentMetadataChanged(DOCUMENT, CUSTOMER, "Employee handbook", METADATA),
             new DocumentIngestionStarted(DOCUMENT, CUSTOMER, 2),
             new DocumentVersionIndexed(DOCUMENT, CUSTOMER, 2, STATS),

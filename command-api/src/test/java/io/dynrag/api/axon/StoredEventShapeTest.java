@@ -76,7 +76,11 @@ class StoredEventShapeTest {
             (written for you to target/golden-events/).""";
 
     private static final CustomerConfiguration WITHOUT_RERANK_MODEL = new CustomerConfiguration(120, 50_000, 1_000,
-            26_214_400L, Set.of("text/markdown"), 200, 20, "all-minilm-l6-v2", new BigDecimal("25.50"), 75, null);
+            26_214_400L, Set.of("text/markdown"), 200, 20, "all-minilm-l6-v2", new BigDecimal("25.50"), 75, null, 30);
+    /** The samples' configuration as stored before the time-travel retention: the default. */
+    private static final CustomerConfiguration WITHOUT_HISTORY_RETENTION = new CustomerConfiguration(120, 50_000,
+            1_000, 26_214_400L, Set.of("text/markdown"), 200, 20, "all-minilm-l6-v2", new BigDecimal("25.50"), 75,
+            "rerank-v3.5", CustomerConfiguration.DEFAULT_HISTORY_RETENTION_DAYS);
 
     /**
      * What each shape stored by earlier code must read as: file name in {@code golden-events/earlier/}
@@ -87,7 +91,18 @@ class StoredEventShapeTest {
             DocumentVersionUploaded.class.getName() + ".without-metadata.json",
             new DocumentVersionUploaded("d-91b2", "c-7f3a", 2, "Handbook", "text/markdown",
                     "tenants/c-7f3a/documents/d-91b2/" + "ab".repeat(32), "ab".repeat(32), 48_213,
-                    new IndexingSettings(200, 20, "all-minilm-l6-v2")),
+                    new IndexingSettings(200, 20, "all-minilm-l6-v2", 0)),
+            // Before the time-travel retention: 0 in the upload (the pipeline's default), the default configured.
+            DocumentVersionUploaded.class.getName() + ".without-history-retention.json",
+            new DocumentVersionUploaded(SampleDomainEvents.DOCUMENT, SampleDomainEvents.CUSTOMER, 2, "Handbook",
+                    "text/markdown", "tenants/" + SampleDomainEvents.CUSTOMER + "/documents/" + SampleDomainEvents.DOCUMENT
+                    + "/" + "ab".repeat(32), "ab".repeat(32), 48_213, new IndexingSettings(200, 20, "all-minilm-l6-v2", 0),
+                    SampleDomainEvents.METADATA),
+            CustomerConfigurationChanged.class.getName() + ".without-history-retention.json",
+            new CustomerConfigurationChanged(SampleDomainEvents.CUSTOMER, WITHOUT_HISTORY_RETENTION),
+            CustomerRegistered.class.getName() + ".without-history-retention.json",
+            new CustomerRegistered(SampleDomainEvents.CUSTOMER, new EncryptedText("k-1", "bm9uY2UrY29tcGFueQ=="),
+                    new EncryptedText("k-1", "bm9uY2UrZW1haWw="), WITHOUT_HISTORY_RETENTION),
             // Before the customer's indexing settings travelled with each upload: the pipeline's defaults.
             DocumentVersionUploaded.class.getName() + ".without-indexing-settings.json",
             new DocumentVersionUploaded("d-1", "c-1", 1, "Notes", "text/plain",
@@ -100,7 +115,7 @@ class StoredEventShapeTest {
             CustomerConfigurationChanged.class.getName() + ".without-budget.json",
             new CustomerConfigurationChanged("c-1", new CustomerConfiguration(60, 10_000, 100, 10_485_760L,
                     Set.of("text/plain"), 128, 16, "all-minilm-l6-v2", null,
-                    CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null)),
+                    CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null, 30)),
             // Before rerank models: none.
             CustomerConfigurationChanged.class.getName() + ".without-rerank-model.json",
             new CustomerConfigurationChanged(SampleDomainEvents.CUSTOMER, WITHOUT_RERANK_MODEL),

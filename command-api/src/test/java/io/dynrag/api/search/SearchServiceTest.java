@@ -18,7 +18,7 @@ class SearchServiceTest {
 
     private final SearchService service = new SearchService((customerId, model, query, topK, scope, options) -> {
         throw new AssertionError("nothing is searched");
-    }, null, null, null, null, null, null, null);
+    }, null, null, null, null, null, null, null, null);
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

@@ -61,7 +61,7 @@ public record CustomerCeilings(Integer requestsPerMinute, Integer requestsPerDay
                 Math.min(configuration.maxFileBytes(), maxFileBytes),
                 configuration.allowedContentTypes(), configuration.chunkTokens(), configuration.chunkOverlapTokens(),
                 configuration.embeddingModel(), configuration.monthlyBudgetUsd(), configuration.budgetAlertPercent(),
-                configuration.rerankModel());
+                configuration.rerankModel(), configuration.historyRetentionDays());
     }
 
     /**

@@ -26,6 +26,8 @@ import java.util.TreeSet;
  * @param budgetAlertPercent  share of the budget at which the customer is alerted, once a month
  * @param rerankModel         id of the {@link RerankModel} searches may ask to reorder their hits with; null for
  *                            none (searches cannot ask for it)
+ * @param historyRetentionDays how far back searches may travel in time ({@code asOf}); older dataset versions
+ *                            are cleaned up. At most the operator's ceiling ({@link HistoryRetention})
  */
 public record CustomerConfiguration(
         int requestsPerMinute,
@@ -38,9 +40,14 @@ public record CustomerConfiguration(
         String embeddingModel,
         BigDecimal monthlyBudgetUsd,
         int budgetAlertPercent,
-        String rerankModel) {
+        String rerankModel,
+        int historyRetentionDays) {
 
     public static final int DEFAULT_BUDGET_ALERT_PERCENT = 80;
+    public static final int DEFAULT_HISTORY_RETENTION_DAYS = 30;
+    /** A day at least: an audit of yesterday's answers must stay possible. */
+    public static final int MIN_HISTORY_RETENTION_DAYS = 1;
+    public static final int MAX_HISTORY_RETENTION_DAYS = 3_650;
 
     public static final Set<String> SUPPORTED_CONTENT_TYPES = Set.of("application/pdf", "text/html", "text/markdown",
             "text/plain");
@@ -70,6 +77,8 @@ public record CustomerConfiguration(
         allowedContentTypes = allowedContentTypes == null ? Set.of() : Set.copyOf(new TreeSet<>(allowedContentTypes));
         // Configurations stored before budgets existed have no alert threshold.
         budgetAlertPercent = budgetAlertPercent == 0 ? DEFAULT_BUDGET_ALERT_PERCENT : budgetAlertPercent;
+        // Configurations stored before retention existed keep the default.
+        historyRetentionDays = historyRetentionDays == 0 ? DEFAULT_HISTORY_RETENTION_DAYS : historyRetentionDays;
     }
 
     /** Checks every rule and names the first field that breaks one. */
@@ -93,6 +102,8 @@ public record CustomerConfiguration(
         require(rerankModel == null || RerankModel.SUPPORTED.containsKey(rerankModel),
                 "rerankModel must be one of " + new TreeSet<>(RerankModel.SUPPORTED.keySet()));
         require(budgetAlertPercent >= 1 && budgetAlertPercent <= 100, "budgetAlertPercent must be 1 to 100");
+        require(historyRetentionDays >= MIN_HISTORY_RETENTION_DAYS && historyRetentionDays <= MAX_HISTORY_RETENTION_DAYS,
+                "historyRetentionDays must be " + MIN_HISTORY_RETENTION_DAYS + " to " + MAX_HISTORY_RETENTION_DAYS);
         int inputLimit = MODEL_INPUT_LIMITS.get(embeddingModel);
         require(chunkTokens >= MIN_CHUNK_TOKENS && chunkTokens <= inputLimit,
                 "chunkTokens must be " + MIN_CHUNK_TOKENS + " to " + inputLimit + " for " + embeddingModel);

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CustomerTest {
 
     static final CustomerConfiguration DEFAULTS = new CustomerConfiguration(600, 100_000, 10_000, 25L << 20,
-            Set.of("text/plain", "text/markdown"), 200, 0, "all-minilm-l6-v2", null, 80, null);
+            Set.of("text/plain", "text/markdown"), 200, 0, "all-minilm-l6-v2", null, 80, null, 30);
     private static final EncryptedText COMPANY = new EncryptedText("k1", "c2VjcmV0");
     private static final EncryptedText EMAIL = new EncryptedText("k1", "bWFpbA==");
     private static final CustomerRegistered REGISTERED = new CustomerRegistered("c-1", COMPANY, EMAIL, DEFAULTS);
@@ -48,7 +48,7 @@ class CustomerTest {
     @Test
     void configurationChangesAreEventsAndRepeatsAreNot() {
         CustomerConfiguration smaller = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                128, 16, "all-minilm-l6-v2", null, 80, null);
+                128, 16, "all-minilm-l6-v2", null, 80, null, 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", smaller, DEFAULT_CEILINGS))
                 .expectEvents(new CustomerConfigurationChanged("c-1", smaller));
@@ -61,14 +61,14 @@ class CustomerTest {
     @Test
     void invalidConfigurationIsRefusedNamingTheField() {
         CustomerConfiguration tooLarge = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                240, 100, "all-minilm-l6-v2", null, 80, null);
+                240, 100, "all-minilm-l6-v2", null, 80, null, 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", tooLarge, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class)
                 .expectExceptionMessage(org.hamcrest.Matchers.containsString("chunkOverlapTokens"))
                 .expectNoEvents();
         CustomerConfiguration unknownType = new CustomerConfiguration(60, 1_000, 10, 1 << 20,
-                Set.of("application/x-msdownload"), 128, 0, "all-minilm-l6-v2", null, 80, null);
+                Set.of("application/x-msdownload"), 128, 0, "all-minilm-l6-v2", null, 80, null, 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", unknownType, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class)
@@ -99,13 +99,13 @@ class CustomerTest {
     @Test
     void aRerankModelMustBeOneOfTheSupported() {
         CustomerConfiguration unknown = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                128, 0, "all-minilm-l6-v2", null, 80, "best-reranker");
+                128, 0, "all-minilm-l6-v2", null, 80, "best-reranker", 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", unknown, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class)
                 .expectExceptionMessage(Matchers.startsWith("rerankModel must be one of"));
         CustomerConfiguration reranking = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                128, 0, "all-minilm-l6-v2", null, 80, "rerank-2-lite");
+                128, 0, "all-minilm-l6-v2", null, 80, "rerank-2-lite", 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", reranking, DEFAULT_CEILINGS))
                 .expectEvents(new CustomerConfigurationChanged("c-1", reranking));
@@ -160,7 +160,7 @@ class CustomerTest {
     @Test
     void aBudgetMustBeAnAmountOfDollars() {
         CustomerConfiguration negative = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                128, 0, "all-minilm-l6-v2", new java.math.BigDecimal("-1"), 80, null);
+                128, 0, "all-minilm-l6-v2", new java.math.BigDecimal("-1"), 80, null, 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", negative, DEFAULT_CEILINGS))
                 .expectException(io.dynrag.domain.DomainRuleViolation.class)
@@ -237,7 +237,7 @@ class CustomerTest {
     void aValueAboveALoweredCeilingIsKeptAndBlocksNoOtherChange() {
         CustomerCeilingsChanged lowered = new CustomerCeilingsChanged("c-1", new CustomerCeilings(100, null, null, null));
         CustomerConfiguration otherChange = new CustomerConfiguration(600, 100_000, 10_000, 25L << 20,
-                Set.of("text/plain"), 200, 0, "all-minilm-l6-v2", null, 80, null);
+                Set.of("text/plain"), 200, 0, "all-minilm-l6-v2", null, 80, null, 30);
         fixture.given(REGISTERED, lowered)
                 .when(new ChangeCustomerConfiguration("c-1", otherChange, DEFAULT_CEILINGS))
                 .expectEvents(new CustomerConfigurationChanged("c-1", otherChange));
@@ -279,6 +279,6 @@ class CustomerTest {
 
     private static CustomerConfiguration withLimits(int perMinute, int perDay, int documents, long fileBytes) {
         return new CustomerConfiguration(perMinute, perDay, documents, fileBytes, DEFAULTS.allowedContentTypes(),
-                DEFAULTS.chunkTokens(), DEFAULTS.chunkOverlapTokens(), DEFAULTS.embeddingModel(), null, 80, null);
+                DEFAULTS.chunkTokens(), DEFAULTS.chunkOverlapTokens(), DEFAULTS.embeddingModel(), null, 80, null, 30);
     }
 }

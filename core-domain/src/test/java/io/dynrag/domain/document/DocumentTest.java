@@ -10,7 +10,7 @@ import java.util.Map;
 class DocumentTest {
 
     private static final String SHA = "a".repeat(64);
-    private static final IndexingSettings INDEXING = new IndexingSettings(128, 16, "all-minilm-l6-v2");
+    private static final IndexingSettings INDEXING = new IndexingSettings(128, 16, "all-minilm-l6-v2", 30);
     private static final DocumentVersionUploaded UPLOADED = new DocumentVersionUploaded(
             "d-1", "c-1", 1, "Notes", "text/plain", "tenants/c-1/documents/d-1/" + SHA, SHA, 42, INDEXING);
     private static final IndexingStats STATS = new IndexingStats(

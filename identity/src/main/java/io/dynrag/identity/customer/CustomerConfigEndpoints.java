@@ -4,6 +4,7 @@ import io.dynrag.domain.customer.CeilingExceededException;
 import io.dynrag.domain.customer.ChangeCustomerConfiguration;
 import io.dynrag.domain.customer.CustomerCeilings;
 import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.domain.customer.HistoryRetention;
 import io.dynrag.domain.customer.SetProviderKey;
 import io.dynrag.domain.search.RerankModel;
 import io.dynrag.identity.access.Access;
@@ -47,14 +48,17 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
     private final ThreadBoundTransactionManager transactions;
     private final AddressPolicy addresses;
     private final CustomerCeilings defaultCeilings;
+    private final HistoryRetention historyRetention;
 
     /**
      * @param addresses       where a provider base URL may point: never at our internal network
      * @param defaultCeilings the ceilings of customers for whom an operator has set none
+     * @param historyRetention the operator's ceiling on {@code historyRetentionDays}
      */
     public CustomerConfigEndpoints(Access access, CommandGateway commands, CustomerAccounts accounts,
                                    ProviderKeys providerKeys, ThreadBoundTransactionManager transactions,
-                                   AddressPolicy addresses, CustomerCeilings defaultCeilings) {
+                                   AddressPolicy addresses, CustomerCeilings defaultCeilings,
+                                   HistoryRetention historyRetention) {
         this.access = access;
         this.commands = commands;
         this.accounts = accounts;
@@ -62,13 +66,15 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         this.transactions = transactions;
         this.addresses = addresses;
         this.defaultCeilings = defaultCeilings;
+        this.historyRetention = historyRetention;
     }
 
     /** Fields left out keep their current value. */
     public record ConfigurationUpdate(Integer requestsPerMinute, Integer requestsPerDay, Integer maxDocuments,
                                       Long maxFileBytes, Set<String> allowedContentTypes, Integer chunkTokens,
                                       Integer chunkOverlapTokens, String embeddingModel,
-                                      BigDecimal monthlyBudgetUsd, Integer budgetAlertPercent, String rerankModel) {
+                                      BigDecimal monthlyBudgetUsd, Integer budgetAlertPercent, String rerankModel,
+                                      Integer historyRetentionDays) {
 
         CustomerConfiguration applyTo(CustomerConfiguration current) {
             return new CustomerConfiguration(
@@ -85,7 +91,8 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
                             : monthlyBudgetUsd.signum() == 0 ? null : monthlyBudgetUsd,
                     Optional.ofNullable(budgetAlertPercent).orElse(current.budgetAlertPercent()),
                     rerankModel == null ? current.rerankModel()
-                            : NO_RERANK_MODEL.equals(rerankModel) ? null : rerankModel);
+                            : NO_RERANK_MODEL.equals(rerankModel) ? null : rerankModel,
+                    Optional.ofNullable(historyRetentionDays).orElse(current.historyRetentionDays()));
         }
     }
 
@@ -126,6 +133,9 @@ public final class CustomerConfigEndpoints implements Consumer<RoutesConfig> {
         // The configuration reads 0 as "not set" (stored before budgets existed); a client must say 1 to 100.
         if (update.budgetAlertPercent() != null && update.budgetAlertPercent() == 0) {
             throw ApiProblem.badRequest("budgetAlertPercent must be 1 to 100");
+        }
+        if (update.historyRetentionDays() != null) {
+            historyRetention.admit(update.historyRetentionDays());
         }
         CustomerAccount account = account(customerId);
         // Onto the values as chosen: one left above a since lowered ceiling stays as it was.

@@ -325,7 +325,7 @@ class RateLimitsTest {
         try {
             return Json.apiMapper().writeValueAsString(new CustomerConfiguration(perMinute, perDay, 100, 1_000_000,
                     CustomerConfiguration.SUPPORTED_CONTENT_TYPES, 120, 0, CustomerConfiguration.LOCAL_MODEL, null,
-                    CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null));
+                    CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null, 30));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -59,17 +58,18 @@ public final class DocumentIngestor {
     private final IngestionLimits limits;
     private final EmbeddingPrices prices;
     private final ProgressReporter progress;
-    private final BiConsumer<String, String> afterWrite;
+    private final AfterWrite afterWrite;
     private final DocumentWorkers workers;
 
     /**
      * @param defaultChunkTokens chunk size for jobs that do not ask for one
-     * @param afterWrite         told the tenant and model after every write to a dataset (to index it in time)
+     * @param afterWrite         told the job and model after every write to a dataset (to index it in time, to
+     *                           clean up its history)
      * @param workers            where each document is processed up to its write
      */
     public DocumentIngestor(DocumentSource objects, int defaultChunkTokens, EmbeddingModels models,
                             ChunkIndex store, IngestionLimits limits, EmbeddingPrices prices,
-                            ProgressReporter progress, BiConsumer<String, String> afterWrite,
+                            ProgressReporter progress, AfterWrite afterWrite,
                             DocumentWorkers workers) {
         this.objects = objects;
         this.defaultChunkTokens = defaultChunkTokens;
@@ -206,7 +206,7 @@ public final class DocumentIngestor {
         progress.report(job, "write", chunks, chunks);
         long lanceVersion = store.replaceDocument(job.customerId(), prepared.model(), job.documentId(),
                 prepared.rows());
-        afterWrite.accept(job.customerId(), prepared.model());
+        afterWrite.written(job, prepared.model());
         Map<String, Long> stageMillis = new LinkedHashMap<>(prepared.stageMillis());
         lap(stageMillis, "write", start);
         log.info("Indexed document {} v{} of {}: {} chunks, {} tokens ({} embedded), dataset version {}",

@@ -173,7 +173,7 @@ public final class IngestionTopology {
         DocumentVersionUploaded uploaded = (DocumentVersionUploaded) event.getPayload();
         return new IngestionJob(event.getCustomerId(), event.getDocumentId(), uploaded.getVersion(),
                 uploaded.getS3Key(), uploaded.getContentType(), event.getEventId(), uploaded.getChunkTokens(),
-                uploaded.getChunkOverlapTokens(), uploaded.getEmbeddingModel());
+                uploaded.getChunkOverlapTokens(), uploaded.getEmbeddingModel(), uploaded.getHistoryRetentionDays());
     }
 
     private static IngestionResult started(DocumentEvent event) {

@@ -58,7 +58,7 @@ public final class IngestionDriver implements AutoCloseable {
         driver = new TopologyTestDriver(
                 IngestionTopology.build(IngestionService.ingestor(settings, objects,
                                 new EmbeddingModels(model, ProviderCredentials.NONE), index, progress,
-                                (customerId, modelId) -> { }, workers),
+                                AfterWrite.NOTHING, workers),
                         new DocumentRemoval(objects, index),
                         new TenantRemoval(objects, index), IngestionMetrics.NONE),
                 IngestionService.properties(settings));

@@ -198,7 +198,7 @@ class DocumentStreamsTest {
         try {
             configuration = Json.apiMapper().writeValueAsString(new CustomerConfiguration(perMinute, perDay, 100,
                     1_000_000, CustomerConfiguration.SUPPORTED_CONTENT_TYPES, 120, 0, CustomerConfiguration.LOCAL_MODEL,
-                    null, CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null));
+                    null, CustomerConfiguration.DEFAULT_BUDGET_ALERT_PERCENT, null, 30));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

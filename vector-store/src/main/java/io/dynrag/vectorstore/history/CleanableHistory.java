@@ -1,0 +1,11 @@
+package io.dynrag.vectorstore.history;
+
+import java.time.Instant;
+
+/** What the {@link HistoryCleaner} needs of a store: removing a dataset's versions older than a window. */
+@FunctionalInterface
+public interface CleanableHistory {
+
+    /** @return the versions removed (see {@link HistoryCleanup}) */
+    int cleanUpHistory(String customerId, String model, Instant windowStart);
+}
