@@ -4,6 +4,9 @@ import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.roles.Role;
+import io.dynrag.domain.customer.CustomerConfiguration;
+import io.dynrag.pipeline.embedding.BgeSmallEmbeddingModel;
+import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.io.PrintStream;
@@ -41,9 +44,11 @@ public final class BenchCommand {
      * @param filters         the retrieval benchmark measures filtered searches, and each mode's latency, on synthetic
      *                        datasets instead of a labelled set
      * @param set             the labelled set the retrieval benchmark measures quality on without filters (empty: the first)
+     * @param model           the local embedding model of the retrieval benchmark's customer
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, Optional<String> set) {
+                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, Optional<String> set,
+                          String model) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -63,6 +68,7 @@ public final class BenchCommand {
         int chunks = 100_000;
         boolean filters = false;
         Optional<String> set = Optional.empty();
+        String model = CustomerConfiguration.LOCAL_MODEL;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--filters")) {
@@ -96,6 +102,7 @@ public final class BenchCommand {
                 case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
                 case "--chunks" -> chunks = positive(arg, value, 10_000_000);
                 case "--set" -> set = Optional.of(io.dynrag.bench.retrieval.RetrievalCorpus.named(value));
+                case "--model" -> model = localModel(value);
                 default -> throw new InvalidSettingException("unknown option " + arg);
             }
         }
@@ -106,7 +113,16 @@ public final class BenchCommand {
             throw new InvalidSettingException("--set chooses a labelled set, --filters synthetic datasets: give one");
         }
         return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds),
-                Duration.ofSeconds(warmUpSeconds), seed, chunks, filters, set);
+                Duration.ofSeconds(warmUpSeconds), seed, chunks, filters, set, model);
+    }
+
+    /** The benchmarks register customers without a provider key, so only models run here can be measured. */
+    private static String localModel(String value) {
+        if (!CustomerConfiguration.LOCAL_MODELS.contains(value)) {
+            throw new InvalidSettingException("--model must be a local embedding model, one of "
+                    + new java.util.TreeSet<>(CustomerConfiguration.LOCAL_MODELS) + ", was '" + value + "'");
+        }
+        return value;
     }
 
     public static int run(Settings settings, Options options, PrintStream out) {
@@ -148,7 +164,7 @@ public final class BenchCommand {
                         documents);
                 if (benchmarks.contains(Benchmark.INGEST)) {
                     printIngest(options, documents, raw, rawPerDocument, first, theirs, out);
-                    int8(settings, ingest, documents, raw, out);
+                    localModels(settings, ingest, model, documents, raw, out);
                 }
                 if (benchmarks.contains(Benchmark.INCREMENTAL)) {
                     incremental(system, corpus, ingest, first, theirs, options, out);
@@ -161,26 +177,46 @@ public final class BenchCommand {
         }
     }
 
-    /** The int8 variant of the model on the same chunks: its speed, and how far its vectors are from fp32's. */
-    private static void int8(Settings settings, IngestBench ingest, List<BenchCorpus.Document> documents,
-                             IngestBench.Run raw, PrintStream out) {
-        try (MiniLmEmbeddingModel int8 = new MiniLmEmbeddingModel(settings.embeddingThreads(),
-                MiniLmEmbeddingModel.Weights.INT8)) {
-            IngestBench.Run run = ingest.rawInt8(int8, documents);
-            IngestBench.Agreement agreement = ingest.agreement(int8, documents, 1_000);
-            out.println("## The int8 model on the same chunks");
-            out.println();
-            new MarkdownTable("run", "chunks", "word pieces embedded", "seconds", "embedded word pieces/s",
-                    "vs fp32 raw")
-                    .row(run.name(), run.chunks(), run.wordPiecesEmbedded(), seconds(run.took()),
-                            Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), raw.embeddedPerSecond()))
-                    .print(out);
-            out.println(String.format(Locale.ROOT, "Over the first %,d chunks: mean cosine between the fp32 and int8 "
-                    + "vectors of a chunk %.4f; of each chunk's 10 nearest chunks by fp32, int8 ranks %.1f%% among "
-                    + "its 10 nearest (100 chunks asked).", agreement.chunks(), agreement.meanCosine(),
-                    100 * agreement.overlapAt10()));
-            out.println();
+    /**
+     * Every other local model on the same chunks, one call each: its speed against MiniLM fp32's, and how far
+     * each int8 variant's vectors are from its fp32 model's.
+     */
+    private static void localModels(Settings settings, IngestBench ingest, MiniLmEmbeddingModel miniLm,
+                                    List<BenchCorpus.Document> documents, IngestBench.Run raw, PrintStream out) {
+        int sessions = settings.embeddingThreads();
+        MarkdownTable table = new MarkdownTable("run", "chunks", "word pieces embedded", "seconds",
+                "embedded word pieces/s", "vs " + miniLm.id() + " raw");
+        List<String> agreements = new ArrayList<>();
+        try (MiniLmEmbeddingModel miniLmInt8 = new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8)) {
+            modelRow(table, new IngestBench.Run("ONNX model " + miniLm.id() + " alone, same chunks, one call (the limit "
+                    + "above)", raw.chunks(), raw.wordPiecesIn(), raw.wordPiecesEmbedded(), raw.took()), raw);
+            modelRow(table, ingest.rawOther(miniLmInt8, documents), raw);
+            agreements.add(agreement(miniLm, miniLmInt8, ingest.agreement(miniLm, miniLmInt8, documents, 1_000)));
         }
+        try (BgeSmallEmbeddingModel bge = new BgeSmallEmbeddingModel(sessions, BgeSmallEmbeddingModel.Weights.FP32);
+             BgeSmallEmbeddingModel bgeInt8 = new BgeSmallEmbeddingModel(sessions,
+                     BgeSmallEmbeddingModel.Weights.INT8)) {
+            modelRow(table, ingest.rawOther(bge, documents), raw);
+            modelRow(table, ingest.rawOther(bgeInt8, documents), raw);
+            agreements.add(agreement(bge, bgeInt8, ingest.agreement(bge, bgeInt8, documents, 1_000)));
+        }
+        out.println("## Every local model on the same chunks");
+        out.println();
+        table.print(out);
+        agreements.forEach(out::println);
+        out.println();
+    }
+
+    private static void modelRow(MarkdownTable table, IngestBench.Run run, IngestBench.Run raw) {
+        table.row(run.name(), run.chunks(), run.wordPiecesEmbedded(), seconds(run.took()),
+                Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), raw.embeddedPerSecond()));
+    }
+
+    private static String agreement(EmbeddingModel fp32, EmbeddingModel int8, IngestBench.Agreement agreement) {
+        return String.format(Locale.ROOT, "%s against %s over the first %,d chunks: mean cosine between the fp32 "
+                + "and int8 vectors of a chunk %.4f; of each chunk's 10 nearest chunks by fp32, int8 ranks %.1f%% "
+                + "among its 10 nearest (100 chunks asked).", int8.id(), fp32.id(), agreement.chunks(),
+                agreement.meanCosine(), 100 * agreement.overlapAt10());
     }
 
     private static void printIngest(Options options, List<BenchCorpus.Document> documents, IngestBench.Run raw,
