@@ -8,8 +8,8 @@ package io.dynrag.pipeline.embedding;
  * {@value #QUERY_INSTRUCTION}, which the model card asks for when short queries look for longer
  * passages. See {@link OnnxEmbeddingModel} for how it runs.
  *
- * <p>Twelve layers to MiniLM's six, and up to 512 positions: it costs about twice MiniLM's compute
- * per word piece (BENCHMARKS.md has the figures).
+ * <p>Twelve layers to MiniLM's six at the same width, and up to 512 positions: it embeds at about
+ * half MiniLM's rate, its int8 weights at 1.3 to 1.5 times (BENCHMARKS.md has the figures).
  */
 public final class BgeSmallEmbeddingModel extends OnnxEmbeddingModel {
 

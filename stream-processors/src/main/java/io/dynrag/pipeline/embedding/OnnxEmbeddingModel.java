@@ -73,7 +73,7 @@ public abstract sealed class OnnxEmbeddingModel implements EmbeddingModel
      * @param queryInstruction  what the model was trained to see before a search query, empty for nothing
      */
     record Spec(String id, String modelResource, String tokenizerResource, String artifact, int dimensions,
-                       int maxInputTokens, Pooling pooling, String queryInstruction) {
+                int maxInputTokens, Pooling pooling, String queryInstruction) {
     }
 
     private static final int SPECIAL_TOKENS = 2;
