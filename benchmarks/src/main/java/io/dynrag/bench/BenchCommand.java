@@ -5,8 +5,6 @@ import io.dynrag.app.config.Settings;
 import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.roles.Role;
 import io.dynrag.domain.customer.CustomerConfiguration;
-import io.dynrag.pipeline.embedding.BgeSmallEmbeddingModel;
-import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.io.PrintStream;
@@ -164,7 +162,7 @@ public final class BenchCommand {
                         documents);
                 if (benchmarks.contains(Benchmark.INGEST)) {
                     printIngest(options, documents, raw, rawPerDocument, first, theirs, out);
-                    localModels(settings, ingest, model, documents, out);
+                    LocalModelsBench.report(settings.embeddingThreads(), ingest, model, documents, out);
                 }
                 if (benchmarks.contains(Benchmark.INCREMENTAL)) {
                     incremental(system, corpus, ingest, first, theirs, options, out);
@@ -175,49 +173,6 @@ public final class BenchCommand {
                         text -> model.tokenizer().count(text)), options, out);
             }
         }
-    }
-
-    /**
-     * Every other local model on the same chunks, one call each: its speed against MiniLM fp32's, and how far
-     * each int8 variant's vectors are from its fp32 model's.
-     */
-    private static void localModels(Settings settings, IngestBench ingest, MiniLmEmbeddingModel miniLm,
-                                    List<BenchCorpus.Document> documents, PrintStream out) {
-        int sessions = settings.embeddingThreads();
-        MarkdownTable table = new MarkdownTable("run", "chunks", "word pieces embedded", "seconds",
-                "embedded word pieces/s", "vs " + miniLm.id());
-        List<String> agreements = new ArrayList<>();
-        // MiniLM again, here: the models are compared back to back, none of them just after the system's own run.
-        IngestBench.Run base = ingest.rawOther(miniLm, documents);
-        try (MiniLmEmbeddingModel miniLmInt8 = new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8)) {
-            modelRow(table, base, base);
-            modelRow(table, ingest.rawOther(miniLmInt8, documents), base);
-            agreements.add(agreement(miniLm, miniLmInt8, ingest.agreement(miniLm, miniLmInt8, documents, 1_000)));
-        }
-        try (BgeSmallEmbeddingModel bge = new BgeSmallEmbeddingModel(sessions, BgeSmallEmbeddingModel.Weights.FP32);
-             BgeSmallEmbeddingModel bgeInt8 = new BgeSmallEmbeddingModel(sessions,
-                     BgeSmallEmbeddingModel.Weights.INT8)) {
-            modelRow(table, ingest.rawOther(bge, documents), base);
-            modelRow(table, ingest.rawOther(bgeInt8, documents), base);
-            agreements.add(agreement(bge, bgeInt8, ingest.agreement(bge, bgeInt8, documents, 1_000)));
-        }
-        out.println("## Every local model on the same chunks");
-        out.println();
-        table.print(out);
-        agreements.forEach(out::println);
-        out.println();
-    }
-
-    private static void modelRow(MarkdownTable table, IngestBench.Run run, IngestBench.Run base) {
-        table.row(run.name(), run.chunks(), run.wordPiecesEmbedded(), seconds(run.took()),
-                Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), base.embeddedPerSecond()));
-    }
-
-    private static String agreement(EmbeddingModel fp32, EmbeddingModel int8, IngestBench.Agreement agreement) {
-        return String.format(Locale.ROOT, "%s against %s over the first %,d chunks: mean cosine between the fp32 "
-                + "and int8 vectors of a chunk %.4f; of each chunk's 10 nearest chunks by fp32, int8 ranks %.1f%% "
-                + "among its 10 nearest (100 chunks asked).", int8.id(), fp32.id(), agreement.chunks(),
-                agreement.meanCosine(), 100 * agreement.overlapAt10());
     }
 
     private static void printIngest(Options options, List<BenchCorpus.Document> documents, IngestBench.Run raw,
@@ -387,7 +342,7 @@ public final class BenchCommand {
                 + "'");
     }
 
-    private static String seconds(Duration duration) {
+    static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
     }
 
@@ -395,7 +350,7 @@ public final class BenchCommand {
         return String.format(Locale.ROOT, "%.1f", micros / 1000.0);
     }
 
-    private static String ratio(double value, double base) {
+    static String ratio(double value, double base) {
         return String.format(Locale.ROOT, "%.2f x", value / base);
     }
 
