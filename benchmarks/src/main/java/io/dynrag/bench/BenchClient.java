@@ -58,6 +58,11 @@ final class BenchClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    Response putJson(String path, String credential, String json) {
+        return send(request(path, credential).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     /** A multipart upload of one file, the way the documents endpoints take it. */
     HttpRequest uploadRequest(String path, String credential, String filename, byte[] content) {
         String boundary = "----bench" + UUID.randomUUID();

@@ -4,6 +4,7 @@ import io.dynrag.app.config.InvalidSettingException;
 import io.dynrag.app.config.Settings;
 import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.app.roles.Role;
+import io.dynrag.domain.customer.CustomerConfiguration;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.io.PrintStream;
@@ -41,9 +42,11 @@ public final class BenchCommand {
      * @param filters         the retrieval benchmark measures filtered searches, and each mode's latency, on synthetic
      *                        datasets instead of a labelled set
      * @param set             the labelled set the retrieval benchmark measures quality on without filters (empty: the first)
+     * @param model           the local embedding model of the retrieval benchmark's customer
      */
     public record Options(Set<Benchmark> benchmarks, int documents, int wordPieces, int samples, int rate,
-                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, Optional<String> set) {
+                          Duration duration, Duration warmUp, long seed, int chunks, boolean filters, Optional<String> set,
+                          String model) {
     }
 
     private static final long DEFAULT_SEED = 20261126L;
@@ -63,6 +66,7 @@ public final class BenchCommand {
         int chunks = 100_000;
         boolean filters = false;
         Optional<String> set = Optional.empty();
+        String model = CustomerConfiguration.LOCAL_MODEL;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--filters")) {
@@ -96,6 +100,7 @@ public final class BenchCommand {
                 case "--seed" -> seed = positive(arg, value, Integer.MAX_VALUE);
                 case "--chunks" -> chunks = positive(arg, value, 10_000_000);
                 case "--set" -> set = Optional.of(io.dynrag.bench.retrieval.RetrievalCorpus.named(value));
+                case "--model" -> model = localModel(value);
                 default -> throw new InvalidSettingException("unknown option " + arg);
             }
         }
@@ -106,7 +111,16 @@ public final class BenchCommand {
             throw new InvalidSettingException("--set chooses a labelled set, --filters synthetic datasets: give one");
         }
         return new Options(benchmarks, documents, wordPieces, samples, rate, Duration.ofSeconds(seconds),
-                Duration.ofSeconds(warmUpSeconds), seed, chunks, filters, set);
+                Duration.ofSeconds(warmUpSeconds), seed, chunks, filters, set, model);
+    }
+
+    /** The benchmarks register customers without a provider key, so only models run here can be measured. */
+    private static String localModel(String value) {
+        if (!CustomerConfiguration.LOCAL_MODELS.contains(value)) {
+            throw new InvalidSettingException("--model must be a local embedding model, one of "
+                    + new java.util.TreeSet<>(CustomerConfiguration.LOCAL_MODELS) + ", was '" + value + "'");
+        }
+        return value;
     }
 
     public static int run(Settings settings, Options options, PrintStream out) {
@@ -151,7 +165,7 @@ public final class BenchCommand {
                         documents);
                 if (benchmarks.contains(Benchmark.INGEST)) {
                     printIngest(options, documents, raw, rawPerDocument, first, theirs, out);
-                    int8(settings, ingest, documents, raw, out);
+                    LocalModelsBench.report(settings.embeddingThreads(), ingest, model, documents, out);
                 }
                 if (benchmarks.contains(Benchmark.INCREMENTAL)) {
                     incremental(system, corpus, ingest, first, theirs, options, out);
@@ -161,28 +175,6 @@ public final class BenchCommand {
                 SearchableBench.report(system, new BenchCorpus(options.seed() + 1,
                         text -> model.tokenizer().count(text)), options, out);
             }
-        }
-    }
-
-    /** The int8 variant of the model on the same chunks: its speed, and how far its vectors are from fp32's. */
-    private static void int8(Settings settings, IngestBench ingest, List<BenchCorpus.Document> documents,
-                             IngestBench.Run raw, PrintStream out) {
-        try (MiniLmEmbeddingModel int8 = new MiniLmEmbeddingModel(settings.embeddingThreads(),
-                MiniLmEmbeddingModel.Weights.INT8)) {
-            IngestBench.Run run = ingest.rawInt8(int8, documents);
-            IngestBench.Agreement agreement = ingest.agreement(int8, documents, 1_000);
-            out.println("## The int8 model on the same chunks");
-            out.println();
-            new MarkdownTable("run", "chunks", "word pieces embedded", "seconds", "embedded word pieces/s",
-                    "vs fp32 raw")
-                    .row(run.name(), run.chunks(), run.wordPiecesEmbedded(), seconds(run.took()),
-                            Math.round(run.embeddedPerSecond()), ratio(run.embeddedPerSecond(), raw.embeddedPerSecond()))
-                    .print(out);
-            out.println(String.format(Locale.ROOT, "Over the first %,d chunks: mean cosine between the fp32 and int8 "
-                    + "vectors of a chunk %.4f; of each chunk's 10 nearest chunks by fp32, int8 ranks %.1f%% among "
-                    + "its 10 nearest (100 chunks asked).", agreement.chunks(), agreement.meanCosine(),
-                    100 * agreement.overlapAt10()));
-            out.println();
         }
     }
 
@@ -353,7 +345,7 @@ public final class BenchCommand {
                 + "'");
     }
 
-    private static String seconds(Duration duration) {
+    static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
     }
 
@@ -361,7 +353,7 @@ public final class BenchCommand {
         return String.format(Locale.ROOT, "%.1f", micros / 1000.0);
     }
 
-    private static String ratio(double value, double base) {
+    static String ratio(double value, double base) {
         return String.format(Locale.ROOT, "%.2f x", value / base);
     }
 

@@ -94,6 +94,14 @@ final class BenchSystem implements AutoCloseable {
         return new Customer(created.get("customerId").asText(), created.get("apiKey").asText());
     }
 
+    /** A new customer whose documents and searches use {@code embeddingModel}. */
+    Customer registerCustomer(String name, String embeddingModel) {
+        Customer customer = registerCustomer(name);
+        client.putJson("/v1/customer/config", customer.apiKey(), "{\"embeddingModel\": \"" + embeddingModel + "\"}")
+                .expect(200);
+        return customer;
+    }
+
     static void sleep(Duration duration) {
         try {
             Thread.sleep(duration);

@@ -13,6 +13,7 @@ import io.dynrag.app.corpus.BenchCorpus;
 import io.dynrag.domain.document.format.DocumentFormat;
 import io.dynrag.pipeline.chunking.Chunk;
 import io.dynrag.pipeline.chunking.DocumentChunks;
+import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
 
 import java.nio.charset.StandardCharsets;
@@ -123,12 +124,12 @@ final class IngestBench {
                 : "ONNX model alone, same chunks, one call (the limit)");
     }
 
-    /** The same chunks in one call to the int8 variant of the model. */
-    Run rawInt8(MiniLmEmbeddingModel int8, List<BenchCorpus.Document> documents) {
-        return raw(int8, documents, false, "ONNX int8 model (" + int8.id() + ") alone, same chunks, one call");
+    /** The same chunks (cut by MiniLM's word pieces) in one call to another local model. */
+    Run rawOther(EmbeddingModel other, List<BenchCorpus.Document> documents) {
+        return raw(other, documents, false, "ONNX model " + other.id() + " alone, same chunks, one call");
     }
 
-    private Run raw(MiniLmEmbeddingModel embedder, List<BenchCorpus.Document> documents, boolean perDocument,
+    private Run raw(EmbeddingModel embedder, List<BenchCorpus.Document> documents, boolean perDocument,
                     String name) {
         List<List<String>> calls = new ArrayList<>();
         long chunks = 0;
@@ -155,16 +156,16 @@ final class IngestBench {
     }
 
     /**
-     * How close the int8 model's vectors are to fp32's on the corpus chunks: their mean cosine, and
+     * How close a model's int8 vectors are to its fp32 ones on the corpus chunks: their mean cosine, and
      * the share of each chunk's ten nearest chunks (by fp32) that int8 also ranks among its ten.
      */
     record Agreement(int chunks, double meanCosine, double overlapAt10) {
     }
 
-    Agreement agreement(MiniLmEmbeddingModel int8, List<BenchCorpus.Document> documents, int chunks) {
+    Agreement agreement(EmbeddingModel fp32, EmbeddingModel int8, List<BenchCorpus.Document> documents, int chunks) {
         List<String> texts = chunksOf(documents).stream().flatMap(List::stream).map(Chunk::text).limit(chunks)
                 .toList();
-        List<float[]> exact = model.embed(texts);
+        List<float[]> exact = fp32.embed(texts);
         List<float[]> quantized = int8.embed(texts);
         double cosines = 0;
         for (int i = 0; i < texts.size(); i++) {

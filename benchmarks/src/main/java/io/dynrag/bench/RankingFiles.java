@@ -7,6 +7,8 @@ import io.dynrag.bench.retrieval.RetrievalSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import io.dynrag.domain.customer.CustomerConfiguration;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +16,8 @@ import java.util.Map;
 
 /**
  * The retrieval benchmark's per-query files, beside the corpus: each query's first pages with their grades, to
- * see what failed ({@code retrieval-rankings[-set].tsv}), and each query's chunks with their scores as every
- * mode answered them ({@code retrieval-answers[-set].tsv}), to try another fusion or cut-off on the same
+ * see what failed ({@code retrieval-rankings[-set][-model].tsv}), and each query's chunks with their scores as
+ * every mode answered them ({@code retrieval-answers[-set][-model].tsv}; the default set and model add nothing), to try another fusion or cut-off on the same
  * answers without indexing the corpus again.
  */
 final class RankingFiles {
@@ -24,7 +26,7 @@ final class RankingFiles {
     }
 
     /** @return the rankings file; the answers file is written beside it */
-    static Path write(Path directory, String set, List<RetrievalSet.Query> queries,
+    static Path write(Path directory, String set, String model, List<RetrievalSet.Query> queries,
                       List<RetrievalBench.Outcome> outcomes, Map<String, String> pageOfDocument) {
         StringBuilder rankings = new StringBuilder("mode\tid\tkind\tnDCG@10\tRR@10\tquery\tfirst pages (grade)\n");
         StringBuilder answers = new StringBuilder("mode\tid\tkind\trank\tchunk\tpage\tgrade\tscore\tquery\n");
@@ -55,7 +57,8 @@ final class RankingFiles {
                 }
             }
         }
-        String suffix = set.equals(RetrievalCorpus.SETS.getFirst()) ? "" : "-" + set;
+        String suffix = (set.equals(RetrievalCorpus.SETS.getFirst()) ? "" : "-" + set)
+                + (model.equals(CustomerConfiguration.LOCAL_MODEL) ? "" : "-" + model);
         write(directory.resolve("retrieval-answers" + suffix + ".tsv"), answers);
         return write(directory.resolve("retrieval-rankings" + suffix + ".tsv"), rankings);
     }

@@ -79,13 +79,16 @@ final class RetrievalBench {
     private final BenchSystem system;
     private final RetrievalCorpus corpus;
     private final List<RetrievalSet.Query> queries;
+    private final String model;
     private final Path cacheDirectory;
 
-    RetrievalBench(BenchSystem system, RetrievalCorpus corpus, List<RetrievalSet.Query> queries,
+    /** @param model the embedding model the customer indexes and searches with */
+    RetrievalBench(BenchSystem system, RetrievalCorpus corpus, List<RetrievalSet.Query> queries, String model,
                    Path cacheDirectory) {
         this.system = system;
         this.corpus = corpus;
         this.queries = queries;
+        this.model = model;
         this.cacheDirectory = cacheDirectory;
     }
 
@@ -101,7 +104,7 @@ final class RetrievalBench {
         }
         String set = options.set().orElse(RetrievalCorpus.SETS.getFirst());
         try (BenchSystem system = BenchSystem.start()) {
-            new RetrievalBench(system, RetrievalCorpus.of(set), RetrievalSet.of(set),
+            new RetrievalBench(system, RetrievalCorpus.of(set), RetrievalSet.of(set), options.model(),
                     cacheDirectory).run(out);
         }
     }
@@ -150,7 +153,7 @@ final class RetrievalBench {
 
     void run(PrintStream out) {
         Path pages = corpus.install(cacheDirectory);
-        String apiKey = system.registerCustomer("Retrieval benchmark").apiKey();
+        String apiKey = system.registerCustomer("Retrieval benchmark", model).apiKey();
         long started = System.nanoTime();
         Map<String, String> pageOfDocument = upload(pages, apiKey);
         long chunks = awaitIndexed(apiKey, pageOfDocument);
@@ -161,7 +164,7 @@ final class RetrievalBench {
             outcomes.add(measure(mode, apiKey, pageOfDocument, List.copyOf(outcomes)));
         }
         long identifiers = queries.stream().filter(q -> q.kind() == RetrievalSet.Kind.IDENTIFIER).count();
-        out.println("## Retrieval: " + queries.size() + " queries (" + (queries.size() - identifiers)
+        out.println("## Retrieval with " + model + ": " + queries.size() + " queries (" + (queries.size() - identifiers)
                 + " questions, " + identifiers + " identifiers) on " + corpus.pages().size() + " pages of "
                 + corpus.packageName() + " " + corpus.version() + ", " + chunks + " chunks, indexed in "
                 + String.format(Locale.ROOT, "%.1f", ingested.toMillis() / 1000.0) + " s");
@@ -181,7 +184,7 @@ final class RetrievalBench {
         }
         table.print(out);
         printFusionConstants(outcomes, pageOfDocument, out);
-        Path details = RankingFiles.write(cacheDirectory, corpus.set(), queries, outcomes, pageOfDocument);
+        Path details = RankingFiles.write(cacheDirectory, corpus.set(), model, queries, outcomes, pageOfDocument);
         out.println("Each query asks for the best " + CHUNKS_ASKED + " chunks; chunks of a page already ranked are "
                 + "dropped, so the ranking is of pages, each at its best chunk's rank, judged on the first " + K
                 + ". Gain 2^grade - 1 (grade 2 answers the query, 1 is related); recall and MRR count grades 1 and "

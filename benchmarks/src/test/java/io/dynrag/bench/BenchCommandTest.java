@@ -40,6 +40,10 @@ class BenchCommandTest {
         assertThat(run("bench", "retrieval", "--filters", "--set", "python")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("--set chooses a labelled set, --filters synthetic datasets: give one");
+        assertThat(run("bench", "retrieval", "--model", "text-embedding-3-small")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--model must be a local embedding model, one of "
+                + "[all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5, bge-small-en-v1.5-q], "
+                + "was 'text-embedding-3-small'");
     }
 
     @Test
@@ -60,5 +64,8 @@ class BenchCommandTest {
         assertThat(BenchCommand.parse(new String[]{"retrieval"}).filters()).isFalse();
         assertThat(BenchCommand.parse(new String[]{"retrieval"}).set()).isEmpty();
         assertThat(BenchCommand.parse(new String[]{"retrieval", "--set", "python"}).set()).contains("python");
+        assertThat(BenchCommand.parse(new String[]{"retrieval"}).model()).isEqualTo("all-minilm-l6-v2");
+        assertThat(BenchCommand.parse(new String[]{"retrieval", "--model", "bge-small-en-v1.5-q"}).model())
+                .isEqualTo("bge-small-en-v1.5-q");
     }
 }

@@ -100,8 +100,9 @@ public record Settings(
     }
 
     /** US dollars per million tokens; the local model costs nothing but compute. */
-    static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,all-minilm-l6-v2-q=0,text-embedding-3-small=0.02,"
-            + "text-embedding-3-large=0.13,text-embedding-ada-002=0.10";
+    static final String DEFAULT_PRICES = "all-minilm-l6-v2=0,all-minilm-l6-v2-q=0,bge-small-en-v1.5=0,"
+            + "bge-small-en-v1.5-q=0,text-embedding-3-small=0.02,text-embedding-3-large=0.13,"
+            + "text-embedding-ada-002=0.10";
 
 
     public static Settings fromEnvironment() {

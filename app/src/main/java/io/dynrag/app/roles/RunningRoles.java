@@ -26,6 +26,7 @@ import io.dynrag.identity.accounts.ProviderKeys;
 import io.dynrag.identity.tokens.TokenSettings;
 import io.dynrag.pipeline.IngestionService;
 import io.dynrag.pipeline.IngestionSettings;
+import io.dynrag.pipeline.embedding.BgeSmallEmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModel;
 import io.dynrag.pipeline.embedding.EmbeddingModels;
 import io.dynrag.pipeline.embedding.MiniLmEmbeddingModel;
@@ -118,8 +119,13 @@ public final class RunningRoles implements AutoCloseable {
             readiness.put("database", Observability.reachable(commandPool));
             int sessions = settings.embeddingThreads();
             AddressPolicy addresses = new AddressPolicy(urlFetchSettings(settings).allowlist());
-            models = own(new EmbeddingModels(local,
+            models = own(new EmbeddingModels(local, Map.of(
+                    MiniLmEmbeddingModel.QUANTIZED_ID,
                     () -> new MiniLmEmbeddingModel(sessions, MiniLmEmbeddingModel.Weights.INT8),
+                    BgeSmallEmbeddingModel.ID,
+                    () -> new BgeSmallEmbeddingModel(sessions, BgeSmallEmbeddingModel.Weights.FP32),
+                    BgeSmallEmbeddingModel.QUANTIZED_ID,
+                    () -> new BgeSmallEmbeddingModel(sessions, BgeSmallEmbeddingModel.Weights.INT8)),
                     providerCredentials(commandPool, RoleRequirements.keyEncryptionKeys(settings), addresses),
                     own(new GuardedProviderTransport(addresses))));
         }

@@ -89,6 +89,9 @@ class CustomerConfigurationTest {
                 Map.entry("historyRetentionDays", Json.object("historyRetentionDays", "forever")),
                 Map.entry("historyRetentionDays must be 1 to 365 (the operator's ceiling), was 366",
                         Json.object("historyRetentionDays", 366)),
+                Map.entry("embeddingModel", Json.object("embeddingModel", "bge-small-en")),
+                Map.entry("embeddingModel", Json.object("embeddingModel", "bge-small-en-v1.5-int8")),
+                Map.entry("chunkTokens", Json.object("embeddingModel", "bge-small-en-v1.5", "chunkTokens", 511)),
                 Map.entry("colour", Json.object("colour", "blue")));
 
         for (Map.Entry<String, String> bad : invalid) {
@@ -177,6 +180,32 @@ class CustomerConfigurationTest {
         // The fp32 vectors of the first document live in the other model's dataset.
         found.get("results").forEach(result -> assertThat(result.get("documentId").asText()).isEqualTo(int8));
         assertThat(found.get("results").get(0).get("text").asText()).containsIgnoringCase("sunset");
+    }
+
+    @Test
+    void theBgeModelsNeedNoKeyTakeLongerChunksAndEachIndexesIntoItsOwnDataset() {
+        TestSystem.Account account = system.signUp("Bge Small");
+        for (String model : List.of("bge-small-en-v1.5", "bge-small-en-v1.5-q")) {
+            JsonNode changed = configuration(api.putJson("/v1/customer/config", account.accessToken(),
+                    Json.object("embeddingModel", model, "chunkTokens", 400)));
+            assertThat(changed.get("embeddingModel").asText()).isEqualTo(model);
+            assertThat(changed.get("chunkTokens").asInt()).as("bge has 510 word pieces to MiniLM's 254")
+                    .isEqualTo(400);
+            String document = upload(account.accessToken(), "guide.md", Corpus.lighthouseGuide()).json()
+                    .get("documentId").asText();
+            assertThat(system.awaitStatus(account.accessToken(), document, "INDEXED").get("chunks").asInt())
+                    .isPositive();
+
+            ApiClient.Response search = api.postJson("/v1/search", account.accessToken(),
+                    Json.object("query", "what did the keeper do before sunset", "topK", 3, "mode", "vector"));
+            assertThat(search.status()).as(search.body()).isEqualTo(200);
+            JsonNode found = search.json();
+            assertThat(found.get("model").asText()).isEqualTo(model);
+            assertThat(found.get("results")).isNotEmpty();
+            // The fp32 and int8 vectors never meet: each model's search finds only what that model indexed.
+            found.get("results").forEach(result -> assertThat(result.get("documentId").asText()).isEqualTo(document));
+            assertThat(found.get("results").get(0).get("text").asText()).containsIgnoringCase("sunset");
+        }
     }
 
     @Test

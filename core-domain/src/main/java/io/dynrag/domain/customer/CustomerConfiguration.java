@@ -54,15 +54,23 @@ public record CustomerConfiguration(
     public static final String LOCAL_MODEL = "all-minilm-l6-v2";
     /** The local model with int8 weights: about twice as fast, vectors within cosine 0.99 of fp32's. */
     public static final String LOCAL_INT8_MODEL = "all-minilm-l6-v2-q";
+    /** BAAI bge-small-en-v1.5, run locally: 512 positions, and queries get its retrieval instruction. */
+    public static final String BGE_SMALL_MODEL = "bge-small-en-v1.5";
+    /** bge-small-en-v1.5 with int8 weights. */
+    public static final String BGE_SMALL_INT8_MODEL = "bge-small-en-v1.5-q";
     /** Models run in the pipeline itself, needing no provider key. */
-    public static final Set<String> LOCAL_MODELS = Set.of(LOCAL_MODEL, LOCAL_INT8_MODEL);
+    public static final Set<String> LOCAL_MODELS = Set.of(LOCAL_MODEL, LOCAL_INT8_MODEL, BGE_SMALL_MODEL,
+            BGE_SMALL_INT8_MODEL);
     /**
-     * Input limit per model in tokens of the model's own tokenizer: the local model's word pieces, or
-     * cl100k tokens for the OpenAI models (which need the customer's provider key).
+     * Input limit per model in tokens of the model's own tokenizer: a local model's word pieces (its
+     * positions less [CLS] and [SEP]), or cl100k tokens for the OpenAI models (which need the customer's
+     * provider key).
      */
     public static final Map<String, Integer> MODEL_INPUT_LIMITS = Map.of(
             LOCAL_MODEL, 254,
             LOCAL_INT8_MODEL, 254,
+            BGE_SMALL_MODEL, 510,
+            BGE_SMALL_INT8_MODEL, 510,
             "text-embedding-3-small", 8191,
             "text-embedding-3-large", 8191,
             "text-embedding-ada-002", 8191);

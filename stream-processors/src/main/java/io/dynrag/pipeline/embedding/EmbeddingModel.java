@@ -26,6 +26,15 @@ public interface EmbeddingModel extends AutoCloseable {
      */
     List<float[]> embed(List<String> texts);
 
+    /**
+     * The text embedded for a search query: the query as it is, or with the instruction the model
+     * was trained to see before queries (documents never get it). Its tokens are what a query's
+     * input limit counts.
+     */
+    default String queryText(String query) {
+        return query;
+    }
+
     default float[] embed(String text) {
         return embed(List.of(text)).get(0);
     }

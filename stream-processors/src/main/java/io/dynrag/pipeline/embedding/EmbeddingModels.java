@@ -4,16 +4,19 @@ import io.dynrag.pipeline.embedding.openai.EmbeddingsTransport;
 import io.dynrag.pipeline.embedding.openai.OpenAiEmbeddingModel;
 import io.dynrag.pipeline.embedding.openai.OpenAiSettings;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * The embedding model for a customer's documents: the local model (fp32, or its int8 variant,
- * loaded when first asked for), or an OpenAI model called with the customer's own key. A dataset
- * holds one model's vectors, so the model id also names the dataset. Closing releases the int8
- * variant if it was loaded; the local model belongs to whoever passed it in. OpenAI's own endpoint is
- * called with the JDK's client; a customer's own base URL only through the transport given for those.
+ * The embedding model for a customer's documents: the default local model, another local model
+ * (MiniLM's int8 variant, bge-small in fp32 or int8: each loaded when first asked for), or an OpenAI
+ * model called with the customer's own key. A dataset holds one model's vectors, so the model id also
+ * names the dataset, and fp32 and int8 vectors never meet. Closing releases the other local models
+ * that were loaded; the default one belongs to whoever passed it in. OpenAI's own endpoint is called
+ * with the JDK's client; a customer's own base URL only through the transport given for those.
  */
 public final class EmbeddingModels implements AutoCloseable {
 
@@ -21,31 +24,28 @@ public final class EmbeddingModels implements AutoCloseable {
             "text-embedding-ada-002");
 
     private final EmbeddingModel local;
-    private final Supplier<EmbeddingModel> loadQuantized;
+    private final Map<String, Supplier<EmbeddingModel>> loadOthers;
     private final ProviderCredentials credentials;
     private final EmbeddingsTransport openAi;
     private final EmbeddingsTransport customerEndpoints;
-    private EmbeddingModel quantized;
+    private final Map<String, EmbeddingModel> loaded = new HashMap<>();
     private boolean closed;
 
-    /** Without the int8 variant (asking for it fails as for an unknown model) nor customers' own base URLs. */
+    /** Without other local models (asking for one fails as for an unknown model) nor customers' own base URLs. */
     public EmbeddingModels(EmbeddingModel local, ProviderCredentials credentials) {
-        this(local, () -> {
-            throw new UnavailableModelException("the embedding model '" + MiniLmEmbeddingModel.QUANTIZED_ID
-                    + "' is not available");
-        }, credentials, (uri, headers, body, timeout) -> CompletableFuture.failedFuture(
+        this(local, Map.of(), credentials, (uri, headers, body, timeout) -> CompletableFuture.failedFuture(
                 new UnavailableModelException("a provider base URL of your own is not available here")));
     }
 
     /**
-     * @param loadQuantized     loads the local model's int8 variant; called once, when it is first needed
+     * @param loadOthers        the other local models by id, each loaded once, when it is first needed
      * @param customerEndpoints how requests reach a base URL a customer gave: it must connect only where our
      *                          network policy allows, at the moment it connects
      */
-    public EmbeddingModels(EmbeddingModel local, Supplier<EmbeddingModel> loadQuantized,
+    public EmbeddingModels(EmbeddingModel local, Map<String, Supplier<EmbeddingModel>> loadOthers,
                            ProviderCredentials credentials, EmbeddingsTransport customerEndpoints) {
         this.local = local;
-        this.loadQuantized = loadQuantized;
+        this.loadOthers = Map.copyOf(loadOthers);
         this.credentials = credentials;
         this.openAi = EmbeddingsTransport.of(OpenAiEmbeddingModel.newHttpClient(
                 OpenAiSettings.of(OpenAiSettings.OPENAI_BASE_URL, "text-embedding-3-small")));
@@ -79,8 +79,8 @@ public final class EmbeddingModels implements AutoCloseable {
         if (modelId == null || modelId.isEmpty() || modelId.equals(local.id())) {
             return new Handle(local, false);
         }
-        if (modelId.equals(MiniLmEmbeddingModel.QUANTIZED_ID)) {
-            return new Handle(quantized(), false);
+        if (loadOthers.containsKey(modelId)) {
+            return new Handle(loaded(modelId), false);
         }
         if (!OPENAI_MODELS.contains(modelId)) {
             throw new UnavailableModelException("the embedding model '" + modelId + "' is not available");
@@ -96,22 +96,17 @@ public final class EmbeddingModels implements AutoCloseable {
                 customerEndpoints), true);
     }
 
-    private synchronized EmbeddingModel quantized() {
+    private synchronized EmbeddingModel loaded(String modelId) {
         if (closed) {
             throw new IllegalStateException("the embedding models are closed");
         }
-        if (quantized == null) {
-            quantized = loadQuantized.get();
-        }
-        return quantized;
+        return loaded.computeIfAbsent(modelId, id -> loadOthers.get(id).get());
     }
 
     @Override
-    public synchronized void close() throws Exception {
+    public synchronized void close() {
         closed = true;
-        if (quantized != null) {
-            quantized.close();
-        }
+        loaded.values().forEach(EmbeddingModel::close);
     }
 
     /** The model cannot be used for this customer; retrying will not help until its settings change. */

@@ -2,7 +2,10 @@ package io.dynrag.pipeline.embedding;
 
 import io.dynrag.vectorstore.QueryEmbedder;
 
-/** Embeds search queries with the customer's model, the one its dataset's vectors come from. */
+/**
+ * Embeds search queries with the customer's model, the one its dataset's vectors come from, as that
+ * model embeds queries ({@link EmbeddingModel#queryText}).
+ */
 public final class QueryEmbedding implements QueryEmbedder {
 
     private final EmbeddingModels models;
@@ -16,12 +19,15 @@ public final class QueryEmbedding implements QueryEmbedder {
     public EmbeddedQuery embed(String customerId, String modelId, String query) {
         try (EmbeddingModels.Handle handle = models.forCustomer(customerId, modelId)) {
             EmbeddingModel model = handle.model();
-            int tokens = model.tokenizer().count(query);
+            String text = model.queryText(query);
+            // Counted as embedded, the model's query instruction included, so the limit holds for what the model sees.
+            int tokens = model.tokenizer().count(text);
             if (tokens > model.maxInputTokens()) {
-                throw new IllegalArgumentException("the query has " + tokens + " tokens; the embedding model "
-                        + model.id() + " accepts at most " + model.maxInputTokens());
+                throw new IllegalArgumentException("the query has " + tokens + " tokens"
+                        + (text.equals(query) ? "" : " with the instruction " + model.id() + " puts before queries")
+                        + "; the embedding model " + model.id() + " accepts at most " + model.maxInputTokens());
             }
-            return new EmbeddedQuery(model.id(), model.embed(query));
+            return new EmbeddedQuery(model.id(), model.embed(text));
         } catch (EmbeddingModels.UnavailableModelException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
