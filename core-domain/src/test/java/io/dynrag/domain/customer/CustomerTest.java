@@ -116,12 +116,12 @@ class CustomerTest {
         for (String model : List.of("bge-small-en-v1.5", "bge-small-en-v1.5-q")) {
             // bge-small has 512 positions, MiniLM 256: chunks MiniLM refuses fit it.
             CustomerConfiguration bge = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                    400, 100, model, null, 80, null);
+                    400, 100, model, null, 80, null, 30);
             fixture.given(REGISTERED)
                     .when(new ChangeCustomerConfiguration("c-1", bge, DEFAULT_CEILINGS))
                     .expectEvents(new CustomerConfigurationChanged("c-1", bge));
             CustomerConfiguration tooLong = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                    511, 0, model, null, 80, null);
+                    511, 0, model, null, 80, null, 30);
             fixture.given(REGISTERED)
                     .when(new ChangeCustomerConfiguration("c-1", tooLong, DEFAULT_CEILINGS))
                     .expectException(DomainRuleViolation.class)
@@ -129,14 +129,14 @@ class CustomerTest {
                     .expectNoEvents();
         }
         CustomerConfiguration miniLm = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                400, 0, "all-minilm-l6-v2-q", null, 80, null);
+                400, 0, "all-minilm-l6-v2-q", null, 80, null, 30);
         fixture.given(REGISTERED)
                 .when(new ChangeCustomerConfiguration("c-1", miniLm, DEFAULT_CEILINGS))
                 .expectException(DomainRuleViolation.class)
                 .expectExceptionMessage("chunkTokens must be 16 to 254 for all-minilm-l6-v2-q");
         for (String unknown : List.of("bge-small-en-v1.5-int8", "bge-small-en", "BGE-SMALL-EN-V1.5")) {
             CustomerConfiguration refused = new CustomerConfiguration(60, 1_000, 10, 1 << 20, Set.of("text/plain"),
-                    128, 0, unknown, null, 80, null);
+                    128, 0, unknown, null, 80, null, 30);
             fixture.given(REGISTERED)
                     .when(new ChangeCustomerConfiguration("c-1", refused, DEFAULT_CEILINGS))
                     .expectException(DomainRuleViolation.class)

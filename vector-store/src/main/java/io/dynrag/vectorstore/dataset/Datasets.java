@@ -1,5 +1,12 @@
 package io.dynrag.vectorstore.dataset;
 
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.c.ArrowArrayStream;
+import java.util.List;
+import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import com.lancedb.lance.Dataset;
 import com.lancedb.lance.ReadOptions;
 import com.lancedb.lance.WriteParams;
@@ -83,15 +90,26 @@ public final class Datasets {
         return Optional.of(dataset);
     }
 
-    /** Another pipeline instance may create the dataset at the same moment; then its dataset is used. */
-    public Dataset createOrOpen(BufferAllocator allocator, String uri, int dimensions) {
-        try {
-            return Dataset.create(allocator, uri, tableFor(dimensions).schema(), new WriteParams.Builder()
-                    .withMode(WriteParams.WriteMode.CREATE)
+    /**
+     * Creates the dataset at {@code uri} holding {@code firstRows}, or adds them to the one another writer
+     * created at the same moment. It appends rather than creates: Lance commits a create that lost the race
+     * for the first version as an overwrite of the winner's, which would drop whatever the winner wrote
+     * meanwhile; an append that loses fails ("Dataset already exists"), and the winner's dataset is used.
+     */
+    public void createByAppending(BufferAllocator allocator, String uri, List<ChunkRow> firstRows) {
+        byte[] arrowStream = tableFor(firstRows.getFirst().vector().length).toArrowStream(firstRows, allocator);
+        try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(arrowStream), allocator);
+                ArrowArrayStream source = ArrowArrayStream.allocateNew(allocator)) {
+            Data.exportArrayStream(allocator, reader, source);
+            Dataset.create(allocator, source, uri, new WriteParams.Builder()
+                    .withMode(WriteParams.WriteMode.APPEND)
                     .withStorageOptions(storageOptions)
-                    .build());
+                    .build()).close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back the serialised rows", e);
         } catch (RuntimeException e) {
-            return open(allocator, uri, OptionalLong.empty()).orElseThrow(() -> e);
+            // Another writer created it first: its dataset is there, else the failure was another one.
+            open(allocator, uri, OptionalLong.empty()).orElseThrow(() -> e).close();
         }
     }
 

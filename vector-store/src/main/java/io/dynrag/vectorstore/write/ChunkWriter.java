@@ -111,11 +111,16 @@ public final class ChunkWriter {
 
     private long write(String uri, String model, String documentId, List<ChunkRow> rows, BufferAllocator memory) {
         Optional<Dataset> existing = datasets.open(memory, uri, OptionalLong.empty());
-        if (existing.isEmpty() && rows.isEmpty()) {
-            return 0L;
+        if (existing.isEmpty()) {
+            if (rows.isEmpty()) {
+                return 0L;
+            }
+            // Created with the fence as its only row, so that two writers creating it at once lose nothing.
+            datasets.createByAppending(memory, uri, List.of(WriterFence.after("dataset created", model,
+                    rows.getFirst().vector().length)));
+            existing = datasets.open(memory, uri, OptionalLong.empty());
         }
-        try (Dataset dataset = existing.orElseGet(() -> datasets.createOrOpen(memory, uri,
-                rows.getFirst().vector().length))) {
+        try (Dataset dataset = existing.orElseThrow()) {
             int dimensions = Datasets.dimensionsOf(dataset);
             if (!rows.isEmpty() && rows.getFirst().vector().length != dimensions) {
                 throw new IllegalArgumentException("chunk vectors have " + rows.getFirst().vector().length
@@ -123,9 +128,9 @@ public final class ChunkWriter {
             }
             Stored stored = stored(dataset, documentId);
             if (!stored.fenced()) {
-                // Datasets are created without the fence (and older ones never had it): it gets a commit of
-                // its own, so a write is only ever prepared from a version that has it. Two writers raising
-                // it at once leave two fence rows; every write then updates both, which still conflicts.
+                // Datasets written before the fence existed get it in a commit of its own, so a write is only
+                // ever prepared from a version that has it. Two writers raising it at once leave two fence
+                // rows; every write then updates both, which still conflicts.
                 ChunkRow fence = WriterFence.after("fence raised", model, dimensions);
                 try (Dataset fenced = merge(dataset, List.of(fence), Optional.empty(), memory, LANCE_RETRIES)) {
                     return writeFenced(fenced, model, documentId, rows, stored(fenced, documentId), memory);
@@ -199,10 +204,16 @@ public final class ChunkWriter {
                 fenced[0]);
     }
 
-    /** Lance's answer when a commit lost to another writer and no retry inside Lance was allowed. */
+    /**
+     * Lance's answers when a commit lost to another writer: a conflict it would have retried ("too many
+     * concurrent writers" once no retry is allowed) or one it cannot rebase (a compaction of the same
+     * fragments, say). Either way the write starts again from the version that won.
+     */
     private static boolean lostRace(RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause.getMessage() != null && cause.getMessage().startsWith("Too many concurrent writers")) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.startsWith("Too many concurrent writers")
+                    || message.startsWith("Commit conflict for version") && message.contains("concurrent transaction")) {
                 return true;
             }
         }
