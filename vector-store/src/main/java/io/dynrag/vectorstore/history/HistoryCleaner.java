@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * Bounds a tenant dataset's history: after a write, in the background, removes the versions older
  * than the tenant's time-travel retention ({@link HistoryCleanup}). A dataset is cleaned at most
  * once per {@link #EVERY}: its history outgrows the window by that much at most, and a busy tenant's
- * writes are not followed by a cleanup each. A dataset no longer written keeps its versions (it does
- * not grow either). One cleanup at a time, beside the pipeline's work.
+ * writes are not followed by a cleanup each. The tenant's other datasets (a model it left, whose
+ * versions nothing writes any more) are cleaned with it, on the same terms, so no history outlives the
+ * retention while the tenant writes at all. One cleanup at a time, beside the pipeline's work.
  */
 public final class HistoryCleaner implements AutoCloseable {
 
@@ -45,30 +47,51 @@ public final class HistoryCleaner implements AutoCloseable {
     /** Called after a write; returns at once, the cleanup (when due) runs in the background. */
     public void afterWrite(String customerId, String model, Duration retention) {
         String dataset = customerId + "/" + model;
-        Instant last = cleaned.get(dataset);
-        if (last != null && last.plus(EVERY).isAfter(clock.instant()) || !pending.add(dataset)) {
+        if (!due(dataset) || !pending.add(dataset)) {
             return;
         }
         try {
             cleaner.execute(() -> {
                 pending.remove(dataset);
-                Instant now = clock.instant();
-                // Marked first, so that writes meanwhile do not queue it again.
-                cleaned.put(dataset, now);
+                cleanUp(customerId, model, retention);
+                List<String> others;
                 try {
-                    int removed = store.cleanUpHistory(customerId, model, now.minus(retention));
-                    if (removed > 0) {
-                        log.info("Removed {} versions of {} older than its retention of {} days", removed, dataset,
-                                retention.toDays());
-                    }
+                    others = store.modelsOf(customerId);
                 } catch (RuntimeException e) {
-                    // The versions stay, searchable; the next write tries again.
-                    cleaned.remove(dataset);
-                    log.warn("Could not clean up the history of {}: {}", dataset, e.getMessage());
+                    log.warn("Could not list the datasets of {}: {}", customerId, e.getMessage());
+                    return;
+                }
+                for (String other : others) {
+                    if (!other.equals(model) && due(customerId + "/" + other)) {
+                        cleanUp(customerId, other, retention);
+                    }
                 }
             });
         } catch (RejectedExecutionException closing) {
             pending.remove(dataset);
+        }
+    }
+
+    private boolean due(String dataset) {
+        Instant last = cleaned.get(dataset);
+        return last == null || !last.plus(EVERY).isAfter(clock.instant());
+    }
+
+    private void cleanUp(String customerId, String model, Duration retention) {
+        String dataset = customerId + "/" + model;
+        Instant now = clock.instant();
+        // Marked first, so that writes meanwhile do not queue it again.
+        cleaned.put(dataset, now);
+        try {
+            int removed = store.cleanUpHistory(customerId, model, now.minus(retention));
+            if (removed > 0) {
+                log.info("Removed {} versions of {} older than its retention of {} days", removed, dataset,
+                        retention.toDays());
+            }
+        } catch (RuntimeException e) {
+            // The versions stay, searchable; the next write tries again.
+            cleaned.remove(dataset);
+            log.warn("Could not clean up the history of {}: {}", dataset, e.getMessage());
         }
     }
 

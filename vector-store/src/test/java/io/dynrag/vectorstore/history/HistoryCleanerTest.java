@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,39 @@ class HistoryCleanerTest {
             now.set(now.get().plus(Duration.ofMinutes(1)));
             cleaner.afterWrite("tenant-a", "model", Duration.ofDays(1));
             assertThat(next()).isEqualTo(new Cleanup("tenant-a", "model", Instant.parse("2026-12-06T09:00:00Z")));
+        }
+    }
+
+    @Test
+    void theTenantsDatasetsNoLongerWrittenAreCleanedWithTheOneWritten() throws InterruptedException {
+        CleanableHistory store = new CleanableHistory() {
+            @Override
+            public int cleanUpHistory(String customerId, String model, Instant windowStart) {
+                cleanups.add(new Cleanup(customerId, model, windowStart));
+                return 0;
+            }
+
+            @Override
+            public List<String> modelsOf(String customerId) {
+                return List.of("model", "model-left-behind");
+            }
+        };
+        try (HistoryCleaner cleaner = new HistoryCleaner(store, clock())) {
+            cleaner.afterWrite("tenant-a", "model", Duration.ofDays(30));
+            Instant windowStart = Instant.parse("2026-11-07T08:00:00Z");
+            assertThat(next()).isEqualTo(new Cleanup("tenant-a", "model", windowStart));
+            assertThat(next()).isEqualTo(new Cleanup("tenant-a", "model-left-behind", windowStart));
+
+            now.set(now.get().plus(Duration.ofMinutes(30)));
+            cleaner.afterWrite("tenant-b", "model", Duration.ofDays(30));
+            assertThat(next()).as("the other tenant's; tenant-a's are not due").extracting(Cleanup::customerId)
+                    .isEqualTo("tenant-b");
+            assertThat(next()).extracting(Cleanup::model).isEqualTo("model-left-behind");
+            now.set(now.get().plus(Duration.ofMinutes(30)));
+            cleaner.afterWrite("tenant-a", "model", Duration.ofDays(30));
+            assertThat(next()).extracting(Cleanup::model).isEqualTo("model");
+            assertThat(next()).extracting(Cleanup::model).isEqualTo("model-left-behind");
+            assertThat(cleanups.poll(200, TimeUnit.MILLISECONDS)).as("nothing more").isNull();
         }
     }
 
