@@ -35,7 +35,6 @@ final class HistoryBench {
 
     private static final String CUSTOMER = "history-benchmark";
     private static final String MODEL = MiniLmEmbeddingModel.ID;
-    private static final int DIMENSIONS = MiniLmEmbeddingModel.DIMENSIONS;
     private static final int CHUNKS_PER_DOCUMENT = 20;
 
     private final Random random;
@@ -80,7 +79,7 @@ final class HistoryBench {
             for (int round = 0; round <= rounds; round++) {
                 Instant started = Instant.now();
                 for (int d = 0; d < documents; d++) {
-                    List<ChunkRow> rows = rows("doc-" + d, round + 1);
+                    List<ChunkRow> rows = LanceStorageBench.rows(random, "doc-" + d, round + 1, CHUNKS_PER_DOCUMENT);
                     kept.replaceDocument(CUSTOMER, MODEL, "doc-" + d, rows);
                     cleaned.replaceDocument(CUSTOMER, MODEL, "doc-" + d, rows);
                 }
@@ -96,33 +95,6 @@ final class HistoryBench {
             memory.close(() -> { });
             LanceStorageBench.delete(work);
         }
-    }
-
-    private List<ChunkRow> rows(String documentId, int version) {
-        List<ChunkRow> rows = new ArrayList<>(CHUNKS_PER_DOCUMENT);
-        for (int i = 0; i < CHUNKS_PER_DOCUMENT; i++) {
-            StringBuilder text = new StringBuilder();
-            for (int w = 0; w < 40; w++) {
-                text.append("word").append(random.nextInt(500)).append(' ');
-            }
-            String chunk = text.toString().strip();
-            rows.add(new ChunkRow(documentId, version, i, chunk, 40, documentId + "-" + version + "-" + i, i * 300,
-                    i * 300 + chunk.length(), null, MODEL, unitVector()));
-        }
-        return rows;
-    }
-
-    private float[] unitVector() {
-        float[] vector = new float[DIMENSIONS];
-        double norm = 0;
-        for (int d = 0; d < DIMENSIONS; d++) {
-            vector[d] = (float) random.nextGaussian();
-            norm += vector[d] * vector[d];
-        }
-        for (int d = 0; d < DIMENSIONS; d++) {
-            vector[d] /= (float) Math.sqrt(norm);
-        }
-        return vector;
     }
 
     private static long bytes(Path directory) {

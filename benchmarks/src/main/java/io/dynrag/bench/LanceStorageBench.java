@@ -90,10 +90,10 @@ final class LanceStorageBench {
             }
             long[] searches = new long[QUERIES];
             long[] keywords = new long[QUERIES];
-            reader.search(CUSTOMER, MODEL, unitVector(), 10);
+            reader.search(CUSTOMER, MODEL, unitVector(random), 10);
             reader.keywordSearch(CUSTOMER, MODEL, "word7", 10, SearchScope.LATEST);
             for (int q = 0; q < QUERIES; q++) {
-                float[] query = unitVector();
+                float[] query = unitVector(random);
                 long started = System.nanoTime();
                 reader.search(CUSTOMER, MODEL, query, 10);
                 searches[q] = micros(started);
@@ -106,7 +106,7 @@ final class LanceStorageBench {
                 String documentId = "new-" + s;
                 long started = System.nanoTime();
                 writer.replaceDocument(CUSTOMER, MODEL, documentId, rows(documentId));
-                while (reader.search(CUSTOMER, MODEL, unitVector(), 1, SearchScope.LATEST.onlyDocument(documentId))
+                while (reader.search(CUSTOMER, MODEL, unitVector(random), 1, SearchScope.LATEST.onlyDocument(documentId))
                         .isEmpty()) {
                     Thread.onSpinWait();
                 }
@@ -117,20 +117,28 @@ final class LanceStorageBench {
     }
 
     private List<ChunkRow> rows(String documentId) {
-        List<ChunkRow> rows = new ArrayList<>(CHUNKS_PER_DOCUMENT);
-        for (int i = 0; i < CHUNKS_PER_DOCUMENT; i++) {
+        return rows(random, documentId, 1, CHUNKS_PER_DOCUMENT);
+    }
+
+    /**
+     * A version of a synthetic document, as the storage benchmarks write it: chunks of 40 random words and
+     * random unit vectors of MiniLM's width.
+     */
+    static List<ChunkRow> rows(Random random, String documentId, int version, int chunks) {
+        List<ChunkRow> rows = new ArrayList<>(chunks);
+        for (int i = 0; i < chunks; i++) {
             StringBuilder text = new StringBuilder();
             for (int w = 0; w < 40; w++) {
                 text.append("word").append(random.nextInt(500)).append(' ');
             }
             String chunk = text.toString().strip();
-            rows.add(new ChunkRow(documentId, 1, i, chunk, 40, documentId + "-" + i, i * 300, i * 300 + chunk.length(),
-                    null, MODEL, unitVector()));
+            rows.add(new ChunkRow(documentId, version, i, chunk, 40, documentId + "-" + version + "-" + i, i * 300,
+                    i * 300 + chunk.length(), null, MODEL, unitVector(random)));
         }
         return rows;
     }
 
-    private float[] unitVector() {
+    private static float[] unitVector(Random random) {
         float[] vector = new float[DIMENSIONS];
         double norm = 0;
         for (int d = 0; d < DIMENSIONS; d++) {

@@ -3,6 +3,7 @@ package io.dynrag.api.document;
 import io.dynrag.domain.document.DocumentDeleted;
 import io.dynrag.domain.document.DocumentVersionUploaded;
 import io.dynrag.platform.persistence.DatabaseException;
+import io.dynrag.platform.persistence.Statements;
 import io.dynrag.platform.persistence.ThreadBoundTransactionManager;
 import org.axonframework.eventhandling.EventHandler;
 
@@ -13,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -30,9 +30,11 @@ public final class DocumentStates {
     public static final String PROCESSING_GROUP = "document-states";
 
     private final ThreadBoundTransactionManager transactions;
+    private final Statements statements;
 
     public DocumentStates(ThreadBoundTransactionManager transactions) {
         this.transactions = transactions;
+        this.statements = new Statements(transactions, "document states");
     }
 
     public record DocumentState(String documentId, String customerId, int latestVersion, String latestSha256,
@@ -76,38 +78,14 @@ public final class DocumentStates {
 
     /** Ids of every document of the customer, deleted or not, sorted. */
     public List<String> documentIdsOf(String customerId) {
-        try (Connection connection = transactions.getConnection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT document_id FROM document_state WHERE customer_id = ? ORDER BY document_id")) {
-            query.setString(1, customerId);
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getString(1));
-                }
-            }
-            return ids;
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot read document states", e);
-        }
+        return statements.query(row -> row.getString(1),
+                "SELECT document_id FROM document_state WHERE customer_id = ? ORDER BY document_id", customerId);
     }
 
     /** Every deleted document of the customer. */
     public Set<String> deletedOf(String customerId) {
-        try (Connection connection = transactions.getConnection();
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT document_id FROM document_state WHERE customer_id = ? AND deleted")) {
-            query.setString(1, customerId);
-            Set<String> deleted = new HashSet<>();
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    deleted.add(rows.getString(1));
-                }
-            }
-            return deleted;
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot read document states", e);
-        }
+        return Set.copyOf(statements.query(row -> row.getString(1),
+                "SELECT document_id FROM document_state WHERE customer_id = ? AND deleted", customerId));
     }
 
     /** Which of these documents of the customer are deleted. */
